@@ -1,0 +1,3 @@
+from nemochat.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""Replay a recorded ``/run_sse`` stream through the live code path, offline.
+
+The bytes go through a real ``httpx.Response`` and httpx-sse, exactly like a
+live stream, so CRLF, comments, multi-line data and cut events behave the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+
+from nemochat.app.turn_driver import Emit, drive_turn
+from nemochat.clients.nemo import sse_payloads
+from nemochat.core.turn import TurnState
+from nemochat.errors import UsageError
+
+CHUNK = 64 * 1024
+
+
+class _Chunks(httpx.AsyncByteStream):
+    def __init__(self, data: bytes, chunk: int) -> None:
+        self.data, self.chunk = data, chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for start in range(0, len(self.data), self.chunk):
+            yield self.data[start : start + self.chunk]
+
+
+async def replay_bytes(data: bytes, emit: Emit, *, chunk: int = CHUNK, still_working_every: float = 120.0) -> TurnState:
+    response = httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=_Chunks(data, chunk))
+    turn = await drive_turn(sse_payloads(response), emit, still_working_every=still_working_every)
+    for ui in turn.close():
+        emit(ui)
+    return turn
+
+
+def read_recording(path: str | Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a folder, not a recording") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None

@@ -1,0 +1,52 @@
+"""Drive one turn: SSE payloads in, UI events out, with the "still working" clock.
+
+The same function serves a live ``/run_sse`` stream and a replayed fixture, so
+a recording replays exactly as the live turn showed it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+
+from nemochat.core.events import parse_payload
+from nemochat.core.turn import TurnState
+from nemochat.core.ui_events import UIEvent
+
+Emit = Callable[[UIEvent], None]
+
+
+async def drive_turn(
+    payloads: AsyncIterator[str],
+    emit: Emit,
+    *,
+    still_working_every: float = 120.0,
+    clock: Callable[[], float] = time.monotonic,
+    turn: TurnState | None = None,
+) -> TurnState:
+    """Consume the stream to its end and return the finished turn.
+
+    The caller closes the turn (``turn.close()``) only for a stream that ended
+    normally: this function returns the open turn if the stream raised, so the
+    conversation can recover without claiming the turn is over."""
+    turn = turn or TurnState(started_at=clock(), still_working_every=still_working_every)
+    ticker = asyncio.create_task(_tick(turn, emit, clock))
+    try:
+        async for data in payloads:
+            now = clock()
+            for event in parse_payload(data):
+                for ui in turn.feed(event, now):
+                    emit(ui)
+    finally:
+        ticker.cancel()
+    return turn
+
+
+async def _tick(turn: TurnState, emit: Emit, clock: Callable[[], float]) -> None:
+    # Streams may go silent for minutes (ADK sends no keep-alive): the notice
+    # must come from a timer, not from the next event.
+    while True:
+        await asyncio.sleep(max(turn.still_working_every / 4, 0.05))
+        for ui in turn.tick(clock()):
+            emit(ui)

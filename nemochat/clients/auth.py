@@ -1,0 +1,104 @@
+"""Who we are to NemoVideo: the client id and the cached anonymous token.
+
+The client id is the file NemoVideo's own skills use, so a user keeps one
+identity across tools. The token (7 days, 100 credits) is cached with its
+expiry in a 0600 file per backend; anonymous tokens are rate-limited to one per
+client per 7 days, so losing it costs the user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+EXPIRY_MARGIN = 300.0  # renew a little early rather than fail mid-turn
+
+
+@dataclass(frozen=True)
+class CachedToken:
+    token: str
+    user_id: str | None
+    expires_at: float  # epoch seconds
+
+    def valid(self, now: float) -> bool:
+        return now < self.expires_at - EXPIRY_MARGIN
+
+
+def load_or_create_client_id(config_dir: Path, override: str | None = None) -> str:
+    if override:
+        return override
+    path = config_dir / "client_id"
+    try:
+        existing = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        existing = ""
+    if existing:
+        return existing
+    client_id = str(uuid.uuid4())
+    write_private(path, client_id + "\n")
+    return client_id
+
+
+def load_token(cache_file: Path, api_base: str, client_id: str, now: float | None = None) -> CachedToken | None:
+    entries = _read_json(cache_file)
+    raw = entries.get(_key(api_base, client_id))
+    if not isinstance(raw, dict) or not isinstance(raw.get("token"), str):
+        return None
+    cached = CachedToken(raw["token"], raw.get("user_id"), float(raw.get("expires_at") or 0))
+    return cached if cached.valid(time.time() if now is None else now) else None
+
+
+def store_token(cache_file: Path, api_base: str, client_id: str, token: CachedToken) -> None:
+    entries = _read_json(cache_file)
+    entries[_key(api_base, client_id)] = {"token": token.token, "user_id": token.user_id, "expires_at": token.expires_at}
+    write_private(cache_file, json.dumps(entries, indent=1))
+
+
+def forget_token(cache_file: Path, api_base: str, client_id: str) -> None:
+    entries = _read_json(cache_file)
+    if entries.pop(_key(api_base, client_id), None) is not None:
+        write_private(cache_file, json.dumps(entries, indent=1))
+
+
+def parse_expiry(value: object, now: float) -> float:
+    """``expires_at`` as ISO-8601 or epoch seconds/ms; unknown → 7 days."""
+    if isinstance(value, (int, float)):
+        return float(value) / (1000.0 if value > 1e11 else 1.0)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            pass
+    return now + 7 * 86400
+
+
+def write_private(path: Path, text: str) -> None:
+    """Atomically write a 0600 file: never a half-written or world-readable secret."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _key(api_base: str, client_id: str) -> str:
+    return f"{api_base.rstrip('/')}|{client_id}"
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,161 @@
+"""The shared HTTP layer: one AsyncClient per process, and every failure
+mapped to one typed error (see nemochat.errors).
+
+NemoVideo answers ``{"code": 0, "data": ...}``; errors are a non-zero code,
+an HTTP status, or both. Render endpoints say ``{"success": ...}`` instead.
+ADK's own routes answer ``{"detail": ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+
+from nemochat import __version__
+from nemochat.errors import (
+    AuthError,
+    BackendError,
+    CreditsError,
+    NemochatError,
+    NetworkError,
+    RateLimited,
+    SessionNotFound,
+    TokenRejected,
+    UsageError,
+)
+from nemochat.settings import Settings
+
+SUPPORTED_UPLOADS = "video mp4 mov avi webm mkv; image jpg png gif webp; audio mp3 wav m4a aac"
+
+ATTRIBUTION = {
+    "X-Skill-Source": "nemochat",
+    "X-Skill-Version": __version__,
+    "X-Skill-Platform": "terminal",
+}
+
+
+def build_client(settings: Settings, *, base_url: str | None = None, auth_headers: bool = True) -> httpx.AsyncClient:
+    """The API client. Requests carry attribution; no read timeout applies to
+    streams (they set their own), others get ``request_timeout``."""
+    timeout = httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout)
+    return httpx.AsyncClient(
+        base_url=base_url or settings.api_base,
+        headers={**ATTRIBUTION, "User-Agent": f"nemochat/{__version__}"} if auth_headers else {},
+        timeout=timeout,
+        follow_redirects=True,
+        trust_env=False,  # no proxies from the environment: our traffic goes where we say
+    )
+
+
+def build_download_client(settings: Settings) -> httpx.AsyncClient:
+    """For CDN URLs: carries no credentials at all, by construction."""
+    timeout = httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout)
+    return httpx.AsyncClient(timeout=timeout, follow_redirects=True, trust_env=False)
+
+
+# -- redaction ------------------------------------------------------------------
+
+_SECRET = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+|\b(nmv_[A-Za-z0-9_]+|clm_[A-Za-z0-9_-]+|sk-[A-Za-z0-9_-]{8,})")
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """Hide bearer tokens, NemoVideo/claim tokens, API keys and any given secrets."""
+    for secret in secrets:
+        if secret and len(secret) >= 6:
+            text = text.replace(secret, "[redacted]")
+    return _SECRET.sub(lambda m: (m.group(1) or "") + "[redacted]", text)
+
+
+# -- responses → values or typed errors -----------------------------------------
+
+
+def network_error(exc: Exception, what: str) -> NetworkError:
+    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not connect"
+    return NetworkError(
+        f"{what}: {kind} ({type(exc).__name__})",
+        action="Check your connection (or --api-base) and try again.",
+    )
+
+
+def body_of(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def check(response: httpx.Response, what: str) -> Any:
+    """Return the ``data`` of a successful answer, else raise the typed error."""
+    body = body_of(response)
+    error = error_for(response.status_code, body, response.headers.get("Retry-After"), what)
+    if error is not None:
+        raise error
+    if isinstance(body, dict) and "data" in body:
+        return body["data"]
+    return body
+
+
+def error_for(status: int, body: Any, retry_after: str | None, what: str) -> NemochatError | None:
+    code, message = _code_and_message(body)
+    if status < 400 and code in (None, 0, "0", 200):
+        if isinstance(body, dict) and body.get("success") is False:
+            return BackendError(f"{what} failed: {message or 'no reason given'}", code=code or "failed")
+        return None
+    detail = message or f"HTTP {status}"
+    if code in (1001, "1001") or status == 401:
+        return TokenRejected(f"{what}: the token was rejected ({detail})", code=1001)
+    if code in (1002, "1002") or (status == 404 and "session not found" in detail.lower()):
+        return SessionNotFound(f"{what}: session not found", code=1002)
+    if code in (2001, "2001"):
+        return CreditsError(f"{what}: not enough credits", code=2001)
+    if code in (4001, "4001"):
+        return UsageError(f"unsupported file ({detail})", code=4001, action=f"Supported formats: {SUPPORTED_UPLOADS}.")
+    if code in (4002, "4002"):
+        return UsageError(f"file too large ({detail})", code=4002, action="Compress or trim it, then upload again.")
+    if status == 402:
+        return CreditsError(
+            f"{what}: the free plan cannot do this ({detail})",
+            code=402,
+            action="This is a plan limit, not credits: register at nemovideo.ai to unlock export.",
+        )
+    if status == 429:
+        return RateLimited(f"{what}: rate limited", code=429, retry_after=parse_retry_after(retry_after))
+    if status == 400 and "client" in detail.lower():
+        return AuthError(f"{what}: the server wants a client id ({detail})", code=400)
+    if status == 403:
+        return AuthError(f"{what}: forbidden ({detail})", code=403, action="Check --token / NEMO_TOKEN.")
+    if status in (400, 422):
+        return UsageError(f"{what}: the server refused the request ({detail})", code=status)
+    return BackendError(
+        f"{what} failed: {detail}",
+        code=code if code not in (None, 0) else status,
+        action="Try again in a moment; if it keeps failing, the service may be down.",
+    )
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+        from datetime import datetime, timezone
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _code_and_message(body: Any) -> tuple[Any, str]:
+    if not isinstance(body, dict):
+        return None, ""
+    message = body.get("message") or body.get("msg") or body.get("detail") or body.get("error") or ""
+    if not isinstance(message, str):
+        message = json.dumps(message, ensure_ascii=False)[:200]
+    return body.get("code", body.get("errorCode")), message

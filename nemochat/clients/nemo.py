@@ -1,0 +1,235 @@
+"""The NemoVideo client: token, sessions, credits, state and the agent stream.
+
+Safe retries live here, in one place (protocol.md "Errors"):
+1001 → a new anonymous token with the same client id, then once more;
+429 → wait ``Retry-After`` (else a default) and once more;
+HTTP 400 "missing client id" → a new client id, then once more.
+A ``/run_sse`` request is retried only when the server refused it before any
+stream began; a stream that broke is never resent (see app.conversation).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from httpx_sse import EventSource
+
+from nemochat.clients import auth
+from nemochat.clients.http import body_of, check, error_for, network_error
+from nemochat.errors import AuthError, BackendError, NemochatError, RateLimited, TokenRejected
+from nemochat.settings import Paths, Settings
+
+APP = "nemo_agent"
+CLAIM_URL = "https://nemovideo.com/workspace/claim?ct={claim_token}"
+REGISTER_URL = "https://nemovideo.com/register?bind={user_id}"
+
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session_id: str
+    task_id: str | None = None
+    user_id: str | None = None
+
+
+class NemoClient:
+    """Owns the identity (client id, token) and talks to one backend."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        settings: Settings,
+        paths: Paths,
+        *,
+        notify: Notify = lambda message: None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.http = http
+        self.settings = settings
+        self.paths = paths
+        self.notify = notify
+        self.sleep = sleep
+        self.client_id = auth.load_or_create_client_id(paths.nemovideo_config, settings.client_id)
+        self.token: str | None = settings.token
+        self.user_id: str | None = None
+        self.anonymous = settings.token is None
+
+    @property
+    def token_cache(self) -> Path:
+        return self.paths.config / "token.json"
+
+    # -- identity -----------------------------------------------------------------
+
+    async def ensure_token(self) -> str:
+        if self.token:
+            return self.token
+        cached = auth.load_token(self.token_cache, self.settings.api_base, self.client_id)
+        if cached:
+            self.token, self.user_id = cached.token, cached.user_id
+            return cached.token
+        return await self._new_anonymous_token()
+
+    async def _new_anonymous_token(self) -> str:
+        async def request() -> Any:
+            response = await self._send("POST", "/api/auth/anonymous-token", "Getting a token", headers={"X-Client-Id": self.client_id}, authed=False)
+            return check(response, "Getting a token")
+
+        try:
+            data = await self._with_rate_limit_retry(request)
+        except AuthError as exc:
+            if exc.code != "400":
+                raise
+            self.client_id = auth.load_or_create_client_id(self.paths.nemovideo_config)
+            data = await self._with_rate_limit_retry(request)
+        if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+            raise AuthError("Getting a token: the server sent no token", action="Try again later, or pass --token.")
+        now = time.time()
+        cached = auth.CachedToken(data["token"], _opt(data.get("user_id")), auth.parse_expiry(data.get("expires_at"), now))
+        auth.store_token(self.token_cache, self.settings.api_base, self.client_id, cached)
+        self.token, self.user_id = cached.token, cached.user_id
+        return cached.token
+
+    async def _renew_token(self) -> None:
+        if not self.anonymous:
+            raise AuthError(
+                "The token you gave (--token / NEMO_TOKEN) was rejected.",
+                code=1001,
+                action="Pass a valid token, or unset NEMO_TOKEN to use a free anonymous one.",
+            )
+        auth.forget_token(self.token_cache, self.settings.api_base, self.client_id)
+        self.token = None
+        self.notify("Your token expired; getting a new one.")
+        await self._new_anonymous_token()
+
+    # -- calls ----------------------------------------------------------------------
+
+    async def call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        """One API call with the safe retries; returns the envelope's ``data``."""
+
+        async def attempt() -> Any:
+            await self.ensure_token()
+            return check(await self._send(method, path, what, **kwargs), what)
+
+        try:
+            return await self._with_rate_limit_retry(attempt)
+        except TokenRejected:
+            await self._renew_token()
+            return await self._with_rate_limit_retry(attempt)
+
+    async def create_session(self, language: str) -> SessionInfo:
+        data = await self.call(
+            "POST", f"/api/tasks/me/with-session/{APP}", "Creating a session", json={"task_name": "project", "language": language}
+        )
+        data = data if isinstance(data, dict) else {}
+        if not data.get("session_id"):
+            raise NemochatError("Creating a session: the server sent no session id", code="5")
+        self.user_id = _opt(data.get("user_id")) or self.user_id
+        return SessionInfo(str(data["session_id"]), _opt(data.get("task_id")), self.user_id)
+
+    async def claim_url(self, session: SessionInfo) -> str | None:
+        """The link that opens this project in the browser; never carries the bearer token."""
+        if not session.task_id:
+            return None
+        try:
+            data = await self.call(
+                "POST", "/api/auth/claim-token", "Getting the project link", json={"task_id": session.task_id, "session_id": session.session_id}
+            )
+        except NemochatError:
+            return None  # a missing link is no reason to stop the user
+        token = data.get("claim_token") if isinstance(data, dict) else None
+        return CLAIM_URL.format(claim_token=token) if isinstance(token, str) and token else None
+
+    async def credits(self) -> dict[str, Any]:
+        data = await self.call("GET", "/api/credits/balance/simple", "Reading credits")
+        return data if isinstance(data, dict) else {}
+
+    async def state(self, session_id: str) -> dict[str, Any]:
+        data = await self.call("GET", f"/api/state/{APP}/me/{session_id}/latest", "Reading the project state")
+        return data if isinstance(data, dict) else {}
+
+    def register_url(self) -> str | None:
+        return REGISTER_URL.format(user_id=self.user_id) if self.anonymous and self.user_id else None
+
+    # -- the agent stream ---------------------------------------------------------
+
+    @asynccontextmanager
+    async def run_sse(self, session_id: str, text: str) -> AsyncIterator[AsyncIterator[str]]:
+        """Open ``/run_sse`` and yield the ``data`` of each event as it arrives.
+
+        Refusals before the stream starts (token, rate limit) are retried
+        once; once a 200 stream is open, nothing here ever sends it again."""
+        body = {"app_name": APP, "user_id": "me", "session_id": session_id, "new_message": {"parts": [{"text": text}]}}
+        # No read timeout: ADK sends no keep-alive during long tool calls. The
+        # 15-minute cap is the conversation's job.
+        timeout = httpx.Timeout(None, connect=self.settings.connect_timeout)
+        for attempt in range(3):
+            await self.ensure_token()
+            request = self.http.build_request(
+                "POST", "/run_sse", json=body, timeout=timeout, headers={**self._auth(), "Accept": "text/event-stream"}
+            )
+            try:
+                response = await self.http.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                raise network_error(exc, "Sending your message") from None
+            if response.status_code == 200:
+                break
+            await response.aread()
+            await response.aclose()
+            error = error_for(response.status_code, body_of(response), response.headers.get("Retry-After"), "Sending your message")
+            if isinstance(error, TokenRejected) and attempt == 0:
+                await self._renew_token()
+            elif isinstance(error, RateLimited) and attempt < 2:
+                await self._wait_rate_limit(error)
+            else:
+                raise error or NemochatError(f"Sending your message: HTTP {response.status_code}")
+        try:
+            if "text/event-stream" not in response.headers.get("content-type", ""):
+                await response.aread()  # a JSON answer with HTTP 200: an error in disguise
+                raise error_for(200, body_of(response), None, "Sending your message") or BackendError(
+                    "Sending your message: the server did not answer with a stream", code="not_sse"
+                )
+            yield sse_payloads(response)
+        finally:
+            await response.aclose()
+
+    # -- plumbing -------------------------------------------------------------------
+
+    async def _send(self, method: str, path: str, what: str, *, authed: bool = True, headers: dict | None = None, **kwargs: Any) -> httpx.Response:
+        all_headers = {**(self._auth() if authed else {}), **(headers or {})}
+        try:
+            return await self.http.request(method, path, headers=all_headers, **kwargs)
+        except httpx.HTTPError as exc:
+            raise network_error(exc, what) from None
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    async def _with_rate_limit_retry(self, attempt: Callable[[], Awaitable[Any]]) -> Any:
+        try:
+            return await attempt()
+        except RateLimited as error:
+            await self._wait_rate_limit(error)
+            return await attempt()
+
+    async def _wait_rate_limit(self, error: RateLimited) -> None:
+        wait = error.retry_after if error.retry_after is not None else self.settings.retry_after_default
+        self.notify(f"The server asked us to slow down; retrying in {wait:.0f} s.")
+        await self.sleep(wait)
+
+
+async def sse_payloads(response: httpx.Response) -> AsyncIterator[str]:
+    """The ``data`` of each server-sent event, in order (httpx-sse does the framing)."""
+    async for event in EventSource(response).aiter_sse():
+        yield event.data
+
+
+def _opt(value: object) -> str | None:
+    return None if value in (None, "") else str(value)

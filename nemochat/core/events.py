@@ -1,0 +1,212 @@
+"""SSE payloads → typed agent events (sans-I/O).
+
+`/run_sse` speaks two dialects (protocol.md, "The SSE stream"):
+
+- ADK Event JSON: ``{"invocationId", "author", "partial", "content": {"parts": [...]},
+  "errorCode", ...}`` where a part is text (maybe ``thought: true``), a
+  ``functionCall`` or a ``functionResponse``;
+- typed events: ``{"type": "text" | "tool_call" | "tool_result" | "heartbeat", ...}``.
+
+Plus ``{"error": "..."}`` when the server fails mid-run, which older ADK built
+with an f-string, so it may not even be JSON. `parse_payload` takes the
+``data`` of one SSE event and returns the agent events it carries; shapes it
+does not know become nothing, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+__all__ = [
+    "AgentError",
+    "AgentEvent",
+    "Heartbeat",
+    "Question",
+    "QuestionItem",
+    "QuestionOption",
+    "Text",
+    "ToolCall",
+    "ToolResult",
+    "parse_payload",
+]
+
+
+@dataclass(frozen=True)
+class Text:
+    """Assistant text. ``partial`` pieces carry only what is new; a final
+    (non-partial) event repeats the whole text of its LLM call."""
+
+    text: str
+    partial: bool = False
+    stream: str = ""  # links partials to their final: invocationId + author
+    thought: bool = False
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    args: dict[str, Any] = field(default_factory=dict, compare=False)
+    call_id: str = ""
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    name: str
+    response: Any = field(default=None, compare=False)
+    call_id: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionOption:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class QuestionItem:
+    id: str
+    prompt: str
+    options: tuple[QuestionOption, ...]
+    allow_multiple: bool = False
+
+
+@dataclass(frozen=True)
+class Question:
+    """The agent's multiple-choice question (an ``ask_question`` call)."""
+
+    title: str
+    items: tuple[QuestionItem, ...]
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """Keep-alive: a typed heartbeat or an empty ``data:``."""
+
+
+@dataclass(frozen=True)
+class AgentError:
+    """The server failed during the run (``{"error"}`` or ``errorCode``)."""
+
+    message: str
+    code: str | None = None
+
+
+AgentEvent = Union[Text, ToolCall, ToolResult, Question, Heartbeat, AgentError]
+
+
+def parse_payload(data: str) -> tuple[AgentEvent, ...]:
+    """Turn the ``data`` of one SSE event into agent events."""
+    if not data.strip():
+        return (Heartbeat(),)
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        return _parse_non_json(data)
+    if not isinstance(payload, dict):
+        return ()
+    if "error" in payload and "content" not in payload:
+        return (AgentError(message=_error_text(payload["error"]), code=_opt_str(payload.get("code"))),)
+    if isinstance(payload.get("type"), str) and not isinstance(payload.get("content"), dict):
+        return _parse_typed(payload)
+    return _parse_adk(payload)
+
+
+# -- ADK events ---------------------------------------------------------------
+
+
+def _parse_adk(event: dict[str, Any]) -> tuple[AgentEvent, ...]:
+    out: list[AgentEvent] = []
+    stream = f"{event.get('invocationId', '')}/{event.get('author', '')}"
+    partial = event.get("partial") is True
+    content = event.get("content")
+    parts = content.get("parts") if isinstance(content, dict) else None
+    for part in parts if isinstance(parts, list) else ():
+        if not isinstance(part, dict):
+            continue
+        if isinstance(part.get("text"), str):
+            out.append(Text(part["text"], partial=partial, stream=stream, thought=part.get("thought") is True))
+        elif isinstance(part.get("functionCall"), dict):
+            out.append(_tool_call(part["functionCall"]))
+        elif isinstance(part.get("functionResponse"), dict):
+            response = part["functionResponse"]
+            out.append(ToolResult(_str(response.get("name")), response.get("response"), _str(response.get("id"))))
+    if event.get("errorCode") or event.get("errorMessage"):
+        message = _str(event.get("errorMessage")) or f"the agent stopped ({event.get('errorCode')})"
+        out.append(AgentError(message=message, code=_opt_str(event.get("errorCode"))))
+    return tuple(out)
+
+
+def _tool_call(call: dict[str, Any]) -> AgentEvent:
+    name = _str(call.get("name"))
+    args = call.get("args") if isinstance(call.get("args"), dict) else {}
+    if name == "ask_question":
+        question = _question(args)
+        if question is not None:
+            return question
+    return ToolCall(name, args, _str(call.get("id")))
+
+
+def _question(args: dict[str, Any]) -> Question | None:
+    items = []
+    for raw in args.get("questions") or ():
+        if not isinstance(raw, dict):
+            continue
+        options = tuple(
+            QuestionOption(_str(o.get("id")) or _str(o.get("label")), _str(o.get("label")) or _str(o.get("id")))
+            for o in raw.get("options") or ()
+            if isinstance(o, dict)
+        )
+        items.append(QuestionItem(_str(raw.get("id")), _str(raw.get("prompt")), options, raw.get("allow_multiple") is True))
+    if not items:
+        return None
+    return Question(_str(args.get("title")), tuple(items))
+
+
+# -- typed events -------------------------------------------------------------
+
+
+def _parse_typed(event: dict[str, Any]) -> tuple[AgentEvent, ...]:
+    kind = event.get("type")
+    if kind == "text":
+        content = event.get("content")
+        return (Text(content),) if isinstance(content, str) else ()
+    if kind == "tool_call":
+        return (_tool_call({"name": event.get("name"), "args": event.get("args"), "id": event.get("id")}),)
+    if kind == "tool_result":
+        return (ToolResult(_str(event.get("name")), event.get("result"), _str(event.get("id"))),)
+    if kind in ("heartbeat", "ping"):
+        return (Heartbeat(),)
+    if kind == "error":
+        return (AgentError(_error_text(event.get("message") or event.get("error")), _opt_str(event.get("code"))),)
+    return ()
+
+
+# -- defensive paths ----------------------------------------------------------
+
+# ADK once built error events with an f-string: `{"error": "boom 'x'"}` is not JSON.
+_LOOSE_ERROR = re.compile(r"""^\s*\{\s*["']error["']\s*:\s*(?P<msg>.*?)\s*\}\s*$""", re.DOTALL)
+
+
+def _parse_non_json(data: str) -> tuple[AgentEvent, ...]:
+    match = _LOOSE_ERROR.match(data)
+    if match:
+        return (AgentError(message=match["msg"].strip("\"' ") or "the server failed"),)
+    return ()
+
+
+def _error_text(value: Any) -> str:
+    if isinstance(value, dict):
+        value = value.get("message") or value.get("msg") or json.dumps(value, ensure_ascii=False)
+    text = _str(value)
+    return text or "the server failed"
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value in (None, "", 0) else str(value)

@@ -1,0 +1,173 @@
+"""The turn state machine: agent events in, UI events out (sans-I/O, no clock).
+
+One user message makes one turn. The rules that matter to the user:
+
+- each assistant message is shown exactly once: ADK streams ``partial`` pieces
+  and then repeats the whole text in a final event of the same LLM call
+  (linked by invocationId + author and by order, never by event id);
+- tool calls become named progress, ``thought`` parts stay apart;
+- quiet periods produce a "still working" notice every ``still_working_every``
+  seconds (the caller passes ``now``; this module never reads a clock);
+- a trailing "I encountered a temporary issue" after a normal turn is noise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nemochat.core import events as ev
+from nemochat.core.gui import GuiAction, translate_gui
+from nemochat.core.tool_labels import label_for
+from nemochat.core.ui_events import (
+    ErrorShown,
+    Message,
+    MessageDelta,
+    MessageDropped,
+    Notice,
+    QuestionAsked,
+    Thought,
+    ToolActivity,
+    TurnFinished,
+    UIEvent,
+)
+
+_NOISE = re.compile(r"^\W*i (have )?encountered a temporary issue\b.{0,160}$", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass
+class _OpenMessage:
+    index: int
+    raw: str = ""
+
+
+@dataclass
+class TurnState:
+    """Feed it agent events as they arrive; show what it returns."""
+
+    started_at: float
+    still_working_every: float = 120.0
+    messages: list[str] = field(default_factory=list)  # complete raw texts, in order
+    tools: list[str] = field(default_factory=list)  # tool names, in call order
+    errors: list[ev.AgentError] = field(default_factory=list)
+    actions: list[GuiAction] = field(default_factory=list)
+    question: ev.Question | None = None
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        self._open: dict[str, _OpenMessage] = {}
+        self._thoughts: dict[str, str] = {}
+        self._next_index = 0
+        self._last_visible = self.started_at
+        self._tool_results = 0
+
+    # -- input ----------------------------------------------------------------
+
+    def feed(self, event: ev.AgentEvent, now: float) -> list[UIEvent]:
+        out = self._apply(event)
+        if out:
+            self._last_visible = now
+        return out + self.tick(now)
+
+    def tick(self, now: float) -> list[UIEvent]:
+        """Call now and then while waiting: says "still working" when quiet too long."""
+        if self.closed or now - self._last_visible < self.still_working_every:
+            return []
+        self._last_visible = now
+        elapsed = int(now - self.started_at)
+        return [Notice(f"Still working… ({elapsed // 60}:{elapsed % 60:02d})", kind="working")]
+
+    def close(self) -> list[UIEvent]:
+        """The stream ended: flush what was only ever partial, then finish."""
+        if self.closed:
+            return []
+        self.closed = True
+        out: list[UIEvent] = []
+        for stream, message in list(self._open.items()):
+            out += self._complete(stream, message.raw, complete=False)
+        for text in self._thoughts.values():
+            if text.strip():
+                out.append(Thought(text))
+        self._thoughts.clear()
+        out.append(TurnFinished(silent=self.silent))
+        return out
+
+    # -- derived ----------------------------------------------------------------
+
+    @property
+    def silent(self) -> bool:
+        """No assistant text at all (about 30% of edit turns): diff the state."""
+        return not self.messages and self.question is None
+
+    @property
+    def incomplete(self) -> bool:
+        """Text was streamed but its final event never came."""
+        return bool(self._open)
+
+    # -- the rules ----------------------------------------------------------------
+
+    def _apply(self, event: ev.AgentEvent) -> list[UIEvent]:
+        if isinstance(event, ev.Text):
+            if event.thought:
+                return self._thought(event)
+            if event.partial:
+                return self._partial(event)
+            return self._final(event)
+        if isinstance(event, ev.ToolCall):
+            self.tools.append(event.name)
+            label = label_for(event.name)
+            return [ToolActivity(event.name, label.label, "call", label.expected)]
+        if isinstance(event, ev.ToolResult):
+            self._tool_results += 1
+            return [ToolActivity(event.name, label_for(event.name).label, "result")]
+        if isinstance(event, ev.Question):
+            self.question = event
+            return [QuestionAsked(event)]
+        if isinstance(event, ev.AgentError):
+            self.errors.append(event)
+            action = "Nothing was resent. Check what was done with /status, then try again."
+            return [ErrorShown(event.code or "agent_error", event.message, action)]
+        return []  # heartbeats: alive, but nothing to show
+
+    def _partial(self, event: ev.Text) -> list[UIEvent]:
+        if not event.text:
+            return []
+        message = self._open.get(event.stream)
+        if message is None:
+            message = self._open[event.stream] = _OpenMessage(self._new_index())
+        message.raw += event.text
+        return [MessageDelta(message.index, event.text)]
+
+    def _final(self, event: ev.Text) -> list[UIEvent]:
+        message = self._open.get(event.stream)
+        if message is None:
+            if not event.text.strip():
+                return []
+            message = self._open[event.stream] = _OpenMessage(self._new_index())
+        out: list[UIEvent] = []
+        if event.text.startswith(message.raw) and len(event.text) > len(message.raw):
+            out.append(MessageDelta(message.index, event.text[len(message.raw) :]))
+        return out + self._complete(event.stream, event.text or message.raw, complete=True)
+
+    def _complete(self, stream: str, raw: str, *, complete: bool) -> list[UIEvent]:
+        message = self._open.pop(stream)
+        if not raw.strip():
+            return [MessageDropped(message.index)]
+        if _NOISE.match(raw.strip()) and (self.messages or self._tool_results):
+            return [MessageDropped(message.index)]
+        self.messages.append(raw)
+        translation = translate_gui(raw)
+        new_actions = [a for a in translation.actions if a not in self.actions]
+        self.actions += new_actions
+        return [Message(message.index, translation.text, raw, complete)]
+
+    def _thought(self, event: ev.Text) -> list[UIEvent]:
+        if event.partial:
+            self._thoughts[event.stream] = self._thoughts.get(event.stream, "") + event.text
+            return []
+        self._thoughts.pop(event.stream, None)
+        return [Thought(event.text)] if event.text.strip() else []
+
+    def _new_index(self) -> int:
+        self._next_index += 1
+        return self._next_index - 1

@@ -1,0 +1,133 @@
+"""What the user is shown, as values.
+
+Everything a view displays arrives as one of these events, produced by the
+turn state machine (agent output) or by the conversation (direct calls,
+recovery). The rich view and the ``--json`` view consume the same stream, so
+every behaviour can be tested with a recording view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Union
+
+from nemochat.core.draft import Timeline
+from nemochat.core.events import Question
+from nemochat.core.gui import GuiAction
+
+
+@dataclass(frozen=True)
+class SessionReady:
+    session_id: str
+    task_id: str | None = None
+    user_id: str | None = None
+    claim_url: str | None = None
+    resumed: bool = False
+
+
+@dataclass(frozen=True)
+class MessageDelta:
+    """A new piece of assistant message ``index`` (raw, before GUI translation)."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """One complete assistant message, emitted exactly once.
+
+    ``text`` is GUI-translated; ``raw`` is what the backend sent, so a view
+    that streamed the deltas can tell what it has not shown yet."""
+
+    index: int
+    text: str
+    raw: str
+    complete: bool = True  # False when the stream ended before the final event
+
+
+@dataclass(frozen=True)
+class MessageDropped:
+    """Streamed pieces of ``index`` turned out to be noise; forget them."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class Thought:
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolActivity:
+    name: str
+    label: str
+    phase: Literal["call", "result"]
+    expected: str | None = None  # "usually 2-5 min"
+
+
+@dataclass(frozen=True)
+class Notice:
+    message: str
+    kind: Literal["info", "working", "recovery", "warning"] = "info"
+
+
+@dataclass(frozen=True)
+class QuestionAsked:
+    question: Question
+
+
+@dataclass(frozen=True)
+class ActionOffered:
+    action: GuiAction
+
+
+@dataclass(frozen=True)
+class CreditsShown:
+    available: float
+    frozen: float
+    total: float
+
+
+@dataclass(frozen=True)
+class StateShown:
+    timeline: Timeline
+
+
+@dataclass(frozen=True)
+class ChangesShown:
+    lines: tuple[str, ...]
+
+    @property
+    def summary(self) -> str:
+        return "; ".join(self.lines) if self.lines else "nothing changed"
+
+
+@dataclass(frozen=True)
+class ErrorShown:
+    code: str
+    message: str
+    action: str = ""
+
+
+@dataclass(frozen=True)
+class TurnFinished:
+    silent: bool
+
+
+UIEvent = Union[
+    SessionReady,
+    MessageDelta,
+    Message,
+    MessageDropped,
+    Thought,
+    ToolActivity,
+    Notice,
+    QuestionAsked,
+    ActionOffered,
+    CreditsShown,
+    StateShown,
+    ChangesShown,
+    ErrorShown,
+    TurnFinished,
+]

@@ -1,0 +1,97 @@
+"""The typed errors. Every failure a user can meet is one of these.
+
+Each carries the backend's ``code`` (or the HTTP status), a one-line
+``message``, the ``action`` the user can take, and the process ``exit_code``
+of the command-line contract:
+
+    NemochatError                 1  a bug: unexpected
+    ├── UsageError                2  bad usage or bad input
+    ├── AuthError                 3  authentication failed for good
+    ├── CreditsError              4  no credits (2001) or plan (HTTP 402)
+    ├── BackendError              5  the backend or network failed after safe retries
+    │   ├── NetworkError             could not reach it / timed out
+    │   ├── RateLimited              HTTP 429 (carries retry_after)
+    │   ├── SessionNotFound          1002 / ADK's 404 "Session not found"
+    │   ├── TokenRejected            1001 (recovered by a new token)
+    │   └── StreamDropped            the SSE stream broke mid-turn
+    └── Interrupted             130  Ctrl-C
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthError",
+    "BackendError",
+    "CreditsError",
+    "Interrupted",
+    "NemochatError",
+    "NetworkError",
+    "RateLimited",
+    "SessionNotFound",
+    "StreamDropped",
+    "TokenRejected",
+    "UsageError",
+]
+
+
+class NemochatError(Exception):
+    exit_code = 1
+    default_code = "error"
+
+    def __init__(self, message: str, *, code: str | int | None = None, action: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = str(code) if code is not None else self.default_code
+        self.action = action
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(NemochatError):
+    exit_code = 2
+    default_code = "usage"
+
+
+class AuthError(NemochatError):
+    exit_code = 3
+    default_code = "auth"
+
+
+class CreditsError(NemochatError):
+    exit_code = 4
+    default_code = "2001"
+
+
+class BackendError(NemochatError):
+    exit_code = 5
+    default_code = "backend"
+
+
+class NetworkError(BackendError):
+    default_code = "network"
+
+
+class RateLimited(BackendError):
+    default_code = "429"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class SessionNotFound(BackendError):
+    default_code = "1002"
+
+
+class TokenRejected(BackendError):
+    default_code = "1001"
+
+
+class StreamDropped(BackendError):
+    default_code = "stream_dropped"
+
+
+class Interrupted(NemochatError):
+    exit_code = 130
+    default_code = "interrupted"

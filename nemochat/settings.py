@@ -1,0 +1,127 @@
+"""Settings: built-in defaults < environment < flags, and where files live.
+
+Every wait and retry is a named setting here, so tests and impatient users
+can shrink it (``NEMOCHAT_<NAME>`` in the environment, e.g.
+``NEMOCHAT_RETRY_AFTER_DEFAULT=0``). Paths come from platformdirs only.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_API_BASE = "https://mega-api-prod.nemovideo.ai"
+DEFAULT_NANOPHOTO_BASE = "https://nanophoto.ai"
+
+
+@dataclass(frozen=True)
+class Paths:
+    nemovideo_config: Path  # shared with NemoVideo's own skills: client_id lives here
+    config: Path
+    state: Path
+    data: Path
+
+    @classmethod
+    def default(cls) -> "Paths":
+        import platformdirs
+
+        return cls(
+            nemovideo_config=Path(platformdirs.user_config_dir("nemovideo")),
+            config=Path(platformdirs.user_config_dir("nemochat")),
+            state=Path(platformdirs.user_state_dir("nemochat")),
+            data=Path(platformdirs.user_data_dir("nemochat")),
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_base: str = DEFAULT_API_BASE
+    token: str | None = None
+    session: str | None = None
+    lang: str = "en"
+    client_id: str | None = None
+    json: bool = False
+    demo: bool = False
+    yes: bool = False
+    no_fallback: bool = False
+    verbose: bool = False
+    debug: bool = False
+    poll_interval: float | None = None
+    nanophoto_api_key: str | None = None
+    nanophoto_api_base: str = DEFAULT_NANOPHOTO_BASE
+    gateway_url: str | None = None
+    gateway_key: str | None = None
+    output_dir: str = "."
+    # waits and retries (seconds)
+    connect_timeout: float = 10.0
+    request_timeout: float = 30.0
+    stream_cap: float = 900.0  # /run_sse may run 15 minutes, no read timeout of its own
+    still_working_every: float = 120.0
+    retry_after_default: float = 30.0  # HTTP 429 without Retry-After
+    recovery_first_wait: float = 30.0  # after a dropped stream, before the first state read
+    recovery_interval: float = 60.0
+    recovery_reads: int = 5
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **flags: object) -> "Settings":
+        env = os.environ if env is None else env
+        values: dict[str, object] = {"lang": _locale_lang(env)}
+        values.update(_from_env(env))
+        values.update({k: v for k, v in flags.items() if v is not None})
+        return replace(cls(), **values)
+
+
+_ENV = {
+    "NEMO_API_URL": "api_base",
+    "NEMO_TOKEN": "token",
+    "NEMO_SESSION": "session",
+    "NEMO_LANG": "lang",
+    "NEMO_CLIENT_ID": "client_id",
+    "NEMOCHAT_POLL_INTERVAL": "poll_interval",
+    "NANOPHOTO_API_KEY": "nanophoto_api_key",
+    "NANOPHOTO_API_URL": "nanophoto_api_base",
+    "SORA_GATEWAY_URL": "gateway_url",
+    "SORA_GATEWAY_KEY": "gateway_key",
+}
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, key in _ENV.items():
+        if env.get(name):
+            out[key] = env[name]
+    for f in fields(Settings):
+        raw = env.get(f"NEMOCHAT_{f.name.upper()}")
+        if raw is None or f.name in out or f.type not in ("float", "int", "str"):
+            continue
+        out[f.name] = raw
+    return {k: _coerce(k, v) for k, v in out.items()}
+
+
+def _coerce(key: str, value: object) -> object:
+    kind = {f.name: f.type for f in fields(Settings)}[key]
+    if not isinstance(value, str):
+        return value
+    try:
+        if kind.startswith("float"):
+            return float(value)
+        if kind.startswith("int"):
+            return int(value)
+    except ValueError:
+        from nemochat.errors import UsageError
+
+        raise UsageError(f"{key} must be a number, got {value!r}") from None
+    return value
+
+
+def _locale_lang(env: Mapping[str, str]) -> str:
+    raw = env.get("LC_ALL") or env.get("LC_MESSAGES") or env.get("LANG") or ""
+    if not raw:
+        try:
+            raw = locale.getlocale()[0] or ""
+        except ValueError:
+            raw = ""
+    return "zh" if raw.lower().startswith("zh") else "en"
