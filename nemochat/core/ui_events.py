@@ -26,6 +26,14 @@ class SessionReady:
 
 
 @dataclass(frozen=True)
+class UserSaid:
+    """The user's line, as sent to the agent (views usually show nothing; the ledger keeps it)."""
+
+    text: str
+    session_id: str
+
+
+@dataclass(frozen=True)
 class MessageDelta:
     """A new piece of assistant message ``index`` (raw, before GUI translation)."""
 
@@ -117,6 +125,7 @@ class TurnFinished:
 
 UIEvent = Union[
     SessionReady,
+    UserSaid,
     MessageDelta,
     Message,
     MessageDropped,

@@ -1,0 +1,198 @@
+"""The conversation: one session with the agent, driven by the REPL or `ask`.
+
+It owns the session, routes what the user typed (protocol.md "Routing"),
+runs a turn end to end and applies the recovery policies that are not plain
+retries: a lost session becomes a new one (said aloud), a dropped stream is
+never resent but recovered by reading the state, a silent turn is explained
+by diffing the state before and after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from nemochat.app.recovery import recover_after_drop
+from nemochat.app.session_memory import SessionMemory
+from nemochat.app.turn_driver import Emit, drive_turn
+from nemochat.clients.nemo import NemoClient, SessionInfo
+from nemochat.core.draft import Timeline, diff_timelines, timeline_from_state
+from nemochat.core.gui import GuiAction
+from nemochat.core.router import Intent, route_intent
+from nemochat.core.turn import TurnState
+from nemochat.core.ui_events import ActionOffered, ChangesShown, CreditsShown, Notice, SessionReady, StateShown, UserSaid
+from nemochat.errors import BackendError, CreditsError, NemochatError, SessionNotFound, StreamDropped, UsageError
+from nemochat.settings import Paths, Settings
+
+
+@dataclass
+class TurnOutcome:
+    """What one user line led to; the command line turns it into an exit code."""
+
+    intent: Intent
+    turn: TurnState | None = None
+    changes: tuple[str, ...] = ()
+    error: NemochatError | None = None
+    actions: list[GuiAction] = field(default_factory=list)
+
+
+def is_local_file(path: str) -> bool:
+    return os.path.isfile(os.path.expanduser(path))
+
+
+class Conversation:
+    def __init__(self, nemo: NemoClient, settings: Settings, paths: Paths, emit: Emit) -> None:
+        self.nemo = nemo
+        self.settings = settings
+        self.paths = paths
+        self.emit = emit
+        self.memory = SessionMemory(paths.state / "sessions.json")
+        self.session: SessionInfo | None = None
+        # Extra intents (export, upload, fallback) plug in here without an if-chain.
+        self.handlers: dict[str, Callable[[Intent], object]] = {
+            "credits": lambda intent: self.show_credits(),
+            "status": lambda intent: self.show_status(),
+        }
+
+    # -- session --------------------------------------------------------------------
+
+    async def connect(self) -> SessionInfo:
+        """Token, then the session: ``--session``, else this backend's last, else new."""
+        if self.session is not None:
+            return self.session
+        await self.nemo.ensure_token()
+        wanted = self.settings.session
+        known = self.memory.find(self.settings.api_base, wanted) if wanted else self.memory.last(self.settings.api_base)
+        if wanted or known:
+            session_id = wanted or known.session_id  # type: ignore[union-attr]
+            self.session = SessionInfo(session_id, known.task_id if known else None, known.user_id if known else self.nemo.user_id)
+            self.nemo.user_id = self.nemo.user_id or self.session.user_id
+            self.memory.touch(self.settings.api_base, session_id)
+            self.emit(SessionReady(session_id, self.session.task_id, self.session.user_id, resumed=True))
+            return self.session
+        return await self.new_session()
+
+    async def new_session(self) -> SessionInfo:
+        self.session = await self.nemo.create_session(self.settings.lang)
+        self.memory.touch(self.settings.api_base, self.session.session_id, task_id=self.session.task_id, user_id=self.session.user_id)
+        claim = await self.nemo.claim_url(self.session)  # shown once, for a new session only
+        s = self.session
+        self.emit(SessionReady(s.session_id, s.task_id, s.user_id, claim_url=claim, resumed=False))
+        return s
+
+    async def _session_call(self, call):
+        """Run ``call(session_id)``; a lost session becomes a new one, once."""
+        session = await self.connect()
+        try:
+            return await call(session.session_id)
+        except SessionNotFound:
+            self.emit(Notice("That session no longer exists on the server; starting a new one.", kind="recovery"))
+            session = await self.new_session()
+            return await call(session.session_id)
+
+    # -- what the user typed --------------------------------------------------------
+
+    async def handle(self, text: str) -> TurnOutcome:
+        intent = route_intent(text, is_file=is_local_file)
+        handler = self.handlers.get(intent.kind)
+        if intent.kind == "message" or handler is None:
+            if intent.kind != "message":
+                raise UsageError(f"'{intent.kind}' is not available here yet", action="Try the matching command.")
+            return await self.send_message(intent)
+        outcome = TurnOutcome(intent)
+        await handler(intent)  # type: ignore[misc]
+        return outcome
+
+    async def run_action(self, action: GuiAction) -> None:
+        """Do what the backend told the user to click (``--yes`` or a confirmation)."""
+        if action.kind == "edit":
+            return  # an edit needs the user's words; the offer already said so
+        handler = self.handlers.get(action.kind)
+        if handler is not None:
+            await handler(Intent(action.kind, action.command))  # type: ignore[misc]
+
+    async def show_credits(self) -> CreditsShown:
+        data = await self.nemo.credits()
+        shown = CreditsShown(_num(data.get("available")), _num(data.get("frozen")), _num(data.get("total")))
+        self.emit(shown)
+        return shown
+
+    async def read_timeline(self) -> Timeline:
+        return timeline_from_state(await self._session_call(self.nemo.state))
+
+    async def show_status(self) -> Timeline:
+        timeline = await self.read_timeline()
+        self.emit(StateShown(timeline))
+        return timeline
+
+    # -- a turn with the agent ----------------------------------------------------------
+
+    async def send_message(self, intent: Intent) -> TurnOutcome:
+        outcome = TurnOutcome(intent)
+        before = await self.timeline_or_none()
+        try:
+            outcome.turn = await self._stream_turn(intent.text)
+        except StreamDropped as dropped:
+            outcome.changes = await recover_after_drop(self, before, dropped)
+            return outcome
+        except CreditsError as exc:
+            raise self._with_register_link(exc) from None
+        turn = outcome.turn
+        for ui in turn.close():
+            self.emit(ui)
+        if turn.silent and not turn.errors:
+            after = await self.timeline_or_none()
+            if before is not None and after is not None:
+                outcome.changes = diff_timelines(before, after)
+                self.emit(ChangesShown(outcome.changes))
+        if turn.errors:
+            first = turn.errors[0]
+            outcome.error = BackendError(first.message, code=first.code or "agent_error")
+        outcome.actions = list(turn.actions)
+        for action in turn.actions:
+            self.emit(ActionOffered(action))
+        return outcome
+
+    async def _stream_turn(self, text: str) -> TurnState:
+        turn = TurnState(started_at=asyncio.get_running_loop().time(), still_working_every=self.settings.still_working_every)
+
+        async def run(session_id: str) -> TurnState:
+            self.emit(UserSaid(text, session_id))
+            async with self.nemo.run_sse(session_id, text) as payloads:
+                try:
+                    async with asyncio.timeout(self.settings.stream_cap):
+                        return await drive_turn(payloads, self.emit, turn=turn, clock=asyncio.get_running_loop().time)
+                except TimeoutError:
+                    raise StreamDropped(
+                        f"No end after {self.settings.stream_cap / 60:.0f} minutes; stopped listening.", code="stream_cap"
+                    ) from None
+                except (httpx.HTTPError, UnicodeDecodeError) as exc:
+                    raise StreamDropped(f"The connection dropped mid-answer ({type(exc).__name__}).") from None
+
+        return await self._session_call(run)
+
+    async def timeline_or_none(self) -> Timeline | None:
+        try:
+            return await self.read_timeline()
+        except BackendError:
+            return None
+
+    def _with_register_link(self, exc: CreditsError) -> CreditsError:
+        if exc.code != "2001":
+            return exc
+        link = self.nemo.register_url()
+        action = (
+            f"Register to get more credits: {link}" if link else "Top up at nemovideo.ai."
+        )
+        return CreditsError("Not enough credits for this.", code=2001, action=action)
+
+
+def _num(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0

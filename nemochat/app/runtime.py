@@ -1,0 +1,99 @@
+"""Everything one nemochat process needs, built once: settings, paths, the one
+HTTP client, the NemoVideo client, the view, the conversation, and with
+``--demo`` the embedded simulator.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+import httpx
+
+from nemochat.app.conversation import Conversation
+from nemochat.clients.http import build_client, redact
+from nemochat.clients.nemo import NemoClient
+from nemochat.core.ui_events import Notice, UIEvent
+from nemochat.errors import NemochatError
+from nemochat.settings import Paths, Settings
+
+
+class View(Protocol):
+    def emit(self, event: UIEvent) -> None: ...
+    def error(self, error: NemochatError) -> None: ...
+    def done(self) -> None: ...
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    paths: Paths
+    http: httpx.AsyncClient
+    nemo: NemoClient
+    view: View
+    conversation: Conversation
+    sim: Any = None  # the RunningSimulator with --demo
+
+    def notify(self, message: str) -> None:
+        self.view.emit(Notice(message, kind="recovery"))
+
+
+def make_view(settings: Settings) -> View:
+    if settings.json:
+        from nemochat.ui.json_view import JsonView
+
+        return JsonView(sys.stdout)
+    from rich.console import Console
+
+    from nemochat.ui.rich_view import RichView
+
+    return RichView(Console(highlight=False))
+
+
+def demo_paths(paths: Paths) -> Paths:
+    """The demo keeps its token and sessions apart from the real backend's."""
+    return replace(paths, config=paths.config / "demo", state=paths.state / "demo", data=paths.data / "demo")
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, *, view: View | None = None, paths: Paths | None = None) -> AsyncIterator[Runtime]:
+    paths = paths or Paths.default()
+    sim = None
+    if settings.demo:
+        from nemochat.sim import start_simulator
+
+        sim = start_simulator()
+        settings = replace(
+            settings,
+            api_base=sim.base_url,
+            token=None,
+            nanophoto_api_base=sim.base_url,
+            gateway_url=settings.gateway_url or sim.base_url,
+        )
+        paths = demo_paths(paths)
+        (paths.config / "token.json").unlink(missing_ok=True)  # a fresh simulator knows no old token
+        (paths.state / "sessions.json").unlink(missing_ok=True)
+    view = view or make_view(settings)
+    http = build_client(settings)
+    if settings.debug:
+        _log_requests(http, settings)
+    rt_box: list[Runtime] = []
+    nemo = NemoClient(http, settings, paths, notify=lambda m: rt_box[0].notify(m))
+    runtime = Runtime(settings, paths, http, nemo, view, Conversation(nemo, settings, paths, view.emit), sim)
+    rt_box.append(runtime)
+    try:
+        yield runtime
+    finally:
+        await http.aclose()
+        if sim is not None:
+            sim.stop()
+
+
+def _log_requests(http: httpx.AsyncClient, settings: Settings) -> None:
+    async def log(request: httpx.Request) -> None:
+        print(redact(f"→ {request.method} {request.url}", settings.token), file=sys.stderr)
+
+    http.event_hooks["request"].append(log)

@@ -1,0 +1,111 @@
+"""The command line: parse argv, run one command, map errors to exit codes.
+
+Nothing else lives here. Commands are a registry (name → arguments → the
+function that runs it), imported only when chosen, so ``nemochat --version``
+imports nothing heavy. Global options work before or after the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from nemochat import __version__
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    help: str
+    target: str  # "module:function", imported lazily
+    arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None
+
+
+def _ask_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("text", nargs="+", help='what to say ("-" reads it from stdin)')
+
+
+def _replay_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="a recorded .sse stream")
+
+
+def _sim_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+
+
+COMMANDS: list[CommandSpec] = [
+    CommandSpec("ask", "one turn through the same router as the REPL, then exit", "nemochat.commands.basic:ask", _ask_args),
+    CommandSpec("credits", "show the credit balance", "nemochat.commands.basic:credits"),
+    CommandSpec("status", "show the session's timeline", "nemochat.commands.basic:status"),
+    CommandSpec("sessions", "the sessions this machine has used, newest first", "nemochat.commands.basic:sessions"),
+    CommandSpec("replay", "render a recorded SSE stream as a live turn would, offline", "nemochat.commands.basic:replay", _replay_args),
+    CommandSpec("sim", "run the simulator of every backend in the foreground", "nemochat.commands.sim:run", _sim_args),
+]
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The contract's global options; ``suppress`` keeps a subcommand from
+    resetting a value given before the command."""
+    d = argparse.SUPPRESS if suppress else None
+    flag = argparse.SUPPRESS if suppress else False
+    g = parser.add_argument_group("global options")
+    g.add_argument("--api-base", metavar="URL", default=d, help="NemoVideo backend (env NEMO_API_URL)")
+    g.add_argument("--token", default=d, help="skip the anonymous bootstrap (env NEMO_TOKEN)")
+    g.add_argument("--session", metavar="ID", default=d, help="resume a session (env NEMO_SESSION)")
+    g.add_argument("--lang", metavar="CODE", default=d, help="session language (env NEMO_LANG)")
+    g.add_argument("--json", action="store_true", default=flag, help="one JSON object per line on stdout")
+    g.add_argument("--demo", action="store_true", default=flag, help="use the embedded simulator on 127.0.0.1")
+    g.add_argument("--poll-interval", metavar="S", type=float, default=d, help="override every status-poll interval")
+    g.add_argument("-y", "--yes", action="store_true", default=flag, help="do not ask before spending credits")
+    g.add_argument("--no-fallback", action="store_true", default=flag, help="never fall back to Sora/Veo")
+    g.add_argument("--verbose", action="store_true", default=flag, help="more detail on stderr")
+    g.add_argument("--debug", action="store_true", default=flag, help="tracebacks and requests on stderr (tokens redacted)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nemochat", description="Chat with an AI video agent from your terminal.")
+    parser.add_argument("--version", action="version", version=f"nemochat {__version__}")
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for spec in COMMANDS:
+        p = sub.add_parser(spec.name, help=spec.help, description=spec.help)
+        spec.arguments(p)
+        _global_options(p, suppress=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # the fast path: no argparse help building, no imports
+        print(f"nemochat {__version__}")
+        return 0
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit:  # argparse: usage errors exit 2, --help exits 0
+        return int(exit.code or 0)
+    spec = next((s for s in COMMANDS if s.name == args.command), None)
+    target = spec.target if spec else "nemochat.commands.repl:run"
+    module_name, func_name = target.split(":")
+    debug = bool(getattr(args, "debug", False))
+    try:
+        command = getattr(importlib.import_module(module_name), func_name)
+        return int(command(args) or 0)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line, no traceback
+        from nemochat.errors import NemochatError
+
+        if isinstance(exc, NemochatError):
+            print(f"nemochat: {exc.message}", file=sys.stderr)
+            return exc.exit_code
+        if debug or os.environ.get("NEMOCHAT_DEBUG"):
+            raise
+        print(f"nemochat: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return 1

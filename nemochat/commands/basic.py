@@ -1,0 +1,80 @@
+"""The one-shot commands of issue #2: ask, credits, status, sessions, replay."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nemochat.app.runtime import Runtime
+from nemochat.commands.common import run_command, settings_from
+from nemochat.errors import UsageError
+
+
+def ask(args: argparse.Namespace) -> int:
+    text = " ".join(args.text).strip()
+    if text == "-":
+        text = sys.stdin.read().strip()
+    if not text:
+        raise UsageError("nothing to say: give some text (or - to read it from stdin)")
+
+    async def body(rt: Runtime) -> int:
+        await rt.conversation.connect()
+        outcome = await rt.conversation.handle(text)
+        if rt.settings.yes:
+            for action in outcome.actions:
+                await rt.conversation.run_action(action)
+        return outcome.error.exit_code if outcome.error else 0
+
+    return run_command(args, body)
+
+
+def credits(args: argparse.Namespace) -> int:
+    async def body(rt: Runtime) -> None:
+        await rt.conversation.show_credits()
+
+    return run_command(args, body)
+
+
+def status(args: argparse.Namespace) -> int:
+    async def body(rt: Runtime) -> None:
+        await rt.conversation.show_status()
+
+    return run_command(args, body)
+
+
+def sessions(args: argparse.Namespace) -> int:
+    from nemochat.app.session_memory import SessionMemory
+    from nemochat.settings import Paths
+
+    settings = settings_from(args)
+    known = SessionMemory(Paths.default().state / "sessions.json").all()
+    if settings.json:
+        import json
+
+        for s in known:
+            print(json.dumps({"type": "session", "session_id": s.session_id, "task_id": s.task_id, "api_base": s.api_base, "last_used": s.last_used}))
+        print(json.dumps({"type": "done"}))
+        return 0
+    if not known:
+        print("No sessions yet. Start one with: nemochat --demo (or nemochat)")
+        return 0
+    from datetime import datetime
+
+    for s in known:
+        when = datetime.fromtimestamp(s.last_used).strftime("%Y-%m-%d %H:%M")
+        print(f"{s.session_id}  {when}  {s.api_base}")
+    return 0
+
+
+def replay(args: argparse.Namespace) -> int:
+    from nemochat.app.replay import read_recording, replay_bytes
+    from nemochat.app.runtime import make_view
+
+    settings = settings_from(args)
+    data = read_recording(args.file)
+    view = make_view(settings)
+    import asyncio
+
+    turn = asyncio.run(replay_bytes(data, view.emit, still_working_every=settings.still_working_every))
+    view.done()
+    return 5 if turn.errors else 0

@@ -1,0 +1,258 @@
+"""Switchable faults: the ways the real backend misbehaves, on demand.
+
+Each fault is a small frozen spec with a ``times`` field: how many more times it
+fires (``None`` = every time, until cleared). ``Faults.merge`` takes the JSON
+that ``POST /_sim/faults`` receives, for example::
+
+    {"error_code": {"code": 1001},                      # next authed request
+     "http_429": {"retry_after": 5, "path": "/api/credits", "times": 2},
+     "drop_stream_after": {"events": 3, "mid_event": true},
+     "download_drop_once": true,                         # true = defaults
+     "payload_shape": "typed", "render_status_shape": 3,
+     "render_fail": null}                                # null/false = clear
+
+Durations inside faults (``slow_heartbeats``) are real seconds: they are
+explicit test settings, so the world's time_scale does not touch them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, TypeVar
+
+ERROR_CODES = (1001, 1002, 2001, 4001, 4002)
+PAYLOAD_SHAPES = ("adk", "typed")
+RENDER_STATUS_SHAPES = (1, 2, 3)
+HEARTBEAT_STYLES = ("comment", "typed", "empty")
+
+
+def _check_times(times: int | None) -> None:
+    if times is not None and times < 1:
+        raise ValueError("times must be >= 1, or null for a persistent fault")
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """Answer the next matching request with a backend error code.
+
+    1001: any authed endpoint (the token is revoked, so re-auth works);
+    1002: session endpoints (``/run_sse`` answers ADK's HTTP 404 instead);
+    2001: a ``/run_sse`` turn that spends credits; 4001/4002: uploads.
+    """
+
+    code: int
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        if self.code not in ERROR_CODES:
+            raise ValueError(f"error_code.code must be one of {ERROR_CODES}")
+        _check_times(self.times)
+
+
+@dataclass(frozen=True)
+class Http429:
+    """HTTP 429 on the next request whose path starts with ``path`` (any if None)."""
+
+    retry_after: int | None = 30  # None: no Retry-After header at all
+    path: str | None = None
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        _check_times(self.times)
+
+
+@dataclass(frozen=True)
+class DropStream:
+    """Close the ``/run_sse`` connection abruptly after ``events`` data events
+    (or at the end, if the turn has fewer). The agent keeps running server-side,
+    as the real backend does, so the state still changes."""
+
+    events: int = 3
+    mid_event: bool = False  # send half of the next event before closing
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        _check_times(self.times)
+
+
+@dataclass(frozen=True)
+class ErrorEvent:
+    """ADK's mid-run failure: ``data: {"error": ...}``, then the stream ends.
+
+    ``fstring`` builds it the way older ADK did (no escaping), so a message
+    with a double quote gives invalid JSON."""
+
+    message: str = "Internal error: model overloaded"
+    after_events: int = 1
+    fstring: bool = False
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        _check_times(self.times)
+
+
+@dataclass(frozen=True)
+class ErrorCodeEvent:
+    """An ADK event carrying ``errorCode``/``errorMessage``; the turn ends there."""
+
+    code: str = "MALFORMED_FUNCTION_CALL"
+    message: str = "The model produced a malformed function call."
+    after_events: int = 1
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        _check_times(self.times)
+
+
+@dataclass(frozen=True)
+class SlowHeartbeats:
+    """Before the turn's first event: only heartbeats, every ``interval_s``,
+    for ``silence_s`` in all. ``style`` None follows the payload shape."""
+
+    interval_s: float = 20.0
+    silence_s: float = 130.0
+    style: str | None = None
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        if self.style is not None and self.style not in HEARTBEAT_STYLES:
+            raise ValueError(f"slow_heartbeats.style must be one of {HEARTBEAT_STYLES}")
+        if self.interval_s <= 0:
+            raise ValueError("slow_heartbeats.interval_s must be > 0")
+        _check_times(self.times)
+
+
+@dataclass(frozen=True)
+class RenderFail:
+    """The next render created fails halfway with this reason."""
+
+    reason: str = "render worker crashed"
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        _check_times(self.times)
+
+
+@dataclass(frozen=True)
+class RetryAfter:
+    """A ``Retry-After`` header on render status answers (a polling hint)."""
+
+    seconds: int = 5
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        _check_times(self.times)
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A fault with no parameters: fires ``times`` times."""
+
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        _check_times(self.times)
+
+
+# The fault name -> its spec type; `true` in JSON means the spec's defaults.
+SPEC_TYPES: dict[str, type] = {
+    "error_code": ErrorCode,
+    "http_429": Http429,
+    "http_402_render": Switch,
+    "drop_stream_after": DropStream,
+    "error_event": ErrorEvent,
+    "error_code_event": ErrorCodeEvent,
+    "slow_heartbeats": SlowHeartbeats,
+    "render_fail": RenderFail,
+    "render_retry_after": RetryAfter,
+    "download_drop_once": Switch,
+    "render_output_url_broken": Switch,
+    "no_claim_endpoint": Switch,
+}
+
+Spec = TypeVar("Spec")
+
+
+@dataclass
+class Faults:
+    """The armed faults (None = off) and the two persistent shape settings.
+
+    Not locked itself: ``SimWorld`` guards it.
+    """
+
+    error_code: ErrorCode | None = None
+    http_429: Http429 | None = None
+    http_402_render: Switch | None = None
+    drop_stream_after: DropStream | None = None
+    error_event: ErrorEvent | None = None
+    error_code_event: ErrorCodeEvent | None = None
+    slow_heartbeats: SlowHeartbeats | None = None
+    render_fail: RenderFail | None = None
+    render_retry_after: RetryAfter | None = None
+    download_drop_once: Switch | None = None
+    render_output_url_broken: Switch | None = None
+    no_claim_endpoint: Switch | None = None
+    payload_shape: str = "adk"  # "adk" or "typed" SSE payloads
+    render_status_shape: int = 1  # 1, 2 or 3: see protocol.md, render status
+
+    def merge(self, patch: Mapping[str, Any]) -> None:
+        """Apply a JSON-like patch; raises ValueError on anything unknown or
+        invalid, before changing anything."""
+        staged = dataclasses.replace(self)
+        for name, value in patch.items():
+            if name == "payload_shape":
+                if value not in PAYLOAD_SHAPES:
+                    raise ValueError(f"payload_shape must be one of {PAYLOAD_SHAPES}")
+            elif name == "render_status_shape":
+                if value not in RENDER_STATUS_SHAPES:
+                    raise ValueError(f"render_status_shape must be one of {RENDER_STATUS_SHAPES}")
+            elif name in SPEC_TYPES:
+                value = _build(SPEC_TYPES[name], value, name)
+            else:
+                raise ValueError(f"unknown fault: {name}")
+            setattr(staged, name, value)
+        for field in dataclasses.fields(self):
+            setattr(self, field.name, getattr(staged, field.name))
+
+    def take(self, name: str, when: Callable[[Any], bool] | None = None) -> Any:
+        """Fire the fault `name` if armed (and `when` accepts it): count one use
+        and return its spec; else None."""
+        spec = getattr(self, name)
+        if spec is None or (when is not None and not when(spec)):
+            return None
+        if spec.times is not None:
+            left = spec.times - 1
+            setattr(self, name, dataclasses.replace(spec, times=left) if left else None)
+        return spec
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            field.name: _spec_json(getattr(self, field.name))
+            for field in dataclasses.fields(self)
+        }
+
+
+def _build(spec_type: type[Spec], value: Any, name: str) -> Spec | None:
+    if value is None or value is False:
+        return None
+    if isinstance(value, spec_type):
+        return value
+    try:
+        if value is True:
+            return spec_type()
+        if isinstance(value, Mapping):
+            return spec_type(**value)
+    except TypeError as exc:  # unknown or missing fields
+        raise ValueError(f"{name}: {exc}") from None
+    raise ValueError(f"{name}: expected an object, true, false or null")
+
+
+def _spec_json(value: Any) -> Any:
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+
+
+class SimulatedDrop(Exception):
+    """Raised by a response on purpose to cut its connection mid-body.
+
+    The runner's log filter hides it, so fault injection stays silent."""

@@ -1,0 +1,192 @@
+"""The view for people: Markdown answers, a tool status line, clear errors.
+
+Every server string is sanitized and printed as a rich ``Text`` or
+``Markdown`` object, never as a markup string, so ``[bold]`` in an answer
+prints literally. Streamed text is printed block by block, append-only
+(see markdown_stream), so nothing is ever shown twice.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console, RenderableType
+from rich.markdown import Markdown
+from rich.spinner import Spinner
+from rich.status import Status
+from rich.text import Text
+
+from nemochat.core import ui_events as ui
+from nemochat.core.gui import translate_gui
+from nemochat.core.sanitize import clean, clean_line
+from nemochat.errors import NemochatError
+from nemochat.ui.markdown_stream import BlockSplitter
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class _ToolLine:
+    """The one status line: "Generating video · usually 2-5 min · 0:42"."""
+
+    def __init__(self, label: str, expected: str | None) -> None:
+        self.label, self.expected, self.started = label, expected, time.monotonic()
+
+    def __rich__(self) -> RenderableType:
+        parts = [self.label] + ([self.expected] if self.expected else []) + [_clock(time.monotonic() - self.started)]
+        return Spinner("dots", Text(" · ".join(parts), style="cyan"))
+
+
+class RichView:
+    def __init__(self, console: Console | None = None, *, show_thoughts: bool = True, interactive: bool | None = None) -> None:
+        self.console = console or Console(highlight=False)
+        self.show_thoughts = show_thoughts
+        self.interactive = self.console.is_terminal if interactive is None else interactive
+        self._streams: dict[int, BlockSplitter] = {}
+        self._status: Status | None = None
+        self._tool: _ToolLine | None = None
+
+    # -- the view interface ----------------------------------------------------------
+
+    def emit(self, event: ui.UIEvent) -> None:
+        handler = getattr(self, f"_on_{type(event).__name__}", None)
+        if handler is not None:
+            handler(event)
+
+    def error(self, error: NemochatError) -> None:
+        self._stop_tool()
+        line = Text("✗ ", style="bold red") + Text(clean_line(error.message), style="red")
+        self.console.print(line)
+        if error.action:
+            self.console.print(Text("  " + clean(error.action), style="yellow"))
+
+    def done(self) -> None:
+        self._stop_tool()
+
+    # -- agent output ------------------------------------------------------------------
+
+    def _on_MessageDelta(self, event: ui.MessageDelta) -> None:
+        splitter = self._streams.setdefault(event.index, BlockSplitter())
+        for block in splitter.feed(event.text):
+            self._print_block(block)
+
+    def _on_Message(self, event: ui.Message) -> None:
+        splitter = self._streams.pop(event.index, None) or BlockSplitter()
+        if event.raw.startswith(splitter.text):
+            for block in splitter.feed(event.raw[len(splitter.text) :]):
+                self._print_block(block)
+            rest = splitter.finish()
+            if rest:
+                self._print_block(rest)
+        else:  # the final contradicts what streamed: show the final whole
+            self._print_block(event.raw)
+        if not event.complete:
+            self.console.print(Text("(the answer was cut off here)", style="dim"))
+        self.console.print()
+
+    def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
+        self._streams.pop(event.index, None)
+
+    def _print_block(self, raw_block: str) -> None:
+        self._pause_tool()
+        self.console.print(Markdown(clean(translate_gui(raw_block).text)))
+
+    def _on_Thought(self, event: ui.Thought) -> None:
+        if self.show_thoughts:
+            self.console.print(Text("💭 " + clean(event.text), style="dim italic"))
+
+    def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
+        if event.phase == "call":
+            self._stop_tool()
+            self._tool = _ToolLine(clean_line(event.label), event.expected)
+            if self.interactive:
+                self._status = Status(self._tool, console=self.console)
+                self._status.start()
+            else:
+                self.console.print(Text("… " + self._tool.label, style="cyan"))
+        else:
+            done = self._tool
+            self._stop_tool()
+            label = done.label if done else clean_line(event.label)
+            took = f" ({_clock(time.monotonic() - done.started)})" if done else ""
+            self.console.print(Text(f"✓ {label}{took}", style="green"))
+
+    def _on_Notice(self, event: ui.Notice) -> None:
+        style = {"working": "dim", "recovery": "yellow", "warning": "yellow"}.get(event.kind, "dim")
+        prefix = "⏳ " if event.kind == "working" else ""
+        self._pause_tool()
+        self.console.print(Text(prefix + clean(event.message), style=style))
+
+    def _on_QuestionAsked(self, event: ui.QuestionAsked) -> None:
+        self._stop_tool()
+        q = event.question
+        if q.title:
+            self.console.print(Text(clean_line(q.title), style="bold"))
+        for item in q.items:
+            if item.prompt:
+                self.console.print(Text(clean_line(item.prompt)))
+            for letter, option in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", item.options):
+                self.console.print(Text(f"  {letter}) ", style="bold cyan") + Text(clean_line(option.label)))
+        if not self.interactive:
+            self.console.print(Text('Answer with the letter(s), e.g. nemochat ask "A" (or "A,C" where several are allowed).', style="dim"))
+
+    def _on_ActionOffered(self, event: ui.ActionOffered) -> None:
+        what = {"export": "export the video", "status": "see the tracks", "edit": "change the timeline"}[event.action.kind]
+        how = f"run {event.action.command}" if event.action.command else "just describe the change"
+        self.console.print(Text(f"→ To {what}, {how}.", style="cyan"))
+
+    def _on_TurnFinished(self, event: ui.TurnFinished) -> None:
+        self._stop_tool()
+
+    # -- direct calls ----------------------------------------------------------------------
+
+    def _on_SessionReady(self, event: ui.SessionReady) -> None:
+        what = "Resumed session" if event.resumed else "New session"
+        self.console.print(Text(f"{what} {clean_line(event.session_id)[:12]}", style="dim"))
+        if event.claim_url:
+            url = clean_line(event.claim_url)
+            self.console.print(Text("Open this project in your browser: ", style="dim") + Text(url, style=f"link {url}"))
+
+    def _on_CreditsShown(self, event: ui.CreditsShown) -> None:
+        self.console.print(
+            Text("Credits: ", style="bold")
+            + Text(f"{event.available:g} available", style="green")
+            + Text(f" · {event.frozen:g} frozen · {event.total:g} total")
+        )
+
+    def _on_StateShown(self, event: ui.StateShown) -> None:
+        t = event.timeline
+        title = clean_line(t.title) if t.title else "Untitled project"
+        self.console.print(Text(f"{title} · {t.duration_ms / 1000:g} s", style="bold"))
+        lines = t.summary_lines()
+        for line in lines or ["(empty draft: nothing on the timeline yet)"]:
+            self.console.print(Text("  " + clean_line(line)))
+
+    def _on_ChangesShown(self, event: ui.ChangesShown) -> None:
+        self._stop_tool()
+        if not event.lines:
+            self.console.print(Text("The agent answered without text, and the timeline did not change.", style="dim"))
+            return
+        self.console.print(Text("Done without a word; here is what changed:", style="dim"))
+        for line in event.lines:
+            self.console.print(Text("  • " + clean_line(line)))
+
+    def _on_ErrorShown(self, event: ui.ErrorShown) -> None:
+        self._stop_tool()
+        self.console.print(Text("✗ ", style="bold red") + Text(clean_line(event.message), style="red"))
+        if event.action:
+            self.console.print(Text("  " + clean(event.action), style="yellow"))
+
+    # -- the status line -----------------------------------------------------------------------
+
+    def _pause_tool(self) -> None:
+        # rich prints above a running Status; nothing to do but keep it.
+        pass
+
+    def _stop_tool(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+        self._status = None
+        self._tool = None
