@@ -64,6 +64,12 @@ class Settings:
     recovery_first_wait: float = 30.0  # after a dropped stream, before the first state read
     recovery_interval: float = 60.0
     recovery_reads: int = 5
+    # export (issue 4): render polls start near 2 s and grow x1.5 to the
+    # protocol's 10-30 s range; --poll-interval replaces the whole schedule.
+    export_deadline: float = 600.0  # stop waiting (the render goes on) after 10 minutes
+    export_first_poll: float = 2.0
+    export_max_poll: float = 15.0
+    download_resumes: int = 5  # Range resumes after dropped connections, per URL
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **flags: object) -> "Settings":

@@ -107,7 +107,7 @@ def parse_payload(data: str) -> tuple[AgentEvent, ...]:
         return _parse_non_json(data)
     if not isinstance(payload, dict):
         return ()
-    if "error" in payload and "content" not in payload:
+    if payload.get("error") is not None and "content" not in payload:
         return (AgentError(message=_error_text(payload["error"]), code=_opt_str(payload.get("code"))),)
     if isinstance(payload.get("type"), str) and not isinstance(payload.get("content"), dict):
         return _parse_typed(payload)
@@ -127,7 +127,14 @@ def _parse_adk(event: dict[str, Any]) -> tuple[AgentEvent, ...]:
         if not isinstance(part, dict):
             continue
         if isinstance(part.get("text"), str):
-            out.append(Text(part["text"], partial=partial, stream=stream, thought=part.get("thought") is True))
+            text = Text(part["text"], partial=partial, stream=stream, thought=part.get("thought") is True)
+            previous = out[-1] if out else None
+            if isinstance(previous, Text) and previous.thought == text.thought:
+                # One model turn may split its text into several parts (non-streaming
+                # Gemini does): it is still one message, as ADK's own aggregator joins them.
+                out[-1] = Text(previous.text + text.text, partial=partial, stream=stream, thought=text.thought)
+            else:
+                out.append(text)
         elif isinstance(part.get("functionCall"), dict):
             out.append(_tool_call(part["functionCall"]))
         elif isinstance(part.get("functionResponse"), dict):
@@ -151,12 +158,12 @@ def _tool_call(call: dict[str, Any]) -> AgentEvent:
 
 def _question(args: dict[str, Any]) -> Question | None:
     items = []
-    for raw in args.get("questions") or ():
+    for raw in _list(args.get("questions")):
         if not isinstance(raw, dict):
             continue
         options = tuple(
             QuestionOption(_str(o.get("id")) or _str(o.get("label")), _str(o.get("label")) or _str(o.get("id")))
-            for o in raw.get("options") or ()
+            for o in _list(raw.get("options"))
             if isinstance(o, dict)
         )
         items.append(QuestionItem(_str(raw.get("id")), _str(raw.get("prompt")), options, raw.get("allow_multiple") is True))
@@ -186,15 +193,27 @@ def _parse_typed(event: dict[str, Any]) -> tuple[AgentEvent, ...]:
 
 # -- defensive paths ----------------------------------------------------------
 
-# ADK once built error events with an f-string: `{"error": "boom 'x'"}` is not JSON.
-_LOOSE_ERROR = re.compile(r"""^\s*\{\s*["']error["']\s*:\s*(?P<msg>.*?)\s*\}\s*$""", re.DOTALL)
+# ADK once built error events with an f-string: `{"error": "got "x""}` is not JSON,
+# and a message with a newline in it even ends the data line early, so the
+# closing brace may be missing too.
+_LOOSE_ERROR = re.compile(r"""^\s*\{\s*["']error["']\s*:\s*(?P<msg>.*?)\s*\}?\s*$""", re.DOTALL)
 
 
 def _parse_non_json(data: str) -> tuple[AgentEvent, ...]:
     match = _LOOSE_ERROR.match(data)
     if match:
-        return (AgentError(message=match["msg"].strip("\"' ") or "the server failed"),)
+        return (AgentError(message=_unquote(match["msg"]) or "the server failed"),)
     return ()
+
+
+def _unquote(text: str) -> str:
+    """Drop the quotes around a loose message, and only those."""
+    text = text.strip()
+    if text[:1] in ('"', "'"):
+        quote, text = text[0], text[1:]
+        if text.endswith(quote):
+            text = text[:-1]
+    return text.strip()
 
 
 def _error_text(value: Any) -> str:
@@ -202,6 +221,10 @@ def _error_text(value: Any) -> str:
         value = value.get("message") or value.get("msg") or json.dumps(value, ensure_ascii=False)
     text = _str(value)
     return text or "the server failed"
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _str(value: Any) -> str:

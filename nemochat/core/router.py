@@ -103,6 +103,7 @@ _EN_CREDITS = re.compile(r"(?:credits?|balance|credits? balance|account balance|
 _EN_STATUS = re.compile(
     r"(?:(?:project|session|draft|timeline|track|edit|editing)\s)?"
     r"(?:status|state|summary|tracks|track list|timeline|draft|project|progress)"
+    r"(?:\s(?:project|session|draft|timeline))?"
     r"|(?:in|on) (?:project|timeline|draft)|(?:project|track|timeline) info"
 )
 _EN_EXPORT = re.compile(
@@ -115,6 +116,7 @@ _ZH_STATUS = frozenset({"状态", "项目状态", "轨道", "轨道信息", "时
                         "时间轴上", "项目", "项目里", "项目进度", "进度", "草稿", "剪辑进度"})
 _ZH_EXPORT = re.compile(
     r"把?(?:视频|成片|成品|它|这个)?(?:导出|下载|渲染|保存|发送|发)(?:视频|成片|成品|出来|下来|过来)?"
+    r"(?:[为成](?:mp4|视频))?"
 )
 
 
@@ -146,8 +148,8 @@ _EXPORT_TO = re.compile(
     r"(?:(?:please|pls|kindly|can you|could you|would you|now|just)\s+)*"
     r"(?:export|download|save|render)"
     r"(?:\s+(?:it|this|that|the video|my video|the final video|the result|the file|video))?"
-    r"\s+(?:to|as|into)\s+(?P<output>.+)"
-    r"|(?:请|帮我|麻烦)*(?:把视频)?(?:导出|下载|保存)(?:视频)?(?:到|至|为)\s*(?P<zh_output>.+)",
+    r"\s+(?:to|as|into)\s+(?P<output>.+?)(?:[\s,]+(?:please|pls|plz|thanks|thank you))?[\s.!]*"
+    r"|(?:请|帮我|麻烦)*(?:把视频)?(?:导出|下载|保存)(?:视频)?(?:到|至|为)\s*(?P<zh_output>.+?)[\s。！]*",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -176,9 +178,8 @@ _UPLOAD_FILLERS = frozenset(
     "photo photos picture pictures clip clips audio song music it them".split()
 )
 _UPLOAD_FILLER_PREFIX = re.compile(r"^(?:一下|这个|这些|我的|文件|视频|图片|音频|素材|[:：,，\s])+")
-_MEDIA_SUFFIX = re.compile(
-    r"\.(?:mp4|mov|avi|webm|mkv|m4v|jpe?g|png|gif|webp|heic|mp3|wav|m4a|aac|flac|ogg)$", re.IGNORECASE
-)
+# "clip.mp4", "notes.txt": a name with an extension (at least one letter in it, so "v1.5" is not).
+_FILE_SUFFIX = re.compile(r"\.(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,5}$")
 
 
 def _route_upload_command(text: str, is_file: Callable[[str], bool]) -> Intent | None:
@@ -201,14 +202,12 @@ def _route_upload_command(text: str, is_file: Callable[[str], bool]) -> Intent |
 
 
 def _route_dropped_files(text: str, is_file: Callable[[str], bool]) -> Intent | None:
-    if _looks_like_path(text) and is_file(text):  # one path with raw spaces
-        return Intent("upload", text, paths=(text,))
     tokens = _split_shell_words(text)
-    if not tokens:
-        return None
-    paths = [_local_path(token) or token for token in tokens]
-    if all(_looks_like_path(p) and is_file(p) for p in paths):
+    paths = [_local_path(token) or token for token in tokens or ()]
+    if paths and all(_looks_like_path(p) and is_file(p) for p in paths):
         return Intent("upload", text, paths=tuple(paths))
+    if _looks_like_path(text) and is_file(text):  # one path pasted raw, spaces and all
+        return Intent("upload", text, paths=(text,))
     return None
 
 
@@ -236,7 +235,7 @@ def _looks_like_path(token: str) -> bool:
         or "\\" in token
         or token.startswith(("~", "."))
         or re.match(r"[A-Za-z]:", token) is not None
-        or _MEDIA_SUFFIX.search(token) is not None
+        or _FILE_SUFFIX.search(token) is not None
     )
 
 

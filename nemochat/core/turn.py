@@ -60,6 +60,7 @@ class TurnState:
         self._next_index = 0
         self._last_visible = self.started_at
         self._tool_results = 0
+        self._cut = False  # close() found text whose final event never came
 
     # -- input ----------------------------------------------------------------
 
@@ -83,6 +84,7 @@ class TurnState:
             return []
         self.closed = True
         out: list[UIEvent] = []
+        self._cut = bool(self._open)
         for stream, message in list(self._open.items()):
             out += self._complete(stream, message.raw, complete=False)
         for text in self._thoughts.values():
@@ -101,8 +103,8 @@ class TurnState:
 
     @property
     def incomplete(self) -> bool:
-        """Text was streamed but its final event never came."""
-        return bool(self._open)
+        """Text was streamed but its final event never came (still true after close())."""
+        return bool(self._open) or self._cut
 
     # -- the rules ----------------------------------------------------------------
 
@@ -157,8 +159,9 @@ class TurnState:
             return [MessageDropped(message.index)]
         self.messages.append(raw)
         translation = translate_gui(raw)
-        new_actions = [a for a in translation.actions if a not in self.actions]
-        self.actions += new_actions
+        # one offer per kind for the whole turn: two messages saying "click Export"
+        # in different words must not offer the export twice
+        self.actions += [a for a in translation.actions if all(a.kind != b.kind for b in self.actions)]
         return [Message(message.index, translation.text, raw, complete)]
 
     def _thought(self, event: ev.Text) -> list[UIEvent]:

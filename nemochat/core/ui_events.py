@@ -123,6 +123,54 @@ class TurnFinished:
     silent: bool
 
 
+# -- export and upload (issue 4) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferProgress:
+    """One step of something long: a render (``unit`` "%") or a download or an
+    upload (``unit`` "bytes"). Events with the same ``task`` update one bar;
+    ``finished`` closes it (sent on every way out, so no bar is left running)."""
+
+    task: str  # a stable key, e.g. "render:<id>", "download:<id>", "upload"
+    label: str
+    done: float
+    total: float | None = None  # None: unknown size
+    unit: Literal["%", "bytes"] = "bytes"
+    speed: float | None = None  # units per second, when known
+    eta: float | None = None  # seconds left, when known
+    finished: bool = False
+
+
+@dataclass(frozen=True)
+class ExportDone:
+    """The export's outcome: ``path`` is the file on disk (None when not downloaded)."""
+
+    render_id: str
+    status: str
+    url: str | None
+    path: str | None
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """One file the backend accepted (server text: sanitize before showing)."""
+
+    filename: str
+    file_type: str
+    cdn_url: str
+    duration: float | None = None  # seconds
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+
+
+@dataclass(frozen=True)
+class UploadDone:
+    files: tuple[UploadedFile, ...]
+    applied: bool  # the backend said it put them into the session state
+
+
 UIEvent = Union[
     SessionReady,
     UserSaid,
@@ -139,4 +187,7 @@ UIEvent = Union[
     ChangesShown,
     ErrorShown,
     TurnFinished,
+    TransferProgress,
+    ExportDone,
+    UploadDone,
 ]

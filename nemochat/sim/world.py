@@ -39,6 +39,10 @@ class Settings:
     token_ttl_s: int = 7 * 24 * 3600
     token_retry_after_s: int = 30  # Retry-After when a valid token is re-requested
 
+    def __post_init__(self) -> None:
+        if self.time_scale < 0:
+            raise ValueError("time_scale must be >= 0")
+
     def delay(self, seconds: float) -> float:
         return seconds * self.time_scale
 
@@ -129,7 +133,7 @@ class Upload:
     session_id: str
     filename: str
     file_type: str
-    size: int
+    size: int | None  # None for URL uploads
     hash: str
     cdn_url: str
 
@@ -148,6 +152,8 @@ class SimWorld:
     def __init__(self, settings: Settings | None = None) -> None:
         self._lock = threading.RLock()
         self._settings = settings or Settings()
+        self._running_turns = 0  # agent runs in progress: runtime, not state, so reset() keeps it
+        self._idle = threading.Condition(self._lock)
         self.reset()
 
     def reset(self) -> None:
@@ -267,6 +273,22 @@ class SimWorld:
             user.frozen -= amount
             if refund:
                 user.credits += amount
+
+    # agent turns -------------------------------------------------------
+    def turn_started(self) -> None:
+        with self._lock:
+            self._running_turns += 1
+
+    def turn_finished(self) -> None:
+        with self._lock:
+            self._running_turns -= 1
+            self._idle.notify_all()
+
+    def wait_until_idle(self, timeout: float = 5.0) -> bool:
+        """Block until no agent turn is running (they go on after a dropped
+        stream); False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running_turns == 0, timeout)
 
     # sessions ----------------------------------------------------------
     def create_session(self, user_id: str, task_name: str, language: str) -> Session:

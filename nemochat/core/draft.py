@@ -1,0 +1,333 @@
+"""The backend's draft (t/tt/sg/d/m) as a timeline: decoded, summarized, compared.
+
+A draft, in the backend's short names (protocol.md):
+
+    {"t": [{"tt": 0, "sg": [{"st": 0, "et": 10000, "n": "city timelapse"}]}, ...],
+     "d": 10000, "m": {"title": "Urban Dreams"}}
+
+`tt` is the track type: 0 video, 1 audio/BGM, 7 text/title; anything else is
+"other" and still summarized. The real backend is undocumented, so decoding is
+liberal: several spellings of every field are accepted (see `_START` etc.),
+a draft may arrive as a JSON string, and malformed tracks or segments are
+skipped, never raised. Times are milliseconds. Every label is server text, so
+it passes through the sanitizer here, once.
+
+A silent turn (no text from the agent) is explained by `diff_timelines`:
+"added a text track: 'Urban Dreams' 0-3 s".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
+
+from nemochat.core.sanitize import clean_line
+
+__all__ = ["Segment", "Timeline", "Track", "TrackKind", "decode_draft", "diff_timelines", "timeline_from_state"]
+
+TrackKind = Literal["video", "audio", "text", "other"]
+
+_KIND_BY_CODE: dict[int, TrackKind] = {0: "video", 1: "audio", 7: "text"}
+_KIND_BY_NAME: dict[str, TrackKind] = {
+    "video": "video", "audio": "audio", "bgm": "audio", "music": "audio",
+    "text": "text", "title": "text", "subtitle": "text", "caption": "text",
+}
+_HEADING: dict[TrackKind, str] = {"video": "Video", "audio": "BGM", "text": "Title", "other": "Track"}
+_MAX_LISTED = 3  # segments named per track before "+N more"
+_MAX_LABEL = 40
+
+# Accepted spellings, first match wins.
+_TRACKS = ("t", "tracks")
+_TRACK_TYPE = ("tt", "type", "track_type", "kind")
+_SEGMENTS = ("sg", "segments", "segs", "clips", "items")
+_START = ("s", "st", "start", "start_ms", "startMs", "start_time", "from")
+_END = ("e", "et", "end", "end_ms", "endMs", "end_time", "to")
+_LENGTH = ("d", "duration", "dur", "duration_ms", "length")
+_LABEL = ("tx", "text", "title", "name", "n", "label", "prompt", "content")
+_SOURCE = ("url", "u", "src", "source", "path", "file")
+_VOLUME = ("v", "vl", "volume", "vol")
+
+
+@dataclass(frozen=True)
+class Segment:
+    start_ms: int
+    end_ms: int
+    label: str
+    volume: float | None = None  # 0..1 when known
+
+
+@dataclass(frozen=True)
+class Track:
+    kind: TrackKind
+    type_code: int | None
+    segments: tuple[Segment, ...]
+
+    @property
+    def duration_ms(self) -> int:
+        return max((segment.end_ms for segment in self.segments), default=0)
+
+    @property
+    def heading(self) -> str:
+        if self.kind == "other" and self.type_code is not None:
+            return f"Track (type {self.type_code})"
+        return _HEADING[self.kind]
+
+    def summary(self, index: int) -> str:
+        """ "1. Video: city timelapse (0-10s)"; audio adds its volume: "(0-10s, 35%)"."""
+        if not self.segments:
+            return f"{index}. {self.heading}: empty"
+        listed = [
+            f"{s.label} ({_seconds(s.start_ms)}-{_seconds(s.end_ms)}s{_volume_suffix(s, ', ')})"
+            for s in self.segments[:_MAX_LISTED]
+        ]
+        more = len(self.segments) - _MAX_LISTED
+        return f"{index}. {self.heading}: {', '.join(listed)}" + (f" +{more} more" if more > 0 else "")
+
+
+@dataclass(frozen=True)
+class Timeline:
+    tracks: tuple[Track, ...]
+    duration_ms: int
+    title: str | None
+
+    @property
+    def exportable(self) -> bool:
+        """protocol.md: a draft is exportable when a track has segments."""
+        return any(track.segments for track in self.tracks)
+
+    def summary_lines(self) -> list[str]:
+        return [track.summary(index) for index, track in enumerate(self.tracks, start=1)]
+
+    def summary(self) -> str:
+        return "  ".join(self.summary_lines()) or "empty draft"
+
+
+EMPTY = Timeline(tracks=(), duration_ms=0, title=None)
+
+
+# --- decoding --------------------------------------------------------------------
+
+
+def decode_draft(draft: Mapping[str, Any] | str | None) -> Timeline:
+    """A Timeline from a draft (a mapping or its JSON text); garbage gives an empty one."""
+    draft = _as_mapping(draft)
+    if draft is None:
+        return EMPTY
+    raw_tracks = _first(draft, _TRACKS)
+    tracks = tuple(
+        track for track in map(_decode_track, raw_tracks if isinstance(raw_tracks, list) else []) if track
+    )
+    duration = _ms(_first(draft, ("d", "duration", "duration_ms")))
+    if duration is None:
+        duration = max((track.duration_ms for track in tracks), default=0)
+    meta = _as_mapping(_first(draft, ("m", "meta", "metadata"))) or {}
+    title = _text(_first(meta, ("title", "name"))) or _text(draft.get("title"))
+    return Timeline(tracks=tracks, duration_ms=duration, title=title)
+
+
+def timeline_from_state(payload: Mapping[str, Any] | str | None) -> Timeline:
+    """The Timeline inside a state answer: the envelope, `data`, `state`, or the draft itself."""
+    node = _as_mapping(payload)
+    for _ in range(5):  # envelope -> data -> state -> draft, at most
+        if node is None:
+            break
+        if any(key in node for key in _TRACKS):
+            return decode_draft(node)
+        node = _as_mapping(_first(node, ("draft", "state", "data")))
+    return EMPTY
+
+
+def _decode_track(raw: Any) -> Track | None:
+    if not isinstance(raw, Mapping):
+        return None
+    type_value = _first(raw, _TRACK_TYPE)
+    number = _number(type_value)
+    code = int(number) if number is not None and number.is_integer() else None
+    kind = _KIND_BY_CODE.get(code, "other") if code is not None else _KIND_BY_NAME.get(str(type_value).lower(), "other")
+    track_volume = _volume(_first(raw, _VOLUME))
+    raw_segments = _first(raw, _SEGMENTS)
+    segments = (_decode_segment(s, track_volume) for s in (raw_segments if isinstance(raw_segments, list) else []))
+    return Track(kind=kind, type_code=code, segments=tuple(s for s in segments if s))
+
+
+def _decode_segment(raw: Any, track_volume: float | None) -> Segment | None:
+    if not isinstance(raw, Mapping):
+        return None
+    given = [_first(raw, keys) for keys in (_START, _END, _LENGTH)]
+    start, end, length = times = [_ms(value) for value in given]
+    if any(value is not None and time is None for value, time in zip(given, times)):
+        return None  # present but not a time: a broken segment, not a missing field
+    if end is None and length is not None:
+        end = (start or 0) + length
+    if start is None and end is not None:
+        start = max(0, end - length) if length is not None else 0
+    if start is None or end is None or end < start:
+        return None
+    label = _label(raw) or "untitled"
+    volume = _volume(_first(raw, _VOLUME))
+    return Segment(start, end, label, volume if volume is not None else track_volume)
+
+
+def _label(raw: Mapping[str, Any]) -> str | None:
+    for key in _LABEL:
+        value = raw.get(key)
+        if isinstance(value, Mapping):  # {"text": {"content": "..."}}
+            value = _first(value, ("text", "content", "value"))
+        if text := _text(value):
+            return text
+    source = _first(raw, _SOURCE)
+    if isinstance(source, str):
+        return _text(unquote(urlsplit(source).path.rstrip("/").rsplit("/", 1)[-1]))
+    return None
+
+
+def _text(value: Any) -> str | None:
+    """Sanitized one-line text, shortened for a summary; None when empty or not text."""
+    if not isinstance(value, str):
+        return None
+    text = clean_line(value)
+    if len(text) > _MAX_LABEL:
+        text = text[: _MAX_LABEL - 1].rstrip() + "…"
+    return text or None
+
+
+def _as_mapping(value: Any) -> Mapping[str, Any] | None:
+    if isinstance(value, (str, bytes)):  # some backends send the draft as JSON text
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, Mapping) else None
+
+
+def _first(mapping: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    return next((mapping[key] for key in keys if mapping.get(key) is not None), None)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):  # True is an int in Python, never a time here
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _ms(value: Any) -> int | None:
+    number = _number(value)
+    return round(number) if number is not None and number >= 0 else None
+
+
+def _volume(value: Any) -> float | None:
+    """0..1 as is; 1..100 is a percentage (the simulator's `vl`); anything else unknown."""
+    number = _number(value)
+    if number is None or number < 0 or number > 100:
+        return None
+    return number if number <= 1 else number / 100
+
+
+# --- formatting ------------------------------------------------------------------
+
+
+def _seconds(ms: int) -> str:
+    """10000 -> "10", 2500 -> "2.5"."""
+    return f"{ms / 1000:.1f}".removesuffix(".0")
+
+
+def _volume_suffix(segment: Segment, separator: str) -> str:
+    return f"{separator}{_percent(segment.volume)}" if segment.volume is not None else ""
+
+
+def _percent(volume: float | None) -> str:
+    return f"{round(volume * 100)}%" if volume is not None else "default"
+
+
+def _span(segment: Segment) -> str:
+    return f"{_seconds(segment.start_ms)}-{_seconds(segment.end_ms)} s"
+
+
+def _describe(segment: Segment) -> str:
+    """ "'Lo-fi' 0-10 s at 35%" """
+    return f"'{segment.label}' {_span(segment)}{_volume_suffix(segment, ' at ')}"
+
+
+def _describe_all(segments: tuple[Segment, ...]) -> str:
+    listed = ", ".join(_describe(s) for s in segments[:_MAX_LISTED])
+    more = len(segments) - _MAX_LISTED
+    return listed + (f" and {more} more" if more > 0 else "")
+
+
+# --- diff --------------------------------------------------------------------------
+
+
+def diff_timelines(before: Timeline, after: Timeline) -> tuple[str, ...]:
+    """What changed, as short phrases; () when nothing visible did."""
+    changes: list[str] = []
+    if after.title and before.title != after.title:
+        changes.append(f"title '{before.title or ''}' → '{after.title}'")
+    for key in dict.fromkeys(_track_key(t) for t in (*after.tracks, *before.tracks)):
+        changes.extend(_diff_tracks(key, before, after))
+    if before.duration_ms != after.duration_ms:
+        changes.append(f"total duration {_seconds(before.duration_ms)} s → {_seconds(after.duration_ms)} s")
+    return tuple(changes)
+
+
+def _track_key(track: Track) -> tuple[TrackKind, int | None]:
+    return (track.kind, track.type_code if track.kind == "other" else None)
+
+
+def _diff_tracks(key: tuple[TrackKind, int | None], before: Timeline, after: Timeline) -> list[str]:
+    """Tracks of one kind: unchanged ones cancel out, the rest pair up in order."""
+    old = [t for t in before.tracks if _track_key(t) == key]
+    new = [t for t in after.tracks if _track_key(t) == key]
+    for track in list(new):
+        if track in old:
+            old.remove(track)
+            new.remove(track)
+    same_kind = [t for t in after.tracks if _track_key(t) == key]
+    changes = []
+    for was, now in zip(old, new):
+        if parts := _segment_changes(was, now):
+            # "the video track", or "video track 2" when there are several
+            name = f"the {_noun(now)}" if len(same_kind) == 1 else f"{_noun(now)} {same_kind.index(now) + 1}"
+            changes.append(f"changed {name}: {', '.join(parts)}")
+    for number, track in enumerate(new[len(old) :], start=len(old) + 1):
+        noun = _noun(track)
+        article = "an" if noun[0] in "aeiou" else "a"
+        contents = _describe_all(track.segments) if track.segments else "empty"
+        changes.append(f"added {article} {noun}: {contents}")
+    for track in old[len(new) :]:
+        contents = _describe_all(track.segments) if track.segments else "empty"
+        changes.append(f"removed the {_noun(track)}: {contents}")
+    return changes
+
+
+def _segment_changes(was: Track, now: Track) -> list[str]:
+    if len(was.segments) != len(now.segments):
+        added = [f"added {_describe(s)}" for s in now.segments if s not in was.segments]
+        removed = [f"removed {_describe(s)}" for s in was.segments if s not in now.segments]
+        return added + removed
+    parts: list[str] = []
+    for old, new in zip(was.segments, now.segments):
+        if old.label != new.label:
+            parts.append(f"'{old.label}' → '{new.label}'")
+        if (old.start_ms, old.end_ms) != (new.start_ms, new.end_ms):
+            parts.append(f"{_span(old)} → {_span(new)}")
+        if old.volume != new.volume:
+            parts.append(f"volume {_percent(old.volume)} → {_percent(new.volume)}")
+    return parts
+
+
+def _noun(track: Track) -> str:
+    """ "video track", "track (type 5)" """
+    if track.kind != "other":
+        return f"{track.kind} track"
+    return f"track (type {track.type_code})" if track.type_code is not None else "other track"

@@ -1,0 +1,188 @@
+"""Translate the backend's GUI talk for a terminal user.
+
+The agent was written for NemoVideo's web editor, so it says "click the Export
+button", "点击导出", "open the media panel", "drag the clip onto the timeline".
+A terminal has none of those. `translate_gui` rewrites each such instruction
+into what the user can do here, and returns the actions it found so the
+shell can offer them:
+
+  click Export / Export button / 点击导出 / 导出按钮  -> "export it (/export)"    export
+  preview in the timeline / 在时间线上预览            -> "check the track summary (/status)"  status
+  open the X panel / 打开…面板                        -> "check /status"           status
+  drag the clip onto the timeline / 拖拽 / 拖动       -> "tell me what to move and I'll do it"  edit
+  click [Other] (button)                              -> "ask me to other"         (no action)
+
+Only the matched instruction is replaced; the rest of the text, Markdown
+included, is untouched. Replacements never match again, so translating twice
+changes nothing.
+
+Limits, by design: a button name needs a "button" word, quotes, bold or a
+capital letter ("click Generate"), so "add a click track" is left alone; the
+timeline rule needs a viewing verb and a known object ("see it in the
+timeline"), so "a camera pan across the timeline of history" is left alone;
+"dragging ..." and "drop your files here" are not rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["ActionKind", "GuiAction", "Translation", "translate_gui"]
+
+ActionKind = Literal["export", "status", "edit"]
+
+
+@dataclass(frozen=True)
+class GuiAction:
+    kind: ActionKind
+    command: str  # the REPL command that does it ("/export", "/status"); "" for edit
+    phrase: str  # the backend phrase that triggered it
+
+
+@dataclass(frozen=True)
+class Translation:
+    text: str  # rewritten so it no longer tells the user to click/open/drag anything
+    actions: tuple[GuiAction, ...]  # de-duplicated by kind, in order of appearance
+
+
+# What each action reads like in a sentence, and its REPL command.
+_EXPORT_EN, _EXPORT_ZH = "export it (/export)", "导出（/export）"
+_SUMMARY_EN, _SUMMARY_ZH = "check the track summary (/status)", "查看轨道摘要（/status）"
+_PANEL_EN, _PANEL_ZH = "check /status", "用 /status 查看"
+_EDIT_EN, _EDIT_ZH = "tell me what to move and I'll do it", "告诉我要移动什么，我来操作"
+_COMMANDS: dict[ActionKind, str] = {"export": "/export", "status": "/status", "edit": ""}
+
+# Button names that are really the export or the status action.
+_EXPORT_NAMES = frozenset({"export", "download", "export video", "download video", "render", "导出", "下载", "导出视频"})
+_STATUS_NAMES = frozenset({"preview", "timeline", "status", "tracks", "预览", "时间线", "时间轴", "状态", "轨道"})
+
+# --- the patterns ---------------------------------------------------------------
+
+_OPEN_QUOTE = r"(?:\*\*|[\"'“‘`*「『])"
+_CLOSE_QUOTE = r"(?:\*\*|[\"'”’`*」』])"
+_CLICK = r"\b(?i:click|tap|press|hit)(?:\s+on)?\s+(?:(?i:the)\s+)?"
+_BUTTON = r"(?:\s+(?i:button|icon|option))"
+# "in the top-right corner of the screen": where the button was, meaningless here.
+_WHERE = (
+    r"(?:\s+(?i:in|at|on)\s+the\s+(?i:top|bottom|upper|lower)(?:[\s-]+(?i:right|left))?"
+    r"(?:[\s-]+(?i:corner|side))?(?:\s+of\s+the\s+(?i:screen|page|window|editor|app))?)?"
+)
+_EXPORT_WORD = rf"{_OPEN_QUOTE}?(?i:export|download)(?:\s+(?i:video))?(?![\w-]){_CLOSE_QUOTE}?"
+_SEEN_THING = (
+    r"(?:it|this|that|them|everything"
+    r"|(?:the|your)\s+(?:video|result|clip|changes?|edits?|draft|project|output|final\s+video|cut))"
+)
+_NOT_PREPOSITION = r"(?!(?:onto|into|to|on|over|in)\b)"
+_ZH_STOP = r"[^，。！？；、,.!?;\n]"  # anything inside one clause
+
+_RULES: list[tuple[str, str]] = [
+    # English
+    # ("click Export Settings" is another button: left to click_other)
+    ("export_click", rf"{_CLICK}{_EXPORT_WORD}(?:{_BUTTON}|(?!\s+[A-Z])){_WHERE}"),
+    ("export_button", rf"\b(?:(?i:the)\s+)?{_EXPORT_WORD}{_BUTTON}{_WHERE}"),
+    (
+        "preview",
+        rf"\b(?i:(?:preview|review|view|check|see|watch|play)(?:\s+{_SEEN_THING})?\s+(?:in|on)\s+the\s+"
+        rf"(?:timeline|preview\s+(?:panel|window|player)|player)\b|preview\s+the\s+timeline\b)",
+    ),
+    (
+        "open_panel",
+        r"\b(?i:open(?:\s+up)?\s+(?:the\s+|your\s+)?(?:[\w-]+\s+){0,2}?"
+        r"(?:panel|tab|sidebar|inspector|drawer|(?:media|assets?|sound|music|effects?)\s+library))\b",
+    ),
+    (
+        "drag",
+        rf"\b(?i:drag(?:\s*(?:and|&|/|n|'n')\s*drop)?"
+        rf"(?:\s+(?:it|them|this|that|(?:the|your|a|an)\s+[\w-]+(?:\s+{_NOT_PREPOSITION}[\w-]+)?))?"
+        r"(?:\s+(?:onto|into|to|on|over)\s+(?:the\s+)?[\w-]+(?:\s+(?:track|timeline|panel|area))?)?)\b",
+    ),
+    (
+        "click_other",
+        rf"{_CLICK}(?:{_OPEN_QUOTE}(?P<quoted>[^\"'“”‘’`*\n]{{1,30}}){_CLOSE_QUOTE}"
+        r"|(?P<capital>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})"
+        r"|(?P<plain>(?!(?:the|a|an|this|that)\b)[\w-]+(?:\s+[\w-]+){0,2}?)(?=\s+(?i:button)))"
+        rf"{_BUTTON}?{_WHERE}",
+    ),
+    # Chinese
+    (
+        "zh_export",
+        r"(?:点击|单击)(?:右上角|左上角|上方|下方|顶部|底部|页面上?|界面上?)?的?"
+        r"[「“\"']?(?:导出|下载)(?:视频)?[」”\"']?(?:按钮|键|图标)?"
+        r"|[「“\"']?(?:导出|下载)(?:视频)?[」”\"']?(?:按钮|键|图标)",
+    ),
+    ("zh_preview", r"[在到]?(?:时间线|时间轴)[上中里]?(?:预览|查看|播放)(?:一下)?(?:效果)?|预览(?:一下)?(?:时间线|时间轴)"),
+    (
+        "zh_open",
+        rf"打开{_ZH_STOP}{{0,10}}?(?:面板|标签页|侧边栏|素材库|媒体库)(?:[来以]?(?:查看|看看|看到|浏览|找到))?",
+    ),
+    (
+        "zh_drag",
+        # the rest of the clause goes too: "拖动字幕调整位置" says nothing once dragging is gone
+        rf"(?:[将把]{_ZH_STOP}{{1,12}}?)?(?:拖拽|拖动|拖放|拖曳|拖(?=[到至进入])){_ZH_STOP}{{0,16}}",
+    ),
+    (
+        "zh_click_other",
+        r"(?:点击|单击)(?:[「“\"'](?P<zh_quoted>[^」”\"'\n]{1,10})[」”\"']"
+        r"|(?P<zh_plain>[^\s，。！？；、「」“”\"']{1,8}?)(?=按钮|键))(?:按钮|键)?",
+    ),
+]
+_PATTERN = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _RULES))
+
+
+def translate_gui(text: str) -> Translation:
+    actions: list[GuiAction] = []
+
+    def rewrite(match: re.Match[str]) -> str:
+        phrase = match.group()
+        kind, replacement = _translate(match)
+        if kind is not None and all(action.kind != kind for action in actions):
+            actions.append(GuiAction(kind, _COMMANDS[kind], phrase))
+        return _match_case(phrase, replacement)
+
+    return Translation(_PATTERN.sub(rewrite, text), tuple(actions))
+
+
+def _translate(match: re.Match[str]) -> tuple[ActionKind | None, str]:
+    """(the action, the words that replace the phrase) for one matched phrase."""
+    rule = next(name for name, _ in _RULES if match.group(name) is not None)
+    if rule == "export_click":
+        return "export", _EXPORT_EN
+    if rule == "export_button":
+        return "export", "the /export command" if match.group().lower().startswith("the") else "/export"
+    if rule == "preview":
+        return "status", _SUMMARY_EN
+    if rule == "open_panel":
+        return "status", _PANEL_EN
+    if rule == "drag":
+        return "edit", _EDIT_EN
+    if rule == "click_other":
+        name = " ".join((match.group("quoted") or match.group("capital") or match.group("plain")).lower().split())
+        return _button(name, "ask me to " + name, english=True)
+    if rule == "zh_export":
+        return "export", _EXPORT_ZH
+    if rule == "zh_preview":
+        return "status", _SUMMARY_ZH
+    if rule == "zh_open":
+        return "status", _PANEL_ZH
+    if rule == "zh_drag":
+        return "edit", _EDIT_ZH
+    name = (match.group("zh_quoted") or match.group("zh_plain")).strip()
+    return _button(name, "让我来" + name, english=False)
+
+
+def _button(name: str, ask: str, *, english: bool) -> tuple[ActionKind | None, str]:
+    """A button by name: export and status buttons are actions, others become a request."""
+    if name in _EXPORT_NAMES:
+        return "export", _EXPORT_EN if english else _EXPORT_ZH
+    if name in _STATUS_NAMES:
+        return "status", _SUMMARY_EN if english else _SUMMARY_ZH
+    return None, ask
+
+
+def _match_case(phrase: str, replacement: str) -> str:
+    """Keep a sentence capitalized: "Click X" -> "Export it", "click X" -> "export it"."""
+    if phrase[:1].isupper() and replacement[:1].islower():
+        return replacement[0].upper() + replacement[1:]
+    return replacement

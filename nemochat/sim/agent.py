@@ -1,0 +1,243 @@
+"""The scripted NemoVideo agent: which steps a message leads to.
+
+A script is a tuple of shape-neutral steps; stream.py turns them into ADK or
+typed SSE events and plays their delays:
+
+- ``ModelCall``: one LLM call (streamed text, optional reasoning, tool calls);
+- ``ToolRun``: a tool executing for a named ``Settings`` duration, then
+  answering, optionally editing the session (draft, media) as it finishes.
+
+Scripts, picked by keywords (English and Chinese; Chinese messages get
+Chinese answers): title (a silent turn), generate (two-stage: clip, then music
+and title), music, choice (``ask_question``), and chat.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from nemochat.sim import draft as drafts
+from nemochat.sim.world import Session
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    args: Mapping[str, Any]
+    call_id: str = field(default_factory=lambda: f"adk-{uuid.uuid4()}")
+
+
+@dataclass(frozen=True)
+class ModelCall:
+    text: str = ""
+    thought: str = ""  # reasoning, sent as a `thought: true` part
+    calls: tuple[ToolCall, ...] = ()
+
+
+@dataclass(frozen=True)
+class ToolRun:
+    call: ToolCall
+    response: Mapping[str, Any]
+    wait: str = "tool_s"  # the Settings field giving how long the tool takes
+    edit: Callable[[Session], None] | None = None
+    artifact: str | None = None  # an artifact file name: ADK then sends the event twice
+
+
+Step = ModelCall | ToolRun
+
+
+@dataclass(frozen=True)
+class Script:
+    name: str
+    steps: tuple[Step, ...]
+    cost: int = 0  # credits frozen for the turn, spent when it completes
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    message: str
+    media_base: str  # where the sim serves its media, e.g. http://127.0.0.1:PORT/cdn/media
+    generation_cost: int
+
+
+def _words(*alternatives: str) -> re.Pattern[str]:
+    # Why two kinds: English words need boundaries, Chinese has no spaces.
+    ascii_words = [a for a in alternatives if a.isascii()]
+    cjk = [a for a in alternatives if not a.isascii()]
+    parts = [rf"\b(?:{'|'.join(ascii_words)})\b"] if ascii_words else []
+    return re.compile("|".join(parts + cjk), re.IGNORECASE)
+
+
+_TITLE = _words("title", "caption", "text", "标题", "字幕")
+_GEN_VERB = _words("make", "generate", "create", "生成", "制作")
+_GEN_NOUN = _words("clip", "video", "视频", "短片")
+_MUSIC = _words("music", "bgm", "lo-?fi", "song", "suno", "音乐", "配乐")
+_CHOICE = _words("style", "choose", "which", "风格", "选择")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_DURATION = re.compile(r"(\d{1,3})\s*-?\s*(?:s|secs?|seconds?|秒)(?![a-z])", re.IGNORECASE)
+_QUOTED = re.compile(r"[\"“「'‘]([^\"”」'’]{1,60})[\"”」'’]")
+
+
+def pick_script(ctx: TurnContext) -> Script:
+    message = ctx.message
+    zh = bool(_CJK.search(message))
+    if _TITLE.search(message):
+        return title_script(message, zh)
+    if _GEN_VERB.search(message) and _GEN_NOUN.search(message):
+        return generate_script(ctx, zh)
+    if _MUSIC.search(message):
+        return music_script(ctx, zh)
+    if _CHOICE.search(message):
+        return choice_script(zh)
+    if _GEN_VERB.search(message) or _GEN_NOUN.search(message):
+        return generate_script(ctx, zh)
+    return chat_script(message, zh)
+
+
+def requested_seconds(message: str, default: int = 10) -> int:
+    match = _DURATION.search(message)
+    return min(max(int(match.group(1)), 1), 60) if match else default
+
+
+def generate_script(ctx: TurnContext, zh: bool) -> Script:
+    seconds = requested_seconds(ctx.message)
+    length_ms = seconds * 1000
+    subject = _subject(ctx.message, zh)
+    clip_url = f"{ctx.media_base}/clip.mp4"
+    title = "都市梦想" if zh else "Urban Dreams"
+    video = ToolCall("generate_video_with_seedance", {"prompt": ctx.message, "duration": seconds})
+    music = ToolCall("generate_music", {"prompt": "lo-fi chill beat", "duration": seconds})
+    edit = ToolCall("edit_multitrack", {"operations": [
+        {"op": "add_track", "type": "bgm", "name": "Lo-fi", "volume": 35, "start_ms": 0, "end_ms": length_ms},
+        {"op": "add_track", "type": "text", "text": title, "start_ms": 0, "end_ms": 3000},
+    ]})
+
+    def add_clip(session: Session) -> None:
+        drafts.replace_track(session.draft, drafts.VIDEO, "Video",
+                             [drafts.segment(subject, 0, length_ms, u=clip_url)])
+        session.draft["m"]["title"] = subject
+        session.generated_media.append({"type": "video", "url": clip_url, "duration": seconds,
+                                        "prompt": ctx.message, "tool": video.name})
+
+    def add_music_and_title(session: Session) -> None:
+        _put_bgm(session, clip_url, length_ms)
+        _put_title(session, title)
+
+    if zh:
+        first = f"这是你的{seconds}秒视频:{subject}——电影感光线,镜头缓慢平移。接下来我会添加配乐和标题。"
+        last = (f"完成!我添加了音量35%的Lo-fi配乐,并在前3秒加上了“{title}”标题。"
+                "在时间线中预览,然后点击导出按钮下载视频。")
+        thought = "第二阶段完成,提醒用户如何导出。"
+    else:
+        first = (f"Here's your {seconds}-second clip of {subject} — cinematic lighting, slow camera pan. "
+                 "Next I'll add a soundtrack and a title.")
+        last = (f"All set: I added a Lo-fi soundtrack at 35% volume and an “{title}” title for the "
+                "first 3 seconds. Preview it in the timeline, then click the Export button to download it.")
+        thought = "Stage two is done; remind the user how to export."
+    return Script("generate", (
+        ModelCall(calls=(video,)),
+        ToolRun(video, {"status": "success", "video_url": clip_url, "duration": seconds},
+                wait="generation_s", edit=add_clip, artifact=f"video_{uuid.uuid4().hex[:8]}.mp4"),
+        ModelCall(text=first, calls=(music,)),
+        ToolRun(music, {"status": "success", "audio_url": clip_url, "title": "Lo-fi", "duration": seconds}),
+        ModelCall(calls=(edit,)),
+        ToolRun(edit, {"status": "success", "tracks": 3}, edit=add_music_and_title),
+        ModelCall(text=last, thought=thought),
+    ), cost=ctx.generation_cost)
+
+
+def music_script(ctx: TurnContext, zh: bool) -> Script:
+    url = f"{ctx.media_base}/clip.mp4"
+    tool = "suno" if "suno" in ctx.message.lower() else "generate_music"
+    call = ToolCall(tool, {"prompt": "lo-fi chill beat", "instrumental": True})
+
+    def add_bgm(session: Session) -> None:
+        _put_bgm(session, url, drafts.video_length_ms(session.draft, default=10_000))
+
+    text = ("已添加音量35%的Lo-fi背景音乐,覆盖整个视频。" if zh
+            else "Added a Lo-fi background track at 35% volume under the whole video.")
+    return Script("music", (
+        ModelCall(calls=(call,)),
+        ToolRun(call, {"status": "success", "audio_url": url, "title": "Lo-fi"}, edit=add_bgm),
+        ModelCall(text=text),
+    ))
+
+
+def title_script(message: str, zh: bool) -> Script:
+    """A silent turn: the edit happens, but the agent says nothing."""
+    quoted = _QUOTED.search(message)
+    title = quoted.group(1) if quoted else ("都市梦想" if zh else "Urban Dreams")
+    call = ToolCall("edit_multitrack", {"operations": [
+        {"op": "add_track", "type": "text", "text": title, "start_ms": 0, "end_ms": 3000}]})
+    return Script("title", (
+        ModelCall(calls=(call,)),
+        ToolRun(call, {"status": "success", "applied": 1}, edit=lambda s: _put_title(s, title)),
+    ))
+
+
+def choice_script(zh: bool) -> Script:
+    if zh:
+        args = {"title": "选择风格", "questions": [
+            _question("style", "视频用哪种视觉风格?", ["电影感", "动漫", "纪录片"], False),
+            _question("extras", "还要添加什么?", ["配乐", "标题", "字幕"], True)]}
+    else:
+        args = {"title": "Pick a style", "questions": [
+            _question("style", "Which visual style should the video use?",
+                      ["Cinematic", "Anime", "Documentary"], False),
+            _question("extras", "Anything to add?", ["Music", "Title", "Subtitles"], True)]}
+    return Script("choice", (ModelCall(calls=(ToolCall("ask_question", args),)),))
+
+
+def chat_script(message: str, zh: bool) -> Script:
+    # Why only questions get a thought: "occasionally", yet predictable for tests.
+    asks = message.rstrip().endswith(("?", "?"))
+    if zh:
+        text = ("好问题!我可以把文字描述变成短视频,添加音乐或标题,并准备好导出。你想做什么样的视频?" if asks
+                else "你好!我是你的NemoVideo视频助手。描述一个场景,比如“生成一段10秒的雨夜东京视频”,"
+                     "我会生成视频、添加配乐和标题,并准备好导出。")
+        thought = "用户在问一般性问题。简短回答,然后引导到视频创作。" if asks else ""
+    else:
+        text = ("Good question! I can turn a description into a short video clip, add music or a title, "
+                "and get it ready to export. What would you like to make?" if asks
+                else "Hi! I'm your NemoVideo agent. Describe a scene — for example “make a 10s rainy "
+                     "Tokyo clip” — and I'll generate it, add music and a title, and get it ready to export.")
+        thought = "A general question: answer briefly, then steer toward a video idea." if asks else ""
+    return Script("chat", (ModelCall(text=text, thought=thought),))
+
+
+def _question(qid: str, prompt: str, labels: list[str], allow_multiple: bool) -> dict[str, Any]:
+    options = [{"id": chr(ord("a") + i), "label": label} for i, label in enumerate(labels)]
+    return {"id": qid, "prompt": prompt, "options": options, "allow_multiple": allow_multiple}
+
+
+def _put_bgm(session: Session, url: str, length_ms: int) -> None:
+    drafts.replace_track(session.draft, drafts.AUDIO, "BGM",
+                         [drafts.segment("Lo-fi", 0, length_ms, u=url, vl=35)])
+
+
+def _put_title(session: Session, title: str) -> None:
+    drafts.replace_track(session.draft, drafts.TEXT, "Title",
+                         [drafts.segment(title, 0, 3000, tx=title)])
+
+
+_LEAD = re.compile(r"^(?:(?:please|can you|could you)\s+)*(?:make|generate|create)\s+(?:me\s+)?(?:an?\s+|the\s+)?",
+                   re.IGNORECASE)
+_NOUN_OF = re.compile(r"^(?:short\s+|cinematic\s+)?(?:video|clip)\b\s*(?:of|about|showing|with)?\s*", re.IGNORECASE)
+_NOUN_END = re.compile(r"\s+(?:video|clip)$", re.IGNORECASE)
+_ZH_LEAD = re.compile(r"^(?:请|帮我)?(?:生成|制作|做)?(?:一段|一个|一条)?(?:的)?(?:视频|短片)?[,,::]?")
+
+
+def _subject(message: str, zh: bool) -> str:
+    """What the clip shows, from the request: "make a 10s rainy Tokyo clip" -> "rainy Tokyo"."""
+    text = _DURATION.sub("", message).strip().rstrip(".!?。!?")
+    if zh:
+        text = _ZH_LEAD.sub("", text).removesuffix("视频").strip() or "你的创意"
+        return text[:30]
+    text = " ".join(text.split())
+    text = _NOUN_END.sub("", _NOUN_OF.sub("", _LEAD.sub("", text))).strip(" ,") or "your idea"
+    if len(text) > 60:
+        text = text[:60].rsplit(" ", 1)[0] + "…"
+    return text

@@ -1,0 +1,137 @@
+"""Running the simulator: in a background thread (tests, ``--demo``) or in
+the foreground (``nemochat sim``).
+
+We bind the socket ourselves, so port 0 works and the address is known before
+uvicorn starts; readiness is an event set once uvicorn accepts connections.
+uvicorn prints nothing: no log config, no access log, warnings only, and the
+faults' deliberate connection cuts are filtered out.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+import uvicorn
+
+from nemochat.sim import stream
+from nemochat.sim.app import create_app
+from nemochat.sim.faults import SimulatedDrop
+from nemochat.sim.world import SimWorld
+
+TIME_SCALE_ENV = "NEMOCHAT_SIM_TIME_SCALE"
+
+
+@dataclass
+class RunningSimulator:
+    """A simulator serving from a daemon thread; ``stop()`` it (or use ``with``)."""
+
+    base_url: str
+    world: SimWorld
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+
+    def __enter__(self) -> RunningSimulator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def start_simulator(host: str = "127.0.0.1", port: int = 0, world: SimWorld | None = None,
+                    time_scale: float | None = None, *, ready_timeout: float = 10.0) -> RunningSimulator:
+    """Serve a simulator in a background thread; returns once it accepts
+    connections. `time_scale` overrides the world's; with neither a world nor
+    a time_scale, NEMOCHAT_SIM_TIME_SCALE (default 1.0) decides."""
+    world = _prepare_world(world, time_scale)
+    sock = _bind(host, port)
+    ready = threading.Event()
+    server = _Server(_config(world), on_started=ready.set)
+
+    def serve() -> None:
+        try:
+            server.run(sockets=[sock])
+        finally:
+            ready.set()  # also when startup failed: the caller must not wait forever
+
+    thread = threading.Thread(target=serve, name="nemochat-sim", daemon=True)
+    thread.start()
+    ready.wait(ready_timeout)
+    running = RunningSimulator(_url(sock), world, server, thread)
+    if not server.started:
+        running.stop()
+        raise RuntimeError(f"the simulator did not start on {host}:{port}")
+    return running
+
+
+def serve_forever(host: str = "127.0.0.1", port: int = 0, world: SimWorld | None = None,
+                  time_scale: float | None = None, *,
+                  on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve in this (main) thread until Ctrl-C or SIGTERM; prints nothing.
+    `on_ready(base_url)` runs once connections are accepted. After a clean
+    shutdown uvicorn re-raises the signal, so Ctrl-C ends in KeyboardInterrupt."""
+    world = _prepare_world(world, time_scale)
+    sock = _bind(host, port)
+    url = _url(sock)
+    server = _Server(_config(world), on_started=(lambda: on_ready(url)) if on_ready else None)
+    server.run(sockets=[sock])
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._on_started = on_started
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and self._on_started is not None:
+            self._on_started()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        stream.cancel_turns()
+        await super().shutdown(sockets=sockets)
+
+
+def _prepare_world(world: SimWorld | None, time_scale: float | None) -> SimWorld:
+    if world is None:
+        world = SimWorld()
+        if time_scale is None:
+            time_scale = float(os.environ.get(TIME_SCALE_ENV, "1.0"))
+    if time_scale is not None:
+        world.configure(time_scale=time_scale)
+    return world
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family)
+
+
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _config(world: SimWorld) -> uvicorn.Config:
+    logging.getLogger("uvicorn.error").addFilter(_not_a_simulated_drop)  # added once: same object
+    return uvicorn.Config(create_app(world), log_config=None, log_level="warning",
+                          access_log=False, lifespan="off", http="h11", loop="asyncio",
+                          timeout_graceful_shutdown=2)
+
+
+def _not_a_simulated_drop(record: logging.LogRecord) -> bool:
+    return not _is_simulated_drop(record.exc_info[1] if record.exc_info else None)
+
+
+def _is_simulated_drop(exc: BaseException | None) -> bool:
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_is_simulated_drop(e) for e in exc.exceptions)
+    return isinstance(exc, SimulatedDrop)

@@ -1,0 +1,24 @@
+"""Shared fixtures: every test runs in its own home (nothing touches the real
+one) with no NemoVideo/NanoPhoto variables from the outside."""
+
+from __future__ import annotations
+
+import pytest
+
+_OUTSIDE_VARS = (
+    "NEMO_API_URL", "NEMO_TOKEN", "NEMO_SESSION", "NEMO_LANG", "NEMO_CLIENT_ID",
+    "NANOPHOTO_API_KEY", "NANOPHOTO_API_URL", "SORA_GATEWAY_URL", "SORA_GATEWAY_KEY",
+    "NEMOCHAT_POLL_INTERVAL", "NO_COLOR",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache")):
+        monkeypatch.setenv(var, str(home / sub))
+    for var in _OUTSIDE_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NEMOCHAT_SIM_TIME_SCALE", "0")
+    return home
