@@ -66,7 +66,7 @@ class JobRecord:
     kind: str
     session_id: str | None
     api_key_hint: str | None
-    task_ids: dict[str, Any] | str | None
+    task_ids: dict[str, Any] | list[Any] | str | None
     params: dict[str, Any] = field(hash=False)
     status: str = "created"
     urls: tuple[str, ...] = ()

@@ -1,0 +1,212 @@
+"""An OpenAI-style video gateway (protocol.md section 4).
+
+Two paths: ``POST /v1/video/create`` then ``GET /v1/video/query?id=`` (the
+query path is configurable), or one streamed ``POST /v1/chat/completions``
+whose content reports progress and ends with the video's URL. Like the
+NanoPhoto client: one call per method, typed errors, and a paid request whose
+answer was lost is ``AmbiguousSubmit``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from httpx_sse import EventSource
+
+from nemochat import __version__
+from nemochat.clients.http import body_of, network_error, parse_retry_after
+from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus, normalize_state, surely_unsent
+from nemochat.core.video_rules import GatewayRequest
+from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, RateLimited, UsageError
+
+DEFAULT_QUERY_PATH = "/v1/video/query"
+CHAT_TOOL = "generate_animate"
+
+_URL = re.compile(r"https?://[^\s<>\"'()\[\]]+")
+_MD_LINK = re.compile(r"\]\((https?://[^\s)]+)\)")
+_VIDEO_EXT = re.compile(r"\.(mp4|mov|webm|m4v|mkv)(\?|#|$)", re.IGNORECASE)
+_URL_KEYS = ("video_url", "videoUrl", "url", "output_url", "outputUrl", "download_url", "video")
+
+
+def gateway_base(url: str) -> str:
+    """The gateway's root: a configured ``.../v1`` is accepted too."""
+    url = url.rstrip("/")
+    return url[: -len("/v1")] if url.endswith("/v1") else url
+
+
+# -- answers ---------------------------------------------------------------------------------
+
+
+def find_video_url(answer: Any) -> str | None:
+    """The video's URL anywhere in a JSON answer: known keys first, then any
+    URL that looks like a video, then any URL."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key in _URL_KEYS:
+                if isinstance(value.get(key), str) and _URL.fullmatch(value[key].strip()):
+                    found.append(value[key].strip())
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            found.extend(_URL.findall(value))
+
+    walk(answer)
+    return next((u for u in found if _VIDEO_EXT.search(u)), found[0] if found else None)
+
+
+def url_in_text(text: str) -> str | None:
+    """The video URL at the end of a chat answer: a Markdown link or a bare URL
+    (a video file preferred, the last one otherwise)."""
+    urls = _MD_LINK.findall(text) + [u.rstrip(".,;!") for u in _URL.findall(text)]
+    videos = [u for u in urls if _VIDEO_EXT.search(u)]
+    return (videos or urls or [None])[-1]
+
+
+def task_id_of(answer: Any) -> str:
+    task_id = answer.get("id") or answer.get("task_id") if isinstance(answer, dict) else None
+    if not task_id:
+        raise BackendError("Gateway: the create answer had no task id", code="no_task_id")
+    return str(task_id)
+
+
+def gateway_status_of(answer: Any, task_id: str) -> TaskStatus:
+    answer = answer if isinstance(answer, dict) else {}
+    inner = answer.get("data") if isinstance(answer.get("data"), dict) else answer
+    error = inner.get("error") or inner.get("fail_reason")
+    if isinstance(error, dict):
+        error = error.get("message")
+    state = normalize_state(inner.get("status"))
+    url = find_video_url(inner) if state == "completed" else None
+    return TaskStatus(
+        state=state,
+        task_id=str(inner.get("id") or task_id),
+        url=url,
+        progress=None if inner.get("progress") is None else str(inner.get("progress")),
+        error=str(error) if error else None,
+    )
+
+
+def gateway_error(status: int, body: Any, retry_after: str | None, what: str) -> NemochatError | None:
+    if status < 400:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        detail, code = str(error.get("message") or ""), str(error.get("code") or error.get("type") or "")
+    else:
+        detail = str(error or (body.get("message") if isinstance(body, dict) else "") or "")
+        code = ""
+    detail = detail[:300] or f"HTTP {status}"
+    if status in (401, 403):
+        return AuthError(f"{what}: the gateway refused the key ({detail})", code=status, action="Check SORA_GATEWAY_KEY.")
+    if status == 402 or "quota" in code or "insufficient" in code:
+        return CreditsError(f"{what}: not enough gateway credit ({detail})", code=code or status, action="Top up with your gateway provider.")
+    if status == 429:
+        return RateLimited(f"{what}: the gateway is rate limiting", code=429, retry_after=parse_retry_after(retry_after))
+    if status == 404:
+        return TaskNotFound(f"{what}: the gateway knows no such task ({detail})", code=404, action="Check --id (and --query-path).")
+    if status in (400, 422):
+        return UsageError(f"{what}: the gateway refused the request: {detail}", code=code or status)
+    return BackendError(f"{what}: the gateway failed: {detail}", code=code or status, action="Try again in a moment.")
+
+
+# -- the client ------------------------------------------------------------------------------
+
+
+class GatewayClient:
+    def __init__(self, http: httpx.AsyncClient, key: str | None, *, query_path: str = DEFAULT_QUERY_PATH) -> None:
+        self.http = http
+        self.key = key
+        self.query_path = "/" + query_path.lstrip("/")
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": f"nemochat/{__version__}"}
+        if self.key:
+            headers["Authorization"] = f"Bearer {self.key}"
+        return headers
+
+    async def create(self, request: GatewayRequest) -> dict[str, Any]:
+        return await self._call("POST", "/v1/video/create", "Submitting to the video gateway", json=request.payload(), paid=True)
+
+    async def query(self, task_id: str) -> dict[str, Any]:
+        return await self._call("GET", self.query_path, "Checking the gateway task", params={"id": task_id})
+
+    async def chat(self, prompt: str, model: str, on_text: Callable[[str], None]) -> str:
+        """The streamed chat path; returns the whole content (call ``url_in_text`` on it)."""
+        body = {
+            "model": model,
+            "max_tokens": 1000,
+            "messages": [{"role": "user", "content": prompt}],
+            "tools": [f"function:{CHAT_TOOL}"],
+            "tool_choice": {"type": "function", "function": {"name": CHAT_TOOL}},
+            "stream": True,
+        }
+        what = "Generating through the gateway's chat"
+        request = self.http.build_request(
+            "POST", "/v1/chat/completions", json=body, headers={**self._headers(), "Accept": "text/event-stream"},
+            timeout=httpx.Timeout(None, connect=self.http.timeout.connect),
+        )
+        content: list[str] = []
+        try:
+            response = await self.http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, what, paid=True) from None
+        try:
+            if response.status_code >= 400:
+                await response.aread()
+                raise gateway_error(response.status_code, body_of(response), response.headers.get("Retry-After"), what) or BackendError(what)
+            async for event in EventSource(response).aiter_sse():
+                if event.data.strip() == "[DONE]":
+                    return "".join(content)
+                piece = _chunk_text(event.data)
+                if piece:
+                    content.append(piece)
+                    on_text(piece)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, what, paid=True) from None
+        finally:
+            await response.aclose()
+        if url_in_text("".join(content)):
+            return "".join(content)  # no [DONE], but the answer is whole
+        raise AmbiguousSubmit(f"{what}: the stream ended before the video's URL arrived; the generation may still be running and billed")
+
+    async def _call(self, method: str, path: str, what: str, *, paid: bool = False, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = await self.http.request(method, path, headers=self._headers(), **kwargs)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, what, paid=paid) from None
+        answer = body_of(response)
+        error = gateway_error(response.status_code, answer, response.headers.get("Retry-After"), what)
+        if error is not None:
+            raise error
+        if not isinstance(answer, dict):
+            raise BackendError(f"{what}: the gateway sent no JSON object (HTTP {response.status_code})", code="bad_answer")
+        return answer
+
+
+def _transport_error(exc: httpx.HTTPError, what: str, *, paid: bool) -> NemochatError:
+    if paid and not surely_unsent(exc):
+        return AmbiguousSubmit(f"{what}: the request went out but its answer was lost ({type(exc).__name__}); the task may be running and billed")
+    return network_error(exc, what)
+
+
+def _chunk_text(data: str) -> str:
+    """The content of one OpenAI chat-completion chunk (anything else: nothing)."""
+    try:
+        chunk = json.loads(data)
+    except ValueError:
+        return ""
+    choices = chunk.get("choices") if isinstance(chunk, dict) else None
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return ""
+    delta = choices[0].get("delta") or choices[0].get("message") or {}
+    content = delta.get("content") if isinstance(delta, dict) else None
+    return content if isinstance(content, str) else ""
