@@ -38,12 +38,27 @@ def _sim_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=0, help="port (default: any free port)")
 
 
+def _export_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", metavar="PATH", help="the file to write (or a folder for the default name)")
+    p.add_argument("--format", default="mp4", help="output format (default mp4)")
+    p.add_argument("--quality", default="high", help="output quality (default high)")
+    p.add_argument("--force", action="store_true", help="replace an existing file instead of picking a new name")
+    p.add_argument("--render-id", metavar="ID", help="fetch this render (one that is running or done) instead of starting one")
+
+
+def _upload_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("items", nargs="+", metavar="PATH_OR_URL", help="local files and/or public http(s) URLs")
+
+
 COMMANDS: list[CommandSpec] = [
     CommandSpec("ask", "one turn through the same router as the REPL, then exit", "nemochat.commands.basic:ask", _ask_args),
     CommandSpec("credits", "show the credit balance", "nemochat.commands.basic:credits"),
     CommandSpec("status", "show the session's timeline", "nemochat.commands.basic:status"),
     CommandSpec("sessions", "the sessions this machine has used, newest first", "nemochat.commands.basic:sessions"),
     CommandSpec("replay", "render a recorded SSE stream as a live turn would, offline", "nemochat.commands.basic:replay", _replay_args),
+    CommandSpec("export", "render the session's draft, wait, download the MP4", "nemochat.commands.media:export", _export_args),
+    CommandSpec("upload", "upload local files and/or public URLs to the session", "nemochat.commands.media:upload", _upload_args),
+    CommandSpec("open", "open the last exported video (or print its path)", "nemochat.commands.media:open_last"),
     CommandSpec("sim", "run the simulator of every backend in the foreground", "nemochat.commands.sim:run", _sim_args),
 ]
 

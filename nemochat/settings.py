@@ -1,4 +1,4 @@
-"""Settings: built-in defaults < environment < flags, and where files live.
+"""Settings: built-in defaults < config file < environment < flags, and where files live.
 
 Every wait and retry is a named setting here, so tests and impatient users
 can shrink it (``NEMOCHAT_<NAME>`` in the environment, e.g.
@@ -55,6 +55,12 @@ class Settings:
     gateway_url: str | None = None
     gateway_key: str | None = None
     output_dir: str = "."
+    # issue 6: how answers look, the fallback, and --record DIR
+    show_thoughts: bool = True
+    no_color: bool = False  # also NO_COLOR (any value) in the environment
+    fallback_provider: str = "sora2"  # sora2, veo3.1, gateway, or none (like --no-fallback)
+    fallback_ask: bool = True  # ask before spending credits on it (--yes says no)
+    record: str | None = None  # save every /run_sse stream here as a replayable fixture
     # waits and retries (seconds)
     connect_timeout: float = 10.0
     request_timeout: float = 30.0
@@ -64,6 +70,16 @@ class Settings:
     recovery_first_wait: float = 30.0  # after a dropped stream, before the first state read
     recovery_interval: float = 60.0
     recovery_reads: int = 5
+    # provider jobs (Sora 2, Veo 3.1, gateway), per their guidance; --poll-interval overrides every interval
+    sora_initial_delay: float = 120.0
+    sora_interval: float = 20.0
+    sora_max_wait: float = 1200.0
+    veo_interval: float = 8.0
+    veo_max_wait: float = 1800.0
+    gateway_interval: float = 10.0
+    gateway_max_wait: float = 1200.0
+    gateway_query_path: str = "/v1/video/query"
+    nanophoto_hourly_requests: int = 100  # NanoPhoto's limit per API key, counted across jobs and processes
     # export (issue 4): render polls start near 2 s and grow x1.5 to the
     # protocol's 10-30 s range; --poll-interval replaces the whole schedule.
     export_deadline: float = 600.0  # stop waiting (the render goes on) after 10 minutes
@@ -73,11 +89,25 @@ class Settings:
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **flags: object) -> "Settings":
+        return cls.load_with_sources(env, **flags)[0]
+
+    @classmethod
+    def load_with_sources(cls, env: Mapping[str, str] | None = None, **flags: object) -> tuple["Settings", dict[str, str]]:
+        """Defaults < config file < environment < flags, and where each value came from."""
+        from nemochat.store.config_file import config_path, read_config
+
         env = os.environ if env is None else env
         values: dict[str, object] = {"lang": _locale_lang(env)}
-        values.update(_from_env(env))
-        values.update({k: v for k, v in flags.items() if v is not None})
-        return replace(cls(), **values)
+        sources = {f.name: "default" for f in fields(cls)} | {"lang": "locale"}
+        path = config_path(env)
+        for key, value in read_config(path).items():
+            values[key], sources[key] = value, f"file {path}"
+        for key, (value, name) in _from_env(env).items():
+            values[key], sources[key] = value, f"env {name}"
+        for key, value in flags.items():
+            if value is not None:
+                values[key], sources[key] = value, "flag --" + key.replace("_", "-")
+        return replace(cls(), **values), sources
 
 
 _ENV = {
@@ -94,17 +124,24 @@ _ENV = {
 }
 
 
-def _from_env(env: Mapping[str, str]) -> dict[str, object]:
-    out: dict[str, object] = {}
+def _from_env(env: Mapping[str, str]) -> dict[str, tuple[object, str]]:
+    """Settings found in the environment: key -> (value, variable name)."""
+    from nemochat.store.config_file import coerce, config_keys
+
+    out: dict[str, tuple[str, str]] = {}
+    if env.get("NO_COLOR"):  # https://no-color.org: any non-empty value
+        out["no_color"] = ("true", "NO_COLOR")
     for name, key in _ENV.items():
         if env.get(name):
-            out[key] = env[name]
+            out[key] = (env[name], name)
+    configurable = set(config_keys())
     for f in fields(Settings):
-        raw = env.get(f"NEMOCHAT_{f.name.upper()}")
-        if raw is None or f.name in out or f.type not in ("float", "int", "str"):
+        name = f"NEMOCHAT_{f.name.upper()}"
+        raw = env.get(name)
+        if raw is None or f.name in out or (f.type not in ("float", "int", "str") and f.name not in configurable):
             continue
-        out[f.name] = raw
-    return {k: _coerce(k, v) for k, v in out.items()}
+        out[f.name] = (raw, name)
+    return {k: (coerce(k, v, name) if k in configurable else _coerce(k, v), name) for k, (v, name) in out.items()}
 
 
 def _coerce(key: str, value: object) -> object:

@@ -22,3 +22,11 @@ def isolated_home(tmp_path_factory, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NEMOCHAT_SIM_TIME_SCALE", "0")
     return home
+
+
+@pytest.fixture
+def run():
+    """Run a coroutine to completion (the suite needs no asyncio plugin)."""
+    import asyncio
+
+    return asyncio.run

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from nemochat.app.export import ConfirmCancel, export_intent
 from nemochat.app.recovery import recover_after_drop
 from nemochat.app.session_memory import SessionMemory
 from nemochat.app.turn_driver import Emit, drive_turn
+from nemochat.app.upload import upload_intent
 from nemochat.clients.nemo import NemoClient, SessionInfo
 from nemochat.core.draft import Timeline, diff_timelines, timeline_from_state
 from nemochat.core.gui import GuiAction
@@ -56,7 +58,11 @@ class Conversation:
         self.handlers: dict[str, Callable[[Intent], object]] = {
             "credits": lambda intent: self.show_credits(),
             "status": lambda intent: self.show_status(),
+            "export": lambda intent: export_intent(self, intent),
+            "upload": lambda intent: upload_intent(self, intent),
         }
+        # Asked when Ctrl-C stops an export mid-render (None: never ask, leave it running).
+        self.confirm_cancel: ConfirmCancel | None = None
 
     # -- session --------------------------------------------------------------------
 

@@ -38,10 +38,13 @@ def load_or_create_client_id(config_dir: Path, override: str | None = None) -> s
         existing = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         existing = ""
-    if existing:
-        return existing
+    return existing or new_client_id(config_dir)
+
+
+def new_client_id(config_dir: Path) -> str:
+    """A fresh UUID, persisted (the server refused or lacked the old one)."""
     client_id = str(uuid.uuid4())
-    write_private(path, client_id + "\n")
+    write_private(config_dir / "client_id", client_id + "\n")
     return client_id
 
 

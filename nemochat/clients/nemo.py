@@ -51,8 +51,10 @@ class NemoClient:
         *,
         notify: Notify = lambda message: None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        recorder: Any = None,  # a clients.recording.StreamRecorder with --record
     ) -> None:
         self.http = http
+        self.recorder = recorder
         self.settings = settings
         self.paths = paths
         self.notify = notify
@@ -87,7 +89,8 @@ class NemoClient:
         except AuthError as exc:
             if exc.code != "400":
                 raise
-            self.client_id = auth.load_or_create_client_id(self.paths.nemovideo_config)
+            self.client_id = auth.new_client_id(self.paths.nemovideo_config)
+            self.notify("The server did not accept our client id; created a new one.")
             data = await self._with_rate_limit_retry(request)
         if not isinstance(data, dict) or not isinstance(data.get("token"), str):
             raise AuthError("Getting a token: the server sent no token", action="Try again later, or pass --token.")
@@ -191,6 +194,8 @@ class NemoClient:
             else:
                 raise error or NemochatError(f"Sending your message: HTTP {response.status_code}")
         try:
+            if self.recorder is not None:  # --record: tee the raw bytes into a fixture
+                self.recorder.attach(request, body, response, secrets=(self.token, self.client_id))
             if "text/event-stream" not in response.headers.get("content-type", ""):
                 await response.aread()  # a JSON answer with HTTP 200: an error in disguise
                 raise error_for(200, body_of(response), None, "Sending your message") or BackendError(

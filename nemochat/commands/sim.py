@@ -6,15 +6,14 @@ import argparse
 
 
 def run(args: argparse.Namespace) -> int:
-    from nemochat.sim import start_simulator
+    from nemochat.sim import serve_forever
 
-    sim = start_simulator(host=args.host, port=args.port)
-    print(f"nemochat simulator listening on {sim.base_url}", flush=True)
-    print(f"Try: NEMO_API_URL={sim.base_url} nemochat ask 'make a 10s rainy Tokyo clip'", flush=True)
+    def ready(base_url: str) -> None:
+        print(f"nemochat simulator listening on {base_url}", flush=True)
+        print(f"Try: nemochat --api-base {base_url} ask 'make a 10s rainy Tokyo clip'", flush=True)
+
     try:
-        sim.wait()
+        serve_forever(args.host, args.port, on_ready=ready)
     except KeyboardInterrupt:
         pass
-    finally:
-        sim.stop()
     return 0

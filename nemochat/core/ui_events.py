@@ -171,6 +171,22 @@ class UploadDone:
     applied: bool  # the backend said it put them into the session state
 
 
+@dataclass(frozen=True)
+class VideoReady:
+    """A Sora 2 / Veo 3.1 / gateway job's state (the ``video`` --json line):
+    submitted ("processing"), "completed" (``url``, ``path`` when downloaded),
+    "failed", or "unknown" (a submit whose answer was lost)."""
+
+    provider: str  # "sora2" | "veo3.1" | "gateway"
+    task_id: str | None
+    status: str
+    url: str | None = None
+    credits_used: float | None = None
+    path: str | None = None
+    shot_id: str | None = None  # Veo: one event per shot
+    job_id: int | None = None  # the ledger's job
+
+
 UIEvent = Union[
     SessionReady,
     UserSaid,
@@ -190,4 +206,5 @@ UIEvent = Union[
     TransferProgress,
     ExportDone,
     UploadDone,
+    VideoReady,
 ]

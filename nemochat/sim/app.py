@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from nemochat.sim import api, render
 from nemochat.sim.guards import ApiError, json_body
+from nemochat.sim.providers import ProviderState, provider_routes
 from nemochat.sim.world import RecordedRequest, SimWorld
 
 Handler = Callable[[Request, SimWorld], Awaitable[Response]]
@@ -53,6 +54,10 @@ def create_app(world: SimWorld) -> Starlette:
         Route("/_sim/reset", _control(world, _reset), methods=["POST"]),
         Route("/_sim/credits", _control(world, _credits), methods=["POST"]),
     ]
+    # NanoPhoto (Sora 2, Veo 3.1) and a video gateway; tests steer `world.providers`.
+    if getattr(world, "providers", None) is None:
+        world.providers = ProviderState()  # type: ignore[attr-defined]
+    routes += provider_routes(world.providers)  # type: ignore[attr-defined]
     return Starlette(routes=routes)
 
 

@@ -217,8 +217,7 @@ class Turn:
 
     async def _tool_run(self, run: ToolRun) -> None:
         settings = self._world.settings
-        if run.wait == "generation_s":
-            self._put(self._encoder.heartbeat(), False)  # even at time_scale 0
+        self._put(self._encoder.heartbeat(), False)  # one as the tool starts, even at time_scale 0
         await self._wait(settings.delay(getattr(settings, run.wait)),
                          settings.delay(settings.heartbeat_s), self._encoder.heartbeat())
         if run.edit is not None:

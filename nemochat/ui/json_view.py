@@ -68,4 +68,11 @@ def to_json_line(event: ui.UIEvent) -> dict[str, Any] | None:
         return {"type": "changes", "summary": clean(event.summary), "changes": [clean(c) for c in event.lines]}
     if isinstance(event, ui.ErrorShown):
         return {"type": "error", "code": event.code, "message": clean(event.message), "action": clean(event.action)}
-    return None  # deltas, dropped pieces, turn ends: not part of the contract
+    if isinstance(event, ui.ExportDone):
+        return {"type": "export", "render_id": clean(event.render_id), "status": event.status,
+                "url": clean(event.url) if event.url else None, "path": event.path}
+    if isinstance(event, ui.UploadDone):
+        files = [{"filename": clean(f.filename), "file_type": clean(f.file_type), "cdn_url": clean(f.cdn_url),
+                  "duration": f.duration, "width": f.width, "height": f.height} for f in event.files]
+        return {"type": "upload", "files": files, "session_state_applied": event.applied}
+    return None  # deltas, dropped pieces, turn ends, progress bars: not part of the contract

@@ -179,6 +179,42 @@ class RichView:
         if event.action:
             self.console.print(Text("  " + clean(event.action), style="yellow"))
 
+    # -- export and upload (issue 4) -----------------------------------------------------------
+
+    def _transfer_bars(self):
+        from nemochat.ui.progress import TransferBars  # rich.progress only when something moves
+
+        if getattr(self, "_bars", None) is None:
+            self._bars = TransferBars(self.console, interactive=self.interactive)
+        return self._bars
+
+    def _on_TransferProgress(self, event: ui.TransferProgress) -> None:
+        self._transfer_bars().show(event)
+
+    def _on_ExportDone(self, event: ui.ExportDone) -> None:
+        if event.path:
+            self.console.print(Text("✓ Saved ", style="bold green") + Text(clean_line(event.path), style="bold"))
+            self.console.print(Text("  Play it with: nemochat open (or /open in the chat)", style="dim"))
+        elif event.url:
+            url = clean_line(event.url)
+            self.console.print(Text("✓ Rendered: ", style="bold green") + Text(url, style=f"link {url}"))
+
+    def _on_UploadDone(self, event: ui.UploadDone) -> None:
+        from rich.table import Table
+
+        table = Table(show_edge=False, header_style="bold")
+        for column in ("Name", "Type", "Duration", "Resolution"):
+            table.add_column(column)
+        for f in event.files:
+            duration = f"{f.duration:g} s" if f.duration is not None else "–"
+            size = f"{f.width}×{f.height}" if f.width and f.height else "–"
+            table.add_row(Text(clean_line(f.filename)), Text(clean_line(f.file_type)), duration, size)
+        self.console.print(table)
+        if event.applied:
+            self.console.print(Text("✓ Added to your project: the agent can use them in your next message.", style="green"))
+        else:
+            self.console.print(Text("Uploaded, but the backend did not say it added them to the project.", style="yellow"))
+
     # -- the status line -----------------------------------------------------------------------
 
     def _pause_tool(self) -> None:

@@ -28,7 +28,7 @@ def world(sim: RunningSimulator) -> Iterator[SimWorld]:
     sim.world.configure(**dataclasses.asdict(settings))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def http(sim: RunningSimulator) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sim.base_url, timeout=10) as client:
         yield client

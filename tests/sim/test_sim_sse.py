@@ -56,10 +56,10 @@ def test_artifact_event_is_sent_twice_with_the_same_id(backend: Backend, account
     assert name.endswith(".mp4") and version == 0
 
 
-def test_generate_sends_a_heartbeat_comment_while_generating(backend: Backend, account: Account):
+def test_tools_send_heartbeat_comments_while_they_run(backend: Backend, account: Account):
     body = backend.raw(account, "make a 10s rainy Tokyo clip")
-    assert ": ping\n\n" in body
-    assert body.index(": ping") < body.index("functionResponse")
+    assert body.count(": ping\n\n") == 3
+    assert body.index("functionCall") < body.index(": ping") < body.index("functionResponse")
 
 
 def test_generate_updates_the_draft(backend: Backend, account: Account):
@@ -157,17 +157,16 @@ def test_chinese_gets_chinese(backend: Backend, account: Account):
 
 @pytest.mark.parametrize("text, expected", [
     ("make a 10s rainy Tokyo clip", [
-        {"type": "tool_call", "name": "generate_video_with_seedance"},
-        {"type": "heartbeat"},
+        {"type": "tool_call", "name": "generate_video_with_seedance"}, {"type": "heartbeat"},
         {"type": "tool_result", "name": "generate_video_with_seedance"},
-        {"type": "text"}, {"type": "tool_call", "name": "generate_music"},
+        {"type": "text"}, {"type": "tool_call", "name": "generate_music"}, {"type": "heartbeat"},
         {"type": "tool_result", "name": "generate_music"},
-        {"type": "tool_call", "name": "edit_multitrack"},
+        {"type": "tool_call", "name": "edit_multitrack"}, {"type": "heartbeat"},
         {"type": "tool_result", "name": "edit_multitrack"},
         {"type": "text"}]),
-    ("add music", [{"type": "tool_call", "name": "generate_music"},
+    ("add music", [{"type": "tool_call", "name": "generate_music"}, {"type": "heartbeat"},
                    {"type": "tool_result", "name": "generate_music"}, {"type": "text"}]),
-    ("add a title", [{"type": "tool_call", "name": "edit_multitrack"},
+    ("add a title", [{"type": "tool_call", "name": "edit_multitrack"}, {"type": "heartbeat"},
                      {"type": "tool_result", "name": "edit_multitrack"}]),
     ("choose a style", [{"type": "tool_call", "name": "ask_question"}]),
     ("hello", [{"type": "text"}]),

@@ -1,0 +1,345 @@
+"""Downloads that never lose a file, and never leave half of one at its name.
+
+- The file name is ours (``target_path``): ``-o PATH``, else
+  ``<output_dir>/<title-or-session>-<render id>.mp4`` made safe, checked to
+  stay inside its folder; an existing file is never replaced without
+  ``force`` (``name (2).mp4`` instead).
+- Bytes go to ``NAME.part``; a dropped connection resumes with ``Range`` and
+  ``If-Range`` (a 200 instead of a 206 means the file changed: start over);
+  the size is checked against Content-Length / Content-Range; only a complete
+  file is moved to its name, atomically (``commit``).
+- The render's output URL is fetched with a client that carries no
+  credentials; the bearer token goes only to the API's own host (the proxy
+  fallback), and never follows a redirect elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from nemochat.core.sanitize import safe_filename
+from nemochat.core.ui_events import Notice, TransferProgress, UIEvent
+from nemochat.errors import BackendError, UsageError
+
+Emit = Callable[[UIEvent], None]
+Clock = Callable[[], float]
+
+CHUNK = 64 * 1024
+MAX_REDIRECTS = 5
+
+
+class DownloadError(BackendError):
+    default_code = "download"
+
+
+# -- naming ------------------------------------------------------------------------
+
+
+def target_path(
+    *, output: str | None, output_dir: str, title: str | None, session_id: str, render_id: str, force: bool
+) -> Path:
+    """Where the file will go. ``output`` is the user's own choice (a file, or
+    a folder for our name); otherwise our name goes in ``output_dir``."""
+    folder = Path(output_dir).expanduser()
+    if output:
+        chosen = Path(output).expanduser()
+        if chosen.is_dir() or output.endswith(("/", os.sep)):
+            folder = chosen
+        else:
+            if not chosen.suffix:
+                chosen = chosen.with_name(chosen.name + ".mp4")
+            return chosen if force else free_path(chosen)
+    stem = safe_filename(title or "", fallback=safe_filename(session_id, fallback="video", max_length=40), max_length=60)
+    name = f"{stem}-{safe_filename(render_id, fallback='render', max_length=64)}.mp4"
+    target = folder / safe_filename(name, max_length=140)
+    # Why check again: the name came from the server; it must not leave the folder.
+    if target.resolve().parent != folder.resolve():
+        raise UsageError(f"refusing to write outside {folder}: {target.name}")
+    return target if force else free_path(target)
+
+
+def numbered(path: Path, n: int) -> Path:
+    return path.with_name(f"{path.stem} ({n}){path.suffix}")
+
+
+def free_path(path: Path) -> Path:
+    """``path``, or ``name (2).mp4``, ``name (3).mp4``... whichever is free now."""
+    candidate, n = path, 1
+    while os.path.lexists(candidate):
+        n += 1
+        candidate = numbered(path, n)
+    return candidate
+
+
+def part_path(target: Path) -> Path:
+    return target.with_name(target.name + ".part")
+
+
+def commit(part: Path, target: Path, *, force: bool) -> Path:
+    """Move the finished ``part`` to ``target`` in one step. Without ``force``
+    an existing file is never replaced, even one that appeared while we
+    downloaded: a hard link fails instead of overwriting."""
+    if force:
+        os.replace(part, target)
+        return target
+    candidate, n = target, 1
+    while True:
+        try:
+            os.link(part, candidate)
+        except FileExistsError:
+            n += 1
+            candidate = numbered(target, n)
+            continue
+        except OSError:  # no hard links here (some network and FAT file systems)
+            if os.path.lexists(candidate):
+                n += 1
+                candidate = numbered(target, n)
+                continue
+            os.rename(part, candidate)
+            return candidate
+        part.unlink()
+        return candidate
+
+
+# -- progress ----------------------------------------------------------------------
+
+
+@dataclass
+class Meter:
+    """Turns "done so far" into throttled ``TransferProgress`` events with a
+    speed (over the last few seconds) and an ETA."""
+
+    emit: Emit
+    task: str
+    label: str
+    unit: str = "bytes"
+    clock: Clock = time.monotonic
+    every: float = 0.1  # seconds between events; the last one always goes out
+    window: float = 5.0
+    _samples: deque = field(default_factory=deque)
+    _last: float | None = None
+    _done: float = 0.0
+    _total: float | None = None
+
+    def update(self, done: float, total: float | None, *, force: bool = False) -> None:
+        now = self.clock()
+        self._done, self._total = done, total
+        self._samples.append((now, done))
+        while len(self._samples) > 2 and now - self._samples[0][0] > self.window:
+            self._samples.popleft()
+        if not force and self._last is not None and now - self._last < self.every:
+            return
+        self._last = now
+        self.emit(self._event(done, total, now))
+
+    def restart(self) -> None:
+        self._samples.clear()
+
+    def finish(self, done: float | None = None, total: float | None = None) -> None:
+        """Close the bar (where it got to, unless told otherwise)."""
+        done = self._done if done is None else done
+        total = self._total if total is None else total
+        self.emit(TransferProgress(self.task, self.label, done, total, self.unit, finished=True))  # type: ignore[arg-type]
+
+    def _event(self, done: float, total: float | None, now: float) -> TransferProgress:
+        speed = eta = None
+        (t0, d0) = self._samples[0]
+        if now > t0 and done > d0:
+            speed = (done - d0) / (now - t0)
+            eta = (total - done) / speed if total else None
+        return TransferProgress(self.task, self.label, done, total, self.unit, speed, eta)  # type: ignore[arg-type]
+
+
+# -- fetching ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """One way to get the file: a URL, the client to use, and its headers
+    (credentials only for the API's own host)."""
+
+    url: str
+    client: httpx.AsyncClient
+    headers: Mapping[str, str] = field(default_factory=dict)
+    name: str = "the output URL"
+
+
+def same_origin(url: str, base: str) -> bool:
+    a, b = urlsplit(url), urlsplit(base)
+    return (a.scheme.lower(), a.hostname, a.port or _port(a.scheme)) == (b.scheme.lower(), b.hostname, b.port or _port(b.scheme))
+
+
+def _port(scheme: str) -> int | None:
+    return {"http": 80, "https": 443}.get(scheme.lower())
+
+
+async def fetch(source: Source, part: Path, meter: Meter, *, resumes: int, emit: Emit, cdn: httpx.AsyncClient) -> int:
+    """Download ``source`` into ``part``; returns its size. Resumes after a
+    dropped connection up to ``resumes`` times; raises ``DownloadError``."""
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.unlink(missing_ok=True)  # a stale part (or a planted link) is never written through
+    part.open("xb").close()
+    state = _Progress()
+    redirects = 0
+    while True:
+        try:
+            outcome = await _one_request(source, part, meter, state)
+        except (httpx.TransportError, _ShortBody) as exc:
+            state.drops += 1
+            if state.drops > resumes:
+                raise DownloadError(f"Downloading from {source.name}: the connection kept dropping ({_why(exc)})") from None
+            if state.validator and state.offset:
+                where = f"at {_size(state.offset)}" + (f" of {_size(state.total)}" if state.total else "")
+                emit(Notice(f"The download dropped {where}; resuming.", kind="recovery"))
+            else:
+                emit(Notice("The download dropped; starting it again.", kind="recovery"))
+            meter.restart()
+            continue
+        if isinstance(outcome, str):  # a redirect
+            redirects += 1
+            if redirects > MAX_REDIRECTS:
+                raise DownloadError(f"Downloading from {source.name}: too many redirects")
+            # Why the plain client: credentials stay with the host they were meant for.
+            target = urljoin(source.url, outcome)
+            keep = bool(source.headers) and same_origin(target, source.url)
+            source = Source(target, source.client if keep else cdn, source.headers if keep else {}, source.name)
+            continue
+        return outcome
+
+
+@dataclass
+class _Progress:
+    offset: int = 0  # bytes in the part file
+    total: int | None = None
+    validator: str | None = None  # ETag or Last-Modified, for If-Range
+    drops: int = 0
+
+
+class _ShortBody(Exception):
+    """The server closed cleanly but sent fewer bytes than it announced."""
+
+
+async def _one_request(source: Source, part: Path, meter: Meter, state: _Progress) -> int | str:
+    headers = dict(source.headers)
+    if state.offset and state.validator:
+        headers["Range"] = f"bytes={state.offset}-"
+        headers["If-Range"] = state.validator
+    else:
+        state.offset = 0  # no validator: a resume could splice two versions; start over
+    follow = not source.headers  # authed requests follow redirects by hand (see fetch)
+    async with source.client.stream("GET", source.url, headers=headers, follow_redirects=follow) as response:
+        if response.is_redirect and "location" in response.headers:
+            return response.headers["location"]
+        status = response.status_code
+        if status == 416 and state.offset and _range_size(response) == state.offset:
+            return state.offset  # we already had every byte
+        if status == 206 and state.offset:
+            start, size = _content_range(response)
+            if start != state.offset:
+                raise DownloadError(f"Downloading from {source.name}: the server resumed at the wrong place")
+            state.total, mode = size, "ab"
+        elif status == 200:
+            state.offset, mode = 0, "wb"  # a 200 to a Range request: the whole file again
+            state.total = _int(response.headers.get("content-length"))
+            meter.restart()
+        else:
+            raise DownloadError(f"Downloading from {source.name}: HTTP {status}", code=status)
+        state.validator = _validator(response)
+        with part.open(mode) as out:
+            async for chunk in response.aiter_bytes(CHUNK):
+                out.write(chunk)
+                state.offset += len(chunk)
+                meter.update(state.offset, state.total)
+            out.flush()
+            os.fsync(out.fileno())
+    if state.total is not None and state.offset < state.total:
+        raise _ShortBody(f"{state.offset} of {state.total} bytes")
+    if state.total is not None and state.offset != state.total:
+        raise DownloadError(f"Downloading from {source.name}: got {state.offset} bytes, expected {state.total}")
+    return state.offset
+
+
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
+
+
+def _content_range(response: httpx.Response) -> tuple[int, int | None]:
+    match = _CONTENT_RANGE.match(response.headers.get("content-range", ""))
+    if not match:
+        raise DownloadError("Downloading: a partial answer without a valid Content-Range")
+    size = match.group(3)
+    return int(match.group(1)), int(size) if size != "*" else None
+
+
+def _range_size(response: httpx.Response) -> int | None:
+    match = re.match(r"bytes\s+\*/(\d+)", response.headers.get("content-range", ""))
+    return int(match.group(1)) if match else None
+
+
+def _validator(response: httpx.Response) -> str | None:
+    etag = response.headers.get("etag")
+    if etag and not etag.startswith("W/"):  # If-Range needs a strong validator
+        return etag
+    return response.headers.get("last-modified")
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _size(n: float | None) -> str:
+    n = float(n or 0)
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+async def download(
+    sources: list[Source],
+    target: Path,
+    *,
+    force: bool,
+    emit: Emit,
+    cdn: httpx.AsyncClient,
+    resumes: int = 5,
+    task: str = "download",
+    clock: Clock = time.monotonic,
+) -> tuple[Path, Source]:
+    """Try each source in turn until one gives the whole file; returns the
+    final path (maybe ``name (2).mp4``) and the source that worked."""
+    part = part_path(target)
+    meter = Meter(emit, task, "Downloading", clock=clock)
+    last_error: DownloadError | None = None
+    size = 0
+    try:
+        for index, source in enumerate(sources):
+            try:
+                size = await fetch(source, part, meter, resumes=resumes, emit=emit, cdn=cdn)
+            except DownloadError as error:
+                last_error = error
+                if index + 1 < len(sources):
+                    emit(Notice(f"{error.message}; trying {sources[index + 1].name} instead.", kind="recovery"))
+                continue
+            meter.update(size, size, force=True)
+            return commit(part, target, force=force), source
+    finally:
+        meter.finish()  # on every way out: no bar is left running
+        part.unlink(missing_ok=True)  # after a commit there is nothing left; after a failure, no litter
+    raise last_error or DownloadError("Downloading: nowhere to download from")

@@ -1,0 +1,284 @@
+"""Export: the session's draft → a render on the server → an MP4 on disk.
+
+``export_video`` is the whole flow as one coroutine that prints nothing: it
+reports through UI events (``Notice``, ``TransferProgress``, ``ExportDone``)
+and returns an ``ExportResult`` or raises a typed error. The one-shot
+command awaits it; the REPL can run it as a background task:
+
+    task = asyncio.create_task(export_video(conversation, ExportOptions(output="a.mp4")))
+    ...
+    task.cancel()  # = Ctrl-C: asks confirm_cancel, then cancels the render or leaves it running
+
+Polling follows protocol.md: first poll near 2 s, growing x1.5 to the 10-30 s
+range, ``Retry-After`` honoured, a deadline (the render goes on; we say how
+to fetch it later). A poll that gets no answer (timeout, 5xx) is asked again,
+never taken for a failed render.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nemochat.app.download import Meter, Source, download, same_origin, target_path
+from nemochat.clients.http import build_download_client
+from nemochat.clients.media import RUNNING, MediaClient, PollAgain, RenderStatus
+from nemochat.core.draft import timeline_from_state
+from nemochat.core.ui_events import ExportDone, Notice, UIEvent
+from nemochat.errors import BackendError, Interrupted, NemochatError, UsageError
+from nemochat.settings import Paths, Settings
+
+if TYPE_CHECKING:
+    from nemochat.app.conversation import Conversation
+    from nemochat.core.router import Intent
+
+Emit = Callable[[UIEvent], None]
+ConfirmCancel = Callable[[str], Awaitable[bool]]
+CANCEL_QUESTION = "Cancel the render on the server? [y/N]"
+LAST_EXPORT_FILE = "last_export.json"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    output: str | None = None  # -o PATH: a file, or a folder for our name
+    format: str = "mp4"
+    quality: str = "high"
+    force: bool = False  # replace an existing file
+    render_id: str | None = None  # fetch this render instead of starting one
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    render_id: str
+    status: str
+    url: str | None
+    path: str | None
+
+
+class RenderFailed(BackendError):
+    default_code = "render_failed"
+
+
+class RenderTimedOut(BackendError):
+    default_code = "render_timeout"
+
+
+def fetch_later(render_id: str) -> str:
+    return f"Fetch it later with: nemochat export --render-id {render_id}"
+
+
+async def export_video(
+    conversation: "Conversation",
+    options: ExportOptions = ExportOptions(),
+    *,
+    emit: Emit | None = None,
+    confirm_cancel: ConfirmCancel | None = None,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    clock: Callable[[], float] | None = None,
+) -> ExportResult:
+    """Render the session's draft (or fetch ``options.render_id``) and download it.
+
+    Raises UsageError (nothing to render, exit 2), CreditsError (402, exit 4),
+    RenderFailed / RenderTimedOut / BackendError (exit 5), Interrupted (130)."""
+    emit = emit or conversation.emit
+    clock = clock or asyncio.get_running_loop().time
+    media = MediaClient(conversation.nemo)
+    flow = _Flow(media, conversation.settings, emit, sleep, clock, confirm_cancel)
+    if options.render_id:
+        session = await conversation.connect()
+        title = await _title_or_none(conversation)
+        status = RenderStatus(options.render_id, "pending", 0.0, None, None)
+        status = await flow.wait(status, first_now=True)
+    else:
+        state = await conversation._session_call(conversation.nemo.state)  # a lost session becomes a new one
+        session = await conversation.connect()
+        timeline, draft = timeline_from_state(state), draft_from_state(state)
+        if not timeline.exportable or draft is None:
+            raise UsageError(
+                "Nothing to export yet: the project's timeline is empty.",
+                action="Ask the agent for a video first (e.g. \"make a 10s clip of the sea\"), or upload one: nemochat upload FILE.",
+            )
+        title = timeline.title
+        status = await media.submit_render(session.session_id, draft, format=options.format, quality=options.quality)
+        emit(Notice(f"Rendering your video on NemoVideo (render {status.id}).", kind="working"))
+        status = await flow.wait(status, first_now=False)
+    path = await flow.fetch(status, options, title=title, session_id=session.session_id)
+    result = ExportResult(status.id, status.status, status.url, str(path))
+    remember_export(conversation.paths, result)
+    emit(ExportDone(result.render_id, result.status, result.url, result.path))
+    return result
+
+
+async def export_intent(conversation: "Conversation", intent: "Intent") -> ExportResult:
+    """The "export"/"导出" intent and the GUI's "Export button" (Conversation.handlers)."""
+    options = ExportOptions(output=intent.output)
+    return await export_video(conversation, options, confirm_cancel=conversation.confirm_cancel)
+
+
+def draft_from_state(state: Any) -> Any:
+    """The raw draft inside a state answer (envelope, ``data``, ``state``), sent
+    back to the renderer as the server gave it."""
+    node = state
+    for _ in range(5):
+        if isinstance(node, str):
+            try:
+                node = json.loads(node)
+            except ValueError:
+                return None
+        if not isinstance(node, Mapping):
+            return None
+        if "t" in node or "tracks" in node:
+            return dict(node)
+        node = next((node[k] for k in ("draft", "state", "data") if node.get(k) is not None), None)
+    return None
+
+
+def poll_waits(settings: Settings) -> Iterator[float]:
+    """The waits between status polls: ``--poll-interval`` fixed, else first,
+    first x1.5, ... capped at ``export_max_poll``."""
+    if settings.poll_interval is not None:
+        while True:
+            yield max(0.0, float(settings.poll_interval))
+    wait = settings.export_first_poll
+    while True:
+        yield wait
+        wait = min(wait * 1.5, settings.export_max_poll)
+
+
+class _Flow:
+    def __init__(self, media: MediaClient, settings: Settings, emit: Emit, sleep, clock, confirm: ConfirmCancel | None) -> None:
+        self.media, self.settings, self.emit = media, settings, emit
+        self.sleep, self.clock, self.confirm = sleep, clock, confirm
+
+    # -- waiting for the render -----------------------------------------------------
+
+    async def wait(self, status: RenderStatus, *, first_now: bool) -> RenderStatus:
+        meter = Meter(self.emit, f"render:{status.id}", "Rendering", unit="%", clock=self.clock)
+        try:
+            try:
+                status = await self._poll_until_done(status, meter, first_now)
+            finally:
+                meter.finish()  # the bar closes before any question
+        except (asyncio.CancelledError, KeyboardInterrupt) as stop:
+            if isinstance(stop, asyncio.CancelledError) and (task := asyncio.current_task()) is not None:
+                task.uncancel()  # handled here: the question and the cancel below must still run
+            raise await self._interrupted(status.id) from None
+        if status.status == "failed":
+            raise RenderFailed(
+                f"The render failed: {status.reason or 'no reason given'}",
+                action="Try the export again; if it fails again, change the draft or try later.",
+            )
+        if status.status == "cancelled":
+            raise RenderFailed(f"The render {status.id} was cancelled on the server.", code="render_cancelled")
+        return status
+
+    async def _poll_until_done(self, status: RenderStatus, meter: Meter, first_now: bool) -> RenderStatus:
+        started = self.clock()
+        waits = poll_waits(self.settings)
+        deadline = self.settings.export_deadline
+        meter.update(status.progress, 100, force=True)
+        wait = 0.0 if first_now else next(waits)
+        while True:
+            left = deadline - (self.clock() - started)
+            if left <= 0:
+                raise RenderTimedOut(
+                    f"The render is still running after {_minutes(deadline)}; stopped waiting.",
+                    action=f"It goes on on the server. {fetch_later(status.id)}",
+                )
+            await self.sleep(min(wait, left))
+            try:
+                status = await self.media.render_status(status.id)
+            except PollAgain as no_answer:
+                wait = max(next(waits), no_answer.retry_after or 0.0)
+                self.emit(Notice(f"{no_answer.message}; asking again in {wait:.0f} s.", kind="recovery"))
+                continue
+            meter.update(status.progress, 100, force=True)
+            if status.finished:
+                return status
+            if status.status not in RUNNING:
+                self.emit(Notice(f"The render says '{status.status}'; still waiting.", kind="warning"))
+            wait = max(next(waits), status.retry_after or 0.0)
+
+    async def _interrupted(self, render_id: str) -> NemochatError:
+        """Ctrl-C while rendering: cancel it on the server if the user says so,
+        else leave it running and say how to fetch it."""
+        wants_cancel = False
+        if self.confirm is not None:
+            try:
+                wants_cancel = await self.confirm(CANCEL_QUESTION)
+            except (KeyboardInterrupt, EOFError, asyncio.CancelledError):
+                wants_cancel = False  # a second Ctrl-C: no
+        if not wants_cancel:
+            return Interrupted("Stopped waiting; the render goes on on the server.", action=fetch_later(render_id))
+        try:
+            await self.media.cancel_render(render_id)
+        except NemochatError as error:
+            return Interrupted(f"Could not cancel the render: {error.message}", action=fetch_later(render_id))
+        return Interrupted(f"Render {render_id} cancelled on the server.")
+
+    # -- downloading ------------------------------------------------------------------------
+
+    async def fetch(self, status: RenderStatus, options: ExportOptions, *, title: str | None, session_id: str) -> Path:
+        target = target_path(
+            output=options.output, output_dir=self.settings.output_dir, title=title,
+            session_id=session_id, render_id=status.id, force=options.force,
+        )
+        api = self.media.nemo.http
+        proxy = self.media.proxy_download_url(status.id)
+        # The token only ever goes to the API's own host.
+        auth = self.media.auth_headers() if same_origin(proxy, str(api.base_url)) else {}
+        async with build_download_client(self.settings) as cdn:
+            sources = [Source(proxy, api, auth, "NemoVideo's download link")]
+            if status.url and status.url.lower().startswith(("https://", "http://")):
+                sources.insert(0, Source(status.url, cdn, {}, "the output URL"))
+            try:
+                path, _ = await download(
+                    sources, target, force=options.force, emit=self.emit, cdn=cdn,
+                    resumes=self.settings.download_resumes, task=f"download:{status.id}", clock=self.clock,
+                )
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                if (task := asyncio.current_task()) is not None and task.cancelling():
+                    task.uncancel()
+                raise Interrupted("Download stopped; the video is rendered.", action=fetch_later(status.id).replace("later", "again")) from None
+        return path
+
+
+async def _title_or_none(conversation: "Conversation") -> str | None:
+    try:
+        return (await conversation.read_timeline()).title
+    except NemochatError:
+        return None  # only used for the file name
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:g} minutes" if seconds >= 60 else f"{seconds:g} s"
+
+
+# -- the last export (for `nemochat open`) ----------------------------------------------
+
+
+def remember_export(paths: Paths, result: ExportResult) -> None:
+    record = {"render_id": result.render_id, "url": result.url, "path": result.path, "time": time.time()}
+    try:
+        paths.state.mkdir(parents=True, exist_ok=True)
+        (paths.state / LAST_EXPORT_FILE).write_text(json.dumps(record), encoding="utf-8")
+    except OSError:
+        pass  # a convenience only: the export itself worked
+
+
+def last_export(*states: Path) -> dict[str, Any] | None:
+    """The newest remembered export among these state folders."""
+    found = []
+    for folder in states:
+        try:
+            record = json.loads((folder / LAST_EXPORT_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict):
+            found.append(record)
+    return max(found, key=lambda r: r.get("time") or 0, default=None)

@@ -1,0 +1,421 @@
+"""Provider video jobs (Sora 2, Veo 3.1, gateway) that survive everything.
+
+- The job is written to the ledger BEFORE the paid submit, its task id
+  right after: a crash at any point leaves a trace to re-attach to
+  (``nemochat sora status``) or to reconcile.
+- A submit whose answer was lost (timeout, dropped connection) is never sent
+  again: the job becomes "unknown" and the user is told how to check. Only a
+  refusal (429) is retried, after ``Retry-After``.
+- While polling, no answer (transport error, 5xx) means "ask again later",
+  never "failed"; a 429 waits ``Retry-After``.
+- Every NanoPhoto request passes the budget: 100 per hour per API key,
+  counted in the ledger across jobs and processes; intervals stretch when more
+  than half of it is used, and a full budget waits for a free slot.
+- The finished video is downloaded (app.download: ``.part``, resume, atomic
+  rename, never overwriting) into the output folder.
+
+Nothing here prints: it reports through UI events and, for ``--json-only``,
+the providers' raw answers (``on_raw(stage, answer)``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from nemochat.app.download import Source, download, free_path
+from nemochat.clients.nanophoto import AmbiguousSubmit, TaskStatus
+from nemochat.core.sanitize import clean_line, safe_filename
+from nemochat.core.ui_events import MessageDelta, Message, Notice, UIEvent, VideoReady
+from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, RateLimited, UsageError
+from nemochat.settings import Settings
+
+Emit = Callable[[UIEvent], None]
+OnRaw = Callable[[str, Any], None]
+Confirm = Callable[[str], "bool | Awaitable[bool]"]
+LABELS = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "the video gateway"}
+SUBMIT_ATTEMPTS = 3  # a refused (429) submit is safe to send again; nothing else is
+WINDOW = 3600.0
+
+
+# -- asking before spending ------------------------------------------------------------------
+
+
+def tty_confirm() -> Confirm | None:
+    """A y/N question on the terminal, or None when there is no one to ask."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return None
+
+    async def ask(question: str) -> bool:
+        def read() -> str:
+            sys.stderr.write(question + " ")
+            sys.stderr.flush()
+            return sys.stdin.readline()
+
+        return (await asyncio.to_thread(read)).strip().lower() in ("y", "yes", "是", "好")
+
+    return ask
+
+
+async def ask_to_spend(question: str, *, yes: bool, confirm: Confirm | None) -> bool | None:
+    """True to go on, False when the user said no, None when nobody can be asked."""
+    if yes:
+        return True
+    if confirm is None:
+        return None
+    answer = confirm(question)
+    return bool(await answer if inspect.isawaitable(answer) else answer)
+
+
+# -- when to poll -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    initial_delay: float
+    interval: float
+    max_wait: float
+
+
+def poll_policy(kind: str, settings: Settings, *, initial: float | None = None, interval: float | None = None, max_wait: float | None = None) -> PollPolicy:
+    """Provider guidance (Sora: 120 s, then every 20 s, at most 1200 s; Veo:
+    every 8 s, at most 1800 s), then settings, then ``--poll-interval``, then
+    the command's own flags. The demo's simulator needs no patience."""
+    first, every, most = {
+        "sora2": (settings.sora_initial_delay, settings.sora_interval, settings.sora_max_wait),
+        "veo3.1": (settings.veo_interval, settings.veo_interval, settings.veo_max_wait),
+        "gateway": (settings.gateway_interval, settings.gateway_interval, settings.gateway_max_wait),
+    }[kind]
+    if settings.poll_interval is not None:
+        every, first = settings.poll_interval, min(first, settings.poll_interval)
+    if settings.demo:
+        every, first = min(every, 1.0), min(first, 1.0)
+    return PollPolicy(
+        initial_delay=max(0.0, first if initial is None else initial),
+        interval=max(0.0, every if interval is None else interval),
+        max_wait=max(0.0, most if max_wait is None else max_wait),
+    )
+
+
+class Budget(Protocol):
+    async def spend(self) -> None: ...
+    def stretch(self, interval: float) -> float: ...
+
+
+class NoBudget:
+    async def spend(self) -> None:
+        return None
+
+    def stretch(self, interval: float) -> float:
+        return interval
+
+
+@dataclass
+class RequestBudget:
+    """NanoPhoto's requests per hour per key, counted in the shared ledger."""
+
+    ledger: Any
+    key_hint: str
+    limit: int
+    emit: Emit
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    async def spend(self) -> None:
+        """Count one request, waiting first while the last hour's budget is used up."""
+        if self.limit <= 0:
+            return
+        while not self.ledger.reserve_request(self.key_hint, self.clock(), limit=self.limit, window=WINDOW):
+            wait = self.wait_for_slot()
+            self.emit(Notice(f"NanoPhoto allows {self.limit} requests per hour per API key and this key used them all; "
+                             f"waiting {wait:.0f} s for the next one.", kind="working"))
+            await self.sleep(wait)
+
+    def wait_for_slot(self) -> float:
+        """Seconds until the oldest counted request leaves the window (bisection
+        over the ledger's counts: it stores times, we only ask counts)."""
+        now = self.clock()
+        low, high = now - WINDOW, now + 1.0
+        while high - low > 0.5:
+            mid = (low + high) / 2
+            if self.ledger.count_requests(self.key_hint, mid) >= self.limit:
+                low = mid
+            else:
+                high = mid
+        return max(1.0, high + WINDOW - now)
+
+    def stretch(self, interval: float) -> float:
+        """Past half the budget, spread what is left over the hour."""
+        used = self.ledger.count_requests(self.key_hint, self.clock() - WINDOW)
+        if self.limit <= 0 or used < self.limit // 2:
+            return interval
+        return max(interval, WINDOW / max(1, self.limit - used))
+
+
+# -- the providers, as jobs ----------------------------------------------------------------------
+
+
+class Provider(Protocol):
+    kind: str
+
+    def params(self) -> dict[str, Any]: ...
+    async def submit(self) -> Any: ...
+    def task_ids(self, answer: Any) -> Any: ...
+    async def status(self, task_ids: Any) -> tuple[TaskStatus, Any]: ...
+    def reattach(self, task_ids: Any) -> str: ...
+
+
+@dataclass
+class JobOutcome:
+    job_id: int
+    kind: str
+    status: str  # processing, completed, failed, unknown
+    task_ids: Any = None
+    result: TaskStatus | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+class VideoJobs:
+    """Submit, poll, re-attach and download provider jobs, with the ledger as memory."""
+
+    def __init__(
+        self,
+        ledger: Any,
+        settings: Settings,
+        emit: Emit,
+        *,
+        budget: Budget | None = None,
+        on_raw: OnRaw | None = None,
+        key_hint: str | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+        cdn: httpx.AsyncClient | None = None,
+        download_videos: bool = True,
+    ) -> None:
+        self.ledger, self.settings, self.emit = ledger, settings, emit
+        self.budget = budget or NoBudget()
+        self.on_raw = on_raw or (lambda stage, answer: None)
+        self.key_hint = key_hint
+        self.sleep, self.clock = sleep, clock
+        self.cdn = cdn
+        self.download_videos = download_videos
+
+    # -- submit ----------------------------------------------------------------------------
+
+    async def submit(self, provider: Provider, *, policy: PollPolicy, follow: bool, session_id: str | None = None) -> JobOutcome:
+        job_id = self.ledger.add_job(provider.kind, provider.params(), session_id=session_id, api_key_hint=self.key_hint)
+        answer = await self._send_submit(job_id, provider)
+        task_ids = provider.task_ids(answer)
+        self.ledger.set_job_task(job_id, task_ids)
+        self.on_raw("submitted", answer)
+        outcome = JobOutcome(job_id, provider.kind, "processing", task_ids)
+        for task_id, shot_id in _tasks(provider.kind, task_ids):
+            self.emit(VideoReady(provider.kind, task_id, "processing", shot_id=shot_id, job_id=job_id))
+        if not follow:
+            self.emit(Notice(f"Submitted. Follow it with: {provider.reattach(task_ids)}"))
+            return outcome
+        return await self.follow(job_id, provider, task_ids, policy)
+
+    async def _send_submit(self, job_id: int, provider: Provider) -> Any:
+        label = LABELS[provider.kind]
+        for attempt in range(1, SUBMIT_ATTEMPTS + 1):
+            await self.budget.spend()
+            try:
+                return await provider.submit()
+            except RateLimited as refused:  # refused, so nothing was created: safe to send again
+                if attempt == SUBMIT_ATTEMPTS:
+                    self.ledger.update_job(job_id, status="failed", error=refused.message)
+                    raise
+                await self._wait_retry_after(refused, f"{label} asked us to slow down")
+            except AmbiguousSubmit as lost:
+                self.ledger.update_job(job_id, status="unknown", error=lost.message)
+                self.emit(VideoReady(provider.kind, None, "unknown", job_id=job_id))
+                raise AmbiguousSubmit(
+                    f"{lost.message}. It was NOT sent again, so you pay at most once.",
+                    action=f"Check NanoPhoto's dashboard (https://nanophoto.ai) or your gateway's task list before submitting again; "
+                    f"`nemochat jobs` lists it as job {job_id} (status unknown).",
+                ) from None
+            except NemochatError as refused:
+                self.ledger.update_job(job_id, status="failed", error=refused.message)
+                raise
+        raise AssertionError("unreachable")
+
+    # -- re-attach -----------------------------------------------------------------------------
+
+    async def attach(self, provider: Provider, task_ids: Any, *, policy: PollPolicy, follow: bool) -> JobOutcome:
+        """Pick up a job by its task id(s), known to the ledger or not."""
+        first = next(iter(_tasks(provider.kind, task_ids)))[0]
+        job = self.ledger.job_by_task(first)
+        if job is None:
+            job_id = self.ledger.add_job(provider.kind, {**provider.params(), "attached": True}, api_key_hint=self.key_hint)
+            self.ledger.set_job_task(job_id, task_ids)
+        else:
+            job_id = job.id
+        if follow:
+            return await self.follow(job_id, provider, task_ids, PollPolicy(0.0, policy.interval, policy.max_wait))
+        status, _ = await self._check(job_id, provider, task_ids, stage="status")
+        if status is None:
+            raise BackendError(f"{LABELS[provider.kind]} did not answer; the task is unaffected.", code="network",
+                               action=f"Try again: {provider.reattach(task_ids)}")
+        if not status.done:
+            self._show_progress(provider.kind, status, job_id)
+            return JobOutcome(job_id, provider.kind, "processing", task_ids, status)
+        return await self._finish(job_id, provider, task_ids, status)
+
+    # -- follow ---------------------------------------------------------------------------------
+
+    async def follow(self, job_id: int, provider: Provider, task_ids: Any, policy: PollPolicy) -> JobOutcome:
+        label = LABELS[provider.kind]
+        deadline = self.clock() + policy.max_wait
+        wait = policy.initial_delay
+        if wait >= 60:
+            self.emit(Notice(f"{label} usually takes a few minutes; first check in {wait:.0f} s.", kind="working"))
+        while True:
+            await self.sleep(max(0.0, min(wait, deadline - self.clock())))
+            status, retry_after = await self._check(job_id, provider, task_ids, stage="progress")
+            if status is not None and status.done:
+                return await self._finish(job_id, provider, task_ids, status)
+            if status is not None:
+                self._show_progress(provider.kind, status, job_id)
+            if self.clock() >= deadline:
+                raise BackendError(
+                    f"{label} is still working after {policy.max_wait / 60:.0f} min; stopped waiting (the task goes on).",
+                    code="timeout",
+                    action=f"Check later: {provider.reattach(task_ids)}",
+                )
+            wait = retry_after if retry_after is not None else self.budget.stretch(policy.interval)
+
+    async def _check(self, job_id: int, provider: Provider, task_ids: Any, *, stage: str) -> tuple[TaskStatus | None, float | None]:
+        """One status request: the status, or None when it got no usable answer
+        (ask again later), and the wait the server asked for, if any."""
+        await self.budget.spend()
+        try:
+            status, answer = await provider.status(task_ids)
+        except RateLimited as limited:
+            wait = limited.retry_after if limited.retry_after is not None else self.settings.retry_after_default
+            self.emit(Notice(f"{LABELS[provider.kind]} asked us to slow down; next check in {wait:.0f} s.", kind="recovery"))
+            return None, wait
+        except (UsageError, AuthError, CreditsError):
+            raise
+        except BackendError as lost:  # no answer, or a 5xx: the task is not failed, we just don't know yet
+            self.emit(Notice(f"{clean_line(lost.message)}; asking again.", kind="recovery"))
+            return None, None
+        self.on_raw("status" if status.done else stage, answer)
+        if not status.done:
+            self.ledger.update_job(job_id, status="processing")
+        return status, None
+
+    def _show_progress(self, kind: str, status: TaskStatus, job_id: int) -> None:
+        detail = f" ({clean_line(status.progress)})" if status.progress else ""
+        self.emit(Notice(f"{LABELS[kind]}: still processing{detail}.", kind="working"))
+
+    async def _wait_retry_after(self, limited: RateLimited, why: str) -> None:
+        wait = limited.retry_after if limited.retry_after is not None else self.settings.retry_after_default
+        self.emit(Notice(f"{why}; trying again in {wait:.0f} s.", kind="recovery"))
+        await self.sleep(wait)
+
+    # -- the end -------------------------------------------------------------------------------------
+
+    async def _finish(self, job_id: int, provider: Provider, task_ids: Any, status: TaskStatus) -> JobOutcome:
+        parts = status.shots or (status,)
+        for url in (p.url for p in parts if p.url):
+            self.ledger.update_job(job_id, url=url)
+        outcome = JobOutcome(job_id, provider.kind, status.state, task_ids, status)
+        if status.state == "completed" and self.download_videos:
+            outcome.files = await self._download_all(job_id, provider.kind, parts)
+        self.ledger.update_job(job_id, status=status.state, error=status.error, credits_used=status.credits_used)
+        for n, part in enumerate(parts):
+            path = str(outcome.files[n]) if n < len(outcome.files) and outcome.files[n] else None
+            used = part.credits_used if status.shots else status.credits_used
+            self.emit(VideoReady(provider.kind, part.task_id, part.state, part.url, used, path, part.shot_id, job_id))
+        if status.state == "failed":
+            raise BackendError(
+                f"{LABELS[provider.kind]} could not make the video: {clean_line(status.error or 'generation failed')}",
+                code=status.error_code or "GENERATION_FAILED",
+                action="NanoPhoto refunds failed runs. Try again, maybe with a simpler prompt.",
+            )
+        return outcome
+
+    async def _download_all(self, job_id: int, kind: str, parts: tuple[TaskStatus, ...]) -> list[Path]:
+        job = self.ledger.job(job_id)
+        have = [Path(f) for f in (job.local_files if job else ()) if Path(f).is_file()]
+        files: list[Path] = []
+        for part in parts:
+            if part.state != "completed" or not part.url:
+                files.append(None)  # type: ignore[arg-type]
+                continue
+            name = safe_filename(f"{kind}-{part.shot_id + '-' if part.shot_id else ''}{part.task_id}.mp4", max_length=120)
+            existing = next((p for p in have if p.name.startswith(name.removesuffix(".mp4"))), None)
+            files.append(existing or await self._download(job_id, part.url, name))
+        return files
+
+    async def _download(self, job_id: int, url: str, name: str) -> Path:
+        folder = Path(self.settings.output_dir).expanduser()
+        target = folder / name
+        if target.resolve().parent != folder.resolve():
+            raise UsageError(f"refusing to write outside {folder}: {name}")
+        cdn = self.cdn
+        if cdn is None:
+            from nemochat.clients.http import build_download_client
+
+            cdn = build_download_client(self.settings)
+        try:
+            path, _ = await download([Source(url, cdn, name="the video URL")], free_path(target), force=False,
+                                     emit=self.emit, cdn=cdn, task=f"download:{job_id}")
+        finally:
+            if self.cdn is None:
+                await cdn.aclose()
+        self.ledger.update_job(job_id, local_file=str(path))
+        return path
+
+    # -- the gateway's chat path: one streamed answer, no task id --------------------------------
+
+    async def chat(self, client: Any, prompt: str, model: str, *, session_id: str | None = None) -> JobOutcome:
+        from nemochat.clients.gateway import url_in_text
+
+        job_id = self.ledger.add_job("gateway", {"via": "chat", "model": model, "prompt": prompt}, session_id=session_id, api_key_hint=self.key_hint)
+        index = 10_000 + job_id  # its own message stream, apart from the agent's
+
+        def piece(text: str) -> None:
+            self.emit(MessageDelta(index, text))
+            self.on_raw("progress", {"content": text})
+
+        try:
+            content = await client.chat(prompt, model, piece)
+        except AmbiguousSubmit as lost:
+            self.ledger.update_job(job_id, status="unknown", error=lost.message)
+            raise AmbiguousSubmit(f"{lost.message}. It was NOT sent again.", action="Check your gateway's task list before trying again.") from None
+        except NemochatError as refused:
+            self.ledger.update_job(job_id, status="failed", error=refused.message)
+            raise
+        self.emit(Message(index, content, content))
+        url = url_in_text(content)
+        self.on_raw("status", {"content": content, "videoUrl": url})
+        status = TaskStatus("completed" if url else "failed", f"chat-{job_id}", url=url,
+                            error=None if url else "the answer had no video URL", error_code=None if url else "no_video_url")
+        self.ledger.set_job_task(job_id, status.task_id)
+        return await self._finish(job_id, _ChatJob(), status.task_id, status)
+
+
+class _ChatJob:
+    kind = "gateway"
+
+    def reattach(self, task_ids: Any) -> str:
+        return "nemochat jobs"
+
+
+def _tasks(kind: str, task_ids: Any) -> list[tuple[str, str | None]]:
+    """(task id, shot id) pairs of what a submit answered."""
+    if isinstance(task_ids, dict) and isinstance(task_ids.get("shots"), list):
+        return [(str(p["taskId"]), str(p.get("shotId"))) for p in task_ids["shots"]]
+    if isinstance(task_ids, list):
+        return [(str(p["taskId"]), str(p.get("shotId"))) for p in task_ids]
+    return [(str(task_ids), None)]

@@ -1,0 +1,114 @@
+"""`nemochat export`, `nemochat upload` and `nemochat open`.
+
+The flows live in nemochat.app (export, upload); this module adds what only
+a terminal has: the Ctrl-C question and the system's file opener. The REPL
+can reuse ``tty_confirm`` and ``open_last_export``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from nemochat.app.runtime import Runtime, demo_paths, make_view
+from nemochat.commands.common import run_command, settings_from
+from nemochat.core.ui_events import Notice
+from nemochat.errors import UsageError
+from nemochat.settings import Paths
+
+
+def export(args: argparse.Namespace) -> int:
+    from nemochat.app.export import ExportOptions, export_video
+
+    options = ExportOptions(
+        output=args.output, format=args.format, quality=args.quality, force=args.force, render_id=args.render_id
+    )
+
+    async def body(rt: Runtime) -> None:
+        asks = not rt.settings.json and sys.stdin.isatty()
+        await export_video(rt.conversation, options, confirm_cancel=tty_confirm if asks else None)
+
+    return run_command(args, body)
+
+
+def upload(args: argparse.Namespace) -> int:
+    from nemochat.app.upload import upload_items
+
+    async def body(rt: Runtime) -> None:
+        await upload_items(rt.conversation, args.items)
+
+    return run_command(args, body)
+
+
+def open_last(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    view = make_view(settings)
+    paths = Paths.default()
+    try:
+        target, opened = open_last_export(paths, launch=not settings.json)
+    except UsageError as error:
+        view.error(error)
+        return error.exit_code
+    if settings.json:
+        view.emit(Notice(target))
+    elif opened:
+        view.emit(Notice(f"Opened {target}"))
+    else:
+        print(target)  # no display: the path (or URL) is the answer
+    view.done()
+    return 0
+
+
+async def tty_confirm(question: str) -> bool:
+    """Ask on the terminal. Blocking on purpose: nothing else should run while
+    the user decides, and a second Ctrl-C lands here as KeyboardInterrupt."""
+    answer = input(question + " ")
+    return answer.strip().lower() in ("y", "yes", "是", "好")
+
+
+# -- opening the last export ------------------------------------------------------------
+
+
+def open_last_export(paths: Paths, *, launch: bool = True) -> tuple[str, bool]:
+    """The last exported file (else its URL), opened with the system's opener
+    when there is a display. Returns (what, whether it was opened)."""
+    from nemochat.app.export import last_export
+
+    record = last_export(paths.state, demo_paths(paths).state)
+    if record is None:
+        raise UsageError("Nothing exported yet.", action="Export first: nemochat export (or /export in the chat).")
+    path, url = record.get("path"), record.get("url")
+    target = path if isinstance(path, str) and Path(path).is_file() else url
+    if not isinstance(target, str) or not target:
+        raise UsageError("The last exported file is gone and it had no URL.", action="Export again: nemochat export.")
+    return target, launch and has_display() and system_open(target)
+
+
+def has_display() -> bool:
+    if sys.platform == "darwin" or os.name == "nt":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def system_open(target: str) -> bool:
+    """Hand ``target`` (a path or a URL) to the desktop; False if there is no opener."""
+    if os.name == "nt":
+        try:
+            os.startfile(target)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    opener = shutil.which("open" if sys.platform == "darwin" else "xdg-open")
+    if opener is None:
+        return False
+    try:
+        # Detached and silent: the player outlives us and its chatter is not ours to print.
+        subprocess.Popen([opener, target], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        return False
+    return True

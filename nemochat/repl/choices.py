@@ -1,0 +1,134 @@
+"""One-key offers and lettered answers (pure: no terminal, no network).
+
+- An *offer* turns a GUI action the backend asked for ("click Export") into a
+  yes/no the user answers with one key: "Export now? [Y/n]". Export and the
+  track summary are free, so both default to yes.
+- A *pending question* walks the agent's ``ask_question`` items one by one;
+  the user answers each with letters ("B", "A,C"), numbers, or their own
+  words, and the answers become the next message, as the option labels.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nemochat.core.events import Question, QuestionItem
+from nemochat.core.gui import GuiAction
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+_OFFERS = {
+    "en": {"export": "Export the video now?", "status": "Show the timeline now?"},
+    "zh": {"export": "现在导出视频吗?", "status": "现在查看时间线吗?"},
+}
+
+
+@dataclass(frozen=True)
+class Offer:
+    kind: str  # the action: "export", "status"
+    question: str
+    default_yes: bool = True
+
+    @property
+    def prompt(self) -> str:
+        return f"{self.question} {'[Y/n]' if self.default_yes else '[y/N]'} "
+
+    def decide(self, key: str) -> bool | None:
+        """The answer a key gives: True, False, or None (not an answer)."""
+        if key in ("y", "Y"):
+            return True
+        if key in ("n", "N"):
+            return False
+        if key in ("\r", "\n", "enter"):
+            return self.default_yes
+        return None
+
+
+def offers_for(actions: list[GuiAction] | tuple[GuiAction, ...], lang: str) -> list[Offer]:
+    """The offers to make after a turn, export first; edits need the user's words."""
+    table = _OFFERS["zh" if lang.startswith("zh") else "en"]
+    kinds = [a.kind for a in actions if a.kind in table]
+    ordered = sorted(dict.fromkeys(kinds), key=lambda k: 0 if k == "export" else 1)
+    return [Offer(kind, table[kind]) for kind in ordered]
+
+
+class PickError(ValueError):
+    """Letters that do not fit the question; the message says why."""
+
+
+_SPLIT = re.compile(r"[\s,;，、;/]+")
+
+
+def parse_pick(text: str, item: QuestionItem) -> list[int] | None:
+    """Indexes of the chosen options, or None when ``text`` is not a pick at all
+    (then it is the user's own answer). Raises PickError for a pick that does
+    not fit (a letter past the options, two letters for a single choice)."""
+    tokens = [t for t in _SPLIT.split(text.strip()) if t]
+    if not tokens or len(tokens) > len(LETTERS):
+        return None
+    picks: list[int] = []
+    for token in tokens:
+        token = token.strip(").（）(.")
+        if len(token) == 1 and token.upper() in LETTERS:
+            index = LETTERS.index(token.upper())
+        elif token.isdigit():
+            index = int(token) - 1
+        else:
+            return None
+        if not 0 <= index < len(item.options):
+            raise PickError(f"Pick {_range(item)}.")
+        if index not in picks:
+            picks.append(index)
+    if len(picks) > 1 and not item.allow_multiple:
+        raise PickError(f"Pick just one: {_range(item)}.")
+    return picks
+
+
+def _range(item: QuestionItem) -> str:
+    n = len(item.options)
+    return "A" if n == 1 else f"A-{LETTERS[n - 1]}"
+
+
+@dataclass
+class PendingQuestion:
+    question: Question
+    answers: list[str] = field(default_factory=list)
+
+    @property
+    def item(self) -> QuestionItem:
+        return self.question.items[len(self.answers)]
+
+    @property
+    def done(self) -> bool:
+        return len(self.answers) >= len(self.question.items)
+
+    def prompt(self) -> str:
+        item = self.item
+        many = "one or more, comma-separated" if item.allow_multiple else "one"
+        step = f"{len(self.answers) + 1}/{len(self.question.items)} " if len(self.question.items) > 1 else ""
+        if not item.options:
+            return f"{step}Your answer › "
+        return f"{step}Pick {many} ({_range(item)}), or type your own › "
+
+    def answer(self, text: str) -> str:
+        """Record the answer to the current item; returns it as words
+        ("Cinematic", "Music, Title"). Raises PickError to ask again."""
+        item = self.item
+        picks = parse_pick(text, item) if item.options else None
+        words = ", ".join(item.options[i].label for i in picks) if picks else text.strip()
+        if not words:
+            raise PickError(f"Pick {_range(item)}, or type your answer.")
+        self.answers.append(words)
+        return words
+
+    def message(self) -> str:
+        """The next message to the agent: the picked labels (with each
+        question's prompt when there were several)."""
+        items = self.question.items
+        if len(items) == 1:
+            return self.answers[0]
+        lines = []
+        for item, words in zip(items, self.answers):
+            lines.append(f"{item.prompt} {words}" if item.prompt else words)
+        return "\n".join(lines)

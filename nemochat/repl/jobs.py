@@ -1,0 +1,121 @@
+"""Background jobs: long work (an export render, later a Sora/Veo generation)
+that runs while the user keeps chatting.
+
+A job is an asyncio task with a number, a label, a progress the toolbar
+shows, and a result (a file path or a URL) announced when it ends. Code that
+runs inside a job can find it with ``current_job.get()``: the view uses that
+to turn the job's progress events into toolbar updates instead of lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+JobStatus = Literal["running", "done", "failed", "cancelled"]
+
+current_job: contextvars.ContextVar["Job | None"] = contextvars.ContextVar("nemochat_current_job", default=None)
+
+
+@dataclass
+class Job:
+    id: int
+    kind: str  # "export", "sora", ...
+    label: str  # what the user reads: "Export", "Sora video"
+    started: float = field(default_factory=time.monotonic)
+    status: JobStatus = "running"
+    progress: float | None = None  # 0-100 when known
+    detail: str = ""  # the current stage: "rendering", "downloading"
+    result: str | None = None  # a file path or URL
+    error: str | None = None
+    finished: float | None = None
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    @property
+    def elapsed(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    def short(self) -> str:
+        """For the toolbar: "export 68%", "export rendering"."""
+        if self.progress is not None:
+            return f"{self.kind} {self.progress:.0f}%"
+        return f"{self.kind} {self.detail}".strip() if self.detail else f"{self.kind}…"
+
+    def update(self, *, progress: float | None = None, detail: str | None = None) -> None:
+        if progress is not None:
+            self.progress = max(0.0, min(100.0, float(progress)))
+        if detail is not None:
+            self.detail = detail
+
+
+JobBody = Callable[[Job], Awaitable[str | None]]
+
+
+class JobManager:
+    def __init__(
+        self,
+        *,
+        on_finish: Callable[[Job], None] = lambda job: None,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._jobs: list[Job] = []
+        self._on_finish = on_finish
+        self._on_change = on_change
+
+    def start(self, kind: str, label: str, body: JobBody) -> Job:
+        job = Job(len(self._jobs) + 1, kind, label)
+        self._jobs.append(job)
+        context = contextvars.copy_context()
+        context.run(current_job.set, job)
+        job.task = asyncio.get_running_loop().create_task(self._run(job, body), name=f"job-{job.id}-{kind}", context=context)
+        self._on_change()
+        return job
+
+    async def _run(self, job: Job, body: JobBody) -> None:
+        try:
+            job.result = await body(job)
+            job.status = "done"
+            job.progress = 100.0 if job.progress is not None else None
+        except asyncio.CancelledError:
+            job.status = "cancelled"
+        except Exception as exc:  # shown to the user by on_finish, as one line
+            job.status = "failed"
+            job.error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+            job.detail = getattr(exc, "action", "") or ""
+        finally:
+            job.finished = time.monotonic()
+            self._on_change()
+        self._on_finish(job)
+
+    # -- reading ------------------------------------------------------------------
+
+    def all(self) -> list[Job]:
+        return list(self._jobs)
+
+    def running(self) -> list[Job]:
+        return [job for job in self._jobs if job.running]
+
+    def get(self, job_id: int) -> Job | None:
+        return next((job for job in self._jobs if job.id == job_id), None)
+
+    def summary(self) -> str:
+        return ", ".join(job.short() for job in self.running())
+
+    # -- stopping -------------------------------------------------------------------
+
+    async def cancel(self, job: Job) -> None:
+        if job.task is not None and not job.task.done():
+            job.task.cancel()
+            await asyncio.gather(job.task, return_exceptions=True)
+
+    async def cancel_all(self) -> None:
+        for job in self.running():
+            await self.cancel(job)

@@ -1,0 +1,165 @@
+"""The keyboard: key bindings and the prompt session they live in.
+
+- Enter sends; Alt-Enter (terminals send it as Esc Enter) inserts a newline;
+  a bracketed paste (every modern terminal) arrives whole, so a pasted block
+  of several lines stays ONE message until Enter;
+- Ctrl-C stops the agent's answer when one is running, else clears the line
+  (on an empty line it says how to leave); Ctrl-D on an empty line leaves
+  (the loop asks first when a job is still running);
+- Ctrl-R searches the history, kept in the state dir across runs;
+  suggestions from the history appear dimmed (→ or Ctrl-E takes them);
+- while an offer ("Export now? [Y/n]") waits, one key answers it: y, n or
+  Enter; any other key declines and is typed as usual.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.completion import Completer
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.formatted_text import AnyFormattedText
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
+from prompt_toolkit.output import Output
+from prompt_toolkit.styles import Style
+
+from nemochat.repl.choices import Offer
+
+
+class KeyState(Protocol):
+    """What the bindings need to know from the loop, and tell it."""
+
+    @property
+    def offer(self) -> Offer | None: ...
+    def busy(self) -> bool: ...
+    def may_submit(self, text: str) -> bool: ...
+    def answer_offer(self, yes: bool) -> None: ...
+    def on_ctrl_c(self, had_text: bool) -> None: ...
+    def on_refused_submit(self) -> None: ...
+
+
+STYLE = Style.from_dict(
+    {
+        "prompt": "ansicyan bold",
+        "prompt.busy": "ansibrightblack",
+        "offer": "ansiyellow bold",
+        "question": "ansicyan",
+        "bottom-toolbar": "noreverse bg:#262626 #bcbcbc",
+        "bottom-toolbar.text": "",
+        "toolbar.ok": "#87d787",
+        "toolbar.warn": "#ffd75f",
+        "toolbar.dim": "#808080",
+        "status": "ansicyan",
+        "auto-suggestion": "#6c6c6c",
+    }
+)
+
+
+def build_key_bindings(state: KeyState) -> KeyBindings:
+    kb = KeyBindings()
+
+    @Condition
+    def offer_waiting() -> bool:
+        from prompt_toolkit.application import get_app
+
+        return state.offer is not None and not get_app().current_buffer.text
+
+    @Condition
+    def refuse_enter() -> bool:
+        from prompt_toolkit.application import get_app
+
+        return state.offer is None and not state.may_submit(get_app().current_buffer.text)
+
+    @kb.add("escape", "enter")
+    def _newline(event: KeyPressEvent) -> None:
+        """Alt-Enter / Esc Enter: a new line inside the message."""
+        event.current_buffer.insert_text("\n")
+
+    @kb.add("enter", filter=offer_waiting)
+    def _offer_default(event: KeyPressEvent) -> None:
+        assert state.offer is not None
+        state.answer_offer(state.offer.default_yes)
+
+    @kb.add("enter", filter=refuse_enter)
+    def _not_now(event: KeyPressEvent) -> None:
+        """The agent is answering: keep the text, say how to stop it."""
+        state.on_refused_submit()
+
+    @kb.add(Keys.Any, filter=offer_waiting)
+    def _offer_key(event: KeyPressEvent) -> None:
+        offer = state.offer
+        assert offer is not None
+        decision = offer.decide(event.data)
+        if decision is None:  # not an answer: decline, and type as usual
+            state.answer_offer(False)
+            event.current_buffer.insert_text(event.data)
+        else:
+            state.answer_offer(decision)
+
+    @kb.add("c-c")
+    @kb.add("<sigint>")
+    def _ctrl_c(event: KeyPressEvent) -> None:
+        buffer = event.app.current_buffer
+        had_text = bool(buffer.text)
+        if had_text and not state.busy():
+            buffer.reset()
+        state.on_ctrl_c(had_text)
+
+    @Condition
+    def empty_line() -> bool:
+        from prompt_toolkit.application import get_app
+
+        return not get_app().current_buffer.text
+
+    @kb.add("c-d", filter=empty_line)
+    def _ctrl_d(event: KeyPressEvent) -> None:
+        event.app.exit(exception=EOFError(), style="class:exiting")
+
+    return kb
+
+
+def open_history(path: Path | None) -> History:
+    """The persistent history file; in memory if it cannot be written."""
+    if path is None:
+        return InMemoryHistory()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+        return FileHistory(str(path))
+    except OSError:
+        return InMemoryHistory()
+
+
+def make_prompt_session(
+    state: KeyState,
+    *,
+    message: AnyFormattedText | Callable[[], Any],
+    bottom_toolbar: AnyFormattedText | Callable[[], Any] = None,
+    completer: Completer | None = None,
+    history: History | None = None,
+    input: Input | None = None,
+    output: Output | None = None,
+) -> PromptSession[str]:
+    session: PromptSession[str] = PromptSession(
+        message=message,
+        bottom_toolbar=bottom_toolbar,
+        history=history or InMemoryHistory(),
+        auto_suggest=AutoSuggestFromHistory(),
+        completer=completer,
+        # The completion menu pops up by itself only for slash commands: chat
+        # text is never completed, and no blank space is kept for a menu.
+        complete_while_typing=Condition(lambda: session.default_buffer.text.startswith("/")),
+        reserve_space_for_menu=6,
+        key_bindings=build_key_bindings(state),
+        style=STYLE,
+        include_default_pygments_style=False,
+        input=input,
+        output=output,
+    )
+    return session

@@ -1,0 +1,162 @@
+"""Everything the REPL prints goes above the prompt, in order, through here.
+
+prompt_toolkit redraws its own area (the input line, the live tail, the
+toolbar); anything else written to the terminal while it runs would be
+overwritten or would corrupt the input line. The printer queues text and
+writes it with ``in_terminal()``: the prompt is erased, the text written, the
+prompt drawn again below it. Queued callbacks run at their place in the
+queue, *before* the redraw, so the live tail can give up a block in the same
+frame that the block appears above it: nothing flickers, nothing is shown
+twice.
+
+Before the loop runs (and after it ends) writes go straight to the terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import sys
+from collections.abc import Callable
+from typing import IO
+
+from prompt_toolkit.application import in_terminal
+from rich.console import Console, RenderableType
+
+Item = str | Callable[[], None]
+
+
+def terminal_size() -> tuple[int, int]:
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno())
+        return size.columns, size.lines
+    except (OSError, AttributeError, ValueError):
+        return int(os.environ.get("COLUMNS", 80) or 80), int(os.environ.get("LINES", 24) or 24)
+
+
+def links_supported(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """OSC 8 hyperlinks: off on dumb terminals and where the user says so
+    (``NEMOCHAT_NO_LINKS``); terminals that do not know them show the text."""
+    term = env.get("TERM", "")
+    return term not in ("", "dumb", "linux") and not env.get("NEMOCHAT_NO_LINKS")
+
+
+def render_ansi(renderable: RenderableType, width: int, *, color: bool = True) -> str:
+    """A rich renderable as the text (with ANSI styles) a terminal would show."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=max(20, width),
+        force_terminal=color,
+        no_color=not color or None,
+        color_system="auto" if color else None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    console.print(renderable)
+    return buffer.getvalue()
+
+
+class Printer:
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.__stdout__
+        self._items: list[Item] = []
+        self._wake: asyncio.Event | None = None
+        self._idle: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    # -- writing ----------------------------------------------------------------
+
+    def write(self, text: str) -> None:
+        if text:
+            self._put(text)
+
+    def then(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once everything written before it is on the screen."""
+        self._put(callback)
+
+    def _put(self, item: Item) -> None:
+        if self._task is None or self._task.done():
+            self._run([item])  # no prompt on the screen: write at once
+            return
+        self._items.append(item)
+        assert self._wake is not None and self._idle is not None
+        self._idle.clear()
+        self._wake.set()
+
+    # -- the worker -----------------------------------------------------------------
+
+    def start(self) -> None:
+        self._wake, self._idle = asyncio.Event(), asyncio.Event()
+        self._idle.set()
+        self._task = asyncio.create_task(self._worker(), name="nemochat-printer")
+
+    async def drain(self) -> None:
+        """Wait until everything queued is written."""
+        if self._idle is not None and self._task is not None and not self._task.done():
+            await self._idle.wait()
+
+    async def stop(self) -> None:
+        await self.drain()
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        self._task = None
+        if self._items:  # whatever came in meanwhile
+            items, self._items = self._items, []
+            self._run(items)
+
+    async def _worker(self) -> None:
+        assert self._wake is not None and self._idle is not None
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            await asyncio.sleep(0.02)  # gather what arrives together into one redraw
+            while self._items:
+                items, self._items = self._items, []
+                async with in_terminal():
+                    self._run(items)
+            if not self._items:
+                self._idle.set()
+
+    def _run(self, items: list[Item]) -> None:
+        for item in items:
+            if isinstance(item, str):
+                try:
+                    self.stream.write(item)
+                except (OSError, ValueError):
+                    pass
+            else:
+                item()
+        try:
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
+class PrinterFile(io.TextIOBase):
+    """A file for a rich ``Console``: each print reaches the printer whole."""
+
+    def __init__(self, printer: Printer) -> None:
+        self.printer = printer
+        self._pending: list[str] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:  # type: ignore[override]
+        self._pending.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            text, self._pending = "".join(self._pending), []
+            self.printer.write(text)

@@ -1,0 +1,76 @@
+"""What the REPL says in its own words, in English and Chinese (Settings.lang)."""
+
+from __future__ import annotations
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "welcome": "Welcome to NemoVideo. Describe a video and the agent will make it, then edit it with you.",
+        "try": "Try saying:",
+        "keys": "/help lists commands · Alt-Enter adds a line · Ctrl-C stops · Ctrl-D quits",
+        "connecting": "connecting…",
+        "ready": "Ready.",
+        "ready_new": "Ready: a new project.",
+        "ready_resumed": "Ready: back in project {sid}.",
+        "open_link": "Open it in your browser: ",
+        "long_prompt": (
+            "Tip: prompts under 300 characters work best; keep one visual style "
+            "(e.g. not hand-drawn and photorealistic at once)."
+        ),
+        "stopped": (
+            "Stopped. Your message was not sent again, but the agent may still be "
+            "working on it on the server{what}. /status shows what reached the project."
+        ),
+        "stopped_what": " ({label})",
+        "busy": "The agent is still answering. Ctrl-C stops it; commands like /credits and /jobs work meanwhile.",
+        "ctrl_c_idle": "(Ctrl-D or /quit to leave)",
+        "quit_confirm": "{what} still running. Quit anyway? [y/N] ",
+        "bye": "Bye.",
+        "thinking": "Thinking",
+    },
+    "zh": {
+        "welcome": "欢迎使用 NemoVideo。描述你想要的视频,智能体会生成它,再和你一起剪辑。",
+        "try": "试试这样说:",
+        "keys": "/help 查看命令 · Alt-Enter 换行 · Ctrl-C 停止 · Ctrl-D 退出",
+        "connecting": "连接中…",
+        "ready": "已就绪。",
+        "ready_new": "已就绪:新项目。",
+        "ready_resumed": "已就绪:回到项目 {sid}。",
+        "open_link": "在浏览器中打开:",
+        "long_prompt": "提示:提示词最好少于300个字符,并保持一种视觉风格(例如不要同时要求手绘和写实)。",
+        "stopped": "已停止。你的消息没有被重新发送,但智能体可能仍在服务器上处理{what}。用 /status 查看项目里已有的内容。",
+        "stopped_what": "({label})",
+        "busy": "智能体还在回答。按 Ctrl-C 停止;/credits、/jobs 等命令可以照常使用。",
+        "ctrl_c_idle": "(按 Ctrl-D 或输入 /quit 退出)",
+        "quit_confirm": "{what}仍在运行。仍要退出吗?[y/N] ",
+        "bye": "再见。",
+        "thinking": "思考中",
+    },
+}
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Generate a 10-second video of a rainy Tokyo street at night with neon reflections on wet pavement",
+        "Create a product video of a minimalist white sneaker on a clean studio background, rotating 360°",
+        "Make a short cinematic clip of a lone astronaut walking across a red desert planet at golden hour",
+    ),
+    "zh": (
+        "生成一段10秒视频,展现雨夜东京街道,湿漉漉的路面倒映着霓虹灯光",
+        "为极简白色运动鞋制作产品展示视频,干净的工作室背景,柔光照明,360度旋转",
+        "制作一段电影感短片,黄金时刻一位孤独宇航员穿越红色沙漠星球",
+    ),
+}
+
+LONG_PROMPT_CHARS = 300
+
+
+def lang_of(code: str | None) -> str:
+    return "zh" if (code or "").lower().startswith("zh") else "en"
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    table = _TEXTS[lang_of(lang)]
+    return table.get(key, _TEXTS["en"][key]).format(**values)
+
+
+def examples(lang: str) -> tuple[str, ...]:
+    return EXAMPLES[lang_of(lang)]

@@ -1,0 +1,183 @@
+"""Writing the conversation into the ledger as it happens, from its UI events.
+
+The runtime hands every UI event to the recorder before the view shows it
+(``TeeView``), so what the user saw is already on disk: the user's words when
+the turn starts (``UserSaid``), each streamed piece and each complete message,
+tool calls, errors, and the end of the turn. A process killed mid-stream
+leaves all of it behind.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from nemochat.core import ui_events as ui
+from nemochat.errors import NemochatError
+from nemochat.store.ledger import Ledger
+
+
+class Listener(Protocol):
+    def emit(self, event: ui.UIEvent) -> None: ...
+    def error(self, error: NemochatError) -> None: ...
+
+
+class LedgerRecorder:
+    def __init__(
+        self,
+        ledger: Ledger,
+        api_base: str,
+        language: str | None = None,
+        *,
+        on_failure: Callable[[str], None] | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.api_base = api_base
+        self.language = language
+        self.on_failure = on_failure
+        self.failed = False
+        self._sessions: set[str] = set()  # touched by this recorder already
+        self._turn: int | None = None  # the turn in progress
+        self._last_turn: int | None = None  # the one that just ended (changes and credits come after it)
+        self._items: dict[int, int] = {}  # message index -> its row, for the turn in progress
+        self._credits: float | None = None
+
+    # -- the listener interface ----------------------------------------------------------
+
+    def emit(self, event: ui.UIEvent) -> None:
+        handler = getattr(self, f"_on_{type(event).__name__}", None)
+        if handler is not None and not self.failed:
+            self._guard(handler, event)
+
+    def error(self, error: NemochatError) -> None:
+        """An error that ended the turn from outside it (no credits, a dropped stream, Ctrl-C)."""
+        if self._turn is not None and not self.failed:
+            self._guard(self._fail_turn, error)
+
+    # -- events -------------------------------------------------------------------------------
+
+    def _on_SessionReady(self, event: ui.SessionReady) -> None:
+        self.ledger.touch_session(
+            self.api_base, event.session_id, task_id=event.task_id, user_id=event.user_id, language=self.language
+        )
+        self._sessions.add(event.session_id)
+
+    def _on_UserSaid(self, event: ui.UserSaid) -> None:
+        if self._turn is not None:  # the last one never finished (a dropped stream that recovered)
+            self.ledger.finish_turn(self._turn, silent=None)
+        if event.session_id not in self._sessions:
+            self.ledger.touch_session(self.api_base, event.session_id, language=self.language)
+            self._sessions.add(event.session_id)
+        self._turn = self.ledger.open_turn(event.session_id, event.text, credits_before=self._credits)
+        self._items = {}
+
+    def _on_MessageDelta(self, event: ui.MessageDelta) -> None:
+        if self._turn is None:
+            return
+        item = self._items.get(event.index)
+        if item is None:
+            self._items[event.index] = self.ledger.add_item(self._turn, "text", event.text, complete=False)
+        else:
+            self.ledger.extend_item(item, event.text)
+
+    def _on_Message(self, event: ui.Message) -> None:
+        if self._turn is None:
+            return
+        item = self._items.get(event.index)
+        if item is None:
+            self._items[event.index] = self.ledger.add_item(self._turn, "text", event.text, complete=event.complete)
+        else:  # the streamed pieces become the message as shown (GUI-translated)
+            self.ledger.set_item(item, event.text, complete=event.complete)
+
+    def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
+        item = self._items.pop(event.index, None)
+        if item is not None:
+            self.ledger.drop_item(item)
+
+    def _on_Thought(self, event: ui.Thought) -> None:
+        if self._turn is not None:
+            self.ledger.add_item(self._turn, "thought", event.text)
+
+    def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
+        if self._turn is not None and event.phase == "call":
+            self.ledger.add_item(self._turn, "tool", event.name)
+
+    def _on_QuestionAsked(self, event: ui.QuestionAsked) -> None:
+        if self._turn is not None:
+            self.ledger.add_item(self._turn, "question", question_text(event.question))
+
+    def _on_ErrorShown(self, event: ui.ErrorShown) -> None:
+        if self._turn is not None:
+            self.ledger.set_turn_error(self._turn, event.code, event.message)
+
+    def _on_TurnFinished(self, event: ui.TurnFinished) -> None:
+        if self._turn is not None:
+            self.ledger.finish_turn(self._turn, silent=event.silent)
+            self._last_turn, self._turn, self._items = self._turn, None, {}
+
+    def _on_ChangesShown(self, event: ui.ChangesShown) -> None:
+        target = self._turn or self._last_turn
+        if target is not None:
+            self.ledger.set_turn_changes(target, event.lines)
+
+    def _on_CreditsShown(self, event: ui.CreditsShown) -> None:
+        self._credits = event.available  # the next turn starts from this balance
+        target = self._turn or self._last_turn
+        if target is not None:
+            self.ledger.set_turn_credits(target, after=event.available)
+
+    # -- failures ---------------------------------------------------------------------------------
+
+    def _fail_turn(self, error: NemochatError) -> None:
+        assert self._turn is not None
+        self.ledger.set_turn_error(self._turn, error.code, error.message)
+        self.ledger.finish_turn(self._turn, silent=None)
+        self._last_turn, self._turn, self._items = self._turn, None, {}
+
+    def _guard(self, write: Callable[[Any], None], value: Any) -> None:
+        # A full disk or a database locked for too long must not end the user's
+        # turn: say so once and stop recording for this process.
+        try:
+            write(value)
+        except sqlite3.Error as exc:
+            self.failed = True
+            if self.on_failure is not None:
+                self.on_failure(f"The history of this session is no longer being saved ({exc}).")
+
+
+def question_text(question: Any) -> str:
+    """A multiple-choice question as plain lines: title, prompts, lettered options."""
+    lines = [question.title] if question.title else []
+    for item in question.items:
+        if item.prompt:
+            lines.append(item.prompt)
+        lines += [f"  {letter}) {option.label}" for letter, option in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", item.options)]
+    return "\n".join(lines)
+
+
+class TeeView:
+    """The user's view, with listeners (the ledger, ``--record``) handed every
+    event and error first. Anything else is the view's own (``__getattr__``)."""
+
+    def __init__(self, view: Any, *listeners: Listener) -> None:
+        self.view = view
+        self.listeners = listeners
+
+    def emit(self, event: ui.UIEvent) -> None:
+        for listener in self.listeners:
+            listener.emit(event)
+        self.view.emit(event)
+
+    def error(self, error: NemochatError) -> None:
+        for listener in self.listeners:
+            listener.error(error)
+        self.view.error(error)
+
+    def done(self) -> None:
+        self.view.done()
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "view":  # not set yet (copy, pickle): no endless recursion
+            raise AttributeError(name)
+        return getattr(self.view, name)

@@ -1,0 +1,185 @@
+"""A session's history from the ledger, as people and scripts read it:
+plain text for the terminal, Markdown for a file, JSON lines for scripts,
+and a short recap shown when a session is resumed.
+
+Everything here came from a server or a keyboard once, so it passes the one
+sanitizer (``clean``) before it is printed or saved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from nemochat.core.sanitize import clean, clean_line
+from nemochat.core.tool_labels import label_for
+from nemochat.store.records import SessionRecord, TurnRecord
+
+RECAP_WIDTH = 100
+
+
+def when(ts: float) -> str:
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def title_of(session: SessionRecord) -> str:
+    return clean_line(session.title) if session.title else f"Session {session.id[:8]}"
+
+
+# -- plain text -------------------------------------------------------------------------------
+
+
+def as_text(session: SessionRecord, turns: list[TurnRecord], *, thoughts: bool = False) -> str:
+    lines = [f"{title_of(session)}", f"session {clean_line(session.id)} · {clean_line(session.api_base)}"]
+    lines.append(f"started {when(session.created)} · last used {when(session.last_used)} · {_count(len(turns), 'turn')}")
+    for turn in turns:
+        prefix = f"[{_stamp(turn.started)}] you: "
+        lines += ["", prefix + _indent(clean(turn.user_text), len(prefix))]
+        for item in turn.items:
+            if item.kind == "tool":
+                lines.append(f"  · {label_for(clean_line(item.body)).label}")
+            elif item.kind == "text":
+                cut = "" if item.complete else " (cut off)"
+                lines.append("  agent: " + _indent(clean(item.body), 9) + cut)
+            elif item.kind == "question":
+                lines.append("  agent asks: " + _indent(clean(item.body), 14))
+            elif item.kind == "thought" and thoughts:
+                lines.append("  (thinking) " + _indent(clean(item.body), 13))
+        lines += ["  " + line for line in _outcome(turn)]
+    return "\n".join(lines) + "\n"
+
+
+# -- Markdown -----------------------------------------------------------------------------------
+
+
+def as_markdown(session: SessionRecord, turns: list[TurnRecord], *, thoughts: bool = False) -> str:
+    out = [f"# {_md_line(title_of(session))}", ""]
+    facts = [
+        ("Session", f"`{clean_line(session.id)}`"),
+        ("Backend", clean_line(session.api_base)),
+        ("Started", when(session.created)),
+        ("Last used", when(session.last_used)),
+        ("Turns", str(len(turns))),
+    ]
+    if session.last_video:
+        facts.append(("Last video", clean_line(session.last_video)))
+    out += [f"- **{name}:** {value}" for name, value in facts]
+    for number, turn in enumerate(turns, 1):
+        out += ["", f"## {number}. You · {_stamp(turn.started)}", ""]
+        out += ["> " + line if line else ">" for line in clean(turn.user_text).splitlines() or [""]]
+        tools = [label_for(clean_line(i.body)).label for i in turn.items if i.kind == "tool"]
+        if tools:
+            out += ["", "_" + " · ".join(_md_line(t) for t in tools) + "_"]
+        for item in turn.items:
+            body = clean(item.body).strip()
+            if item.kind == "text" and body:
+                out += ["", body + ("" if item.complete else "\n\n_(the answer was cut off here)_")]
+            elif item.kind == "question" and body:
+                first, *rest = body.splitlines()
+                out += ["", f"**The agent asked:** {_md_line(first)}"] + ([""] + [f"- {line.strip()}" for line in rest] if rest else [])
+            elif item.kind == "thought" and thoughts and body:
+                out += ["", "> 💭 " + " ".join(body.splitlines())]
+        outcome = _outcome(turn)
+        if outcome:
+            out += [""] + [f"_{_md_line(line)}_" for line in outcome]
+    return "\n".join(out) + "\n"
+
+
+# -- JSON ---------------------------------------------------------------------------------------------
+
+
+def session_json(session: SessionRecord) -> dict[str, Any]:
+    return {
+        "type": "session",
+        "session_id": session.id,
+        "api_base": session.api_base,
+        "task_id": session.task_id,
+        "user_id": session.user_id,
+        "language": session.language,
+        "title": clean_line(session.title) if session.title else None,
+        "created": session.created,
+        "last_used": session.last_used,
+        "turns": session.turns,
+        "last_video": session.last_video,
+    }
+
+
+def turn_json(turn: TurnRecord) -> dict[str, Any]:
+    return {
+        "type": "turn",
+        "id": turn.id,
+        "session_id": turn.session_id,
+        "user_text": clean(turn.user_text),
+        "started": turn.started,
+        "ended": turn.ended,
+        "silent": turn.silent,
+        "messages": [clean(m) for m in turn.messages],
+        "tools": [clean_line(t) for t in turn.tools],
+        "items": [{"kind": i.kind, "text": clean(i.body), "complete": i.complete, "at": i.at} for i in turn.items],
+        "changes": [clean(c) for c in turn.changes],
+        "error": {"code": turn.error_code, "message": clean(turn.error)} if turn.error else None,
+        "credits_before": turn.credits_before,
+        "credits_after": turn.credits_after,
+    }
+
+
+# -- the recap on resume -----------------------------------------------------------------------------
+
+
+def recap(turns: list[TurnRecord]) -> str:
+    """A few lines on where a resumed session left off."""
+    lines = ["Earlier in this session:"]
+    for turn in turns:
+        lines.append("  you: " + _short(turn.user_text))
+        answer = [m for m in turn.messages if m.strip()]
+        if answer:
+            lines.append("  agent: " + _short(answer[-1]))
+        elif turn.changes:
+            lines.append("  agent (no text): " + _short("; ".join(turn.changes)))
+        if turn.error:
+            lines.append("  ✗ " + _short(turn.error))
+        elif not turn.finished:
+            lines.append("  (the answer stopped here)")
+    return "\n".join(lines)
+
+
+# -- helpers ----------------------------------------------------------------------------------------------
+
+
+def _outcome(turn: TurnRecord) -> list[str]:
+    """What to say after a turn's messages: its changes, error, credits, or that it never ended."""
+    out = []
+    if turn.changes:
+        out.append("Changed without a word: " + "; ".join(clean_line(c) for c in turn.changes))
+    elif turn.silent:
+        out.append("No answer, and nothing changed.")
+    if turn.error:
+        code = f" ({clean_line(turn.error_code)})" if turn.error_code else ""
+        out.append(f"✗ Error{code}: {clean_line(turn.error)}")
+    elif not turn.finished:
+        out.append("(unfinished: nothing more was received)")
+    if turn.credits_before is not None and turn.credits_after is not None:
+        out.append(f"Credits: {turn.credits_before:g} → {turn.credits_after:g}")
+    return out
+
+
+def _stamp(ts: float) -> str:
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _indent(text: str, width: int) -> str:
+    return ("\n" + " " * width).join(text.splitlines() or [""])
+
+
+def _short(text: str) -> str:
+    line = clean_line(text)
+    return line if len(line) <= RECAP_WIDTH else line[: RECAP_WIDTH - 1] + "…"
+
+
+def _md_line(text: str) -> str:
+    # One line of Markdown that cannot open a heading, emphasis or a link by accident.
+    return clean_line(text).replace("\\", "\\\\").replace("_", "\\_").replace("*", "\\*").replace("[", "\\[")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -1,0 +1,118 @@
+"""The command-line contract, driven as a script would drive it: the real
+program in a subprocess, talking HTTP to the simulator."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sse"
+
+
+def json_lines(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_version_is_printed_without_importing_the_heavy_libraries():
+    code = "import sys; from nemochat.cli import main; main(['--version']); print(sorted(m for m in ('httpx', 'rich', 'prompt_toolkit') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["nemochat 0.1.0", "[]"]
+
+
+def test_json_ask_streams_contract_lines_and_ends_with_done(nemochat, sim, world):
+    result = nemochat("ask", "make a 10s rainy Tokyo clip", "--json", "--api-base", sim.base_url)
+    assert result.returncode == 0, result.stderr
+    lines = json_lines(result.stdout)
+    types = [line["type"] for line in lines]
+    assert types[0] == "session" and types[-1] == "done"
+    texts = [line["text"] for line in lines if line["type"] == "text"]
+    assert len(texts) == 2 and "rainy Tokyo" in texts[0]
+    assert {"name": "generate_video_with_seedance", "phase": "call"}.items() <= next(l for l in lines if l["type"] == "tool").items()
+    assert all("click" not in t.lower() for t in texts)
+
+
+def test_global_options_work_before_and_after_the_command(nemochat, sim, world):
+    before = nemochat("--json", "--api-base", sim.base_url, "credits")
+    after = nemochat("credits", "--json", "--api-base", sim.base_url)
+    for result in (before, after):
+        assert result.returncode == 0, result.stderr
+        credits = [l for l in json_lines(result.stdout) if l["type"] == "credits"]
+        assert credits and set(credits[0]) == {"type", "available", "frozen", "total"}
+
+
+def test_ask_routes_chinese_credits_without_the_agent(nemochat, sim, world):
+    result = nemochat("ask", "积分", "--api-base", sim.base_url)
+    assert result.returncode == 0, result.stderr
+    assert "Credits:" in result.stdout and "available" in result.stdout
+    assert world.requests_to("/run_sse") == []
+
+
+def test_status_shows_one_line_per_track(nemochat, sim, world):
+    assert nemochat("ask", "make a 10s rainy Tokyo clip", "--api-base", sim.base_url).returncode == 0
+    result = nemochat("status", "--api-base", sim.base_url)
+    assert result.returncode == 0, result.stderr
+    assert "1. Video:" in result.stdout and "Title: Urban Dreams" in result.stdout
+    state = [l for l in json_lines(nemochat("status", "--json", "--api-base", sim.base_url).stdout) if l["type"] == "state"][0]
+    assert [t["type"] for t in state["tracks"]] == ["video", "audio", "text"]
+
+
+def test_ask_reads_text_from_stdin(nemochat, sim, world):
+    result = nemochat("ask", "-", "--api-base", sim.base_url, input="balance\n")
+    assert result.returncode == 0 and "Credits:" in result.stdout
+
+
+def test_no_credits_exits_4_with_the_registration_link(nemochat, sim, world):
+    world.set_faults(error_code={"code": 2001})
+    result = nemochat("ask", "make a 10s rainy Tokyo clip", "--json", "--api-base", sim.base_url)
+    assert result.returncode == 4
+    error = [l for l in json_lines(result.stdout) if l["type"] == "error"][0]
+    assert error["code"] == "2001" and "register?bind=anon_" in error["action"]
+
+
+def test_an_unreachable_backend_exits_5_with_one_line_and_no_traceback(nemochat):
+    result = nemochat("credits", "--api-base", "http://127.0.0.1:9")
+    assert result.returncode == 5
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "could not connect" in result.stdout + result.stderr
+
+
+def test_bad_usage_exits_2(nemochat):
+    assert nemochat("no-such-command").returncode == 2
+    assert nemochat("ask").returncode == 2
+    missing = nemochat("replay", "/no/such/file.sse")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_tokens_never_appear_in_output_even_with_debug(nemochat, sim, world):
+    result = nemochat("ask", "make a 10s rainy Tokyo clip", "--debug", "--api-base", sim.base_url)
+    assert result.returncode == 0, result.stderr
+    assert "nmv_usr_" not in result.stdout + result.stderr
+    assert "Bearer" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.glob("*.sse")))
+def test_replay_renders_every_fixture_as_a_live_turn(nemochat, fixture):
+    expected = json.loads((FIXTURES / fixture).with_suffix(".json").read_text())
+    result = nemochat("replay", str(FIXTURES / fixture), "--json")
+    assert result.returncode == (5 if expected["errors"] else 0), result.stderr
+    texts = [l["text"] for l in json_lines(result.stdout) if l["type"] == "text"]
+    assert len(texts) == len(expected["texts"])
+    assert "Traceback" not in result.stderr
+
+
+def test_server_text_cannot_drive_the_terminal(nemochat, tmp_path):
+    hostile = "Hi \x1b[31mred\x1b[0m \x1b]8;;http://evil\x07link\x1b]8;;\x07 \u202eevil\u202c [bold red]not markup[/] \x9b2J"
+    recording = tmp_path / "hostile.sse"
+    recording.write_text("data: " + json.dumps({"type": "text", "content": hostile}) + "\n\n", encoding="utf-8")
+    for args in (("replay", str(recording)), ("replay", str(recording), "--json")):
+        result = nemochat(*args)
+        assert result.returncode == 0, result.stderr
+        out = result.stdout
+        for bad in ("\x1b", "\x9b", "\u202e", "\x07"):
+            assert bad not in out and (bad.encode("unicode_escape").decode() not in out or "--json" not in args)
+    human = nemochat("replay", str(recording)).stdout
+    assert "[bold red]not markup[/]" in human
