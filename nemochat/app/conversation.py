@@ -18,7 +18,6 @@ import httpx
 
 from nemochat.app.export import ConfirmCancel, export_intent
 from nemochat.app.recovery import recover_after_drop
-from nemochat.app.session_memory import SessionMemory
 from nemochat.app.turn_driver import Emit, drive_turn
 from nemochat.app.upload import upload_intent
 from nemochat.clients.nemo import NemoClient, SessionInfo
@@ -29,6 +28,8 @@ from nemochat.core.turn import TurnState
 from nemochat.core.ui_events import ActionOffered, ChangesShown, CreditsShown, Notice, SessionReady, StateShown, UserSaid
 from nemochat.errors import BackendError, CreditsError, NemochatError, SessionNotFound, StreamDropped, UsageError
 from nemochat.settings import Paths, Settings
+from nemochat.store import Ledger, ledger_path
+from nemochat.store.transcript import recap
 
 
 @dataclass
@@ -47,12 +48,12 @@ def is_local_file(path: str) -> bool:
 
 
 class Conversation:
-    def __init__(self, nemo: NemoClient, settings: Settings, paths: Paths, emit: Emit) -> None:
+    def __init__(self, nemo: NemoClient, settings: Settings, paths: Paths, emit: Emit, *, ledger: Ledger | None = None) -> None:
         self.nemo = nemo
         self.settings = settings
         self.paths = paths
         self.emit = emit
-        self.memory = SessionMemory(paths.state / "sessions.json")
+        self.ledger = ledger or Ledger(ledger_path(paths))  # the sessions of each backend, and their history
         self.session: SessionInfo | None = None
         # Extra intents (export, upload, fallback) plug in here without an if-chain.
         self.handlers: dict[str, Callable[[Intent], object]] = {
@@ -71,22 +72,24 @@ class Conversation:
         if self.session is not None:
             return self.session
         await self.nemo.ensure_token()
-        wanted = self.settings.session
-        known = self.memory.find(self.settings.api_base, wanted) if wanted else self.memory.last(self.settings.api_base)
+        wanted, api_base = self.settings.session, self.settings.api_base
+        known = self.ledger.find_session(wanted, api_base) if wanted else self.ledger.last_session(api_base)
         if wanted or known:
-            session_id = wanted or known.session_id  # type: ignore[union-attr]
-            self.session = SessionInfo(session_id, known.task_id if known else None, known.user_id if known else self.nemo.user_id)
+            session_id = known.id if known else wanted  # a unique prefix of a known id is enough
+            self.session = SessionInfo(session_id, known.task_id if known else None, known.user_id if known else self.nemo.user_id)  # type: ignore[arg-type]
             self.nemo.user_id = self.nemo.user_id or self.session.user_id
-            self.memory.touch(self.settings.api_base, session_id)
-            self.emit(SessionReady(session_id, self.session.task_id, self.session.user_id, resumed=True))
+            self.ledger.touch_session(api_base, self.session.session_id)
+            self.emit(SessionReady(self.session.session_id, self.session.task_id, self.session.user_id, resumed=True))
+            if wanted and known and known.turns:  # asked for by name: say where it left off
+                self.emit(Notice(recap(self.ledger.turns(known.id, last=3))))
             return self.session
         return await self.new_session()
 
     async def new_session(self) -> SessionInfo:
         self.session = await self.nemo.create_session(self.settings.lang)
-        self.memory.touch(self.settings.api_base, self.session.session_id, task_id=self.session.task_id, user_id=self.session.user_id)
-        claim = await self.nemo.claim_url(self.session)  # shown once, for a new session only
         s = self.session
+        self.ledger.touch_session(self.settings.api_base, s.session_id, task_id=s.task_id, user_id=s.user_id, language=self.settings.lang)
+        claim = await self.nemo.claim_url(s)  # shown once, for a new session only
         self.emit(SessionReady(s.session_id, s.task_id, s.user_id, claim_url=claim, resumed=False))
         return s
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ from nemochat.clients.nemo import NemoClient
 from nemochat.core.ui_events import Notice, UIEvent
 from nemochat.errors import NemochatError
 from nemochat.settings import Paths, Settings
+from nemochat.store import Ledger, LedgerRecorder, TeeView, ledger_path
 
 
 class View(Protocol):
@@ -36,6 +38,7 @@ class Runtime:
     view: View
     conversation: Conversation
     sim: Any = None  # the RunningSimulator with --demo
+    ledger: Ledger | None = None  # sessions, turns and jobs (nemochat.store)
 
     def notify(self, message: str) -> None:
         self.view.emit(Notice(message, kind="recovery"))
@@ -50,7 +53,7 @@ def make_view(settings: Settings) -> View:
 
     from nemochat.ui.rich_view import RichView
 
-    return RichView(Console(highlight=False))
+    return RichView(Console(highlight=False, no_color=settings.no_color or None), show_thoughts=settings.show_thoughts)
 
 
 def demo_paths(paths: Paths) -> Paths:
@@ -75,19 +78,31 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
         )
         paths = demo_paths(paths)
         (paths.config / "token.json").unlink(missing_ok=True)  # a fresh simulator knows no old token
-        (paths.state / "sessions.json").unlink(missing_ok=True)
-    view = view or make_view(settings)
+    shown = view or make_view(settings)
+    ledger = Ledger(ledger_path(paths))
+    listeners: list[Any] = [
+        LedgerRecorder(ledger, settings.api_base, settings.lang, on_failure=lambda m: shown.emit(Notice(m, kind="warning")))
+    ]
+    recorder = None
+    if settings.record:
+        from nemochat.clients.recording import StreamRecorder
+
+        recorder = StreamRecorder(Path(settings.record).expanduser())
+        listeners.append(recorder)
+    view = TeeView(shown, *listeners)  # the ledger (and --record) get every event before the user sees it
     http = build_client(settings)
     if settings.debug:
         _log_requests(http, settings)
     rt_box: list[Runtime] = []
-    nemo = NemoClient(http, settings, paths, notify=lambda m: rt_box[0].notify(m))
-    runtime = Runtime(settings, paths, http, nemo, view, Conversation(nemo, settings, paths, view.emit), sim)
+    nemo = NemoClient(http, settings, paths, notify=lambda m: rt_box[0].notify(m), recorder=recorder)
+    conversation = Conversation(nemo, settings, paths, view.emit, ledger=ledger)
+    runtime = Runtime(settings, paths, http, nemo, view, conversation, sim, ledger)
     rt_box.append(runtime)
     try:
         yield runtime
     finally:
         await http.aclose()
+        ledger.close()
         if sim is not None:
             sim.stop()
 

@@ -199,14 +199,45 @@ def _transport_error(exc: httpx.HTTPError, what: str, *, paid: bool) -> Nemochat
 
 
 def _chunk_text(data: str) -> str:
-    """The content of one OpenAI chat-completion chunk (anything else: nothing)."""
+    """The content of one OpenAI chat-completion chunk (anything else: nothing;
+    an error chunk raises)."""
     try:
         chunk = json.loads(data)
     except ValueError:
         return ""
+    if isinstance(chunk, dict) and chunk.get("error"):
+        error = chunk["error"]
+        message = error.get("message") if isinstance(error, dict) else str(error)
+        raise BackendError(f"The gateway's chat failed: {str(message)[:300]}", code="chat_error")
     choices = chunk.get("choices") if isinstance(chunk, dict) else None
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         return ""
     delta = choices[0].get("delta") or choices[0].get("message") or {}
     content = delta.get("content") if isinstance(delta, dict) else None
     return content if isinstance(content, str) else ""
+
+
+class GatewayJob:
+    """``/v1/video/create`` then ``/v1/video/query``, as app.video_jobs drives it."""
+
+    kind = "gateway"
+
+    def __init__(self, client: GatewayClient, request: GatewayRequest | None = None) -> None:
+        self.client, self.request = client, request
+
+    def params(self) -> dict[str, Any]:
+        return {"via": "create", "query_path": self.client.query_path, **(self.request.payload() if self.request else {})}
+
+    async def submit(self) -> dict[str, Any]:
+        assert self.request is not None
+        return await self.client.create(self.request)
+
+    def task_ids(self, answer: Any) -> str:
+        return task_id_of(answer)
+
+    async def status(self, task_id: str) -> tuple[TaskStatus, dict[str, Any]]:
+        answer = await self.client.query(task_id)
+        return gateway_status_of(answer, task_id), answer
+
+    def reattach(self, task_id: str) -> str:
+        return f"nemochat gateway status --id {task_id} --follow"

@@ -291,3 +291,56 @@ def _opt_int(value: Any) -> int | None:
         return None if value is None or isinstance(value, bool) else int(value)
     except (TypeError, ValueError):
         return None
+
+
+# -- as jobs (what app.video_jobs drives) -------------------------------------------------------
+
+
+class SoraJob:
+    kind = "sora2"
+
+    def __init__(self, client: NanoPhotoClient, request: SoraRequest | None = None) -> None:
+        self.client, self.request = client, request
+
+    def params(self) -> dict[str, Any]:
+        return self.request.payload() if self.request else {}
+
+    async def submit(self) -> dict[str, Any]:
+        assert self.request is not None
+        return await self.client.sora_submit(self.request)
+
+    def task_ids(self, answer: Any) -> str:
+        return sora_task_id(answer)
+
+    async def status(self, task_id: str) -> tuple[TaskStatus, dict[str, Any]]:
+        answer = await self.client.sora_status(task_id)
+        return sora_status_of(answer, task_id), answer
+
+    def reattach(self, task_id: str) -> str:
+        return f"nemochat sora status --task-id {task_id} --follow"
+
+
+class VeoJob:
+    kind = "veo3.1"
+
+    def __init__(self, client: NanoPhotoClient, request: VeoRequest | None = None, *, resolution: str = "720p") -> None:
+        self.client, self.request = client, request
+        self.resolution = request.resolution if request else resolution
+
+    def params(self) -> dict[str, Any]:
+        return self.request.payload() if self.request else {"resolution": self.resolution}
+
+    async def submit(self) -> dict[str, Any]:
+        assert self.request is not None
+        return await self.client.veo_submit(self.request)
+
+    def task_ids(self, answer: Any) -> dict[str, Any]:
+        return {"shots": veo_task_ids(answer)}
+
+    async def status(self, task_ids: dict[str, Any]) -> tuple[TaskStatus, dict[str, Any]]:
+        answer = await self.client.veo_status(task_ids["shots"], self.resolution)
+        return veo_status_of(answer, task_ids["shots"]), answer
+
+    def reattach(self, task_ids: dict[str, Any]) -> str:
+        pairs = json.dumps(task_ids["shots"], separators=(",", ":"))
+        return f"nemochat veo status --task-ids-json '{pairs}' --resolution {self.resolution} --follow"

@@ -113,7 +113,8 @@ def _run_body_problems(body: Any) -> list[dict[str, Any]]:
     problems = [{"type": "missing", "loc": ["body", name], "msg": "Field required"}
                 for name in ("app_name", "user_id", "session_id")
                 if not isinstance(body.get(name), str) or not body[name]]
-    parts = (body.get("new_message") or {}).get("parts") if isinstance(body.get("new_message"), dict) else None
+    message = body.get("new_message")
+    parts = message.get("parts") if isinstance(message, dict) else None
     if not isinstance(parts, list) or not parts:
         problems.append({"type": "missing", "loc": ["body", "new_message", "parts"],
                          "msg": "Field required"})

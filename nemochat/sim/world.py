@@ -269,7 +269,9 @@ class SimWorld:
     def settle(self, user_id: str, amount: int, *, refund: bool = False) -> None:
         """Unfreeze a run's credits: spent, or given back when the run failed."""
         with self._lock:
-            user = self._users[user_id]
+            user = self._users.get(user_id)
+            if user is None:  # the world was reset during the run
+                return
             user.frozen -= amount
             if refund:
                 user.credits += amount
@@ -303,9 +305,11 @@ class SimWorld:
             return copy.deepcopy(self._sessions.get(session_id))
 
     def edit_session(self, session_id: str, edit: Callable[[Session], Any]) -> Any:
-        """Run `edit` on the live session under the lock; returns its result."""
+        """Run `edit` on the live session under the lock; returns its result
+        (None, and no edit, if the world was reset meanwhile)."""
         with self._lock:
-            return edit(self._sessions[session_id])
+            session = self._sessions.get(session_id)
+            return None if session is None else edit(session)
 
     def issue_claim(self, session_id: str) -> str:
         with self._lock:

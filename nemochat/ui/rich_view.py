@@ -90,7 +90,6 @@ class RichView:
         self._streams.pop(event.index, None)
 
     def _print_block(self, raw_block: str) -> None:
-        self._pause_tool()
         self.console.print(Markdown(clean(translate_gui(raw_block).text)))
 
     def _on_Thought(self, event: ui.Thought) -> None:
@@ -116,7 +115,6 @@ class RichView:
     def _on_Notice(self, event: ui.Notice) -> None:
         style = {"working": "dim", "recovery": "yellow", "warning": "yellow"}.get(event.kind, "dim")
         prefix = "⏳ " if event.kind == "working" else ""
-        self._pause_tool()
         self.console.print(Text(prefix + clean(event.message), style=style))
 
     def _on_QuestionAsked(self, event: ui.QuestionAsked) -> None:
@@ -216,10 +214,6 @@ class RichView:
             self.console.print(Text("Uploaded, but the backend did not say it added them to the project.", style="yellow"))
 
     # -- the status line -----------------------------------------------------------------------
-
-    def _pause_tool(self) -> None:
-        # rich prints above a running Status; nothing to do but keep it.
-        pass
 
     def _stop_tool(self) -> None:
         if self._status is not None:

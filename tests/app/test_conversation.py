@@ -252,3 +252,33 @@ def test_an_upload_intent_with_a_bad_file_type_is_a_usage_error_before_any_reque
     with pytest.raises(UsageError):
         run(run_line(runtime, f"upload {bad}"))
     assert world.requests_to("/api/upload-video") == []
+
+
+def test_a_quiet_stream_says_still_working(runtime, world, run):
+    async def scenario():
+        async with runtime(still_working_every=0.2) as (rt, view):
+            await rt.conversation.connect()
+            world.set_faults(slow_heartbeats={"interval_s": 0.05, "silence_s": 0.9})
+            return view, await rt.conversation.handle("tell me about lighting")
+
+    view, outcome = run(scenario())
+    working = [n for n in view.of(ui.Notice) if n.kind == "working"]
+    assert working and working[0].message.startswith("Still working")
+    assert outcome.turn.messages, "the answer still arrives after the quiet period"
+
+
+def test_the_stream_cap_stops_listening_without_resending(runtime, world, run):
+    async def scenario():
+        async with runtime(stream_cap=0.3, recovery_reads=1) as (rt, view):
+            await rt.conversation.connect()
+            world.set_faults(slow_heartbeats={"interval_s": 0.1, "silence_s": 3})
+            try:
+                await rt.conversation.handle("tell me about lighting")
+            except StreamDropped as error:
+                return error
+            return None
+
+    error = run(scenario())
+    assert len(world.requests_to("/run_sse")) == 1
+    assert error is not None, "nothing changed within the cap, so the turn is reported as cut"
+    assert error.code == "stream_cap" and "nemochat status" in error.action

@@ -205,3 +205,13 @@ def test_messages_are_kept_in_the_session(backend: Backend, account: Account, wo
     backend.events(account, "hello")
     backend.events(account, "add music")
     assert world.session(account.session_id).messages == ["hello", "add music"]
+
+
+def test_reset_during_a_turn_is_harmless(sim, backend: Backend, account: Account, world, capfd):
+    world.configure(time_scale=1, generation_s=0.2, think_s=0, piece_s=0, tool_s=0)
+    with backend.http.stream("POST", "/run_sse", json=backend.run_body(account, "make a clip"),
+                             headers=account.headers) as response:
+        assert next(response.iter_lines()).startswith("data: ")
+        world.reset()
+    assert world.wait_until_idle()
+    assert capfd.readouterr().err == ""
