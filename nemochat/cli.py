@@ -50,15 +50,59 @@ def _upload_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("items", nargs="+", metavar="PATH_OR_URL", help="local files and/or public http(s) URLs")
 
 
+def _sessions_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N sessions (default 50)")
+
+
+def _log_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--markdown", action="store_true", help="as Markdown (redirect it to a FILE.md)")
+    p.add_argument("--last", type=int, metavar="N", help="only the last N turns")
+    p.add_argument("--thoughts", action="store_true", help="include the agent's thoughts")
+
+
+def _jobs_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kind", choices=("render", "sora2", "veo3.1", "gateway"), help="only jobs of this kind")
+    p.add_argument("--open", action="store_true", help="only jobs that are not finished")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N jobs (default 50)")
+
+
+def _config_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=("path", "show", "set", "unset"), help="where the file is, every value and its source, or change one")
+    key = p.add_argument("key", nargs="?", help="a setting, e.g. lang or sora_interval")
+    key.complete_words = "nemochat.store.config_file:config_keys"  # type: ignore[attr-defined]  # read by `completion` only
+    p.add_argument("value", nargs="?", help="the new value (for set)")
+
+
+def _completion_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell to complete for")
+
+
+def _lazy(target: str) -> Callable[[argparse.ArgumentParser], None]:
+    """Arguments defined in the command's own module ("module:function")."""
+
+    def add(p: argparse.ArgumentParser) -> None:
+        module_name, func_name = target.split(":")
+        getattr(importlib.import_module(module_name), func_name)(p)
+
+    return add
+
+
 COMMANDS: list[CommandSpec] = [
     CommandSpec("ask", "one turn through the same router as the REPL, then exit", "nemochat.commands.basic:ask", _ask_args),
     CommandSpec("credits", "show the credit balance", "nemochat.commands.basic:credits"),
     CommandSpec("status", "show the session's timeline", "nemochat.commands.basic:status"),
-    CommandSpec("sessions", "the sessions this machine has used, newest first", "nemochat.commands.basic:sessions"),
+    CommandSpec("sessions", "the sessions this machine has used, newest first", "nemochat.commands.ledger:sessions", _sessions_args),
+    CommandSpec("log", "a session's transcript (the last one, or --session ID)", "nemochat.commands.ledger:log", _log_args),
+    CommandSpec("jobs", "renders and Sora/Veo videos, newest first", "nemochat.commands.ledger:jobs", _jobs_args),
+    CommandSpec("config", "the config file: path, show (with sources), set KEY VALUE, unset KEY", "nemochat.commands.ledger:config", _config_args),
+    CommandSpec("completion", "a completion script for bash, zsh or fish", "nemochat.commands.ledger:completion", _completion_args),
     CommandSpec("replay", "render a recorded SSE stream as a live turn would, offline", "nemochat.commands.basic:replay", _replay_args),
     CommandSpec("export", "render the session's draft, wait, download the MP4", "nemochat.commands.media:export", _export_args),
     CommandSpec("upload", "upload local files and/or public URLs to the session", "nemochat.commands.media:upload", _upload_args),
     CommandSpec("open", "open the last exported video (or print its path)", "nemochat.commands.media:open_last"),
+    CommandSpec("sora", "NanoPhoto Sora 2 directly: submit | status", "nemochat.commands.providers:sora", _lazy("nemochat.commands.providers:sora_args")),
+    CommandSpec("veo", "NanoPhoto Veo 3.1 directly: submit | status", "nemochat.commands.providers:veo", _lazy("nemochat.commands.providers:veo_args")),
+    CommandSpec("gateway", "an OpenAI-style video gateway: submit | status", "nemochat.commands.providers:gateway", _lazy("nemochat.commands.providers:gateway_args")),
     CommandSpec("sim", "run the simulator of every backend in the foreground", "nemochat.commands.sim:run", _sim_args),
 ]
 
@@ -75,6 +119,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     g.add_argument("--lang", metavar="CODE", default=d, help="session language (env NEMO_LANG)")
     g.add_argument("--json", action="store_true", default=flag, help="one JSON object per line on stdout")
     g.add_argument("--demo", action="store_true", default=flag, help="use the embedded simulator on 127.0.0.1")
+    g.add_argument("--record", metavar="DIR", default=d, help="save every agent stream in DIR as a replayable fixture")
     g.add_argument("--poll-interval", metavar="S", type=float, default=d, help="override every status-poll interval")
     g.add_argument("-y", "--yes", action="store_true", default=flag, help="do not ask before spending credits")
     g.add_argument("--no-fallback", action="store_true", default=flag, help="never fall back to Sora/Veo")

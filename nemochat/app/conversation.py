@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 import httpx
 
 from nemochat.app.export import ConfirmCancel, export_intent
+from nemochat.app.fallback import Fallback
 from nemochat.app.recovery import recover_after_drop
 from nemochat.app.turn_driver import Emit, drive_turn
 from nemochat.app.upload import upload_intent
+from nemochat.app.video_jobs import JobOutcome
 from nemochat.clients.nemo import NemoClient, SessionInfo
 from nemochat.core.draft import Timeline, diff_timelines, timeline_from_state
 from nemochat.core.gui import GuiAction
@@ -41,6 +43,7 @@ class TurnOutcome:
     changes: tuple[str, ...] = ()
     error: NemochatError | None = None
     actions: list[GuiAction] = field(default_factory=list)
+    video: JobOutcome | None = None  # made by the fallback (app.fallback) instead of NemoVideo
 
 
 def is_local_file(path: str) -> bool:
@@ -62,6 +65,8 @@ class Conversation:
             "export": lambda intent: export_intent(self, intent),
             "upload": lambda intent: upload_intent(self, intent),
         }
+        # Sora/Veo/gateway when NemoVideo can't generate; the REPL sets ``fallback.confirm``.
+        self.fallback = Fallback(settings, paths, emit, ledger=self.ledger)
         # Asked when Ctrl-C stops an export mid-render (None: never ask, leave it running).
         self.confirm_cancel: ConfirmCancel | None = None
 
@@ -148,8 +153,12 @@ class Conversation:
         except StreamDropped as dropped:
             outcome.changes = await recover_after_drop(self, before, dropped)
             return outcome
-        except CreditsError as exc:
-            raise self._with_register_link(exc) from None
+        except (CreditsError, BackendError) as exc:  # NemoVideo can't generate: maybe Sora/Veo/a gateway can
+            error = self._with_register_link(exc) if isinstance(exc, CreditsError) else exc
+            outcome.video = await self.fallback.offer(intent.text, error, session_id=self.session.session_id if self.session else None)
+            if outcome.video is None:
+                raise error from None
+            return outcome
         turn = outcome.turn
         for ui in turn.close():
             self.emit(ui)

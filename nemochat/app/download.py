@@ -33,7 +33,6 @@ from nemochat.errors import BackendError, UsageError
 Emit = Callable[[UIEvent], None]
 Clock = Callable[[], float]
 
-CHUNK = 64 * 1024
 MAX_REDIRECTS = 5
 
 
@@ -49,9 +48,9 @@ def target_path(
 ) -> Path:
     """Where the file will go. ``output`` is the user's own choice (a file, or
     a folder for our name); otherwise our name goes in ``output_dir``."""
-    folder = Path(output_dir).expanduser()
+    folder = Path(output_dir).expanduser().absolute()  # absolute: the path we report must work from anywhere
     if output:
-        chosen = Path(output).expanduser()
+        chosen = Path(output).expanduser().absolute()
         if chosen.is_dir() or output.endswith(("/", os.sep)):
             folder = chosen
         else:
@@ -229,7 +228,8 @@ class _ShortBody(Exception):
 
 
 async def _one_request(source: Source, part: Path, meter: Meter, state: _Progress) -> int | str:
-    headers = dict(source.headers)
+    # identity: byte offsets and Content-Length must count the file's own bytes.
+    headers = {**source.headers, "Accept-Encoding": "identity"}
     if state.offset and state.validator:
         headers["Range"] = f"bytes={state.offset}-"
         headers["If-Range"] = state.validator
@@ -255,7 +255,8 @@ async def _one_request(source: Source, part: Path, meter: Meter, state: _Progres
             raise DownloadError(f"Downloading from {source.name}: HTTP {status}", code=status)
         state.validator = _validator(response)
         with part.open(mode) as out:
-            async for chunk in response.aiter_bytes(CHUNK):
+            # Raw and unbuffered: every byte that arrived is on disk when the line drops.
+            async for chunk in response.aiter_raw():
                 out.write(chunk)
                 state.offset += len(chunk)
                 meter.update(state.offset, state.total)

@@ -21,8 +21,7 @@ the providers' raw answers (``on_raw(stage, answer)``).
 from __future__ import annotations
 
 import asyncio
-import inspect
-import sys
+import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -40,39 +39,9 @@ from nemochat.settings import Settings
 
 Emit = Callable[[UIEvent], None]
 OnRaw = Callable[[str, Any], None]
-Confirm = Callable[[str], "bool | Awaitable[bool]"]
-LABELS = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "the video gateway"}
+LABELS = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "The video gateway"}
 SUBMIT_ATTEMPTS = 3  # a refused (429) submit is safe to send again; nothing else is
 WINDOW = 3600.0
-
-
-# -- asking before spending ------------------------------------------------------------------
-
-
-def tty_confirm() -> Confirm | None:
-    """A y/N question on the terminal, or None when there is no one to ask."""
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        return None
-
-    async def ask(question: str) -> bool:
-        def read() -> str:
-            sys.stderr.write(question + " ")
-            sys.stderr.flush()
-            return sys.stdin.readline()
-
-        return (await asyncio.to_thread(read)).strip().lower() in ("y", "yes", "是", "好")
-
-    return ask
-
-
-async def ask_to_spend(question: str, *, yes: bool, confirm: Confirm | None) -> bool | None:
-    """True to go on, False when the user said no, None when nobody can be asked."""
-    if yes:
-        return True
-    if confirm is None:
-        return None
-    answer = confirm(question)
-    return bool(await answer if inspect.isawaitable(answer) else answer)
 
 
 # -- when to poll -----------------------------------------------------------------------------
@@ -358,7 +327,7 @@ class VideoJobs:
         return files
 
     async def _download(self, job_id: int, url: str, name: str) -> Path:
-        folder = Path(self.settings.output_dir).expanduser()
+        folder = Path(self.settings.output_dir).expanduser().resolve()
         target = folder / name
         if target.resolve().parent != folder.resolve():
             raise UsageError(f"refusing to write outside {folder}: {name}")
@@ -403,6 +372,33 @@ class VideoJobs:
                             error=None if url else "the answer had no video URL", error_code=None if url else "no_video_url")
         self.ledger.set_job_task(job_id, status.task_id)
         return await self._finish(job_id, _ChatJob(), status.task_id, status)
+
+
+def open_ledger(paths: Any) -> Any:
+    """The ledger of these paths (``Paths.data / "ledger.db"``)."""
+    from nemochat.store import Ledger
+
+    Path(paths.data).mkdir(parents=True, exist_ok=True)
+    return Ledger(Path(paths.data) / "ledger.db")
+
+
+def reattach_command(job: Any) -> str | None:
+    """The command that picks a ledger job up again, if it has a task to follow."""
+    params = job.params or {}
+    if not job.task_ids or params.get("via") == "chat":
+        return None
+    if job.kind == "sora2":
+        return f"nemochat sora status --task-id {job.task_id} --follow"
+    if job.kind == "veo3.1":
+        pairs = json.dumps(_tasks_json(job.task_ids), separators=(",", ":"))
+        return f"nemochat veo status --task-ids-json '{pairs}' --resolution {params.get('resolution', '720p')} --follow"
+    if job.kind == "gateway":
+        return f"nemochat gateway status --id {job.task_id} --follow"
+    return None
+
+
+def _tasks_json(task_ids: Any) -> list[dict[str, str]]:
+    return [{"shotId": shot or "", "taskId": task} for task, shot in _tasks("veo3.1", task_ids)]
 
 
 class _ChatJob:

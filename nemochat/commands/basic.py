@@ -1,4 +1,4 @@
-"""The one-shot commands of issue #2: ask, credits, status, sessions, replay."""
+"""The one-shot commands of issue #2: ask, credits, status, replay (sessions: commands.ledger)."""
 
 from __future__ import annotations
 
@@ -40,30 +40,6 @@ def status(args: argparse.Namespace) -> int:
         await rt.conversation.show_status()
 
     return run_command(args, body)
-
-
-def sessions(args: argparse.Namespace) -> int:
-    from nemochat.app.session_memory import SessionMemory
-    from nemochat.settings import Paths
-
-    settings = settings_from(args)
-    known = SessionMemory(Paths.default().state / "sessions.json").all()
-    if settings.json:
-        import json
-
-        for s in known:
-            print(json.dumps({"type": "session", "session_id": s.session_id, "task_id": s.task_id, "api_base": s.api_base, "last_used": s.last_used}))
-        print(json.dumps({"type": "done"}))
-        return 0
-    if not known:
-        print("No sessions yet. Start one with: nemochat --demo (or nemochat)")
-        return 0
-    from datetime import datetime
-
-    for s in known:
-        when = datetime.fromtimestamp(s.last_used).strftime("%Y-%m-%d %H:%M")
-        print(f"{s.session_id}  {when}  {s.api_base}")
-    return 0
 
 
 def replay(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from nemochat.app.runtime import Runtime, open_runtime
 from nemochat.errors import Interrupted, NemochatError
 from nemochat.settings import Settings
 
-FLAG_NAMES = ("api_base", "token", "session", "lang", "json", "demo", "poll_interval", "yes", "no_fallback", "verbose", "debug")
+FLAG_NAMES = ("api_base", "token", "session", "lang", "json", "demo", "poll_interval", "yes", "no_fallback", "verbose", "debug", "record")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

@@ -46,11 +46,14 @@ class Offer:
 
 
 def offers_for(actions: list[GuiAction] | tuple[GuiAction, ...], lang: str) -> list[Offer]:
-    """The offers to make after a turn, export first; edits need the user's words."""
+    """At most one offer after a turn: export when the agent pointed at it
+    (the end of the work), else the track summary. Edits need the user's words."""
     table = _OFFERS["zh" if lang.startswith("zh") else "en"]
-    kinds = [a.kind for a in actions if a.kind in table]
-    ordered = sorted(dict.fromkeys(kinds), key=lambda k: 0 if k == "export" else 1)
-    return [Offer(kind, table[kind]) for kind in ordered]
+    kinds = {a.kind for a in actions}
+    for kind in ("export", "status"):
+        if kind in kinds:
+            return [Offer(kind, table[kind])]
+    return []
 
 
 class PickError(ValueError):

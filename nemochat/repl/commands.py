@@ -111,17 +111,13 @@ class Registry:
         return len(self._commands)
 
     def completions(self, prefix: str) -> list[tuple[str, SlashCommand]]:
-        """(word, command) for every name or alias starting with ``prefix``;
-        names before aliases, each command once."""
+        """(word, command) for the names starting with ``prefix``; aliases only
+        when no name does (so "/ex" completes to /export, not also /exit)."""
         prefix = prefix.lower()
-        seen: set[str] = set()
-        out = []
-        for command in self._commands:
-            for word in (command.name, *command.aliases):
-                if word.startswith(prefix) and command.name not in seen:
-                    out.append((word, command))
-                    seen.add(command.name)
-        return out
+        names = [(c.name, c) for c in self._commands if c.name.startswith(prefix)]
+        if names:
+            return names
+        return [(a, c) for c in self._commands for a in c.aliases if a.startswith(prefix)][:1] if prefix else []
 
 
 def parse_command(line: str) -> tuple[str, list[str]]:

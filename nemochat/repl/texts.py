@@ -23,7 +23,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "stopped_what": " ({label})",
         "busy": "The agent is still answering. Ctrl-C stops it; commands like /credits and /jobs work meanwhile.",
         "ctrl_c_idle": "(Ctrl-D or /quit to leave)",
-        "quit_confirm": "{what} still running. Quit anyway? [y/N] ",
+        "quit_confirm": "{what} still running. Quit anyway?",
         "bye": "Bye.",
         "thinking": "Thinking",
     },
@@ -41,7 +41,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "stopped_what": "({label})",
         "busy": "智能体还在回答。按 Ctrl-C 停止;/credits、/jobs 等命令可以照常使用。",
         "ctrl_c_idle": "(按 Ctrl-D 或输入 /quit 退出)",
-        "quit_confirm": "{what}仍在运行。仍要退出吗?[y/N] ",
+        "quit_confirm": "{what}仍在运行。仍要退出吗?",
         "bye": "再见。",
         "thinking": "思考中",
     },
@@ -49,13 +49,13 @@ _TEXTS: dict[str, dict[str, str]] = {
 
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "en": (
-        "Generate a 10-second video of a rainy Tokyo street at night with neon reflections on wet pavement",
-        "Create a product video of a minimalist white sneaker on a clean studio background, rotating 360°",
-        "Make a short cinematic clip of a lone astronaut walking across a red desert planet at golden hour",
+        "Generate a 10-second video of a rainy Tokyo street at night with neon reflections",
+        "Create a product video of a white sneaker on a clean studio background, rotating 360°",
+        "Make a short cinematic clip of a lone astronaut crossing a red desert at golden hour",
     ),
     "zh": (
         "生成一段10秒视频,展现雨夜东京街道,湿漉漉的路面倒映着霓虹灯光",
-        "为极简白色运动鞋制作产品展示视频,干净的工作室背景,柔光照明,360度旋转",
+        "为极简白色运动鞋制作产品展示视频,干净的工作室背景,360度旋转",
         "制作一段电影感短片,黄金时刻一位孤独宇航员穿越红色沙漠星球",
     ),
 }

@@ -9,6 +9,6 @@ faults. It serves ``--demo``, ``nemochat sim``, the tests and the benchmarks.
 
 from nemochat.sim.faults import Faults
 from nemochat.sim.runner import RunningSimulator, serve_forever, start_simulator
-from nemochat.sim.world import SimWorld
+from nemochat.sim.world import Settings, SimWorld
 
-__all__ = ["Faults", "RunningSimulator", "SimWorld", "serve_forever", "start_simulator"]
+__all__ = ["Faults", "RunningSimulator", "Settings", "SimWorld", "serve_forever", "start_simulator"]

@@ -106,6 +106,7 @@ def generate_script(ctx: TurnContext, zh: bool) -> Script:
     seconds = requested_seconds(ctx.message)
     length_ms = seconds * 1000
     subject = _subject(ctx.message, zh)
+    clip_name = subject or ("生成的视频" if zh else "Generated clip")
     clip_url = f"{ctx.media_base}/clip.mp4"
     title = "都市梦想" if zh else "Urban Dreams"
     video = ToolCall("generate_video_with_seedance", {"prompt": ctx.message, "duration": seconds})
@@ -117,8 +118,8 @@ def generate_script(ctx: TurnContext, zh: bool) -> Script:
 
     def add_clip(session: Session) -> None:
         drafts.replace_track(session.draft, drafts.VIDEO, "Video",
-                             [drafts.segment(subject, 0, length_ms, u=clip_url)])
-        session.draft["m"]["title"] = subject
+                             [drafts.segment(clip_name, 0, length_ms, u=clip_url)])
+        session.draft["m"]["title"] = clip_name
         session.generated_media.append({"type": "video", "url": clip_url, "duration": seconds,
                                         "prompt": ctx.message, "tool": video.name})
 
@@ -127,13 +128,14 @@ def generate_script(ctx: TurnContext, zh: bool) -> Script:
         _put_title(session, title)
 
     if zh:
-        first = f"这是你的{seconds}秒视频:{subject}——电影感光线,镜头缓慢平移。接下来我会添加配乐和标题。"
+        first = (f"这是你的{seconds}秒视频{':' + subject if subject else ''}——电影感光线,镜头缓慢平移。"
+                 "接下来我会添加配乐和标题。")
         last = (f"完成!我添加了音量35%的Lo-fi配乐,并在前3秒加上了“{title}”标题。"
                 "在时间线中预览,然后点击导出按钮下载视频。")
         thought = "第二阶段完成,提醒用户如何导出。"
     else:
-        first = (f"Here's your {seconds}-second clip of {subject} — cinematic lighting, slow camera pan. "
-                 "Next I'll add a soundtrack and a title.")
+        first = (f"Here's your {seconds}-second clip{' of ' + subject if subject else ''} — cinematic "
+                 "lighting, slow camera pan. Next I'll add a soundtrack and a title.")
         last = (f"All set: I added a Lo-fi soundtrack at 35% volume and an “{title}” title for the "
                 "first 3 seconds. Preview it in the timeline, then click the Export button to download it.")
         thought = "Stage two is done; remind the user how to export."
@@ -223,21 +225,22 @@ def _put_title(session: Session, title: str) -> None:
                          [drafts.segment(title, 0, 3000, tx=title)])
 
 
-_LEAD = re.compile(r"^(?:(?:please|can you|could you)\s+)*(?:make|generate|create)\s+(?:me\s+)?(?:an?\s+|the\s+)?",
-                   re.IGNORECASE)
-_NOUN_OF = re.compile(r"^(?:short\s+|cinematic\s+)?(?:video|clip)\b\s*(?:of|about|showing|with)?\s*", re.IGNORECASE)
+_LEAD = re.compile(r"^(?:(?:please|can you|could you)\s+)*(?:make|generate|create)\s+"
+                   r"(?:me\s+)?(?:an?\s+|the\s+)?", re.IGNORECASE)
+_NOUN_OF = re.compile(r"^(?:short\s+|cinematic\s+)?(?:video|clip)\b\s*(?:of|about|showing|with)?\s*",
+                      re.IGNORECASE)
 _NOUN_END = re.compile(r"\s+(?:video|clip)$", re.IGNORECASE)
 _ZH_LEAD = re.compile(r"^(?:请|帮我)?(?:生成|制作|做)?(?:一段|一个|一条)?(?:的)?(?:视频|短片)?[,,::]?")
 
 
 def _subject(message: str, zh: bool) -> str:
-    """What the clip shows, from the request: "make a 10s rainy Tokyo clip" -> "rainy Tokyo"."""
+    """What the clip shows, from the request ("make a 10s rainy Tokyo clip" ->
+    "rainy Tokyo"), or "" when the request names nothing."""
     text = _DURATION.sub("", message).strip().rstrip(".!?。!?")
     if zh:
-        text = _ZH_LEAD.sub("", text).removesuffix("视频").strip() or "你的创意"
-        return text[:30]
+        return _ZH_LEAD.sub("", text).removesuffix("视频").strip()[:30]
     text = " ".join(text.split())
-    text = _NOUN_END.sub("", _NOUN_OF.sub("", _LEAD.sub("", text))).strip(" ,") or "your idea"
+    text = _NOUN_END.sub("", _NOUN_OF.sub("", _LEAD.sub("", text))).strip(" ,")
     if len(text) > 60:
         text = text[:60].rsplit(" ", 1)[0] + "…"
     return text

@@ -75,4 +75,9 @@ def to_json_line(event: ui.UIEvent) -> dict[str, Any] | None:
         files = [{"filename": clean(f.filename), "file_type": clean(f.file_type), "cdn_url": clean(f.cdn_url),
                   "duration": f.duration, "width": f.width, "height": f.height} for f in event.files]
         return {"type": "upload", "files": files, "session_state_applied": event.applied}
+    if isinstance(event, ui.VideoReady):
+        line = {"type": "video", "provider": event.provider, "task_id": event.task_id and clean(event.task_id), "status": event.status}
+        extra = {"url": event.url and clean(event.url), "credits_used": event.credits_used, "path": event.path,
+                 "shot_id": event.shot_id and clean(event.shot_id), "job_id": event.job_id}
+        return {**line, **{k: v for k, v in extra.items() if v is not None}}
     return None  # deltas, dropped pieces, turn ends, progress bars: not part of the contract

@@ -213,6 +213,25 @@ class RichView:
         else:
             self.console.print(Text("Uploaded, but the backend did not say it added them to the project.", style="yellow"))
 
+    def _on_VideoReady(self, event: ui.VideoReady) -> None:
+        name = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "the gateway"}.get(event.provider, event.provider)
+        shot = f" shot {clean_line(event.shot_id)}" if event.shot_id else ""
+        task = clean_line(event.task_id or "")
+        if event.status == "completed":
+            cost = f" · {event.credits_used:g} credits" if event.credits_used is not None else ""
+            self.console.print(Text(f"✓ Video ready ({name}{shot}{cost})", style="bold green"))
+            if event.url:
+                url = clean_line(event.url)
+                self.console.print(Text("  URL: ", style="dim") + Text(url, style=f"link {url}"))
+            if event.path:
+                self.console.print(Text("  Saved ", style="dim") + Text(clean_line(event.path), style="bold"))
+        elif event.status == "failed":
+            self.console.print(Text(f"✗ {name}{shot} failed (task {task})", style="red"))
+        elif event.status == "unknown":
+            self.console.print(Text(f"? {name}: the submit's answer was lost; job #{event.job_id} is marked unknown", style="yellow"))
+        else:
+            self.console.print(Text(f"→ Submitted to {name}{shot}: task {task}", style="cyan"))
+
     # -- the status line -----------------------------------------------------------------------
 
     def _stop_tool(self) -> None:

@@ -215,3 +215,13 @@ def test_reset_during_a_turn_is_harmless(sim, backend: Backend, account: Account
         world.reset()
     assert world.wait_until_idle()
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("text, first", [
+    ("make a clip", "Here's your 10-second clip — cinematic lighting"),
+    ("Generate a 15-second video of a lone astronaut walking across a red desert planet at golden hour",
+     "Here's your 15-second clip of a lone astronaut walking across a red desert planet at…"),
+    ("生成一段视频", "这是你的10秒视频——"),
+])
+def test_generate_names_what_was_asked(backend: Backend, account: Account, text, first):
+    assert texts(backend.events(account, text), partial=False)[0].startswith(first)

@@ -1,0 +1,184 @@
+"""The commands that read what nemochat keeps: ``sessions``, ``log``,
+``jobs`` and ``config``. None of them talks to a server.
+
+Each prints plain text for people, or with ``--json`` one object per line
+ending with ``{"type": "done"}`` (the contract's convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from nemochat.commands.common import settings_from
+from nemochat.core.sanitize import clean_line
+from nemochat.errors import UsageError
+from nemochat.settings import Paths, Settings
+from nemochat.store import Ledger, ledger_path
+from nemochat.store import transcript as tr
+
+
+def sessions(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    with _open_ledger(settings) as ledger:
+        found = ledger.sessions(limit=args.limit)
+    if settings.json:
+        return _json_lines(tr.session_json(s) for s in found)
+    if not found:
+        print("No sessions yet. Start one with: nemochat (or nemochat --demo to try it offline)")
+        return 0
+    for s in found:
+        turns = f"{s.turns} turn" + ("" if s.turns == 1 else "s")
+        video = f"  ▶ {clean_line(s.last_video)}" if s.last_video else ""
+        print(f"{tr.when(s.last_used)}  {turns:>9}  {tr.title_of(s)}{video}")
+        print(f"{'':16}  {'':>9}  {clean_line(s.id)} · {clean_line(s.api_base)}")
+    return 0
+
+
+def log(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    with _open_ledger(settings) as ledger:
+        session = _pick_session(ledger, settings)
+        if session is None:
+            print("No sessions yet: nothing to show.")
+            return 0
+        turns = ledger.turns(session.id, last=args.last)
+    if settings.json:
+        return _json_lines([tr.session_json(session), *(tr.turn_json(t) for t in turns)])
+    render = tr.as_markdown if args.markdown else tr.as_text
+    print(render(session, turns, thoughts=args.thoughts), end="")
+    return 0
+
+
+def jobs(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    with _open_ledger(settings) as ledger:
+        found = ledger.jobs(kind=args.kind, open_only=args.open, limit=args.limit, session_id=settings.session)
+    if settings.json:
+        return _json_lines(_job_json(j) for j in found)
+    if not found:
+        print("No jobs yet: exports and Sora/Veo videos show up here.")
+        return 0
+    for job in found:
+        task = f"  {clean_line(job.task_id)}" if job.task_id else ""
+        print(f"#{job.id:<4} {job.kind:<8} {clean_line(job.status):<11} {tr.when(job.updated)}{task}")
+        for where in (*job.local_files, *job.urls):
+            print(f"      {clean_line(where)}")
+        if job.error:
+            print(f"      ✗ {clean_line(job.error)}")
+    return 0
+
+
+def config(args: argparse.Namespace) -> int:
+    from nemochat.store import config_file as cf
+
+    path = cf.config_path()
+    if args.action == "path":
+        print(path)
+        return 0
+    if args.action == "show":
+        return _show_config(args, path)
+    if not args.key:
+        raise UsageError(f"config {args.action} needs a KEY", action="See `nemochat config show` for the keys.")
+    if args.action == "set":
+        if args.value is None:
+            raise UsageError("config set needs a KEY and a VALUE", action="For example: nemochat config set lang zh")
+        value = cf.set_value(path, args.key, args.value)
+        print(f"{args.key} = {_shown(value)}  (saved in {path})")
+        return 0
+    removed = cf.unset_value(path, args.key)
+    print(f"{args.key} removed from {path}" if removed else f"{args.key} was not set in {path}")
+    return 0
+
+
+def completion(args: argparse.Namespace) -> int:
+    from nemochat.cli import build_parser
+    from nemochat.commands.completion import script_for
+
+    print(script_for(args.shell, build_parser()), end="")
+    return 0
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _open_ledger(settings: Settings) -> Ledger:
+    paths = Paths.default()
+    if settings.demo:
+        from nemochat.app.runtime import demo_paths
+
+        paths = demo_paths(paths)
+    return Ledger(ledger_path(paths))
+
+
+def _pick_session(ledger: Ledger, settings: Settings) -> Any:
+    """``--session`` (a unique prefix works), else this backend's last, else the newest."""
+    if settings.session:
+        found = ledger.find_session(settings.session)
+        if found is None:
+            raise UsageError(f"no session {settings.session!r} in the ledger", action="See `nemochat sessions` for the known ones.")
+        return found
+    newest = ledger.sessions(limit=1)
+    return ledger.last_session(settings.api_base) or (newest[0] if newest else None)
+
+
+def _show_config(args: argparse.Namespace, path: Path) -> int:
+    from nemochat.store import config_file as cf
+
+    settings, sources = Settings.load_with_sources(**_flags(args))
+    keys = [k for k in sources if k not in ("json", "demo", "verbose", "debug")]
+    rows = [(k, _shown(getattr(settings, k), secret=k in cf.SECRET_KEYS), sources[k], k in cf.config_keys()) for k in keys]
+    if settings.json:
+        return _json_lines({"type": "config", "key": k, "value": v, "source": src, "in_file": ok} for k, v, src, ok in rows)
+    print(f"# config file: {path}{'' if path.exists() else ' (not created yet)'}")
+    width = max(len(k) for k in keys)
+    for key, value, source, _ in rows:
+        print(f"{key:<{width}} = {value:<34} ({source})")
+    for key in cf.unknown_keys(path):
+        print(f"# ignored: {key} is not a setting nemochat knows")
+    print("# change one with: nemochat config set KEY VALUE (keys with a number, lang, api_base, ...)")
+    return 0
+
+
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    from nemochat.commands.common import FLAG_NAMES
+
+    flags = {name: getattr(args, name, None) for name in FLAG_NAMES}
+    return {k: v for k, v in flags.items() if v not in (None, False)}
+
+
+def _shown(value: object, *, secret: bool = False) -> str:
+    from nemochat.store.config_file import mask
+
+    if value is None:
+        return "-"
+    if secret:
+        return mask(value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _job_json(job: Any) -> dict[str, Any]:
+    return {
+        "type": "job",
+        "id": job.id,
+        "kind": job.kind,
+        "session_id": job.session_id,
+        "task_ids": job.task_ids,
+        "status": job.status,
+        "urls": list(job.urls),
+        "local_files": list(job.local_files),
+        "error": job.error,
+        "credits_used": job.credits_used,
+        "params": job.params,
+        "created": job.created,
+        "updated": job.updated,
+    }
+
+
+def _json_lines(objects: Any) -> int:
+    for obj in objects:
+        print(json.dumps(obj, ensure_ascii=False))
+    print(json.dumps({"type": "done"}))
+    return 0

@@ -1,0 +1,310 @@
+"""`nemochat sora|veo|gateway submit|status`.
+
+The flags mirror NanoPhoto's scripts (cli-contract.md). Every rule is
+checked before any request; then the API key; then the cost question; then,
+with ``--upload-local``, local images go to the NemoVideo session; then the
+job runs (app.video_jobs). ``--json-only`` prints the providers' raw answers
+as ``{"stage": ..., "response": ...}`` lines, as NanoPhoto's script does.
+
+Only argparse is imported at the top: the parser is built on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+
+def _common(p: argparse.ArgumentParser, *, submit: bool) -> None:
+    from nemochat.cli import _global_options
+
+    p.add_argument("--follow", action="store_true", help="keep polling until the video is ready, then download it")
+    p.add_argument("--max-wait", type=float, metavar="S", help="stop following after S seconds (the job goes on)")
+    p.add_argument("--json-only", action="store_true", help='raw {"stage": ..., "response": ...} JSON lines, like NanoPhoto\'s script')
+    p.add_argument("-o", "--output-dir", metavar="DIR", help="where the video goes (default: the current folder)")
+    p.add_argument("--no-download", action="store_true", help="show the video URL only")
+    if submit:
+        p.add_argument("--upload-local", action="store_true", help="upload local images to your NemoVideo session and use their public URLs")
+    _global_options(p, suppress=True)
+
+
+def _nanophoto_key(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--api-key", help="NanoPhoto API key (else NANOPHOTO_API_KEY, ~/.openclaw/openclaw.json, nemochat's config)")
+
+
+def sora_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="provider_action", metavar="ACTION", required=True)
+    s = sub.add_parser("submit", help="submit a Sora 2 video")
+    s.add_argument("--prompt")
+    s.add_argument("--mode", help="textToVideo (default) or imageToVideo")
+    s.add_argument("--model-tier", help="sora2 (default), sora2-pro-standard or sora2-pro-high")
+    s.add_argument("--aspect-ratio", help="portrait (default) or landscape")
+    s.add_argument("--video-duration", help="10 (default) or 15")
+    s.add_argument("--image-url", action="append", default=[], help="a public image URL (repeatable)")
+    s.add_argument("--initial-status-delay", type=float, metavar="S", help="wait before the first check (default 120)")
+    s.add_argument("--status-check-interval", type=float, metavar="S", help="between checks (default 20)")
+    _nanophoto_key(s)
+    _common(s, submit=True)
+    st = sub.add_parser("status", help="check (or --follow) a Sora 2 task")
+    st.add_argument("--task-id", help="default: the newest open Sora job of the ledger")
+    st.add_argument("--status-check-interval", type=float, metavar="S")
+    _nanophoto_key(st)
+    _common(st, submit=False)
+
+
+def veo_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="provider_action", metavar="ACTION", required=True)
+    s = sub.add_parser("submit", help="submit Veo 3.1 shots")
+    s.add_argument("--shots-json", help='[{"id", "prompt", "generationType", "aspectRatio", "imageUrls"?}, ...]')
+    s.add_argument("--resolution", help="720p (default); 1080p or 4k for a single shot")
+    _nanophoto_key(s)
+    _common(s, submit=True)
+    st = sub.add_parser("status", help="check (or --follow) Veo 3.1 shots")
+    st.add_argument("--task-ids-json", help='[{"shotId", "taskId"}, ...] (default: the newest open Veo job)')
+    st.add_argument("--resolution", help="the resolution of the submit")
+    _nanophoto_key(st)
+    _common(st, submit=False)
+
+
+def gateway_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="provider_action", metavar="ACTION", required=True)
+    s = sub.add_parser("submit", help="submit to an OpenAI-style video gateway (SORA_GATEWAY_URL)")
+    s.add_argument("--prompt")
+    s.add_argument("--model", help="sora-2 (default) or sora-2-pro")
+    s.add_argument("--orientation", help="portrait (default) or landscape")
+    s.add_argument("--size", help="small or large (sora-2-pro: large only)")
+    s.add_argument("--duration", help="10 (default) or 15")
+    s.add_argument("--image-url", action="append", default=[], help="a public image URL (repeatable)")
+    s.add_argument("--via", choices=("create", "chat"), default="create", help="/v1/video/create (default) or the streamed chat path")
+    s.add_argument("--query-path", help="the status path (default /v1/video/query)")
+    _common(s, submit=True)
+    st = sub.add_parser("status", help="check (or --follow) a gateway task")
+    st.add_argument("--id", dest="task_id", help="the task id (default: the newest open gateway job)")
+    st.add_argument("--query-path")
+    _common(st, submit=False)
+
+
+# -- running ----------------------------------------------------------------------------------------
+
+
+def sora(args: argparse.Namespace) -> int:
+    return _run(args, "sora2")
+
+
+def veo(args: argparse.Namespace) -> int:
+    return _run(args, "veo3.1")
+
+
+def gateway(args: argparse.Namespace) -> int:
+    return _run(args, "gateway")
+
+
+def _run(args: argparse.Namespace, kind: str) -> int:
+    from dataclasses import replace
+
+    from nemochat.commands.common import settings_from
+
+    settings = settings_from(args)
+    if getattr(args, "output_dir", None):
+        settings = replace(settings, output_dir=args.output_dir)
+    return asyncio.run(_main(settings, args, kind))
+
+
+async def _main(settings: Any, args: argparse.Namespace, kind: str) -> int:
+    from nemochat.app.runtime import open_runtime
+    from nemochat.errors import Interrupted, NemochatError
+
+    json_only = getattr(args, "json_only", False)
+    async with open_runtime(settings, view=JsonOnlyView() if json_only else None) as rt:
+        try:
+            code = await _act(rt, args, kind, JsonOnlyView.stage if json_only else None)
+        except NemochatError as error:
+            rt.view.error(error)
+            return error.exit_code
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            rt.view.error(Interrupted("Interrupted. A submitted job goes on: `nemochat jobs` lists it."))
+            return 130
+        if code == 0:
+            rt.view.done()
+        return code
+
+
+async def _act(rt: Any, args: argparse.Namespace, kind: str, on_raw: Any) -> int:
+    """Rules, then the key, then the cost question, then uploads, then the job."""
+    from nemochat.app.provider_session import ProviderSession
+    from nemochat.app.video_jobs import poll_policy
+
+    submit = args.provider_action == "submit"
+    request, local = _request(kind, args) if submit else (None, [])
+    policy = poll_policy(kind, rt.settings, initial=getattr(args, "initial_status_delay", None),
+                         interval=getattr(args, "status_check_interval", None), max_wait=args.max_wait)
+    async with ProviderSession(rt.settings, rt.paths, rt.view.emit, kind, api_key=getattr(args, "api_key", None),
+                               on_raw=on_raw, download=not args.no_download, query_path=getattr(args, "query_path", None)) as ps:
+        if not submit:
+            await _status(ps, args, kind, policy)
+            return 0
+        if not await _confirm_cost(rt, request):
+            return 0
+        if local:
+            request = await _with_uploads(rt, request, local)
+        if kind == "gateway" and args.via == "chat":
+            await ps.jobs.chat(ps.client, request.prompt, request.model)
+        else:
+            await ps.jobs.submit(ps.job(request), policy=policy, follow=args.follow)
+    return 0
+
+
+# -- submit: the request, checked before anything is sent ---------------------------------------
+
+_PENDING = "https://upload.pending.invalid/"  # stands for a local file until it is uploaded
+
+
+def _request(kind: str, args: argparse.Namespace) -> tuple[Any, list[str]]:
+    from nemochat.core import video_rules as rules
+
+    local: list[str] = []
+
+    def images(values: list[str]) -> list[str]:
+        if not args.upload_local:
+            return values  # the rules refuse local paths, naming --upload-local
+        out = []
+        for value in values:
+            if rules.is_public_url(value):
+                out.append(value)
+            else:
+                local.append(value)
+                out.append(f"{_PENDING}{len(local) - 1}")
+        return out
+
+    if kind == "sora2":
+        request = rules.sora_request(args.prompt, mode=args.mode, model_tier=args.model_tier, aspect_ratio=args.aspect_ratio,
+                                     video_duration=args.video_duration, image_urls=images(args.image_url))
+    elif kind == "veo3.1":
+        shots = _json_arg(args.shots_json, "--shots-json", "SHOTS_REQUIRED", "Veo rule: --shots-json must be a JSON list of shots")
+        if isinstance(shots, list):
+            shots = [{**s, "imageUrls": images(s["imageUrls"])} if isinstance(s, dict) and isinstance(s.get("imageUrls"), list) else s for s in shots]
+        request = rules.veo_request(shots, args.resolution)
+    else:
+        request = rules.gateway_request(args.prompt, model=args.model, orientation=args.orientation, size=args.size,
+                                        duration=args.duration, images=images(args.image_url))
+        if args.via == "chat" and request.images:
+            raise rules.broken("GATEWAY_CHAT_NO_IMAGES", "Gateway rule: the chat path (--via chat) takes no images")
+    if local:
+        from nemochat.app.upload import plan_upload
+
+        plan_upload(local)  # every file exists and is an image we may upload: still before any request
+    return request, local
+
+
+def _json_arg(raw: str | None, flag: str, rule: str, message: str) -> Any:
+    from nemochat.core.video_rules import broken
+
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError as exc:
+        raise broken(rule, f"{message} ({flag} is not valid JSON: {exc})") from None
+
+
+async def _confirm_cost(rt: Any, request: Any) -> bool:
+    from nemochat.app.provider_session import ask_to_spend, tty_confirm
+    from nemochat.core.ui_events import Notice
+    from nemochat.core.video_rules import cost_of, describe
+    from nemochat.errors import UsageError
+
+    cost = cost_of(request)
+    price = f"{cost} NanoPhoto credits" if cost is not None else "whatever your gateway charges"
+    what = describe(request)
+    ok = await ask_to_spend(f"{what} costs {price}. Submit? [y/N]", yes=rt.settings.yes, confirm=tty_confirm())
+    if ok is None:
+        raise UsageError(f"Submitting {what} spends {price}, and there is no terminal to ask for your OK.",
+                         code="confirm_required", action="Pass --yes to confirm the spending. Nothing was sent.")
+    rt.view.emit(Notice(f"Submitting {what}: {price}." if ok else "Not submitted; nothing was spent."))
+    return ok
+
+
+async def _with_uploads(rt: Any, request: Any, local: list[str]) -> Any:
+    """Upload the local images to the NemoVideo session (the user said
+    --upload-local) and put their public URLs in the request."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from nemochat.app.upload import plan_upload, upload_items
+
+    await rt.conversation.connect()
+    planned = [str(p) for p in plan_upload(local).files]
+    result = await upload_items(rt.conversation, local)
+    by_path = {path: f.cdn_url for path, f in zip(planned, result.files)}
+    urls = [by_path[str(Path(p).expanduser())] for p in local]
+
+    def real(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(urls[int(v[len(_PENDING):])] if v.startswith(_PENDING) else v for v in values)
+
+    if hasattr(request, "shots"):
+        return replace(request, shots=tuple(replace(s, image_urls=real(s.image_urls)) for s in request.shots))
+    if hasattr(request, "images"):
+        return replace(request, images=real(request.images))
+    return replace(request, image_urls=real(request.image_urls))
+
+
+# -- status: re-attach ------------------------------------------------------------------------------
+
+
+async def _status(ps: Any, args: argparse.Namespace, kind: str, policy: Any) -> None:
+    from nemochat.core.video_rules import VEO_RESOLUTIONS, broken
+
+    record = None
+    task_ids: Any = getattr(args, "task_id", None)
+    if kind == "veo3.1" and args.task_ids_json:
+        task_ids = {"shots": _pairs(args.task_ids_json)}
+    if not task_ids:
+        record = next((j for j in ps.ledger.jobs(kind=kind, open_only=True, limit=20) if j.task_ids), None)
+        if record is None:
+            flag = "--task-ids-json" if kind == "veo3.1" else "--id" if kind == "gateway" else "--task-id"
+            raise broken("TASK_ID_REQUIRED", f"Which task? Pass {flag} (the ledger has no open {kind} job).")
+        task_ids = record.task_ids
+    if kind == "veo3.1":
+        record = record or ps.ledger.job_by_task(task_ids["shots"][0]["taskId"])
+        resolution = args.resolution or (record.params.get("resolution") if record else None) or "720p"
+        if resolution not in VEO_RESOLUTIONS:
+            raise broken("VEO_RESOLUTION", f"Veo rule: --resolution must be 720p, 1080p or 4k, not {resolution!r}")
+        job = ps.job(resolution=resolution)
+    else:
+        job = ps.job()
+    await ps.jobs.attach(job, task_ids, policy=policy, follow=args.follow)
+
+
+def _pairs(raw: str) -> list[dict[str, str]]:
+    from nemochat.core.video_rules import broken
+
+    pairs = _json_arg(raw, "--task-ids-json", "TASK_IDS_REQUIRED", "Veo rule: status needs the {shotId, taskId} pairs of the submit")
+    if not isinstance(pairs, list) or not pairs or not all(isinstance(p, dict) and p.get("taskId") for p in pairs):
+        raise broken("TASK_IDS_REQUIRED", 'Veo rule: --task-ids-json must be a non-empty list like [{"shotId": "shot-1", "taskId": "task_..."}]')
+    return [{"shotId": str(p.get("shotId") or f"shot-{n}"), "taskId": str(p["taskId"])} for n, p in enumerate(pairs, 1)]
+
+
+class JsonOnlyView:
+    """``--json-only``: stdout carries only the raw stage lines; people read stderr."""
+
+    def emit(self, event: Any) -> None:
+        from nemochat.core.sanitize import clean_line
+        from nemochat.core.ui_events import Notice
+
+        if isinstance(event, Notice):
+            print(clean_line(event.message), file=sys.stderr)
+
+    def error(self, error: Any) -> None:
+        from nemochat.core.sanitize import clean_line
+
+        print(f"nemochat: {clean_line(error.message)}", file=sys.stderr)
+        if error.action:
+            print(f"  {clean_line(error.action)}", file=sys.stderr)
+
+    def done(self) -> None:
+        pass
+
+    @staticmethod
+    def stage(stage: str, response: Any) -> None:
+        print(json.dumps({"stage": stage, "response": response}), flush=True)  # ASCII: no terminal controls

@@ -1,0 +1,278 @@
+"""The REPL's view: the rich view, printed above a live prompt.
+
+Rich's ``Live`` repeats output once it is taller than the screen, so nothing
+here uses it. Instead:
+
+- finished Markdown blocks are printed once, append-only, above the prompt
+  (through the ``Printer``);
+- the unfinished tail of the message being streamed, and one status line
+  ("Generating video · usually 2-5 min · 0:42"), are part of the prompt's
+  own area (``live_text``), which prompt_toolkit redraws in place; the loop
+  refreshes it at most ~10 times a second. The tail is cropped to fit the
+  screen, so the live area can never scroll;
+- a block leaves the tail in the same redraw that prints it above (the
+  printer runs the hand-over callback before redrawing).
+
+Every other event is the rich view's (credits, timeline, errors, export):
+only the console they print to is different.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.text import Text
+
+from nemochat.core import ui_events as ui
+from nemochat.core.gui import translate_gui
+from nemochat.core.sanitize import clean, clean_line
+from nemochat.errors import Interrupted, NemochatError
+from nemochat.repl.jobs import Job, current_job
+from nemochat.repl.printer import Printer, PrinterFile, links_supported, render_ansi, terminal_size
+from nemochat.ui.markdown_stream import BlockSplitter
+from nemochat.ui.rich_view import RichView
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+def clock(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def link(url: str, *, enabled: bool = True, style: str = "underline") -> Text:
+    """A clickable OSC 8 hyperlink whose text is the URL itself, so a terminal
+    without hyperlinks still shows (and lets you copy) the plain URL."""
+    url = clean_line(url)
+    return Text(url, style=f"{style} link {url}" if enabled else style)
+
+
+@dataclass
+class _Stream:
+    """One assistant message being streamed."""
+
+    splitter: BlockSplitter = field(default_factory=BlockSplitter)
+    shown: int = 0  # characters of the text already printed above the prompt
+
+    @property
+    def tail(self) -> str:
+        return self.splitter.text[self.shown :].strip("\n")
+
+
+@dataclass
+class _Tool:
+    label: str
+    expected: str | None
+    started: float = field(default_factory=time.monotonic)
+
+
+class LiveView(RichView):
+    def __init__(self, printer: Printer, *, show_thoughts: bool = True, color: bool = True, lang: str = "en") -> None:
+        self.printer = printer
+        self.color = color
+        self.lang = lang
+        self.links = color and links_supported()
+        console = Console(
+            file=PrinterFile(printer),
+            force_terminal=color,
+            no_color=None if color else True,
+            color_system="auto" if color else None,
+            highlight=False,
+            emoji=False,
+            width=terminal_size()[0],
+        )
+        super().__init__(console, show_thoughts=show_thoughts, interactive=True)
+        self.streams: dict[int, _Stream] = {}
+        self.tool: _Tool | None = None
+        self.turn_started: float | None = None  # a turn is streaming (for "Thinking · 0:03")
+        self.claim_url: str | None = None
+        self.changed: Callable[[], None] = lambda: None  # the live area needs a redraw
+        self.on_credits: Callable[[ui.CreditsShown], None] = lambda event: None
+        self.on_session: Callable[[ui.SessionReady], None] = lambda event: None
+        # Events raised inside a background job go here first; True = consumed.
+        self.job_event: Callable[[Job, ui.UIEvent], bool] = lambda job, event: False
+        self._tail_cache: tuple[str, int, str] = ("", 0, "")
+
+    # -- the view interface ----------------------------------------------------------------
+
+    def emit(self, event: ui.UIEvent) -> None:
+        self.console.width = terminal_size()[0]
+        job = current_job.get()
+        if job is not None and self.job_event(job, event):
+            return
+        super().emit(event)
+
+    def error(self, error: NemochatError) -> None:
+        self.tool = None
+        if isinstance(error, Interrupted):
+            self.console.print(Text("⏹ " + clean(error.message), style="yellow"))
+            if error.action:
+                self.console.print(Text("  " + clean(error.action), style="dim"))
+            return
+        super().error(error)
+
+    def say(self, text: str, style: str = "") -> None:
+        self.console.print(Text(text, style=style))
+
+    # -- a turn ------------------------------------------------------------------------------
+
+    def begin_turn(self) -> None:
+        self.turn_started = time.monotonic()
+        self.changed()
+
+    def end_turn(self) -> None:
+        """The turn is over (or was stopped): nothing stays live."""
+
+        def clear() -> None:
+            self.streams.clear()
+            self.tool = None
+            self.turn_started = None
+            self.changed()
+
+        self.printer.then(clear)
+
+    def stop_now(self) -> None:
+        """Ctrl-C: the live area empties at once; printed blocks stay printed."""
+        self.streams.clear()
+        self.tool = None
+        self.turn_started = None
+        self.changed()
+
+    def _on_MessageDelta(self, event: ui.MessageDelta) -> None:
+        stream = self.streams.setdefault(event.index, _Stream())
+        blocks = stream.splitter.feed(event.text)
+        if blocks:
+            for block in blocks:
+                self._print_block(block)
+            upto = len(stream.splitter.text) - len(stream.splitter.tail)
+            self.printer.then(lambda: self._shown(stream, upto))
+        self.changed()
+
+    def _on_Message(self, event: ui.Message) -> None:
+        stream = self.streams.get(event.index) or self.streams.setdefault(event.index, _Stream())
+        splitter = stream.splitter
+        if event.raw.startswith(splitter.text):
+            for block in splitter.feed(event.raw[len(splitter.text) :]):
+                self._print_block(block)
+            rest = splitter.finish()
+            if rest:
+                self._print_block(rest)
+        else:  # the final contradicts what streamed: show the final whole
+            self._print_block(event.raw)
+        if not event.complete:
+            self.console.print(Text("(the answer was cut off here)", style="dim"))
+        self.console.print()
+        self.printer.then(lambda: self._done_streaming(event.index, stream))
+
+    def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
+        self.streams.pop(event.index, None)
+        self.changed()
+
+    def _print_block(self, raw_block: str) -> None:
+        self.console.print(Markdown(clean(translate_gui(raw_block).text)))
+
+    def _shown(self, stream: _Stream, upto: int) -> None:
+        stream.shown = max(stream.shown, upto)
+        self.changed()
+
+    def _done_streaming(self, index: int, stream: _Stream) -> None:
+        if self.streams.get(index) is stream:
+            del self.streams[index]
+        self.changed()
+
+    def _on_UserSaid(self, event: ui.UserSaid) -> None:
+        if self.turn_started is None:
+            self.begin_turn()
+
+    def _on_Thought(self, event: ui.Thought) -> None:
+        if self.show_thoughts:
+            self.console.print(Text("💭 " + clean(event.text).strip(), style="dim italic"))
+
+    def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
+        if event.phase == "call":
+            self.tool = _Tool(clean_line(event.label), event.expected)
+        else:
+            done, self.tool = self.tool, None
+            label = done.label if done else clean_line(event.label)
+            took = f" ({clock(time.monotonic() - done.started)})" if done else ""
+            self.console.print(Text(f"✓ {label}{took}", style="green"))
+        self.changed()
+
+    def _on_ActionOffered(self, event: ui.ActionOffered) -> None:
+        pass  # the loop turns actions into one-key offers after the turn
+
+    def _on_TurnFinished(self, event: ui.TurnFinished) -> None:
+        self.tool = None
+        self.changed()
+
+    def _stop_tool(self) -> None:
+        self.tool = None
+
+    def _pause_tool(self) -> None:
+        pass
+
+    # -- session, credits ---------------------------------------------------------------------
+
+    def _on_SessionReady(self, event: ui.SessionReady) -> None:
+        from nemochat.repl.texts import text
+
+        sid = clean_line(event.session_id)[:8]
+        if event.resumed:
+            self.console.print(Text(text(self.lang, "ready_resumed", sid=sid), style="green"))
+        else:
+            self.console.print(Text(text(self.lang, "ready_new"), style="green") + Text(f" ({sid})", style="dim"))
+        if event.claim_url:
+            self.claim_url = event.claim_url
+            self.console.print(Text(text(self.lang, "open_link"), style="dim") + link(event.claim_url, enabled=self.links))
+        self.on_session(event)
+
+    def _on_CreditsShown(self, event: ui.CreditsShown) -> None:
+        super()._on_CreditsShown(event)
+        self.on_credits(event)
+
+    # -- the live area ----------------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        return bool(self.streams) or self.tool is not None or self.turn_started is not None
+
+    def live_text(self, width: int, max_lines: int) -> str:
+        """The live area, as ANSI text: the unfinished block, then the status line."""
+        lines: list[str] = []
+        tail = "\n\n".join(t for t in (s.tail for s in self.streams.values()) if t.strip())
+        if tail:
+            lines = self._render_tail(tail, width).rstrip("\n").split("\n")
+            room = max(1, max_lines - 1)
+            if len(lines) > room:
+                lines = ["\x1b[2m…\x1b[0m"] + lines[-(room - 1) :] if room > 1 else lines[-1:]
+        status = self._status_line(show_thinking=not tail)
+        if status:
+            lines.append(status)
+        return "\n".join(lines)
+
+    def _render_tail(self, tail: str, width: int) -> str:
+        cached_tail, cached_width, rendered = self._tail_cache
+        if cached_tail == tail and cached_width == width:
+            return rendered
+        markdown = Markdown(clean(translate_gui(tail).text))
+        rendered = render_ansi(markdown, width - 1, color=self.color)
+        self._tail_cache = (tail, width, rendered)
+        return rendered
+
+    def _status_line(self, *, show_thinking: bool) -> str:
+        now = time.monotonic()
+        frame = SPINNER[int(now * 4) % len(SPINNER)]
+        if self.tool is not None:
+            parts = [self.tool.label] + ([self.tool.expected] if self.tool.expected else []) + [clock(now - self.tool.started)]
+        elif show_thinking and self.turn_started is not None:
+            from nemochat.repl.texts import text
+
+            parts = [text(self.lang, "thinking"), clock(now - self.turn_started)]
+        else:
+            return ""
+        line = f"{frame} " + " · ".join(parts)
+        return f"\x1b[36m{line}\x1b[0m" if self.color else line

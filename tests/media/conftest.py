@@ -1,0 +1,44 @@
+"""Export and upload tests: real HTTP on 127.0.0.1 against the simulator
+(time_scale 0), the real runtime (NemoClient, Conversation), and a view that
+records every UI event. Polls wait 0 s: nothing here sleeps."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nemochat.sim import RunningSimulator, SimWorld, start_simulator
+
+
+@pytest.fixture(scope="session")
+def sim() -> Iterator[RunningSimulator]:
+    with start_simulator(time_scale=0) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def world(sim: RunningSimulator) -> Iterator[SimWorld]:
+    settings = sim.world.settings
+    sim.world.reset()
+    yield sim.world
+    assert sim.world.wait_until_idle(), "an agent turn was still running after the test"
+    sim.world.configure(**dataclasses.asdict(settings))
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def instant_polls(monkeypatch):
+    """The poll schedule set to 0 through the environment, as a user would; no display."""
+    monkeypatch.setenv("NEMOCHAT_EXPORT_FIRST_POLL", "0")
+    monkeypatch.setenv("NEMOCHAT_EXPORT_MAX_POLL", "0")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

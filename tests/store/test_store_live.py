@@ -1,0 +1,148 @@
+"""Real turns against the simulator, through the runtime: what the ledger
+holds afterwards, and how a session is resumed from it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from store_helpers import db_bytes
+
+from nemochat.core import ui_events as ui
+from nemochat.errors import CreditsError, NemochatError
+from nemochat.settings import Paths
+from nemochat.store import Ledger, ledger_path
+
+
+def ledger_now() -> Ledger:
+    return Ledger(ledger_path(Paths.default()))
+
+
+async def say(rt, text):
+    await rt.conversation.connect()
+    try:
+        return await rt.conversation.handle(text)
+    except NemochatError as error:  # what the commands do with a raised error
+        rt.view.error(error)
+        return error
+
+
+def test_a_normal_turn_is_in_the_ledger_and_no_token_is(runtime, sim):
+    async def body():
+        async with runtime() as (rt, view):
+            await say(rt, "make a 10s rainy Tokyo clip")
+            token, client_id = rt.nemo.token, rt.nemo.client_id
+            session_id = rt.conversation.session.session_id
+        with ledger_now() as ledger:
+            session = ledger.find_session(session_id)
+            assert session.api_base == sim.base_url and session.task_id and session.user_id and session.language == "en"
+            assert session.title == "make a 10s rainy Tokyo clip"
+            (turn,) = ledger.turns(session_id)
+        assert turn.user_text == "make a 10s rainy Tokyo clip"
+        assert turn.tools == ("generate_video_with_seedance", "generate_music", "edit_multitrack")
+        assert turn.messages == tuple(m.text for m in view.of(ui.Message)) and len(turn.messages) == 2
+        assert turn.finished and turn.silent is False and turn.error is None
+        stored = db_bytes(ledger_path(Paths.default()))
+        assert token and token.encode() not in stored
+        assert client_id.encode() not in stored
+
+    asyncio.run(body())
+
+
+def test_a_silent_turn_keeps_its_changes(runtime):
+    async def body():
+        async with runtime() as (rt, view):
+            await say(rt, "make a 10s rainy Tokyo clip")
+            await say(rt, 'add the title "Neon Nights"')
+            session_id = rt.conversation.session.session_id
+        with ledger_now() as ledger:
+            first, silent = ledger.turns(session_id)
+        assert silent.silent is True and silent.messages == () and silent.tools == ("edit_multitrack",)
+        assert silent.changes == view.of(ui.ChangesShown)[-1].lines and any("Neon Nights" in c for c in silent.changes)
+
+    asyncio.run(body())
+
+
+def test_an_error_in_the_stream_is_kept(runtime, world):
+    async def body():
+        world.set_faults(error_event={"message": "Internal error: model overloaded", "after_events": 1})
+        async with runtime() as (rt, view):
+            await say(rt, "make a 10s rainy Tokyo clip")
+            session_id = rt.conversation.session.session_id
+        with ledger_now() as ledger:
+            (turn,) = ledger.turns(session_id)
+        assert "model overloaded" in turn.error and turn.finished
+
+    asyncio.run(body())
+
+
+def test_a_refused_turn_keeps_the_users_words_and_the_reason(runtime, world):
+    async def body():
+        world.set_faults(error_code={"code": 2001})
+        async with runtime() as (rt, view):
+            outcome = await say(rt, "make a 10s rainy Tokyo clip")
+            session_id = rt.conversation.session.session_id
+        assert isinstance(outcome, CreditsError)
+        with ledger_now() as ledger:
+            (turn,) = ledger.turns(session_id)
+        assert turn.user_text == "make a 10s rainy Tokyo clip"
+        assert turn.error_code == "2001" and turn.finished
+
+    asyncio.run(body())
+
+
+def test_the_last_session_is_resumed_by_default_without_a_recap(runtime):
+    async def body():
+        async with runtime() as (rt, view):
+            await say(rt, "make a 10s rainy Tokyo clip")
+            first = rt.conversation.session.session_id
+        async with runtime() as (rt, view):  # a new process
+            session = await rt.conversation.connect()
+        assert session.session_id == first
+        (ready,) = view.of(ui.SessionReady)
+        assert ready.resumed and ready.session_id == first
+        assert not view.of(ui.Notice)
+
+    asyncio.run(body())
+
+
+def test_resuming_by_id_shows_where_it_left_off(runtime):
+    async def body():
+        async with runtime() as (rt, view):
+            await say(rt, "make a 10s rainy Tokyo clip")
+            await say(rt, "hello there")
+            first = rt.conversation.session.session_id
+        async with runtime(session=first[:8]) as (rt, view):  # a unique prefix is enough
+            session = await rt.conversation.connect()
+            await say(rt, "add lo-fi music")
+        assert session.session_id == first
+        (recap,) = [n.message for n in view.of(ui.Notice) if n.message.startswith("Earlier in this session")]
+        assert "you: make a 10s rainy Tokyo clip" in recap and "you: hello there" in recap
+        assert "agent: Hi! I'm your NemoVideo agent" in recap
+        with ledger_now() as ledger:
+            assert [t.user_text for t in ledger.turns(first)] == ["make a 10s rainy Tokyo clip", "hello there", "add lo-fi music"]
+
+    asyncio.run(body())
+
+
+def test_an_unknown_session_id_is_used_as_given(runtime, world):
+    async def body():
+        async with runtime(session="not-in-the-ledger") as (rt, view):
+            session = await rt.conversation.connect()
+        assert session.session_id == "not-in-the-ledger"
+        assert view.of(ui.SessionReady)[0].resumed
+
+    asyncio.run(body())
+
+
+@pytest.mark.parametrize("demo_like", [False])
+def test_sessions_of_another_backend_are_not_resumed(runtime, demo_like):
+    async def body():
+        with ledger_now() as ledger:
+            ledger.touch_session("https://elsewhere.example", "old-session")
+        async with runtime() as (rt, view):
+            session = await rt.conversation.connect()
+        assert session.session_id != "old-session"
+        assert not view.of(ui.SessionReady)[0].resumed
+
+    asyncio.run(body())
