@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -196,7 +197,9 @@ async def fetch(source: Source, part: Path, meter: Meter, *, resumes: int, emit:
             state.drops += 1
             if state.drops > resumes:
                 raise DownloadError(f"Downloading from {source.name}: the connection kept dropping ({_why(exc)})") from None
-            if state.validator and state.offset:
+            if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+                emit(Notice(f"Could not reach {source.name} ({_why(exc)}); trying again.", kind="recovery"))
+            elif state.validator and state.offset:
                 where = f"at {_size(state.offset)}" + (f" of {_size(state.total)}" if state.total else "")
                 emit(Notice(f"The download dropped {where}; resuming.", kind="recovery"))
             else:
@@ -254,9 +257,12 @@ async def _one_request(source: Source, part: Path, meter: Meter, state: _Progres
         else:
             raise DownloadError(f"Downloading from {source.name}: HTTP {status}", code=status)
         state.validator = _validator(response)
+        if response.headers.get("content-encoding", "identity").lower() != "identity":
+            # Compressed anyway: sizes and ranges count other bytes than ours.
+            state.validator = state.total = None
         with part.open(mode) as out:
-            # Raw and unbuffered: every byte that arrived is on disk when the line drops.
-            async for chunk in response.aiter_raw():
+            # No chunk size: every piece is written as it arrives, so a drop loses nothing.
+            async for chunk in response.aiter_bytes():
                 out.write(chunk)
                 state.offset += len(chunk)
                 meter.update(state.offset, state.total)
@@ -340,7 +346,13 @@ async def download(
                 continue
             meter.update(size, size, force=True)
             return commit(part, target, force=force), source
+    except OSError as exc:  # our side: permissions, a full disk, a read-only folder
+        raise UsageError(
+            f"Cannot write {target}: {exc.strerror or exc}",
+            action="Choose another place with -o PATH (or free some space), then fetch it again.",
+        ) from None
     finally:
         meter.finish()  # on every way out: no bar is left running
-        part.unlink(missing_ok=True)  # after a commit there is nothing left; after a failure, no litter
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)  # after a commit there is nothing left; after a failure, no litter
     raise last_error or DownloadError("Downloading: nowhere to download from")

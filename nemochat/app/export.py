@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +30,7 @@ from nemochat.clients.media import RUNNING, MediaClient, PollAgain, RenderStatus
 from nemochat.core.draft import timeline_from_state
 from nemochat.core.ui_events import ExportDone, Notice, UIEvent
 from nemochat.errors import BackendError, Interrupted, NemochatError, UsageError
-from nemochat.settings import Paths, Settings
+from nemochat.settings import Settings
 
 if TYPE_CHECKING:
     from nemochat.app.conversation import Conversation
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 Emit = Callable[[UIEvent], None]
 ConfirmCancel = Callable[[str], Awaitable[bool]]
 CANCEL_QUESTION = "Cancel the render on the server? [y/N]"
-LAST_EXPORT_FILE = "last_export.json"
 
 
 @dataclass(frozen=True)
@@ -88,12 +86,13 @@ async def export_video(
     emit = emit or conversation.emit
     clock = clock or asyncio.get_running_loop().time
     media = MediaClient(conversation.nemo)
-    flow = _Flow(media, conversation.settings, emit, sleep, clock, confirm_cancel)
+    job = RenderJob(getattr(conversation, "ledger", None))
+    flow = _Flow(media, conversation.settings, emit, sleep, clock, confirm_cancel, job)
     if options.render_id:
         session = await conversation.connect()
         title = await _title_or_none(conversation)
-        status = RenderStatus(options.render_id, "pending", 0.0, None, None)
-        status = await flow.wait(status, first_now=True)
+        job.attach(options.render_id, session.session_id)
+        status = await flow.wait(RenderStatus(options.render_id, "pending", 0.0, None, None), first_now=True)
     else:
         state = await conversation._session_call(conversation.nemo.state)  # a lost session becomes a new one
         session = await conversation.connect()
@@ -104,12 +103,19 @@ async def export_video(
                 action="Ask the agent for a video first (e.g. \"make a 10s clip of the sea\"), or upload one: nemochat upload FILE.",
             )
         title = timeline.title
-        status = await media.submit_render(session.session_id, draft, format=options.format, quality=options.quality)
+        job.create(session.session_id, {"format": options.format, "quality": options.quality, "output": options.output})
+        try:
+            status = await media.submit_render(session.session_id, draft, format=options.format, quality=options.quality)
+        except NemochatError as refused:
+            job.update(status="failed", error=refused.message)
+            raise
+        job.task(status.id)
         emit(Notice(f"Rendering your video on NemoVideo (render {status.id}).", kind="working"))
         status = await flow.wait(status, first_now=False)
+    job.update(status=status.status, url=status.url)  # known even if the download fails
     path = await flow.fetch(status, options, title=title, session_id=session.session_id)
+    job.update(local_file=str(path))
     result = ExportResult(status.id, status.status, status.url, str(path))
-    remember_export(conversation.paths, result)
     emit(ExportDone(result.render_id, result.status, result.url, result.path))
     return result
 
@@ -151,9 +157,10 @@ def poll_waits(settings: Settings) -> Iterator[float]:
 
 
 class _Flow:
-    def __init__(self, media: MediaClient, settings: Settings, emit: Emit, sleep, clock, confirm: ConfirmCancel | None) -> None:
+    def __init__(self, media: MediaClient, settings: Settings, emit: Emit, sleep, clock, confirm: ConfirmCancel | None, job: "RenderJob") -> None:
         self.media, self.settings, self.emit = media, settings, emit
         self.sleep, self.clock, self.confirm = sleep, clock, confirm
+        self.job = job
 
     # -- waiting for the render -----------------------------------------------------
 
@@ -168,6 +175,8 @@ class _Flow:
             if isinstance(stop, asyncio.CancelledError) and (task := asyncio.current_task()) is not None:
                 task.uncancel()  # handled here: the question and the cancel below must still run
             raise await self._interrupted(status.id) from None
+        if status.finished:
+            self.job.update(status=status.status, error=status.reason)
         if status.status == "failed":
             raise RenderFailed(
                 f"The render failed: {status.reason or 'no reason given'}",
@@ -219,6 +228,7 @@ class _Flow:
             await self.media.cancel_render(render_id)
         except NemochatError as error:
             return Interrupted(f"Could not cancel the render: {error.message}", action=fetch_later(render_id))
+        self.job.update(status="cancelled")
         return Interrupted(f"Render {render_id} cancelled on the server.")
 
     # -- downloading ------------------------------------------------------------------------
@@ -244,7 +254,10 @@ class _Flow:
             except (asyncio.CancelledError, KeyboardInterrupt):
                 if (task := asyncio.current_task()) is not None and task.cancelling():
                     task.uncancel()
-                raise Interrupted("Download stopped; the video is rendered.", action=fetch_later(status.id).replace("later", "again")) from None
+                raise Interrupted(
+                    "Download stopped; the video is rendered.",
+                    action=f"Fetch it again with: nemochat export --render-id {status.id}",
+                ) from None
         return path
 
 
@@ -259,26 +272,57 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:g} minutes" if seconds >= 60 else f"{seconds:g} s"
 
 
-# -- the last export (for `nemochat open`) ----------------------------------------------
+# -- the ledger: `nemochat jobs` lists renders, `nemochat open` finds the file ------------
 
 
-def remember_export(paths: Paths, result: ExportResult) -> None:
-    record = {"render_id": result.render_id, "url": result.url, "path": result.path, "time": time.time()}
-    try:
-        paths.state.mkdir(parents=True, exist_ok=True)
-        (paths.state / LAST_EXPORT_FILE).write_text(json.dumps(record), encoding="utf-8")
-    except OSError:
-        pass  # a convenience only: the export itself worked
+class RenderJob:
+    """This export as a "render" job in the ledger. Bookkeeping only: a ledger
+    that cannot be written never stops an export."""
 
+    def __init__(self, ledger: Any) -> None:
+        self.ledger = ledger
+        self.id: int | None = None
 
-def last_export(*states: Path) -> dict[str, Any] | None:
-    """The newest remembered export among these state folders."""
-    found = []
-    for folder in states:
+    def create(self, session_id: str, params: dict[str, Any]) -> None:
+        # Written before the submit goes out, as every job is (see store.ledger).
+        self._safe(lambda: setattr(self, "id", self.ledger.add_job("render", params, session_id=session_id)))
+
+    def attach(self, render_id: str, session_id: str) -> None:
+        def find_or_add() -> None:
+            known = self.ledger.job_by_task(render_id)
+            self.id = known.id if known else self.ledger.add_job("render", {"attached": True}, session_id=session_id)
+            self.ledger.set_job_task(self.id, render_id)
+
+        self._safe(find_or_add)
+
+    def task(self, render_id: str) -> None:
+        self._safe(lambda: self.ledger.set_job_task(self.id, render_id), needs_id=True)
+
+    def update(self, **fields: Any) -> None:
+        self._safe(lambda: self.ledger.update_job(self.id, **fields), needs_id=True)
+
+    def _safe(self, write: Callable[[], Any], *, needs_id: bool = False) -> None:
+        if self.ledger is None or (needs_id and self.id is None):
+            return
         try:
-            record = json.loads((folder / LAST_EXPORT_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(record, dict):
-            found.append(record)
-    return max(found, key=lambda r: r.get("time") or 0, default=None)
+            write()
+        except Exception:  # sqlite3 errors, a locked or read-only file: the video matters more
+            pass
+
+
+def last_export(*ledger_files: Path) -> tuple[str | None, str | None] | None:
+    """(local file, URL) of the newest render with either, in these ledgers."""
+    from nemochat.store import Ledger
+
+    newest: tuple[float, str | None, str | None] | None = None
+    for path in ledger_files:
+        if not path.is_file():
+            continue  # opening would create an empty ledger
+        with Ledger(path) as ledger:
+            for job in ledger.jobs(kind="render", limit=20):
+                if job.local_files or job.urls:
+                    found = (job.updated, (job.local_files or (None,))[-1], (job.urls or (None,))[-1])
+                    if newest is None or found[0] > newest[0]:
+                        newest = found
+                    break
+    return newest[1:] if newest else None

@@ -19,7 +19,18 @@ from nemochat.app.video_jobs import Emit, JobOutcome, poll_policy
 from nemochat.clients.nanophoto import SORA_SKILL, resolve_api_key
 from nemochat.core.ui_events import Notice
 from nemochat.core.video_rules import GatewayRequest, SoraRequest, cost_of, gateway_request, sora_from_words, wants_video
-from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, SessionNotFound, StreamDropped, TokenRejected, UsageError
+from nemochat.errors import (
+    AuthError,
+    BackendError,
+    CreditsError,
+    NemochatError,
+    NetworkError,
+    RateLimited,
+    SessionNotFound,
+    StreamDropped,
+    TokenRejected,
+    UsageError,
+)
 from nemochat.settings import Settings
 
 _NOT_OUTAGES = (StreamDropped, SessionNotFound, TokenRejected)  # handled elsewhere, or not "can't generate"
@@ -30,7 +41,7 @@ def why_fallback(error: NemochatError) -> str | None:
     if isinstance(error, CreditsError):
         return "no credits" if error.code == "2001" else None
     if isinstance(error, BackendError) and not isinstance(error, _NOT_OUTAGES):
-        return "it is unreachable"
+        return "it is unreachable" if isinstance(error, NetworkError) else "it is busy" if isinstance(error, RateLimited) else "it is failing"
     return None
 
 

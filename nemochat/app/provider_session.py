@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
-from nemochat.app.video_jobs import Emit, OnRaw, RequestBudget, VideoJobs, open_ledger
+from nemochat.app import video_jobs
+from nemochat.app.video_jobs import Emit, OnRaw, RequestBudget, VideoJobs
 from nemochat.clients.gateway import GatewayClient, GatewayJob, gateway_base
 from nemochat.clients.http import build_client, redact
 from nemochat.clients.nanophoto import DEMO_KEY, SORA_SKILL, VEO_SKILL, NanoPhotoClient, SoraJob, VeoJob, key_hint, resolve_api_key
@@ -26,8 +29,10 @@ Confirm = Callable[[str], "bool | Awaitable[bool]"]
 
 
 def tty_confirm() -> Confirm | None:
-    """A y/N question on the terminal, or None when there is no one to ask."""
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+    """A y/N question on the terminal, or None when there is no one to ask (no
+    terminal, or one a full-screen program such as the REPL's prompt owns: it
+    must pass its own confirm instead)."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()) or _terminal_in_raw_mode():
         return None
 
     async def ask(question: str) -> bool:
@@ -41,6 +46,16 @@ def tty_confirm() -> Confirm | None:
     return ask
 
 
+def _terminal_in_raw_mode() -> bool:
+    """Whether another program reads the terminal key by key right now."""
+    try:
+        import termios
+
+        return not termios.tcgetattr(sys.stdin.fileno())[3] & termios.ICANON
+    except Exception:  # no termios (Windows), or stdin is no terminal (termios.error, OSError, ValueError)
+        return False
+
+
 async def ask_to_spend(question: str, *, yes: bool, confirm: Confirm | None) -> bool | None:
     """True to go on, False when the user said no, None when nobody can be asked."""
     if yes:
@@ -49,6 +64,33 @@ async def ask_to_spend(question: str, *, yes: bool, confirm: Confirm | None) -> 
         return None
     answer = confirm(question)
     return bool(await answer if inspect.isawaitable(answer) else answer)
+
+
+def open_ledger(paths: Any) -> Any:
+    """The ledger of these paths (``Paths.data / "ledger.db"``)."""
+    from nemochat.store import Ledger
+
+    Path(paths.data).mkdir(parents=True, exist_ok=True)
+    return Ledger(Path(paths.data) / "ledger.db")
+
+
+def reattach_command(job: Any) -> str | None:
+    """The command that picks a ledger job up again, if it has a task to follow."""
+    params = job.params or {}
+    if not job.task_ids or params.get("via") == "chat":
+        return None
+    if job.kind == "sora2":
+        return f"nemochat sora status --task-id {job.task_id} --follow"
+    if job.kind == "veo3.1":
+        pairs = json.dumps(_tasks_json(job.task_ids), separators=(",", ":"))
+        return f"nemochat veo status --task-ids-json '{pairs}' --resolution {params.get('resolution', '720p')} --follow"
+    if job.kind == "gateway":
+        return f"nemochat gateway status --id {job.task_id} --follow"
+    return None
+
+
+def _tasks_json(task_ids: Any) -> list[dict[str, str]]:
+    return [{"shotId": shot or "", "taskId": task} for task, shot in video_jobs._tasks("veo3.1", task_ids)]
 
 
 def gateway_configured(settings: Settings) -> bool:

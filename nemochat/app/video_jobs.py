@@ -21,7 +21,6 @@ the providers' raw answers (``on_raw(stage, answer)``).
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -149,7 +148,7 @@ class JobOutcome:
     status: str  # processing, completed, failed, unknown
     task_ids: Any = None
     result: TaskStatus | None = None
-    files: list[Path] = field(default_factory=list)
+    files: list[Path | None] = field(default_factory=list)  # per part; None: not downloaded
 
 
 class VideoJobs:
@@ -235,7 +234,10 @@ class VideoJobs:
             raise BackendError(f"{LABELS[provider.kind]} did not answer; the task is unaffected.", code="network",
                                action=f"Try again: {provider.reattach(task_ids)}")
         if not status.done:
-            self._show_progress(provider.kind, status, job_id)
+            self._show_progress(provider.kind, status)
+            for task_id, shot_id in _tasks(provider.kind, task_ids):
+                self.emit(VideoReady(provider.kind, task_id, "processing", shot_id=shot_id, job_id=job_id))
+            self.emit(Notice(f"Follow it with: {provider.reattach(task_ids)}"))
             return JobOutcome(job_id, provider.kind, "processing", task_ids, status)
         return await self._finish(job_id, provider, task_ids, status)
 
@@ -253,7 +255,7 @@ class VideoJobs:
             if status is not None and status.done:
                 return await self._finish(job_id, provider, task_ids, status)
             if status is not None:
-                self._show_progress(provider.kind, status, job_id)
+                self._show_progress(provider.kind, status)
             if self.clock() >= deadline:
                 raise BackendError(
                     f"{label} is still working after {policy.max_wait / 60:.0f} min; stopped waiting (the task goes on).",
@@ -282,7 +284,7 @@ class VideoJobs:
             self.ledger.update_job(job_id, status="processing")
         return status, None
 
-    def _show_progress(self, kind: str, status: TaskStatus, job_id: int) -> None:
+    def _show_progress(self, kind: str, status: TaskStatus) -> None:
         detail = f" ({clean_line(status.progress)})" if status.progress else ""
         self.emit(Notice(f"{LABELS[kind]}: still processing{detail}.", kind="working"))
 
@@ -298,8 +300,9 @@ class VideoJobs:
         for url in (p.url for p in parts if p.url):
             self.ledger.update_job(job_id, url=url)
         outcome = JobOutcome(job_id, provider.kind, status.state, task_ids, status)
-        if status.state == "completed" and self.download_videos:
-            outcome.files = await self._download_all(job_id, provider.kind, parts)
+        lost: NemochatError | None = None
+        if self.download_videos:  # every finished part, even when another shot failed
+            outcome.files, lost = await self._download_all(job_id, provider.kind, parts)
         self.ledger.update_job(job_id, status=status.state, error=status.error, credits_used=status.credits_used)
         for n, part in enumerate(parts):
             path = str(outcome.files[n]) if n < len(outcome.files) and outcome.files[n] else None
@@ -311,20 +314,29 @@ class VideoJobs:
                 code=status.error_code or "GENERATION_FAILED",
                 action="NanoPhoto refunds failed runs. Try again, maybe with a simpler prompt.",
             )
+        if lost is not None:
+            raise BackendError(f"The video is ready, but downloading it failed: {lost.message}", code="download",
+                               action=f"Open its URL above, or try again: {provider.reattach(task_ids)}")
         return outcome
 
-    async def _download_all(self, job_id: int, kind: str, parts: tuple[TaskStatus, ...]) -> list[Path]:
+    async def _download_all(self, job_id: int, kind: str, parts: tuple[TaskStatus, ...]) -> tuple[list[Path | None], NemochatError | None]:
+        """Each finished part's file (None where there is none), and the first download error."""
         job = self.ledger.job(job_id)
         have = [Path(f) for f in (job.local_files if job else ()) if Path(f).is_file()]
-        files: list[Path] = []
+        files: list[Path | None] = []
+        lost: NemochatError | None = None
         for part in parts:
             if part.state != "completed" or not part.url:
-                files.append(None)  # type: ignore[arg-type]
+                files.append(None)
                 continue
             name = safe_filename(f"{kind}-{part.shot_id + '-' if part.shot_id else ''}{part.task_id}.mp4", max_length=120)
             existing = next((p for p in have if p.name.startswith(name.removesuffix(".mp4"))), None)
-            files.append(existing or await self._download(job_id, part.url, name))
-        return files
+            try:
+                files.append(existing or await self._download(job_id, part.url, name))
+            except NemochatError as error:
+                files.append(None)
+                lost = lost or error
+        return files, lost
 
     async def _download(self, job_id: int, url: str, name: str) -> Path:
         folder = Path(self.settings.output_dir).expanduser().resolve()
@@ -372,33 +384,6 @@ class VideoJobs:
                             error=None if url else "the answer had no video URL", error_code=None if url else "no_video_url")
         self.ledger.set_job_task(job_id, status.task_id)
         return await self._finish(job_id, _ChatJob(), status.task_id, status)
-
-
-def open_ledger(paths: Any) -> Any:
-    """The ledger of these paths (``Paths.data / "ledger.db"``)."""
-    from nemochat.store import Ledger
-
-    Path(paths.data).mkdir(parents=True, exist_ok=True)
-    return Ledger(Path(paths.data) / "ledger.db")
-
-
-def reattach_command(job: Any) -> str | None:
-    """The command that picks a ledger job up again, if it has a task to follow."""
-    params = job.params or {}
-    if not job.task_ids or params.get("via") == "chat":
-        return None
-    if job.kind == "sora2":
-        return f"nemochat sora status --task-id {job.task_id} --follow"
-    if job.kind == "veo3.1":
-        pairs = json.dumps(_tasks_json(job.task_ids), separators=(",", ":"))
-        return f"nemochat veo status --task-ids-json '{pairs}' --resolution {params.get('resolution', '720p')} --follow"
-    if job.kind == "gateway":
-        return f"nemochat gateway status --id {job.task_id} --follow"
-    return None
-
-
-def _tasks_json(task_ids: Any) -> list[dict[str, str]]:
-    return [{"shotId": shot or "", "taskId": task} for task, shot in _tasks("veo3.1", task_ids)]
 
 
 class _ChatJob:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote
@@ -181,9 +181,8 @@ class MediaClient:
                     continue
                 raise
             status = parse_render_status(data, render_id)
-            # Why keep ours: the id we chose is the one every later call uses.
-            return RenderStatus(render_id, status.status if status.status != "unknown" else "pending",
-                                status.progress, status.url, status.reason)
+            # Why ours: the id we chose is the one every later call uses.
+            return replace(status, id=render_id, status="pending" if status.status == "unknown" else status.status)
         raise AssertionError("unreachable")
 
     async def render_status(self, render_id: str) -> RenderStatus:
@@ -203,11 +202,12 @@ class MediaClient:
         error = error_for(response.status_code, body, response.headers.get("Retry-After"), what)
         if isinstance(error, TokenRejected):
             # NemoClient owns token renewal: let it ask again with a new token.
-            return parse_render_status(await self.nemo.call("GET", path, what), render_id)
+            return replace(parse_render_status(await self.nemo.call("GET", path, what), render_id), id=render_id)
         status = parse_render_status(body, render_id, retry_after)
         if error is not None and status.status not in FINISHED:
             raise error  # a refusal (402, 404...), not news about the render
-        return status
+        # Why ours: whatever id the answer carries, this render is asked for by ours.
+        return replace(status, id=render_id)
 
     async def cancel_render(self, render_id: str) -> None:
         await self.nemo.call("POST", self._render_path(render_id) + "/cancel", "Cancelling the render")

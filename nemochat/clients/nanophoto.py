@@ -129,7 +129,7 @@ def sora_task_id(raw: Any) -> str:
 def sora_status_of(raw: Any, task_id: str) -> TaskStatus:
     raw = raw if isinstance(raw, dict) else {}
     return TaskStatus(
-        state=normalize_state(raw.get("status")),
+        state=_state_of(raw),
         task_id=str(raw.get("taskId") or task_id),
         url=raw.get("videoUrl") or None,
         progress=_opt_str(raw.get("progress")),
@@ -162,7 +162,7 @@ def veo_status_of(raw: Any, task_ids: list[dict[str, str]]) -> TaskStatus:
         item = by_task.get(pair["taskId"], {})
         shots.append(
             TaskStatus(
-                state=normalize_state(item.get("status") or raw.get("status")),
+                state=_state_of(item) if item else _state_of(raw),
                 task_id=pair["taskId"],
                 shot_id=pair["shotId"],
                 url=item.get("videoUrl") or None,
@@ -272,14 +272,18 @@ class NanoPhotoClient:
                 ) from None
             raise network_error(exc, what) from None
         answer = body_of(response)
-        if not paid and isinstance(answer, dict) and normalize_state(answer.get("status")) == "failed":
-            return answer  # a task that failed is an answer, not a transport error
+        if not paid and isinstance(answer, dict) and _state_of(answer) == "failed":
+            return answer  # a task that failed is an answer, not an error of the request
         error = nanophoto_error(response.status_code, answer, response.headers.get("Retry-After"), what)
         if error is not None:
             raise error
         if not isinstance(answer, dict):
             raise BackendError(f"{what}: NanoPhoto sent no JSON (HTTP {response.status_code})", code="bad_answer")
         return answer
+
+
+def _state_of(answer: dict[str, Any]) -> str:
+    return "failed" if answer.get("errorCode") == "GENERATION_FAILED" else normalize_state(answer.get("status"))
 
 
 def _opt_str(value: Any) -> str | None:

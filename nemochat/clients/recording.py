@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import time
+import zlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,11 +30,13 @@ from typing import Any
 import httpx
 
 from nemochat import __version__
+from nemochat.clients.auth import write_private
 from nemochat.clients.http import redact
 from nemochat.core import ui_events as ui
 from nemochat.errors import NemochatError
 
 REDACTED = "[redacted]"
+_WORTH_SAVING = (ui.Message, ui.ToolActivity, ui.ErrorShown, ui.QuestionAsked, ui.Thought)
 _SECRET_HEADER_WORDS = ("authorization", "client-id", "cookie", "token", "claim", "key", "secret")
 
 
@@ -44,14 +47,12 @@ class StreamRecorder:
         self.folder = Path(folder)
         self.clock = clock
         self.current: Recording | None = None
-        self.saved: list[Path] = []  # the .sse files written by this process, in order
 
     def attach(self, request: httpx.Request, body: dict[str, Any], response: httpx.Response, *, secrets: tuple[str | None, ...] = ()) -> None:
         """Tee ``response``'s raw stream into a new recording."""
         if self.current is not None:
             self.current.finish()  # a stream that never saw its turn end
         self.current = Recording(self._new_base(), request, body, response, secrets, self.clock)
-        self.saved.append(self.current.sse_path)
         response.stream = _Tee(response.stream, self.current)
 
     def emit(self, event: ui.UIEvent) -> None:
@@ -61,6 +62,8 @@ class StreamRecorder:
         if isinstance(event, ui.TurnFinished):
             self.current.finish()
             self.current = None
+        elif isinstance(event, _WORTH_SAVING):  # a killed process still leaves the result so far
+            self.current.save()
 
     def error(self, error: NemochatError) -> None:
         if self.current is not None:
@@ -101,17 +104,18 @@ class Recording:
         self.events: list[ui.UIEvent] = []
         self.chunks: list[tuple[float, int]] = []  # (seconds since the request, bytes)
         self.failure: str | None = None
+        self._unzip = _decompressor(response.headers.get("content-encoding", ""))
         self._out = open(self.sse_path, "wb", buffering=0)  # unbuffered: a killed process keeps every line
         self._pending = b""  # the unfinished last line, held back until it can be redacted whole
         self._digest = hashlib.sha256()
         self._size = 0
         self._closed_stream = False
         self.finished = False
-        self._write_sidecar()
+        self.save()
 
     def feed(self, chunk: bytes) -> None:
         self.chunks.append((round(self.clock() - self.started, 4), len(chunk)))
-        data = self._pending + chunk
+        data = self._pending + (self._unzip.decompress(chunk) if self._unzip else chunk)
         cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1  # a token never spans a line
         self._pending = data[cut:]
         self._write(data[:cut])
@@ -119,15 +123,15 @@ class Recording:
     def stream_closed(self) -> None:
         if not self._closed_stream:
             self._closed_stream = True
-            self._write(self._pending)
+            self._write(self._pending + (self._unzip.flush() if self._unzip else b""))
             self._pending = b""
             self._out.close()
-            self._write_sidecar()
+            self.save()
 
     def finish(self) -> None:
         self.stream_closed()
         self.finished = True
-        self._write_sidecar()
+        self.save()
 
     def _write(self, data: bytes) -> None:
         if data:
@@ -142,7 +146,8 @@ class Recording:
         cleaned = redact(text, *self.secrets)
         return data if cleaned == text else cleaned.encode("utf-8", "surrogateescape")
 
-    def _write_sidecar(self) -> None:
+    def save(self) -> None:
+        """(Re)write the sidecar with what is known so far."""
         sidecar = {
             **expected_result(self.events, description=_description(self.request, self.started_at)),
             "recording": {
@@ -161,10 +166,8 @@ class Recording:
                 "failure": self.failure,
             },
         }
-        text = redact(json.dumps(sidecar, ensure_ascii=False, indent=2), *self.secrets) + "\n"
-        tmp = self.json_path.with_name(f".{self.json_path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, self.json_path)  # a reader never sees half a sidecar
+        # atomic and 0600, like the stream: a reader never sees half a sidecar
+        write_private(self.json_path, redact(json.dumps(sidecar, ensure_ascii=False, indent=2), *self.secrets) + "\n")
 
 
 def expected_result(events: list[ui.UIEvent], *, description: str = "") -> dict[str, Any]:
@@ -203,6 +206,17 @@ class _Tee(httpx.AsyncByteStream):
             await self.inner.aclose()
         finally:
             self.recording.stream_closed()
+
+
+def _decompressor(encoding: str) -> Any:
+    """The raw stream is what went over the wire; a replay needs the text. A
+    gzip/deflate stream is saved decompressed (the sidecar keeps the header)."""
+    encoding = encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    return None
 
 
 def _header_value(name: str, value: str) -> str:

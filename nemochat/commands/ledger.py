@@ -55,7 +55,7 @@ def log(args: argparse.Namespace) -> int:
 def jobs(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     with _open_ledger(settings) as ledger:
-        found = ledger.jobs(kind=args.kind, open_only=args.open, limit=args.limit, session_id=settings.session)
+        found = ledger.jobs(kind=args.kind, open_only=args.open, limit=args.limit, session_id=getattr(args, "session", None))
     if settings.json:
         return _json_lines(_job_json(j) for j in found)
     if not found:
@@ -133,12 +133,16 @@ def _show_config(args: argparse.Namespace, path: Path) -> int:
     if settings.json:
         return _json_lines({"type": "config", "key": k, "value": v, "source": src, "in_file": ok} for k, v, src, ok in rows)
     print(f"# config file: {path}{'' if path.exists() else ' (not created yet)'}")
+    print("# change one with: nemochat config set KEY VALUE")
     width = max(len(k) for k in keys)
-    for key, value, source, _ in rows:
-        print(f"{key:<{width}} = {value:<34} ({source})")
+    for settable in (True, False):
+        if not settable:
+            print("# from the environment or flags only:")
+        for key, value, source, in_file in rows:
+            if in_file is settable:
+                print(f"{key:<{width}} = {value:<34} ({source})")
     for key in cf.unknown_keys(path):
-        print(f"# ignored: {key} is not a setting nemochat knows")
-    print("# change one with: nemochat config set KEY VALUE (keys with a number, lang, api_base, ...)")
+        print(f"# ignored in the file: {key} (not a setting nemochat keeps there)")
     return 0
 
 

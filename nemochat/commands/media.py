@@ -29,6 +29,8 @@ def export(args: argparse.Namespace) -> int:
     )
 
     async def body(rt: Runtime) -> None:
+        if rt.sim is not None and not options.render_id:
+            await _demo_sample_project(rt)
         asks = not rt.settings.json and sys.stdin.isatty()
         await export_video(rt.conversation, options, confirm_cancel=tty_confirm if asks else None)
 
@@ -63,6 +65,26 @@ def open_last(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _demo_sample_project(rt: Runtime) -> None:
+    """`nemochat --demo export` starts a fresh simulator, whose new project is
+    empty: put the simulator's sample clip on its timeline (saying so), so the
+    one-shot demo shows the whole flow. Only the embedded simulator is touched."""
+    from nemochat.sim import draft as drafts
+
+    session = await rt.conversation.connect()
+
+    def add_sample(project) -> bool:
+        if drafts.is_exportable(project.draft):
+            return False
+        clip = drafts.segment("sample clip", 0, 2000, u="/cdn/media/clip.mp4")
+        drafts.replace_track(project.draft, drafts.VIDEO, "Video", [clip])
+        project.draft["m"]["title"] = "Demo"
+        return True
+
+    if rt.sim.world.edit_session(session.session_id, add_sample):
+        rt.view.emit(Notice("Demo: the simulator's project was empty, so its 2-second sample clip is on the timeline.", kind="info"))
+
+
 async def tty_confirm(question: str) -> bool:
     """Ask on the terminal. Blocking on purpose: nothing else should run while
     the user decides, and a second Ctrl-C lands here as KeyboardInterrupt."""
@@ -77,13 +99,14 @@ def open_last_export(paths: Paths, *, launch: bool = True) -> tuple[str, bool]:
     """The last exported file (else its URL), opened with the system's opener
     when there is a display. Returns (what, whether it was opened)."""
     from nemochat.app.export import last_export
+    from nemochat.store import ledger_path
 
-    record = last_export(paths.state, demo_paths(paths).state)
-    if record is None:
+    found = last_export(ledger_path(paths), ledger_path(demo_paths(paths)))
+    if found is None:
         raise UsageError("Nothing exported yet.", action="Export first: nemochat export (or /export in the chat).")
-    path, url = record.get("path"), record.get("url")
-    target = path if isinstance(path, str) and Path(path).is_file() else url
-    if not isinstance(target, str) or not target:
+    path, url = found
+    target = path if path and Path(path).is_file() else url
+    if not target:
         raise UsageError("The last exported file is gone and it had no URL.", action="Export again: nemochat export.")
     return target, launch and has_display() and system_open(target)
 

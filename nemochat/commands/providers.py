@@ -132,7 +132,22 @@ async def _main(settings: Any, args: argparse.Namespace, kind: str) -> int:
         return code
 
 
-async def _act(rt: Any, args: argparse.Namespace, kind: str, on_raw: Any) -> int:
+async def run_in_runtime(rt: Any, kind: str, argv: list[str], *, confirm: Any = None) -> int:
+    """The same command inside a running program (the REPL's ``/sora submit ...``):
+    ``kind`` is "sora2", "veo3.1" or "gateway"; ``confirm`` asks the cost question."""
+    from nemochat.errors import UsageError
+
+    name = {"sora2": "sora", "veo3.1": "veo", "gateway": "gateway"}[kind]
+    parser = argparse.ArgumentParser(prog=f"/{name}", add_help=False)
+    {"sora2": sora_args, "veo3.1": veo_args, "gateway": gateway_args}[kind](parser)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:
+        raise UsageError(f"/{name}: {' '.join(argv) or 'no action'} is not a valid use", action=f"/{name} submit --help shows the flags.") from None
+    return await _act(rt, args, kind, None, confirm=confirm)
+
+
+async def _act(rt: Any, args: argparse.Namespace, kind: str, on_raw: Any, *, confirm: Any = None) -> int:
     """Rules, then the key, then the cost question, then uploads, then the job."""
     from nemochat.app.provider_session import ProviderSession
     from nemochat.app.video_jobs import poll_policy
@@ -142,11 +157,12 @@ async def _act(rt: Any, args: argparse.Namespace, kind: str, on_raw: Any) -> int
     policy = poll_policy(kind, rt.settings, initial=getattr(args, "initial_status_delay", None),
                          interval=getattr(args, "status_check_interval", None), max_wait=args.max_wait)
     async with ProviderSession(rt.settings, rt.paths, rt.view.emit, kind, api_key=getattr(args, "api_key", None),
-                               on_raw=on_raw, download=not args.no_download, query_path=getattr(args, "query_path", None)) as ps:
+                               on_raw=on_raw, download=not args.no_download, query_path=getattr(args, "query_path", None),
+                               ledger=getattr(rt.conversation, "ledger", None)) as ps:
         if not submit:
             await _status(ps, args, kind, policy)
             return 0
-        if not await _confirm_cost(rt, request):
+        if not await _confirm_cost(rt, request, confirm):
             return 0
         if local:
             request = await _with_uploads(rt, request, local)
@@ -208,7 +224,7 @@ def _json_arg(raw: str | None, flag: str, rule: str, message: str) -> Any:
         raise broken(rule, f"{message} ({flag} is not valid JSON: {exc})") from None
 
 
-async def _confirm_cost(rt: Any, request: Any) -> bool:
+async def _confirm_cost(rt: Any, request: Any, confirm: Any = None) -> bool:
     from nemochat.app.provider_session import ask_to_spend, tty_confirm
     from nemochat.core.ui_events import Notice
     from nemochat.core.video_rules import cost_of, describe
@@ -217,7 +233,7 @@ async def _confirm_cost(rt: Any, request: Any) -> bool:
     cost = cost_of(request)
     price = f"{cost} NanoPhoto credits" if cost is not None else "whatever your gateway charges"
     what = describe(request)
-    ok = await ask_to_spend(f"{what} costs {price}. Submit? [y/N]", yes=rt.settings.yes, confirm=tty_confirm())
+    ok = await ask_to_spend(f"{what} costs {price}. Submit? [y/N]", yes=rt.settings.yes, confirm=confirm or tty_confirm())
     if ok is None:
         raise UsageError(f"Submitting {what} spends {price}, and there is no terminal to ask for your OK.",
                          code="confirm_required", action="Pass --yes to confirm the spending. Nothing was sent.")

@@ -30,25 +30,25 @@ def run(args: argparse.Namespace) -> int:
     return asyncio.run(_main(settings))
 
 
-def show_thoughts(settings: Settings, env: os._Environ[str] | dict[str, str] = os.environ) -> bool:
-    """The model's reasoning, dimmed (default) or hidden: ``show_thoughts`` in
-    the settings, or NEMOCHAT_SHOW_THOUGHTS=0."""
-    value = getattr(settings, "show_thoughts", None)
-    if isinstance(value, bool):
-        return value
-    raw = env.get("NEMOCHAT_SHOW_THOUGHTS", "").strip().lower()
-    return raw not in ("0", "no", "off", "false", "hide", "hidden")
+def show_thoughts(settings: Settings) -> bool:
+    """The model's reasoning, dimmed (default) or hidden (``show_thoughts``:
+    the config file, or NEMOCHAT_SHOW_THOUGHTS=0)."""
+    return bool(getattr(settings, "show_thoughts", True))
+
+
+def use_color(settings: Settings, env: os._Environ[str] | dict[str, str] = os.environ) -> bool:
+    return env.get("TERM", "") != "dumb" and not getattr(settings, "no_color", False) and "NO_COLOR" not in env
 
 
 async def _main(settings: Settings) -> int:
     from nemochat.app.runtime import open_runtime
     from nemochat.repl.live_view import LiveView
-    from nemochat.repl.loop import Repl
+    from nemochat.repl.loop import Repl, greet
     from nemochat.repl.printer import Printer
 
     printer = Printer()
-    color = os.environ.get("TERM", "") != "dumb"
-    view = LiveView(printer, show_thoughts=show_thoughts(settings), color=color, lang=settings.lang)
+    view = LiveView(printer, show_thoughts=show_thoughts(settings), color=use_color(settings), lang=settings.lang)
+    greet(view, settings.lang)  # on the screen before anything slow (the demo's simulator, the network)
     history = Paths.default().state / "history"
     async with open_runtime(settings, view=view) as rt:
         repl = Repl(rt, view, printer, history=history)

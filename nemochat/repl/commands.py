@@ -48,6 +48,8 @@ class ReplContext(Protocol):
     async def open_project(self) -> None: ...
     def request_quit(self) -> None: ...
     def clear_screen(self) -> None: ...
+    async def confirm(self, question: str) -> bool: ...  # one key at the prompt; "[Y/n]" at the end makes yes the default
+    def start_job(self, kind: str, label: str, body: Callable[[Any], Awaitable[str | None]]) -> Any: ...  # in the background
 
 
 Handler = Callable[[ReplContext, list[str]], Awaitable[None]]
@@ -240,6 +242,9 @@ BUILTIN: tuple[SlashCommand, ...] = (
     SlashCommand("status", "the project's timeline: tracks, segments, durations", cmd_status, aliases=("tracks",), while_busy=True),
     SlashCommand("export", "render the video and download the MP4 (in the background)", cmd_export, usage="[PATH]", complete="path", while_busy=True),
     SlashCommand("upload", "add local files or public URLs to the project", cmd_upload, usage="PATH_OR_URL...", complete="path"),
+    SlashCommand("sora", "Sora 2 directly: /sora submit --prompt TEXT (runs in the background), /sora status --task-id ID", "nemochat.repl.providers:cmd_sora", usage="submit|status ...", complete="words", words=("submit", "status")),
+    SlashCommand("veo", "Veo 3.1 directly: /veo submit --shots-json JSON (in the background), /veo status --task-ids-json J", "nemochat.repl.providers:cmd_veo", usage="submit|status ...", complete="words", words=("submit", "status")),
+    SlashCommand("gateway", "an OpenAI-style video gateway: /gateway submit --prompt TEXT, /gateway status --id ID", "nemochat.repl.providers:cmd_gateway", usage="submit|status ...", complete="words", words=("submit", "status")),
     SlashCommand("session", "this session; `new` starts another, an ID reopens one", cmd_session, usage="[new|ID]", complete="session", words=("new",)),
     SlashCommand("sessions", "the sessions you have used here, newest first", cmd_sessions, while_busy=True),
     SlashCommand("jobs", "background jobs (exports) and how they are doing", cmd_jobs, while_busy=True),

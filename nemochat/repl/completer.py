@@ -54,6 +54,9 @@ class ReplCompleter(Completer):
             yield from self._paths(command, current, complete_event)
         elif command.complete == "session":
             yield from self._session_ids(command, current)
+        elif command.complete == "words" and command.words:
+            if " " not in rest.strip() or not rest.strip():  # the first argument only
+                yield from (Completion(w, start_position=-len(current)) for w in command.words if w.startswith(current))
         elif command.complete == "words":
             yield from self._command_names(current)
 

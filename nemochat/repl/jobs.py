@@ -34,6 +34,7 @@ class Job:
     error: str | None = None
     finished: float | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
+    stop_requested: bool = False
 
     @property
     def running(self) -> bool:
@@ -42,6 +43,12 @@ class Job:
     @property
     def elapsed(self) -> float:
         return (self.finished or time.monotonic()) - self.started
+
+    def describe(self) -> str:
+        """For a sentence: "Export (68%)", "Export (downloading)"."""
+        if self.progress is not None:
+            return f"{self.label} ({self.progress:.0f}%)"
+        return f"{self.label} ({self.detail})" if self.detail else self.label
 
     def short(self) -> str:
         """For the toolbar: "export 68%", "export rendering"."""
@@ -87,7 +94,7 @@ class JobManager:
         except asyncio.CancelledError:
             job.status = "cancelled"
         except Exception as exc:  # shown to the user by on_finish, as one line
-            job.status = "failed"
+            job.status = "cancelled" if job.stop_requested else "failed"
             job.error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             job.detail = getattr(exc, "action", "") or ""
         finally:
@@ -113,6 +120,7 @@ class JobManager:
 
     async def cancel(self, job: Job) -> None:
         if job.task is not None and not job.task.done():
+            job.stop_requested = True
             job.task.cancel()
             await asyncio.gather(job.task, return_exceptions=True)
 

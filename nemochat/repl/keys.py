@@ -42,6 +42,7 @@ class KeyState(Protocol):
     def answer_offer(self, yes: bool, *, quietly: bool = False) -> None: ...
     def on_ctrl_c(self, had_text: bool) -> None: ...
     def on_refused_submit(self) -> None: ...
+    def on_ctrl_d(self) -> bool: ...
 
 
 STYLE = Style.from_dict(
@@ -119,7 +120,9 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
 
     @kb.add("c-d", filter=empty_line)
     def _ctrl_d(event: KeyPressEvent) -> None:
-        event.app.exit(exception=EOFError(), style="class:exiting")
+        """Leave; when something still runs, the loop asks first (an offer)."""
+        if state.on_ctrl_d():
+            event.app.exit(exception=EOFError(), style="class:exiting")
 
     return kb
 
@@ -156,6 +159,7 @@ def make_prompt_session(
         # text is never completed, and no blank space is kept for a menu.
         complete_while_typing=Condition(lambda: session.default_buffer.text.startswith("/")),
         reserve_space_for_menu=6,
+        prompt_continuation=lambda width, line_number, wrap_count: " " * width,
         key_bindings=build_key_bindings(state),
         style=STYLE,
         include_default_pygments_style=False,

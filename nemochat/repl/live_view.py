@@ -19,6 +19,7 @@ only the console they print to is different.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class _Stream:
 
     splitter: BlockSplitter = field(default_factory=BlockSplitter)
     shown: int = 0  # characters of the text already printed above the prompt
+    blocks: int = 0  # blocks printed so far (a blank line goes between two)
 
     @property
     def tail(self) -> str:
@@ -88,6 +90,7 @@ class LiveView(RichView):
         super().__init__(console, show_thoughts=show_thoughts, interactive=True)
         self.streams: dict[int, _Stream] = {}
         self.tool: _Tool | None = None
+        self.transfers: dict[str, ui.TransferProgress] = {}  # uploads and downloads moving now
         self.turn_started: float | None = None  # a turn is streaming (for "Thinking · 0:03")
         self.claim_url: str | None = None
         self.changed: Callable[[], None] = lambda: None  # the live area needs a redraw
@@ -136,18 +139,31 @@ class LiveView(RichView):
         self.printer.then(clear)
 
     def stop_now(self) -> None:
-        """Ctrl-C: the live area empties at once; printed blocks stay printed."""
-        self.streams.clear()
+        """Ctrl-C: the live area stops at once. What was already on the screen
+        stays readable: an unfinished block is printed as it stood."""
+        streams = list(self.streams.values())
+        for stream in streams:
+            if stream.tail.strip():
+                self._print_stream_block(stream, stream.tail)
+                self.console.print(Text("(stopped here)", style="dim"))
         self.tool = None
         self.turn_started = None
-        self.changed()
+        self.transfers.clear()
+
+        def clear() -> None:
+            for stream in streams:
+                stream.shown = len(stream.splitter.text)
+            self.streams.clear()
+            self.changed()
+
+        self.printer.then(clear)
 
     def _on_MessageDelta(self, event: ui.MessageDelta) -> None:
         stream = self.streams.setdefault(event.index, _Stream())
         blocks = stream.splitter.feed(event.text)
         if blocks:
             for block in blocks:
-                self._print_block(block)
+                self._print_stream_block(stream, block)
             upto = len(stream.splitter.text) - len(stream.splitter.tail)
             self.printer.then(lambda: self._shown(stream, upto))
         self.changed()
@@ -157,12 +173,12 @@ class LiveView(RichView):
         splitter = stream.splitter
         if event.raw.startswith(splitter.text):
             for block in splitter.feed(event.raw[len(splitter.text) :]):
-                self._print_block(block)
+                self._print_stream_block(stream, block)
             rest = splitter.finish()
             if rest:
-                self._print_block(rest)
+                self._print_stream_block(stream, rest)
         else:  # the final contradicts what streamed: show the final whole
-            self._print_block(event.raw)
+            self._print_stream_block(stream, event.raw)
         if not event.complete:
             self.console.print(Text("(the answer was cut off here)", style="dim"))
         self.console.print()
@@ -171,6 +187,12 @@ class LiveView(RichView):
     def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
         self.streams.pop(event.index, None)
         self.changed()
+
+    def _print_stream_block(self, stream: _Stream, raw_block: str) -> None:
+        if stream.blocks:
+            self.console.print()
+        stream.blocks += 1
+        self._print_block(raw_block)
 
     def _print_block(self, raw_block: str) -> None:
         self.console.print(Markdown(clean(translate_gui(raw_block).text)))
@@ -205,6 +227,14 @@ class LiveView(RichView):
     def _on_ActionOffered(self, event: ui.ActionOffered) -> None:
         pass  # the loop turns actions into one-key offers after the turn
 
+    def _on_TransferProgress(self, event: ui.TransferProgress) -> None:
+        """A bar would be a rich Live: the status line shows it instead."""
+        if event.finished:
+            self.transfers.pop(event.task, None)
+        else:
+            self.transfers[event.task] = event
+        self.changed()
+
     def _on_TurnFinished(self, event: ui.TurnFinished) -> None:
         self.tool = None
         self.changed()
@@ -225,8 +255,8 @@ class LiveView(RichView):
             self.console.print(Text(text(self.lang, "ready_resumed", sid=sid), style="green"))
         else:
             self.console.print(Text(text(self.lang, "ready_new"), style="green") + Text(f" ({sid})", style="dim"))
+        self.claim_url = event.claim_url  # a resumed session has none: /open asks for one
         if event.claim_url:
-            self.claim_url = event.claim_url
             self.console.print(Text(text(self.lang, "open_link"), style="dim") + link(event.claim_url, enabled=self.links))
         self.on_session(event)
 
@@ -238,14 +268,19 @@ class LiveView(RichView):
 
     @property
     def active(self) -> bool:
-        return bool(self.streams) or self.tool is not None or self.turn_started is not None
+        return bool(self.streams) or self.tool is not None or self.turn_started is not None or bool(self.transfers)
 
     def live_text(self, width: int, max_lines: int) -> str:
         """The live area, as ANSI text: the unfinished block, then the status line."""
         lines: list[str] = []
-        tail = "\n\n".join(t for t in (s.tail for s in self.streams.values()) if t.strip())
+        live = [s for s in self.streams.values() if s.tail.strip()]
+        tail = "\n\n".join(s.tail for s in live)
         if tail:
             lines = self._render_tail(tail, width).rstrip("\n").split("\n")
+            while lines and not _visible(lines[-1]).strip():
+                lines.pop()
+            if live[0].blocks:  # the same blank line as between printed blocks
+                lines.insert(0, "")
             room = max(1, max_lines - 1)
             if len(lines) > room:
                 lines = ["\x1b[2m…\x1b[0m"] + lines[-(room - 1) :] if room > 1 else lines[-1:]
@@ -266,7 +301,9 @@ class LiveView(RichView):
     def _status_line(self, *, show_thinking: bool) -> str:
         now = time.monotonic()
         frame = SPINNER[int(now * 4) % len(SPINNER)]
-        if self.tool is not None:
+        if self.transfers:
+            parts = _transfer_parts(next(reversed(self.transfers.values())))
+        elif self.tool is not None:
             parts = [self.tool.label] + ([self.tool.expected] if self.tool.expected else []) + [clock(now - self.tool.started)]
         elif show_thinking and self.turn_started is not None:
             from nemochat.repl.texts import text
@@ -276,3 +313,17 @@ class LiveView(RichView):
             return ""
         line = f"{frame} " + " · ".join(parts)
         return f"\x1b[36m{line}\x1b[0m" if self.color else line
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+
+
+def _visible(line: str) -> str:
+    return _ANSI.sub("", line)
+
+
+def _transfer_parts(event: ui.TransferProgress) -> list[str]:
+    from nemochat.ui.progress import amount, rate, time_left
+
+    parts = [clean_line(event.label), amount(event.done, event.total, event.unit).strip()]
+    return parts + [p for p in (rate(event.speed, event.unit), time_left(event.eta)) if p]

@@ -20,7 +20,6 @@ import asyncio
 import signal
 import time
 import traceback
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,22 +30,33 @@ from rich.text import Text
 
 from nemochat.app.conversation import is_local_file
 from nemochat.app.runtime import Runtime
-from nemochat.core import ui_events as ui
 from nemochat.core.router import Intent, route_intent
-from nemochat.errors import Interrupted, NemochatError, SessionNotFound, UsageError
-from nemochat.repl import screen
+from nemochat.errors import Interrupted, NemochatError
+from nemochat.repl import actions, screen
 from nemochat.repl.choices import Offer, PendingQuestion, PickError, offers_for
 from nemochat.repl.commands import ReplContext, default_registry, parse_command, suggest
 from nemochat.repl.completer import ReplCompleter
-from nemochat.repl.jobs import Job, JobManager
+from nemochat.repl.connection import Connection
+from nemochat.repl.background import Background
+from nemochat.repl.jobs import JobManager
 from nemochat.repl.keys import make_prompt_session, open_history
-from nemochat.repl.live_view import LiveView, link
-from nemochat.repl.printer import Printer, terminal_size
-from nemochat.repl.sessions import known_sessions, recap, resolve
+from nemochat.repl.live_view import LiveView
+from nemochat.repl.printer import Printer
+from nemochat.repl.sessions import known_sessions
 from nemochat.repl.texts import LONG_PROMPT_CHARS, examples, lang_of, text
 
 HINT_SECONDS = 4.0
 FRAME = 0.1  # the live area is redrawn at most 10 times a second
+
+
+def greet(view: LiveView, lang: str) -> None:
+    """The first screen: what this is, three things to try, the keys."""
+    view.console.print(Text(text(lang, "welcome"), style="bold"))
+    view.console.print(Text(text(lang, "try"), style="dim"))
+    for example in examples(lang):
+        view.console.print(Text("  • ", style="dim") + Text(example, style="cyan"))
+    view.console.print(Text(text(lang, "keys"), style="dim"))
+    view.console.print()
 
 
 class Repl(ReplContext):
@@ -57,24 +67,24 @@ class Repl(ReplContext):
         self.printer = printer
         self.lang = lang_of(rt.settings.lang)
         self.registry = default_registry()
-        self.jobs = JobManager(on_finish=self._job_finished, on_change=self._changed)
+        self.bg = Background(self)
+        self.jobs = JobManager(on_finish=self.bg.finished, on_change=self.changed)
         self.offers: list[Offer] = []
+        self._asks: dict[int, asyncio.Future[bool]] = {}  # offers someone awaits (confirm)
         self.question: PendingQuestion | None = None
-        self.credits: float | None = None
-        self.connection = "connecting"  # "connecting" | "ready" | "failed"
+        self.link = Connection(self)
         self._fg: asyncio.Task[None] | None = None  # the turn or command the prompt waits on
         self._fg_turn = False
         self._stopped_label: str | None = None
         self._side: set[asyncio.Task[Any]] = set()
-        self._connect_task: asyncio.Task[None] | None = None
         self._quit = False
         self._dirty = True
         self._hint: tuple[str, float] | None = None
-        view.changed = self._changed
-        view.on_credits = lambda event: self._set_credits(event.available)
-        view.on_session = self._session_ready
-        view.job_event = self._job_event
-        self.conversation.handlers["export"] = self._export_intent
+        view.changed = self.changed
+        view.on_credits = lambda event: self.link.set_credits(event.available)
+        view.on_session = self.link.session_ready
+        view.job_event = self.bg.event
+        self.conversation.handlers["export"] = self.bg.export_intent  # in the REPL an export runs in the background
         self.prompt = make_prompt_session(
             self,
             message=lambda: screen.prompt_message(self),
@@ -88,9 +98,8 @@ class Repl(ReplContext):
     # -- running -----------------------------------------------------------------------------
 
     async def run(self) -> int:
-        self.greet()
         self.printer.start()
-        self._connect_task = asyncio.create_task(self._connect(), name="connect")
+        self.link.start()
         ticker = asyncio.create_task(self._tick(), name="redraw")
         restore_sigint = self._catch_sigint()
         try:
@@ -111,20 +120,11 @@ class Repl(ReplContext):
             await self._shutdown()
         return 0
 
-    def greet(self) -> None:
-        self.view.console.print(Text(text(self.lang, "welcome"), style="bold"))
-        self.view.console.print(Text(text(self.lang, "try"), style="dim"))
-        for example in examples(self.lang):
-            self.view.console.print(Text("  • ", style="dim") + Text(example, style="cyan"))
-        self.view.console.print(Text(text(self.lang, "keys"), style="dim"))
-        self.view.console.print()
-
     async def _shutdown(self) -> None:
-        tasks = [t for t in (self._fg, self._connect_task, *self._side) if t is not None and not t.done()]
+        tasks = [t for t in (self._fg, *self._side) if t is not None and not t.done()]
         for task in tasks:
             task.cancel()
-        if self.jobs.running():
-            self.say("Stopping background jobs; a render keeps going on the server.", "dim")
+        await self.link.stop()
         await self.jobs.cancel_all()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self.printer.stop()
@@ -153,72 +153,12 @@ class Repl(ReplContext):
                     self._hint = None
                 self.prompt.app.invalidate()
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
+        """Something in the prompt's area changed: redraw it at the next frame."""
         self._dirty = True
 
-    # -- the connection ----------------------------------------------------------------------
-
-    async def _connect(self) -> None:
-        try:
-            await self.conversation.connect()
-        except NemochatError as error:
-            self.connection = "failed"
-            self.fail(error)
-            self.say("Type anything to try again.", "dim")
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self.connection = "failed"
-            self._unexpected(exc)
-        self._changed()
-
     async def ensure_connected(self) -> Any:
-        if self.conversation.session is not None:
-            return self.conversation.session
-        if self._connect_task is not None and not self._connect_task.done():
-            await asyncio.shield(self._connect_task)
-            if self.conversation.session is not None:
-                return self.conversation.session
-        self.connection = "connecting"
-        self._changed()
-        try:
-            return await self.conversation.connect()
-        except BaseException:
-            self.connection = "failed"
-            raise
-
-    def _session_ready(self, event: ui.SessionReady) -> None:
-        self.connection = "ready"
-        self.offers.clear()
-        self.question = None
-        self._changed()
-        self._background(self.refresh_credits())
-        if event.resumed:
-            self._background(self._where_we_left_off(event.session_id))
-
-    async def _where_we_left_off(self, session_id: str) -> None:
-        """A resumed session: its last exchanges (the conversation shows them
-        when it was asked for by id), else at least its timeline."""
-        asked_by_id = bool(self.conversation.settings.session)
-        past = recap(self.runtime, session_id)
-        if past and not asked_by_id:
-            self.view.emit(ui.Notice(past))
-        elif not past:
-            try:
-                await self.conversation.show_status()
-            except NemochatError:
-                pass
-
-    async def refresh_credits(self) -> None:
-        try:
-            data = await self.runtime.nemo.credits()
-            self._set_credits(float(data.get("available")))
-        except (NemochatError, TypeError, ValueError):
-            pass
-
-    def _set_credits(self, available: float) -> None:
-        self.credits = available
-        self._changed()
+        return await self.link.ensure()
 
     # -- what the user typed --------------------------------------------------------------------
 
@@ -226,7 +166,7 @@ class Repl(ReplContext):
         typed = line.strip("\n")
         if not typed.strip():
             return
-        self.offers.clear()  # typing something else declines what was offered
+        self.drop_offers()  # typing something else declines what was offered
         if self._is_command(typed):
             self._command(typed.strip())
         elif self.question is not None:
@@ -248,10 +188,11 @@ class Repl(ReplContext):
             close = suggest(self.registry, word)
             hint = f" Did you mean /{close}?" if close else ""
             self.say(f"Unknown command /{word}.{hint} /help lists them.", "yellow")
+            self.printer.separate()
             return
         run = self._guarded(command.resolve()(self, args))
         if self.busy():
-            self._background(run)
+            self.background(run)
         else:
             self._foreground(run, turn=False)
 
@@ -294,28 +235,28 @@ class Repl(ReplContext):
             return
         if turn.question is not None and turn.question.items:
             self.question = PendingQuestion(turn.question)
-        self.offers = offers_for(outcome.actions, self.lang)
+        self.offers.extend(offers_for(outcome.actions, self.lang))
         if turn.tools:  # a tool may have spent credits
-            self._background(self.refresh_credits())
-        self._changed()
+            self.background(self.link.refresh_credits())
+        self.changed()
 
     async def _guarded(self, work: Any) -> None:
         """Run a turn or a command: errors become one line, Ctrl-C a calm note."""
         try:
             await work
         except asyncio.CancelledError:
-            if self._fg_turn and asyncio.current_task() is self._fg:
-                self._say_stopped()
+            if asyncio.current_task() is self._fg:
+                self._say_stopped() if self._fg_turn else self.fail(Interrupted(text(self.lang, "stopped_command")))
             raise
         except NemochatError as error:
             self.fail(error)
         except Exception as exc:
-            self._unexpected(exc)
+            self.unexpected(exc)
 
     def _say_stopped(self) -> None:
         what = text(self.lang, "stopped_what", label=self._stopped_label) if self._stopped_label else ""
         self.fail(Interrupted(text(self.lang, "stopped", what=what)))
-        self._background(self.refresh_credits())  # the stopped turn may have spent some
+        self.background(self.link.refresh_credits())  # the stopped turn may have spent some
 
     # -- tasks ------------------------------------------------------------------------------------
 
@@ -326,10 +267,14 @@ class Repl(ReplContext):
         self._fg_turn = turn
         self._stopped_label = None
         self._fg = asyncio.create_task(work, name="turn" if turn else "command")
-        self._fg.add_done_callback(lambda task: self._changed())
-        self._changed()
+        self._fg.add_done_callback(self._foreground_done)
+        self.changed()
 
-    def _background(self, work: Any) -> None:
+    def _foreground_done(self, task: asyncio.Task[None]) -> None:
+        self.printer.separate()  # one blank line before the next exchange
+        self.changed()
+
+    def background(self, work: Any) -> None:
         task = asyncio.create_task(work)
         self._side.add(task)
         task.add_done_callback(self._side.discard)
@@ -346,7 +291,37 @@ class Repl(ReplContext):
 
     @property
     def offer(self) -> Offer | None:
-        return self.offers[0] if self.offers and not self.busy() else None
+        """The offer the prompt asks now; while the agent answers only a
+        question someone waits on (a cost confirmation) is asked."""
+        if not self.offers:
+            return None
+        first = self.offers[0]
+        return first if not self.busy() or id(first) in self._asks else None
+
+    async def confirm(self, question: str) -> bool:
+        """A yes/no asked at the prompt ("… costs 4 credits. Submit? [y/N]"),
+        answered with one key; no is the default unless the question says [Y/n]."""
+        default_yes = question.rstrip().endswith("[Y/n]")
+        bare = question.rstrip()
+        for suffix in ("[y/N]", "[Y/n]"):
+            bare = bare.removesuffix(suffix).rstrip()
+        offer = Offer("ask", bare, default_yes=default_yes)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._asks[id(offer)] = future
+        self.offers.insert(0, offer)
+        self.changed()
+        try:
+            return await future
+        finally:
+            self._asks.pop(id(offer), None)
+            self.offers = [o for o in self.offers if o is not offer]
+
+    def drop_offers(self) -> None:
+        for offer in self.offers:
+            future = self._asks.get(id(offer))
+            if future is not None and not future.done():
+                future.set_result(False)
+        self.offers.clear()
 
     def may_submit(self, typed: str) -> bool:
         if not self.busy():
@@ -363,30 +338,34 @@ class Repl(ReplContext):
         if self.busy():
             self.interrupt()
         elif self.offers:
-            self.offers.clear()
+            self.drop_offers()
         elif self.question is not None and not had_text:
             self.question = None
             self.say("(question dismissed: just type what you want instead)", "dim")
         elif not had_text:
             self.hint(text(self.lang, "ctrl_c_idle"))
-        self._changed()
+        self.changed()
 
     def answer_offer(self, yes: bool, *, quietly: bool = False) -> None:
         offer = self.offers.pop(0)
         if not quietly:
             self.say(offer.question + (" yes" if yes else " no"), "dim")
-        if offer.kind == "quit":
+        future = self._asks.get(id(offer))
+        if future is not None:
+            if not future.done():
+                future.set_result(yes)
+        elif offer.kind == "quit":
             if yes:
                 self.request_quit(force=True)
         elif yes and offer.kind == "export":
             self.start_export(None)
         elif yes and offer.kind == "status":
             self._foreground(self._guarded(self.conversation.show_status()), turn=False)
-        self._changed()
+        self.changed()
 
     def hint(self, message: str) -> None:
         self._hint = (message, time.monotonic() + HINT_SECONDS)
-        self._changed()
+        self.changed()
 
     def current_hint(self) -> str | None:
         if self._hint and time.monotonic() <= self._hint[1]:
@@ -398,14 +377,27 @@ class Repl(ReplContext):
 
     # -- leaving ----------------------------------------------------------------------------------
 
+    def _still_running(self) -> list[str]:
+        answer = [text(self.lang, "agent_answer")] if self.busy() and self._fg_turn else []
+        return answer + [job.describe() for job in self.jobs.running()]
+
+    def on_ctrl_d(self) -> bool:
+        """Ctrl-D on an empty line: True to leave now, else ask first."""
+        if not self._still_running():
+            return True
+        self._ask_quit()
+        return False
+
     def _ask_quit(self) -> None:
-        running = [job.short() for job in self.jobs.running()] + (["the agent's answer"] if self.busy() and self._fg_turn else [])
+        running = self._still_running()
         if not running:
             self.request_quit(force=True)
             return
         what = ", ".join(running)
-        self.offers = [Offer("quit", text(self.lang, "quit_confirm", what=what), default_yes=False)]
-        self._changed()
+        what = what[:1].upper() + what[1:]
+        self.drop_offers()
+        self.offers.append(Offer("quit", text(self.lang, "quit_confirm", what=what), default_yes=False))
+        self.changed()
 
     def request_quit(self, force: bool = False) -> None:
         if not force and (self.jobs.running() or (self.busy() and self._fg_turn)):
@@ -414,67 +406,6 @@ class Repl(ReplContext):
         self._quit = True
         if self.prompt.app.is_running:
             self.prompt.app.exit(result="")
-
-    # -- jobs ---------------------------------------------------------------------------------------
-
-    def start_export(self, output: str | None) -> None:
-        if any(job.kind == "export" for job in self.jobs.running()):
-            self.say("An export is already running; /jobs shows how it is doing.", "yellow")
-            return
-        try:
-            from nemochat.app.export import ExportOptions, export_video
-        except ImportError:
-            self.say("Export is not available in this version yet.", "yellow")
-            return
-
-        async def body(job: Job) -> str | None:
-            await self.ensure_connected()
-            result = await export_video(self.conversation, ExportOptions(output=output), confirm_cancel=None)
-            return result.path or result.url
-
-        job = self.jobs.start("export", "Export", body)
-        self.say(f"Exporting in the background (job #{job.id}). Keep chatting; the toolbar shows progress and /jobs the details.", "cyan")
-
-    async def _export_intent(self, intent: Intent) -> None:
-        self.start_export(intent.output)
-
-    def _job_event(self, job: Job, event: ui.UIEvent) -> bool:
-        """Progress inside a job moves the toolbar instead of printing lines."""
-        kind = type(event).__name__
-        if kind == "TransferProgress":
-            done, total, unit = getattr(event, "done", 0.0), getattr(event, "total", None), getattr(event, "unit", "%")
-            if unit == "%":
-                job.update(progress=done, detail="rendering")
-            else:
-                job.update(progress=(100.0 * done / total) if total else None, detail="downloading")
-            self._changed()
-            return True
-        if kind == "ExportDone":
-            return True  # the job's own notice says where the file is
-        if isinstance(event, ui.Notice) and event.kind in ("working", "info"):
-            job.detail = "rendering"
-            return True
-        return False
-
-    def _job_finished(self, job: Job) -> None:
-        took = f" ({screen_clock(job.elapsed)})"
-        if job.status == "done":
-            line = Text(f"✓ {job.label} finished{took}: ", style="bold green")
-            if job.result and "://" in job.result:
-                line += link(job.result, enabled=self.view.links)
-            elif job.result:
-                path = Path(job.result).expanduser().resolve()
-                line += Text(str(path), style=f"bold link {path.as_uri()}" if self.view.links else "bold")
-            self.show(line)
-            if job.kind == "export" and job.result and "://" not in job.result:
-                self.say("  /open plays it.", "dim")
-        elif job.status == "cancelled":
-            self.say(f"{job.label} stopped{took}.", "dim")
-        else:
-            self.say(f"✗ {job.label} failed: {job.error}", "red")
-            if job.detail:
-                self.say("  " + job.detail, "yellow")
-        self._changed()
 
     # -- ReplContext ----------------------------------------------------------------------------------
 
@@ -487,7 +418,7 @@ class Repl(ReplContext):
     def fail(self, error: NemochatError) -> None:
         self.runtime.view.error(error)
 
-    def _unexpected(self, exc: BaseException) -> None:
+    def unexpected(self, exc: BaseException) -> None:
         self.say(f"✗ Unexpected error: {type(exc).__name__}: {exc}", "red")
         if self.runtime.settings.debug:
             self.say(traceback.format_exc(), "dim")
@@ -495,48 +426,19 @@ class Repl(ReplContext):
             self.say("  Run with --debug for details; the chat goes on.", "dim")
 
     async def switch_session(self, session_id: str | None) -> None:
-        conversation = self.conversation
-        if session_id is None:
-            conversation.settings = replace(conversation.settings, session=None)
-            await conversation.nemo.ensure_token()
-            await conversation.new_session()
-            return
-        full = resolve(self.runtime, session_id)
-        if conversation.session is not None and conversation.session.session_id == full:
-            self.say("That is this session already.", "dim")
-            return
-        try:
-            await conversation.nemo.state(full)
-        except SessionNotFound:
-            raise UsageError(f"No session {session_id} on this backend.", action="/sessions lists the ones you used.") from None
-        conversation.settings = replace(conversation.settings, session=full)
-        conversation.session = None
-        await conversation.connect()
+        await actions.switch_session(self, session_id)
 
     async def upload(self, paths: list[str]) -> None:
-        handler = self.conversation.handlers.get("upload")
-        if handler is None:
-            self.say("Upload is not available in this version yet.", "yellow")
-            return
-        await self.ensure_connected()
-        await handler(Intent("upload", "/upload", paths=tuple(paths)))  # type: ignore[misc]
+        await actions.upload(self, paths)
 
     async def open_project(self) -> None:
-        from nemochat.commands.media import has_display, open_last_export, system_open
+        await actions.open_project(self)
 
-        try:
-            target, opened = open_last_export(self.runtime.paths, launch=True)
-            self.say(("Opened " if opened else "Your last export: ") + target, "green" if opened else "")
-            return
-        except UsageError:
-            pass
-        session = await self.ensure_connected()
-        url = self.view.claim_url or await self.runtime.nemo.claim_url(session)
-        if not url:
-            self.say("No link to open for this session.", "yellow")
-            return
-        opened = has_display() and system_open(url)
-        self.show(Text("Opened " if opened else "Open it here: ", style="dim") + link(url, enabled=self.view.links))
+    def start_export(self, output: str | None) -> None:
+        self.bg.export(output)
+
+    def start_job(self, kind: str, label: str, body: Any) -> Any:
+        return self.bg.start(kind, label, body)
 
     def clear_screen(self) -> None:
         output = self.prompt.app.output
@@ -548,7 +450,3 @@ class Repl(ReplContext):
 
         self.printer.then(clear)
 
-
-def screen_clock(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 60}:{seconds % 60:02d}"

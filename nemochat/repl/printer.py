@@ -66,12 +66,21 @@ class Printer:
         self._wake: asyncio.Event | None = None
         self._idle: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._ends_line = True  # the last text written ended its line
+        self._blank = True  # ... and a blank line follows it
 
     # -- writing ----------------------------------------------------------------
 
     def write(self, text: str) -> None:
         if text:
+            self._blank = text.endswith("\n\n") or (text == "\n" and self._ends_line)
+            self._ends_line = text.endswith("\n")
             self._put(text)
+
+    def separate(self) -> None:
+        """End what was just printed with one blank line (never two)."""
+        if self._ends_line and not self._blank:
+            self.write("\n")
 
     def then(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once everything written before it is on the screen."""

@@ -67,14 +67,15 @@ def bottom_toolbar(repl: "Repl") -> StyleAndTextTuples:
     sep()
     if session is not None:
         parts.append(("", f"session {session.session_id[:8]}"))
-    elif repl.connection == "failed":
+    elif repl.link.state == "failed":
         parts.append(("class:toolbar.warn", "not connected"))
     else:
         parts.append(("class:toolbar.dim", repl.say_text("connecting")))
-    if repl.credits is not None:
+    credits = repl.link.credits
+    if credits is not None:
         sep()
-        style = "class:toolbar.warn" if repl.credits < 10 else "class:toolbar.ok"
-        parts.append((style, f"{repl.credits:g} credits"))
+        style = "class:toolbar.warn" if credits < 10 else "class:toolbar.ok"
+        parts.append((style, f"{credits:g} credits"))
     running = repl.jobs.summary()
     if running:
         sep()

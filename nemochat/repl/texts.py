@@ -21,11 +21,13 @@ _TEXTS: dict[str, dict[str, str]] = {
             "working on it on the server{what}. /status shows what reached the project."
         ),
         "stopped_what": " ({label})",
-        "busy": "The agent is still answering. Ctrl-C stops it; commands like /credits and /jobs work meanwhile.",
+        "stopped_command": "Stopped.",
+        "busy": "still answering (Ctrl-C stops it)",
         "ctrl_c_idle": "(Ctrl-D or /quit to leave)",
-        "quit_confirm": "{what} still running. Quit anyway?",
+        "quit_confirm": "{what}: still running. Quit anyway?",
         "bye": "Bye.",
         "thinking": "Thinking",
+        "agent_answer": "the agent's answer",
     },
     "zh": {
         "welcome": "欢迎使用 NemoVideo。描述你想要的视频,智能体会生成它,再和你一起剪辑。",
@@ -39,11 +41,13 @@ _TEXTS: dict[str, dict[str, str]] = {
         "long_prompt": "提示:提示词最好少于300个字符,并保持一种视觉风格(例如不要同时要求手绘和写实)。",
         "stopped": "已停止。你的消息没有被重新发送,但智能体可能仍在服务器上处理{what}。用 /status 查看项目里已有的内容。",
         "stopped_what": "({label})",
-        "busy": "智能体还在回答。按 Ctrl-C 停止;/credits、/jobs 等命令可以照常使用。",
+        "stopped_command": "已停止。",
+        "busy": "还在回答(Ctrl-C 停止)",
         "ctrl_c_idle": "(按 Ctrl-D 或输入 /quit 退出)",
         "quit_confirm": "{what}仍在运行。仍要退出吗?",
         "bye": "再见。",
         "thinking": "思考中",
+        "agent_answer": "智能体的回答",
     },
 }
 

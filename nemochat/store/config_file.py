@@ -153,7 +153,10 @@ def _rewrite(path: Path, key: str, line: str | None) -> None:
     elif line is not None:
         lines.insert(first_table, line)
     text = "\n".join(lines) + "\n"
-    tomllib.loads(text)  # never write a file we could not read back
+    try:
+        tomllib.loads(text)  # never write a file we could not read back
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML ({exc})", action="Fix the file, or move it away.") from None
     write_private(path, text)
 
 

@@ -49,13 +49,7 @@ class Ledger:
         self.path = Path(path)
         self.clock = clock
         self._lock = threading.Lock()  # one connection, maybe shared by threads (asyncio.to_thread)
-        try:
-            self._conn = _connect(self.path)
-            migrate(self._conn)
-        except SchemaTooNew as exc:
-            raise LedgerError(f"{self.path}: {exc}", action="Upgrade nemochat to read it.") from None
-        except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"cannot open the ledger {self.path}: {exc}", action="Move the file away to start a new one.") from None
+        self._conn = _open(self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -319,6 +313,21 @@ class Ledger:
             tuple(_loads(row["changes"]) or ()), row["credits_before"], row["credits_after"],
             tuple(TurnItem(i["kind"], i["body"], bool(i["complete"]), i["at"]) for i in items),
         )  # fmt: skip
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Connected and migrated; any failure is one ``LedgerError`` that says what to do."""
+    conn = None
+    try:
+        conn = _connect(path)
+        migrate(conn)
+        return conn
+    except (SchemaTooNew, sqlite3.DatabaseError) as exc:
+        if conn is not None:
+            conn.close()
+        if isinstance(exc, SchemaTooNew):
+            raise LedgerError(f"{path}: {exc}", action="Upgrade nemochat to read it.") from None
+        raise LedgerError(f"cannot open the ledger {path}: {exc}", action="Move the file away to start a new one.") from None
 
 
 def _connect(path: Path) -> sqlite3.Connection:

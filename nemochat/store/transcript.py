@@ -76,7 +76,9 @@ def as_markdown(session: SessionRecord, turns: list[TurnRecord], *, thoughts: bo
                 out += ["", body + ("" if item.complete else "\n\n_(the answer was cut off here)_")]
             elif item.kind == "question" and body:
                 first, *rest = body.splitlines()
-                out += ["", f"**The agent asked:** {_md_line(first)}"] + ([""] + [f"- {line.strip()}" for line in rest] if rest else [])
+                out += ["", f"**The agent asked:** {_md_line(first)}"]
+                for line in rest:  # a prompt, then its options (indented in the ledger)
+                    out += [f"- {line.strip()}"] if line.startswith("  ") else ["", line.strip(), ""]
             elif item.kind == "thought" and thoughts and body:
                 out += ["", "> 💭 " + " ".join(body.splitlines())]
         outcome = _outcome(turn)
@@ -168,7 +170,7 @@ def _stamp(ts: float) -> str:
 
 
 def _indent(text: str, width: int) -> str:
-    return ("\n" + " " * width).join(text.splitlines() or [""])
+    return "\n".join((" " * width + line if line.strip() else "") if n else line for n, line in enumerate(text.splitlines() or [""]))
 
 
 def _short(text: str) -> str:

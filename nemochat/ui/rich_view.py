@@ -230,7 +230,7 @@ class RichView:
         elif event.status == "unknown":
             self.console.print(Text(f"? {name}: the submit's answer was lost; job #{event.job_id} is marked unknown", style="yellow"))
         else:
-            self.console.print(Text(f"→ Submitted to {name}{shot}: task {task}", style="cyan"))
+            self.console.print(Text(f"→ {name}{shot}: task {task} is processing", style="cyan"))
 
     # -- the status line -----------------------------------------------------------------------
 

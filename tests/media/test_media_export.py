@@ -21,6 +21,7 @@ from nemochat.app.export import (
 from nemochat.core.ui_events import ExportDone, TransferProgress
 from nemochat.errors import CreditsError, Interrupted, UsageError
 from nemochat.settings import Paths
+from nemochat.store import ledger_path
 
 
 def _export(sim, out, world, options=ExportOptions(), *, title="Urban Dreams", setup=None, **flags):
@@ -187,6 +188,8 @@ def test_the_deadline_stops_waiting_and_says_how_to_resume(sim, out, world):
 
     result = run(resume())
     assert result.render_id == render_id and open(result.path, "rb").read() == CLIP
+    [job] = _render_jobs()  # the resume found the job it belongs to
+    assert job.status == "completed" and job.local_files == (result.path,)
 
 
 def _interrupted_export(sim, out, world, answer: bool):
@@ -239,7 +242,29 @@ def test_ctrl_c_answered_no_leaves_the_render_running(sim, out, world):
     assert f"--render-id {render_id}" in error.action
 
 
-def test_the_last_export_is_remembered_for_open(sim, out, world):
+def _render_jobs():
+    from nemochat.store import Ledger, ledger_path
+
+    with Ledger(ledger_path(Paths.default())) as ledger:
+        return ledger.jobs(kind="render")
+
+
+def test_the_export_is_a_render_job_in_the_ledger(sim, out, world):
     result, _ = _export(sim, out, world)
-    record = last_export(Paths.default().state)
-    assert record["path"] == result.path and record["render_id"] == result.render_id
+    [job] = _render_jobs()
+    assert job.task_ids == result.render_id and job.status == "completed"
+    assert job.local_files == (result.path,) and job.urls == (result.url,)
+    assert last_export(ledger_path(Paths.default())) == (result.path, result.url)
+
+
+def test_a_failed_render_is_written_down_as_failed(sim, out, world):
+    with pytest.raises(RenderFailed):
+        _export(sim, out, world, setup=lambda: world.set_faults(render_fail={"reason": "no GPU"}))
+    [job] = _render_jobs()
+    assert (job.status, job.error, job.local_files) == ("failed", "no GPU", ())
+
+
+def test_a_cancelled_render_is_written_down_as_cancelled(sim, out, world):
+    _, _, render_id = _interrupted_export(sim, out, world, answer=True)
+    [job] = _render_jobs()
+    assert (job.task_ids, job.status) == (render_id, "cancelled")

@@ -27,7 +27,7 @@ def test_ctrl_c_asks_then_cancels_or_leaves_it(sim, out, world, capsys, answer, 
     capsys.readouterr()
     child = _spawn_export(sim, out)
     child.expect("Rendering your video")
-    [submitted] = world.requests_to("/api/render/proxy/lambda")
+    [submitted] = [r for r in world.requests_to("/api/render/proxy/lambda") if r.method == "POST"]
     child.sendintr()
     child.expect_exact("Cancel the render on the server? [y/N]")
     child.sendline(answer)

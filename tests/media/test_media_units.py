@@ -6,7 +6,6 @@ serve (a 200 to a Range request, a short body, a redirect off the API host,
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import httpx
@@ -256,4 +255,18 @@ def test_a_failure_in_a_success_false_envelope_is_the_render_failing():
 
 def test_retry_after_on_a_status_answer_is_kept():
     status = _status(lambda request: httpx.Response(200, headers={"Retry-After": "9"}, json={"status": "processing", "progress": 5}))
-    assert status.retry_after == 9 and os.path.sep  # the exporter waits at least this long
+    assert status.retry_after == 9  # the exporter waits at least this long
+
+
+def test_an_unwritable_folder_is_a_clear_usage_error(tmp_path):
+    from nemochat.app.download import download
+    from nemochat.errors import UsageError
+
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200, content=BODY))) as client:
+            blocker = tmp_path / "not-a-folder"
+            blocker.write_bytes(b"")
+            await download([Source("https://cdn.test/x", client)], blocker / "x.mp4", force=False, emit=lambda e: None, cdn=client)
+
+    with pytest.raises(UsageError, match="Cannot write"):
+        asyncio.run(go())

@@ -102,3 +102,15 @@ def test_4001_and_4002_say_what_to_do(sim, out, world, clip, code, words):
         _upload(sim, out, [str(clip)])
     assert caught.value.code == str(code) and words in caught.value.action
     assert caught.value.exit_code == 2
+
+
+def test_a_retried_upload_sends_the_whole_file_again(sim, out, world, clip):
+    async def scenario():
+        async with runtime(sim, out) as rt:
+            world.set_faults(error_code={"code": 1001})  # the token dies: NemoClient renews it and asks again
+            return await upload_items(rt.conversation, [str(clip)])
+
+    result = run(scenario())
+    assert [f.filename for f in result.files] == ["my clip.mp4"]
+    assert len(world.requests_to("/api/upload-video/")) == 2
+    assert world.uploads[0].hash == hashlib.sha256(CLIP).hexdigest() and world.uploads[0].size == len(CLIP)

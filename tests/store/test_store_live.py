@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from store_helpers import db_bytes
 
 from nemochat.core import ui_events as ui
@@ -33,6 +32,7 @@ def test_a_normal_turn_is_in_the_ledger_and_no_token_is(runtime, sim):
             await say(rt, "make a 10s rainy Tokyo clip")
             token, client_id = rt.nemo.token, rt.nemo.client_id
             session_id = rt.conversation.session.session_id
+            assert token.encode() not in db_bytes(ledger_path(Paths.default()))  # the write-ahead log too
         with ledger_now() as ledger:
             session = ledger.find_session(session_id)
             assert session.api_base == sim.base_url and session.task_id and session.user_id and session.language == "en"
@@ -135,8 +135,7 @@ def test_an_unknown_session_id_is_used_as_given(runtime, world):
     asyncio.run(body())
 
 
-@pytest.mark.parametrize("demo_like", [False])
-def test_sessions_of_another_backend_are_not_resumed(runtime, demo_like):
+def test_sessions_of_another_backend_are_not_resumed(runtime):
     async def body():
         with ledger_now() as ledger:
             ledger.touch_session("https://elsewhere.example", "old-session")
@@ -146,3 +145,51 @@ def test_sessions_of_another_backend_are_not_resumed(runtime, demo_like):
         assert not view.of(ui.SessionReady)[0].resumed
 
     asyncio.run(body())
+
+
+def test_an_export_is_a_render_job_with_its_file(runtime, tmp_path):
+    async def body():
+        async with runtime(output_dir=str(tmp_path), poll_interval=0.0) as (rt, view):
+            await say(rt, "make a 10s rainy Tokyo clip")
+            await say(rt, "export")
+            return rt.conversation.session.session_id, view.of(ui.ExportDone)
+
+    session_id, (result,) = asyncio.run(body())
+    with ledger_now() as ledger:
+        (job,) = ledger.jobs(kind="render")
+        assert job.session_id == session_id and job.task_id == result.render_id
+        assert job.status == "completed" and job.urls == (result.url,) and job.local_files == (result.path,)
+        assert ledger.find_session(session_id).last_video == result.path
+
+
+def test_a_failed_render_is_a_failed_job(runtime, world, tmp_path):
+    world.set_faults(render_fail={"reason": "render worker crashed"})
+
+    async def body():
+        async with runtime(output_dir=str(tmp_path), poll_interval=0.0) as (rt, view):
+            await say(rt, "make a 10s rainy Tokyo clip")
+            outcome = await say(rt, "export")
+            return outcome
+
+    outcome = asyncio.run(body())
+    assert isinstance(outcome, NemochatError) and outcome.code == "render_failed"
+    with ledger_now() as ledger:
+        (job,) = ledger.jobs(kind="render")
+    assert job.status == "failed" and "render worker crashed" in job.error and job.task_id
+
+
+def test_a_render_still_running_stays_an_open_job(runtime, tmp_path, capsys):
+    from nemochat.cli import main
+
+    async def body():
+        async with runtime(output_dir=str(tmp_path), export_deadline=0.0) as (rt, view):
+            await say(rt, "make a 10s rainy Tokyo clip")
+            return await say(rt, "export"), rt.settings.api_base
+
+    outcome, api_base = asyncio.run(body())
+    assert outcome.code == "render_timeout"
+    with ledger_now() as ledger:
+        (job,) = ledger.jobs(open_only=True)
+    assert job.kind == "render" and job.open and job.task_id
+    assert main(["--api-base", api_base, "jobs", "--open"]) == 0  # what the user finds the next day
+    assert job.task_id in capsys.readouterr().out

@@ -1,0 +1,71 @@
+"""What some commands do beyond one conversation call: switching sessions,
+uploading, opening the video or the project page."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from nemochat.core.router import Intent
+from nemochat.errors import SessionNotFound, UsageError
+from nemochat.repl.live_view import link
+from nemochat.repl.sessions import resolve
+from nemochat.settings import Paths
+
+if TYPE_CHECKING:
+    from nemochat.repl.loop import Repl
+
+
+async def switch_session(repl: "Repl", session_id: str | None) -> None:
+    """``/session new`` (None) or ``/session ID``: the conversation reopens it
+    and says where it left off."""
+    conversation = repl.conversation
+    if session_id is None:
+        conversation.settings = replace(conversation.settings, session=None)
+        await conversation.nemo.ensure_token()
+        await conversation.new_session()
+        return
+    full = resolve(repl.runtime, session_id)
+    if conversation.session is not None and conversation.session.session_id == full:
+        repl.say("That is this session already.", "dim")
+        return
+    await conversation.nemo.ensure_token()
+    try:
+        await conversation.nemo.state(full)  # it must exist before we leave this one
+    except SessionNotFound:
+        raise UsageError(f"No session {session_id} on this backend.", action="/sessions lists the ones you used.") from None
+    conversation.settings = replace(conversation.settings, session=full)
+    conversation.session = None
+    await conversation.connect()
+
+
+async def upload(repl: "Repl", paths: list[str]) -> None:
+    handler = repl.conversation.handlers.get("upload")
+    if handler is None:
+        repl.say("Upload is not available in this version yet.", "yellow")
+        return
+    await repl.ensure_connected()
+    await handler(Intent("upload", "/upload " + " ".join(paths), paths=tuple(paths)))  # type: ignore[misc]
+
+
+async def open_project(repl: "Repl") -> None:
+    """The last exported video (with the system's player), else the project
+    page in the browser; without a display, the path or the link to click."""
+    from nemochat.commands.media import has_display, open_last_export, system_open
+
+    try:
+        target, opened = open_last_export(Paths.default(), launch=True)
+    except UsageError:
+        pass
+    else:
+        repl.say(("Opened " if opened else "Your last export: ") + target, "green" if opened else "")
+        return
+    session = await repl.ensure_connected()
+    url = repl.view.claim_url or await repl.runtime.nemo.claim_url(session)
+    if not url:
+        repl.say("No link to open for this session.", "yellow")
+        return
+    opened = has_display() and system_open(url)
+    repl.show(Text("Opened " if opened else "Open it here: ", style="dim") + link(url, enabled=repl.view.links))

@@ -1,0 +1,103 @@
+"""Long work in the background: exports (and Sora/Veo/gateway videos) run as
+jobs while the user keeps chatting.
+
+``/export``, the typed "export"/"导出" intent and a yes to "Export the video
+now?" all land in ``Background.export``; the flow itself is
+``nemochat.app.export.export_video``. Inside a job, progress events move the
+toolbar instead of printing lines; when the job ends one notice says how it
+went, with the file's path (a clickable link) or its URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from nemochat.core import ui_events as ui
+from nemochat.core.router import Intent
+from nemochat.repl.jobs import Job
+from nemochat.repl.live_view import clock, link
+
+if TYPE_CHECKING:
+    from nemochat.repl.loop import Repl
+
+
+class Background:
+    def __init__(self, repl: "Repl") -> None:
+        self.repl = repl
+
+    def start(self, kind: str, label: str, body: Callable[[Job], Awaitable[str | None]]) -> Job:
+        job = self.repl.jobs.start(kind, label, body)
+        self.repl.say(f"{label} runs in the background (job #{job.id}). Keep chatting; /jobs shows how it is doing.", "cyan")
+        return job
+
+    # -- export -----------------------------------------------------------------------------
+
+    def export(self, output: str | None) -> None:
+        repl = self.repl
+        if any(job.kind == "export" for job in repl.jobs.running()):
+            repl.say("An export is already running; /jobs shows how it is doing.", "yellow")
+            return
+        try:
+            from nemochat.app.export import ExportOptions, export_video
+        except ImportError:
+            repl.say("Export is not available in this version yet.", "yellow")
+            return
+
+        async def body(job: Job) -> str | None:
+            await repl.ensure_connected()
+            result = await export_video(repl.conversation, ExportOptions(output=output), confirm_cancel=None)
+            return result.path or result.url
+
+        self.start("export", "Export", body)
+
+    async def export_intent(self, intent: Intent) -> None:
+        """The conversation's "export" handler, in the REPL: start, don't wait."""
+        self.export(intent.output)
+
+    # -- what jobs say -------------------------------------------------------------------------
+
+    def event(self, job: Job, event: ui.UIEvent) -> bool:
+        """An event raised inside a job; True when it only moves the toolbar."""
+        if isinstance(event, ui.TransferProgress):
+            if event.unit == "%":
+                job.update(progress=event.done, detail="rendering" if job.kind == "export" else "working")
+            else:
+                job.update(progress=(100.0 * event.done / event.total) if event.total else None, detail="downloading")
+            self.repl.changed()
+            return True
+        if job.kind == "export":
+            if isinstance(event, ui.ExportDone):
+                return True  # the job's own notice says where the file is
+            if isinstance(event, ui.Notice) and event.kind in ("working", "info"):
+                return True  # "Rendering your video…": the toolbar says it
+        return False
+
+    def finished(self, job: Job) -> None:
+        repl = self.repl
+        took = f" ({clock(job.elapsed)})"
+        if job.status == "done":
+            if job.result is None and job.kind != "export":
+                return  # the job's own events said how it went
+            line = Text(f"✓ {job.label} finished{took}", style="bold green")
+            if job.result and "://" in job.result:
+                line += Text(": ", style="bold green") + link(job.result, enabled=repl.view.links)
+            elif job.result:
+                path = Path(job.result).expanduser().resolve()
+                line += Text(": ", style="bold green") + Text(str(path), style=f"bold link {path.as_uri()}" if repl.view.links else "bold")
+            repl.show(line)
+            if job.kind == "export" and job.result and "://" not in job.result:
+                repl.say("  /open plays it.", "dim")
+        elif job.status == "cancelled":
+            repl.say(f"{job.label} stopped{took}." + (f" {job.error}" if job.error else ""), "yellow")
+            if job.detail and job.error:
+                repl.say("  " + job.detail, "dim")
+        else:
+            repl.say(f"✗ {job.label} failed: {job.error}", "red")
+            if job.detail:
+                repl.say("  " + job.detail, "yellow")
+        repl.printer.separate()
+        repl.changed()

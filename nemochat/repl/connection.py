@@ -1,0 +1,105 @@
+"""The connection, made in the background while the prompt is already up.
+
+Token and session come from ``Conversation.connect()``; until they are there
+the toolbar says "connecting…", and anything that needs the session waits
+for the same attempt (never a second session). A failed attempt is said
+once, in one line with what to do, and the next message tries again.
+Once ready: the credits for the toolbar, and for a resumed session where it
+left off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from nemochat.core import ui_events as ui
+from nemochat.errors import NemochatError
+from nemochat.repl.sessions import recap
+
+if TYPE_CHECKING:
+    from nemochat.repl.loop import Repl
+
+
+class Connection:
+    def __init__(self, repl: "Repl") -> None:
+        self.repl = repl
+        self.state = "connecting"  # "connecting" | "ready" | "failed"
+        self.credits: float | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._connect(), name="connect")
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _connect(self) -> None:
+        repl = self.repl
+        try:
+            await repl.conversation.connect()
+        except NemochatError as error:
+            self.state = "failed"
+            repl.fail(error)
+            repl.say("Type anything to try again.", "dim")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.state = "failed"
+            repl.unexpected(exc)
+        repl.changed()
+
+    async def ensure(self) -> Any:
+        """The session, connecting first if needed (the same attempt as the
+        one started at launch while that one runs)."""
+        conversation = self.repl.conversation
+        if conversation.session is not None:
+            return conversation.session
+        if self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+            if conversation.session is not None:
+                return conversation.session
+        self.state = "connecting"
+        self.repl.changed()
+        try:
+            return await conversation.connect()
+        except BaseException:
+            self.state = "failed"
+            raise
+
+    def session_ready(self, event: ui.SessionReady) -> None:
+        repl = self.repl
+        self.state = "ready"
+        repl.drop_offers()
+        repl.question = None
+        repl.changed()
+        repl.background(self.refresh_credits())
+        if event.resumed:
+            repl.background(self._where_we_left_off(event.session_id))
+
+    async def _where_we_left_off(self, session_id: str) -> None:
+        """A resumed session: its last exchanges (the conversation already
+        showed them when it was asked for by id), else at least its timeline."""
+        repl = self.repl
+        asked_by_id = bool(repl.conversation.settings.session)
+        past = recap(repl.runtime, session_id)
+        if past and not asked_by_id:
+            repl.view.emit(ui.Notice(past))
+        elif not past:
+            try:
+                await repl.conversation.show_status()
+            except NemochatError:
+                pass
+
+    async def refresh_credits(self) -> None:
+        try:
+            data = await self.repl.runtime.nemo.credits()
+            self.set_credits(float(data.get("available")))
+        except (NemochatError, TypeError, ValueError):
+            pass
+
+    def set_credits(self, available: float) -> None:
+        self.credits = available
+        self.repl.changed()

@@ -1,0 +1,146 @@
+"""Drive the real ``nemochat`` binary in a pseudo-terminal.
+
+Each test gets a simulator of its own (in this process, so the test can read
+its request log and arm faults) and a ``Term``: the REPL spawned with
+pexpect in a 100x30 pty, with HOME and the XDG dirs in tmp_path. Everything
+the program writes is also fed to a terminal emulator (pyte), so a test can
+check what a person would SEE (the screen plus its scrollback), not just the
+bytes: a live area redrawn in place shows up many times in the bytes but
+once on the screen.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pexpect
+import pyte
+import pytest
+
+from nemochat.sim import RunningSimulator, start_simulator
+
+COLUMNS, LINES = 100, 30
+TIMEOUT = 30  # generous: we wait on text, never on time
+NEMOCHAT = str(Path(sys.executable).with_name("nemochat"))
+
+
+class _Sink:
+    """pexpect's logfile_read: every decoded chunk also goes to the emulator."""
+
+    def __init__(self, stream: pyte.Stream) -> None:
+        self.stream = stream
+        self.raw: list[str] = []
+
+    def write(self, data: str) -> None:
+        self.raw.append(data)
+        self.stream.feed(data)
+
+    def flush(self) -> None:
+        pass
+
+
+class Term:
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.screen = pyte.HistoryScreen(COLUMNS, LINES, history=10_000, ratio=0.5)
+        self.sink = _Sink(pyte.Stream(self.screen))
+        self.child = pexpect.spawn(
+            NEMOCHAT, args, env=env, cwd=str(cwd), dimensions=(LINES, COLUMNS), encoding="utf-8", timeout=TIMEOUT
+        )
+        self.child.logfile_read = self.sink
+
+    # -- input ------------------------------------------------------------------------
+
+    def type(self, text: str) -> None:
+        self.child.send(text)
+
+    def line(self, text: str) -> None:
+        """Type a line and press Enter (a terminal sends CR for Enter)."""
+        self.child.send(text)
+        self.child.send("\r")
+
+    def paste(self, text: str) -> None:
+        self.child.send("\x1b[200~" + text + "\x1b[201~")
+
+    # -- output -------------------------------------------------------------------------
+
+    def expect(self, pattern: str, timeout: float = TIMEOUT) -> str:
+        """Wait until ``pattern`` (a regex) has been written; returns the match."""
+        self.child.expect(pattern, timeout=timeout)
+        return self.child.after
+
+    def wait_idle_prompt(self) -> None:
+        """Wait for the prompt to be ready for a new line: ask for /jobs and
+        wait for its answer (a marker that lands after everything queued)."""
+        self.line("/help jobs")
+        self.expect(r"background jobs \(exports\)")
+
+    def lines(self) -> list[str]:
+        """Everything on the screen and in its scrollback, top to bottom."""
+        history = ["".join(row[x].data for x in range(COLUMNS)) for row in self.screen.history.top]
+        return [line.rstrip() for line in history + list(self.screen.display)]
+
+    def text(self) -> str:
+        """The screen and scrollback as one string, wrapped lines joined."""
+        return re.sub(r"\s+", " ", " ".join(self.lines()))
+
+    def count(self, phrase: str) -> int:
+        return self.text().count(phrase)
+
+    def close(self) -> None:
+        if self.child.isalive():
+            self.child.terminate(force=True)
+
+
+@pytest.fixture
+def sim() -> Iterator[RunningSimulator]:
+    with start_simulator(time_scale=0.05) as running:
+        yield running
+
+
+@pytest.fixture
+def term_env(tmp_path: Path) -> dict[str, str]:
+    home = tmp_path / "home"
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_STATE_HOME": str(home / ".local/state"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "COLUMNS": str(COLUMNS),
+        "LINES": str(LINES),
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "NEMOCHAT_SIM_TIME_SCALE": "0.05",
+        "NEMOCHAT_RETRY_AFTER_DEFAULT": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    (tmp_path / "work").mkdir()
+    return env
+
+
+@pytest.fixture
+def spawn(tmp_path: Path, term_env: dict[str, str]) -> Iterator:
+    terms: list[Term] = []
+
+    def start(*args: str) -> Term:
+        term = Term(list(args), term_env, tmp_path / "work")
+        terms.append(term)
+        return term
+
+    yield start
+    for term in terms:
+        term.close()
+
+
+@pytest.fixture
+def repl(spawn, sim: RunningSimulator) -> Term:
+    """The REPL against this test's simulator, connected and ready."""
+    term = spawn("--api-base", sim.base_url)
+    term.expect(r"Ready")
+    return term

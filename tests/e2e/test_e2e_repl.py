@@ -1,0 +1,196 @@
+"""The REPL end to end: the real binary in a pty, a real simulator behind it.
+
+No test waits on the clock: each waits for text on the terminal (or for the
+simulator to have seen a request), with generous timeouts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pexpect
+import pytest
+
+from nemochat.sim import stream as sim_stream
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
+    """Wait for a condition on the simulator's side (not a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def sent_messages(sim) -> list[str]:
+    return ["".join(p.get("text", "") for p in r.json["new_message"]["parts"]) for r in sim.world.requests_to("/run_sse")]
+
+
+def test_a_prompt_streams_its_answer_exactly_once(repl, sim):
+    repl.line("hello there")
+    repl.expect(r"ready to export")
+    repl.wait_idle_prompt()
+    assert repl.count("Describe a scene") == 1
+    assert repl.count("› hello there") == 1
+
+
+def test_a_generation_shows_each_message_once_and_offers_the_export(repl, sim):
+    repl.line("make a 10s rainy Tokyo clip")
+    repl.expect(r"Export the video now\? \[Y/n\]")
+    repl.type("n")
+    repl.expect(r"Export the video now\? no")
+    repl.wait_idle_prompt()
+    assert repl.count("Here's your 10-second clip of rainy Tokyo") == 1
+    assert repl.count("All set: I added a Lo-fi soundtrack") == 1
+    assert repl.count("✓ Generating video") == 1
+    text = repl.text()
+    assert '{"' not in text and "Traceback" not in text and "[/" not in text
+
+
+def test_credits_by_command_and_in_chinese(repl, sim):
+    repl.line("/credits")
+    repl.expect(r"Credits: .*available")
+    repl.line("积分")
+    repl.expect(r"Credits: .*available")
+    assert sim.world.requests_to("/run_sse") == []  # both answered without the agent
+    assert len(sim.world.requests_to("/api/credits")) >= 2
+
+
+def test_tab_completes_a_command(repl, sim):
+    repl.type("/ex")
+    repl.type("\t")
+    repl.type("\r")
+    repl.expect(r"Nothing to export yet")  # /export ran: the project is still empty
+    repl.wait_idle_prompt()
+    assert repl.count("› /export") == 1
+
+
+def test_a_pasted_block_is_one_message(repl, sim):
+    repl.paste("tell me about the sea\nand about the sky")
+    repl.type("\r")
+    repl.expect(r"ready to export")
+    assert sent_messages(sim) == ["tell me about the sea\nand about the sky"]
+
+
+@pytest.fixture
+def closed_streams(monkeypatch) -> threading.Event:
+    """Set when the simulator stops sending a /run_sse stream (the client left)."""
+    closed = threading.Event()
+    original = sim_stream.Turn.frames
+
+    async def frames(self):
+        try:
+            async for chunk in original(self):
+                yield chunk
+        finally:
+            closed.set()
+
+    monkeypatch.setattr(sim_stream.Turn, "frames", frames)
+    return closed
+
+
+def test_ctrl_c_stops_a_long_generation_at_once(repl, sim, closed_streams):
+    sim.world.set_faults(slow_heartbeats={"interval_s": 0.5, "silence_s": 90})
+    repl.line("make a 10s clip of the sea at dawn")
+    assert wait_until(lambda: len(sim.world.requests_to("/run_sse")) == 1)
+    repl.expect(r"Thinking")
+    repl.type("\x03")
+    repl.expect(r"Stopped\. Your message was not sent again")
+    repl.expect(r"/status shows")
+    assert closed_streams.wait(15), "the /run_sse stream was still open"
+    repl.line("/credits")  # the REPL goes on
+    repl.expect(r"Credits: .*available")
+    assert len(sim.world.requests_to("/run_sse")) == 1
+
+
+def test_export_runs_in_the_background_while_the_chat_goes_on(spawn, sim, tmp_path):
+    term = spawn("--api-base", sim.base_url, "--poll-interval", "1")
+    term.expect("Ready")
+    term.line("make a 10s rainy Tokyo clip")
+    term.expect(r"Export the video now\? \[Y/n\]")
+    term.type("n")
+    term.line("/export")
+    term.expect(r"Exporting in the background")
+    term.line("hello")
+    term.expect(r"ready to export")  # answered while the render runs (1 s between polls)
+    assert "finished" not in term.text()
+    term.expect(r"Export finished", timeout=60)
+    term.wait_idle_prompt()
+    videos = list((tmp_path / "work").glob("*.mp4"))
+    assert len(videos) == 1 and videos[0].stat().st_size > 0
+    assert str(videos[0]) in term.text().replace(" ", "")  # the full path (wrapped lines joined)
+
+
+def test_the_agent_question_is_answered_with_letters(repl, sim):
+    repl.line("which style should I choose?")
+    repl.expect(r"1/2 Pick one \(A-C\)")
+    repl.line("b")
+    repl.expect(r"2/2 Pick one or more")
+    repl.line("a, c")
+    repl.expect(r"→ Music, Subtitles")
+    assert wait_until(lambda: len(sent_messages(sim)) == 2)
+    assert sent_messages(sim)[1] == "Which visual style should the video use? Anime\nAnything to add? Music, Subtitles"
+
+
+def test_ctrl_d_leaves_cleanly(repl):
+    repl.type("\x04")
+    repl.expect(pexpect.EOF)
+    repl.child.wait()
+    assert repl.child.exitstatus == 0
+
+
+def test_slash_quit_leaves_cleanly(repl):
+    repl.line("/quit")
+    repl.expect(pexpect.EOF)
+    repl.child.wait()
+    assert repl.child.exitstatus == 0
+
+
+def test_demo_mode_end_to_end(spawn):
+    term = spawn("--demo")
+    term.expect(r"Try saying")
+    term.expect(r"Ready")
+    term.line("积分")
+    term.expect(r"Credits: .*available")
+    term.line("show tracks")
+    term.expect(r"empty draft")
+    term.type("\x04")
+    term.expect(pexpect.EOF)
+    term.child.wait()
+    assert term.child.exitstatus == 0
+
+
+def test_json_is_refused_for_the_repl(spawn):
+    term = spawn("--json")
+    term.expect(pexpect.EOF)
+    term.child.wait()
+    assert term.child.exitstatus == 2
+    assert "--json ask" in "".join(term.sink.raw)
+
+
+def test_resuming_a_session_shows_where_it_left_off(spawn, sim):
+    first = spawn("--api-base", sim.base_url)
+    first.expect("Ready")
+    first.line("hello there")
+    first.expect(r"ready to export")
+    first.line("/session")
+    session_id = first.expect(r"This session: [0-9a-f-]{36}").split()[-1]
+    first.line("/quit")
+    first.expect(pexpect.EOF)
+
+    again = spawn("--api-base", sim.base_url, "--session", session_id[:8])
+    again.expect(r"back in project " + session_id[:8])
+    again.expect(r"you: hello there")
+    again.line("/session new")
+    again.expect(r"Ready: a new project")
+    again.line("/session " + session_id[:8])
+    again.expect(r"back in project " + session_id[:8])
+    again.expect(r"you: hello there")
+    again.line("/session nosuchsession")
+    again.expect(r"No session nosuchsession")

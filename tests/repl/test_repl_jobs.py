@@ -1,0 +1,85 @@
+"""Background jobs: progress for the toolbar, a result or an error at the end."""
+
+from __future__ import annotations
+
+import asyncio
+
+from nemochat.errors import BackendError
+from nemochat.repl.jobs import JobManager, current_job
+
+
+def test_a_job_runs_reports_progress_and_finishes():
+    finished = []
+
+    async def main() -> None:
+        jobs = JobManager(on_finish=finished.append)
+        gate = asyncio.Event()
+
+        async def body(job):
+            assert current_job.get() is job
+            job.update(progress=42, detail="rendering")
+            await gate.wait()
+            return "/videos/out.mp4"
+
+        job = jobs.start("export", "Export", body)
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert jobs.summary() == "export 42%"
+        assert current_job.get() is None  # only inside the job
+        gate.set()
+        await job.task
+        assert jobs.running() == [] and jobs.summary() == ""
+
+    asyncio.run(main())
+    (job,) = finished
+    assert job.status == "done" and job.result == "/videos/out.mp4" and job.progress == 100
+
+
+def test_a_failing_job_keeps_the_message_and_action():
+    finished = []
+
+    async def main() -> None:
+        jobs = JobManager(on_finish=finished.append)
+
+        async def body(job):
+            raise BackendError("The render failed", action="Try again later.")
+
+        await jobs.start("export", "Export", body).task
+
+    asyncio.run(main())
+    assert finished[0].status == "failed" and finished[0].error == "The render failed"
+    assert finished[0].detail == "Try again later."
+
+
+def test_cancelling_stops_running_jobs():
+    finished = []
+
+    async def main() -> None:
+        jobs = JobManager(on_finish=finished.append)
+
+        async def body(job):
+            await asyncio.sleep(60)
+
+        jobs.start("export", "Export", body)
+        await asyncio.sleep(0)
+        await jobs.cancel_all()
+        assert jobs.running() == []
+
+    asyncio.run(main())
+    assert finished[0].status == "cancelled"
+
+
+def test_short_labels():
+    async def main() -> None:
+        jobs = JobManager()
+
+        async def body(job):
+            await asyncio.sleep(60)
+
+        job = jobs.start("export", "Export", body)
+        assert job.short() == "export…"
+        job.update(detail="downloading")
+        assert job.short() == "export downloading"
+        await jobs.cancel_all()
+
+    asyncio.run(main())

@@ -1,0 +1,190 @@
+"""Key bindings, driven through prompt_toolkit's pipe input (real key parsing,
+no terminal): Enter, Alt-Enter, bracketed paste, Ctrl-C, Ctrl-D, one-key
+offers, and Enter while the agent answers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from prompt_toolkit.history import FileHistory
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from nemochat.repl.choices import Offer
+from nemochat.repl.keys import make_prompt_session, open_history
+
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+
+
+class State:
+    """A stand-in for the loop: records what the keys told it."""
+
+    def __init__(self, *, busy: bool = False, offer: Offer | None = None) -> None:
+        self._busy = busy
+        self._offer = offer
+        self.answers: list[tuple[bool, bool]] = []
+        self.ctrl_c: list[bool] = []
+        self.refused = 0
+        self.ctrl_d = 0
+
+    @property
+    def offer(self) -> Offer | None:
+        return self._offer
+
+    def busy(self) -> bool:
+        return self._busy
+
+    def may_submit(self, text: str) -> bool:
+        return not self._busy or text.startswith("/credits")
+
+    def answer_offer(self, yes: bool, *, quietly: bool = False) -> None:
+        self.answers.append((yes, quietly))
+        self._offer = None
+
+    def on_ctrl_c(self, had_text: bool) -> None:
+        self.ctrl_c.append(had_text)
+
+    def on_refused_submit(self) -> None:
+        self.refused += 1
+
+    def on_ctrl_d(self) -> bool:
+        self.ctrl_d += 1
+        return not self._busy
+
+
+def prompt(keys: str | list[str], state: State | None = None, history=None) -> str:
+    """Type ``keys`` (one string, or chunks sent one after another) into a prompt; return what it accepted."""
+    state = state or State()
+    chunks = [keys] if isinstance(keys, str) else keys
+
+    async def main() -> str:
+        with create_pipe_input() as pipe:
+            session = make_prompt_session(state, message="› ", input=pipe, output=DummyOutput(), history=history)
+
+            async def typist() -> None:
+                for chunk in chunks:
+                    await asyncio.sleep(0.05)
+                    pipe.send_text(chunk)
+
+            typing = asyncio.create_task(typist())
+            try:
+                return await asyncio.wait_for(session.prompt_async(), timeout=5)
+            finally:
+                typing.cancel()
+
+    return asyncio.run(main())
+
+
+def test_enter_sends_the_line():
+    assert prompt("make a video\r") == "make a video"
+
+
+def test_alt_enter_inserts_a_newline():
+    assert prompt("first\x1b\rsecond\r") == "first\nsecond"
+
+
+def test_a_bracketed_paste_is_one_message():
+    pasted = f"{PASTE_START}line one\r\nline two\rline three\n{PASTE_END}"
+    assert prompt([pasted, "\r"]) == "line one\nline two\nline three\n"
+
+
+def test_chinese_text_goes_through_whole():
+    assert prompt("生成一段10秒的雨夜东京视频\r") == "生成一段10秒的雨夜东京视频"
+
+
+def test_ctrl_c_clears_the_line_when_idle():
+    state = State()
+    assert prompt(["some text", "\x03", "other\r"], state) == "other"
+    assert state.ctrl_c == [True]
+
+
+def test_ctrl_c_on_an_empty_line_keeps_the_prompt():
+    state = State()
+    assert prompt(["\x03", "still here\r"], state) == "still here"
+    assert state.ctrl_c == [False]
+
+
+def test_ctrl_c_while_busy_keeps_the_typed_text():
+    state = State(busy=True)
+    state.may_submit = lambda text: True  # let the final Enter through
+    assert prompt(["draft", "\x03", " more\r"], state) == "draft more"
+    assert state.ctrl_c == [True]
+
+
+def test_ctrl_d_on_an_empty_line_leaves():
+    with pytest.raises(EOFError):
+        prompt("\x04")
+
+
+def test_ctrl_d_asks_the_loop_first_when_something_runs():
+    state = State(busy=True)
+    state.may_submit = lambda text: True
+    assert prompt(["\x04", "stay\r"], state) == "stay"
+    assert state.ctrl_d == 1
+
+
+def test_ctrl_d_with_text_deletes_instead():
+    assert prompt(["abc", "\x01", "\x04", "\r"]) == "bc"  # Ctrl-A, then Ctrl-D deletes "a"
+
+
+def test_enter_while_busy_keeps_the_text_and_says_why():
+    state = State(busy=True)
+    with pytest.raises(asyncio.TimeoutError):
+        prompt_with_timeout(["make another clip\r"], state, timeout=0.5)
+    assert state.refused == 1
+
+
+def test_safe_commands_go_through_while_busy():
+    assert prompt("/credits\r", State(busy=True)) == "/credits"
+
+
+def test_an_offer_is_answered_with_one_key():
+    state = State(offer=Offer("export", "Export now?"))
+    assert prompt(["y", "next\r"], state) == "next"
+    assert state.answers == [(True, False)]
+
+
+def test_enter_takes_the_offer_default():
+    state = State(offer=Offer("export", "Export now?"))
+    assert prompt(["\r", "x\r"], state) == "x"
+    assert state.answers == [(True, False)]
+
+
+def test_typing_something_else_declines_quietly_and_types():
+    state = State(offer=Offer("export", "Export now?"))
+    assert prompt("hello\r", state) == "hello"
+    assert state.answers == [(False, True)]
+
+
+def test_history_persists_and_ctrl_r_finds_it(tmp_path):
+    path = tmp_path / "state" / "history"
+    prompt("make a rainy Tokyo clip\r", history=open_history(path))
+    prompt("credits\r", history=open_history(path))
+    assert isinstance(open_history(path), FileHistory)
+    assert "rainy Tokyo" in path.read_text()
+    # Ctrl-R, type part of an old line, Enter accepts the search, Enter sends it
+    assert prompt(["\x12", "rainy", "\r", "\r"], history=open_history(path)) == "make a rainy Tokyo clip"
+
+
+def test_up_arrow_recalls_history(tmp_path):
+    history = open_history(tmp_path / "history")
+    prompt("first message\r", history=history)
+    assert prompt(["\x1b[A", "\r"], history=history) == "first message"
+
+
+def test_history_in_an_unwritable_place_falls_back_to_memory(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert not isinstance(open_history(blocker / "history"), FileHistory)
+
+
+def prompt_with_timeout(chunks: list[str], state: State, timeout: float) -> str:
+    async def main() -> str:
+        with create_pipe_input() as pipe:
+            session = make_prompt_session(state, message="› ", input=pipe, output=DummyOutput())
+            for chunk in chunks:
+                pipe.send_text(chunk)
+            return await asyncio.wait_for(session.prompt_async(), timeout=timeout)
+
+    return asyncio.run(main())

@@ -1,0 +1,164 @@
+"""The streaming display: blocks printed once, the tail live, one status line."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from nemochat.core import ui_events as ui
+from nemochat.core.events import Question, QuestionItem, QuestionOption
+from nemochat.errors import BackendError, Interrupted
+from nemochat.repl.jobs import JobManager
+from nemochat.repl.live_view import LiveView
+from nemochat.repl.printer import Printer
+
+
+def make_view() -> tuple[LiveView, io.StringIO]:
+    out = io.StringIO()
+    view = LiveView(Printer(out), color=False)
+    return view, out
+
+
+def stream(view: LiveView, text: str, pieces: int = 7) -> None:
+    size = max(1, len(text) // pieces)
+    for i in range(0, len(text), size):
+        view.emit(ui.MessageDelta(0, text[i : i + size]))
+
+
+ANSWER = "First paragraph of the answer.\n\nSecond paragraph, still streaming"
+
+
+def test_finished_blocks_print_once_and_the_tail_stays_live():
+    view, out = make_view()
+    view.emit(ui.UserSaid("hi", "s1"))
+    stream(view, ANSWER)
+    printed = out.getvalue()
+    assert printed.count("First paragraph") == 1
+    assert "Second paragraph" not in printed
+    live = view.live_text(100, 10)
+    assert "Second paragraph, still streaming" in live and "First paragraph" not in live
+
+    view.emit(ui.Message(0, ANSWER, ANSWER))
+    printed = out.getvalue()
+    assert printed.count("First paragraph") == 1 and printed.count("Second paragraph") == 1
+    assert "paragraph" not in view.live_text(100, 10)  # nothing left live: shown exactly once
+    view.end_turn()
+    assert view.live_text(100, 10) == "" and not view.active
+
+
+def test_a_message_that_never_streamed_prints_whole():
+    view, out = make_view()
+    view.emit(ui.Message(0, "All **done**.", "All **done**."))
+    assert out.getvalue().count("All done.") == 1
+
+
+def test_the_gui_talk_is_translated_in_the_printed_text():
+    view, out = make_view()
+    text = "Now click the Export button to download it."
+    view.emit(ui.Message(0, text, text))
+    assert "Export button" not in out.getvalue() and "/export" in out.getvalue()
+
+
+def test_markup_from_the_server_prints_literally():
+    view, out = make_view()
+    view.emit(ui.Message(0, "Use [bold]this[/bold] \x1b[31mred", "Use [bold]this[/bold] \x1b[31mred"))
+    assert "[bold]this[/bold]" in out.getvalue() and "\x1b[31m" not in out.getvalue()
+
+
+def test_a_tall_tail_is_cropped_to_fit():
+    view, _ = make_view()
+    code = "```\n" + "\n".join(f"line {i}" for i in range(60))  # an unclosed fence: one growing block
+    view.emit(ui.MessageDelta(0, code))
+    live = view.live_text(100, 10).split("\n")
+    assert len(live) <= 10 and "line 59" in live[-1]
+
+
+def test_one_status_line_with_label_expectation_and_clock():
+    view, out = make_view()
+    view.emit(ui.UserSaid("make a clip", "s1"))
+    assert "Thinking" in view.live_text(100, 10)
+    view.emit(ui.ToolActivity("generate_video", "Generating video", "call", "usually 2-5 min"))
+    line = view.live_text(100, 10)
+    assert "Generating video · usually 2-5 min · 0:00" in line and line.count("\n") == 0
+    view.emit(ui.ToolActivity("generate_video", "Generating video", "result"))
+    assert "✓ Generating video (0:00)" in out.getvalue()
+    assert "Generating" not in view.live_text(100, 10)
+
+
+def test_a_transfer_shows_on_the_status_line_not_as_a_bar():
+    view, out = make_view()
+    view.emit(ui.TransferProgress("upload", "Uploading clip.mp4", 512, 1024, "bytes"))
+    assert "Uploading clip.mp4" in view.live_text(100, 10)
+    view.emit(ui.TransferProgress("upload", "Uploading clip.mp4", 1024, 1024, "bytes", finished=True))
+    assert view.live_text(100, 10) == "" and out.getvalue() == ""
+
+
+def test_thoughts_dimmed_or_hidden():
+    view, out = make_view()
+    view.emit(ui.Thought("pondering"))
+    assert "pondering" in out.getvalue()
+    hidden = LiveView(Printer(io.StringIO()), color=False, show_thoughts=False)
+    hidden.emit(ui.Thought("secret"))
+    assert "secret" not in hidden.printer.stream.getvalue()
+
+
+def test_stop_now_keeps_what_was_shown_and_empties_the_live_area():
+    view, out = make_view()
+    view.emit(ui.UserSaid("x", "s"))
+    view.emit(ui.ToolActivity("generate_video", "Generating video", "call", None))
+    stream(view, "half a sentence")
+    view.stop_now()
+    assert not view.active and view.live_text(100, 10) == ""
+    assert out.getvalue().count("half a sentence") == 1 and "(stopped here)" in out.getvalue()
+
+
+def test_interrupted_reads_calm_other_errors_read_red():
+    view, out = make_view()
+    view.error(Interrupted("Stopped. The agent may still be working."))
+    view.error(BackendError("The server failed", action="Try again."))
+    text = out.getvalue()
+    assert "⏹ Stopped." in text and "✗ The server failed" in text and "Try again." in text
+
+
+def test_questions_are_lettered():
+    view, out = make_view()
+    q = Question("Pick a style", (QuestionItem("s", "Which style?", (QuestionOption("a", "Cinematic"), QuestionOption("b", "Anime"))),))
+    view.emit(ui.QuestionAsked(q))
+    assert "A) Cinematic" in out.getvalue() and "B) Anime" in out.getvalue()
+
+
+def test_session_ready_prints_the_claim_link_and_tells_the_loop():
+    view, out = make_view()
+    seen = []
+    view.on_session = seen.append
+    view.emit(ui.SessionReady("abcdef123456", "t", "u", claim_url="https://nemovideo.com/workspace/claim?ct=clm_x"))
+    assert "https://nemovideo.com/workspace/claim?ct=clm_x" in out.getvalue()
+    assert view.claim_url and seen
+
+
+def test_events_inside_a_job_can_be_taken_by_the_loop():
+    view, out = make_view()
+    taken = []
+
+    def job_event(job, event):
+        taken.append((job.kind, type(event).__name__))
+        return isinstance(event, ui.TransferProgress)
+
+    view.job_event = job_event
+
+    async def main() -> None:
+        jobs = JobManager()
+
+        async def body(job):
+            view.emit(ui.TransferProgress("render:r1", "Rendering", 50, 100, "%"))
+            view.emit(ui.Notice("something to say"))
+            return "/tmp/out.mp4"
+
+        job = jobs.start("export", "Export", body)
+        await job.task
+
+    asyncio.run(main())
+    assert taken == [("export", "TransferProgress"), ("export", "Notice")]
+    assert "something to say" in out.getvalue()
+    view.emit(ui.Notice("outside any job"))
+    assert len(taken) == 2

@@ -1,0 +1,79 @@
+"""The bottom toolbar and the prompt line, from the loop's state."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from prompt_toolkit.formatted_text import fragment_list_to_text
+
+from nemochat.commands.repl import show_thoughts, use_color
+from nemochat.repl import screen
+from nemochat.repl.choices import Offer, PendingQuestion
+from nemochat.core.events import Question, QuestionItem, QuestionOption
+from nemochat.settings import Settings
+
+
+def fake_repl(**state):
+    settings = state.pop("settings", Settings(api_base="https://mega-api-prod.nemovideo.ai"))
+    session = state.pop("session", SimpleNamespace(session_id="3f2a1b9c-7777-8888"))
+    base = dict(
+        runtime=SimpleNamespace(conversation=SimpleNamespace(settings=settings, session=session)),
+        link=SimpleNamespace(state=state.pop("connection", "ready"), credits=state.pop("credits", None)),
+        jobs=SimpleNamespace(summary=lambda: ""),
+        offer=None,
+        question=None,
+        view=SimpleNamespace(active=False),
+        busy=lambda: False,
+        current_hint=lambda: None,
+        say_text=lambda key: "connecting…",
+    )
+    base.update(state)
+    return SimpleNamespace(**base)
+
+
+def toolbar(repl) -> str:
+    return fragment_list_to_text(screen.bottom_toolbar(repl))
+
+
+def test_toolbar_shows_backend_session_credits_and_jobs():
+    repl = fake_repl(credits=92.0, jobs=SimpleNamespace(summary=lambda: "export 68%"))
+    text = toolbar(repl)
+    assert "mega-api-prod.nemovideo.ai" in text and "session 3f2a1b9c" in text
+    assert "92 credits" in text and "export 68%" in text
+
+
+def test_toolbar_while_connecting_and_in_the_demo():
+    repl = fake_repl(session=None, connection="connecting", settings=Settings(demo=True, api_base="http://127.0.0.1:1"))
+    text = toolbar(repl)
+    assert text.strip().startswith("demo") and "connecting…" in text
+    assert "not connected" in toolbar(fake_repl(session=None, connection="failed"))
+
+
+def test_a_hint_takes_the_toolbar_for_a_moment():
+    repl = fake_repl(current_hint=lambda: "(Ctrl-D or /quit to leave)")
+    assert "Ctrl-D or /quit" in toolbar(repl)
+
+
+def test_the_prompt_asks_the_offer_or_the_question():
+    assert fragment_list_to_text(screen.prompt_message(fake_repl())) == "› "
+    offer = Offer("export", "Export the video now?")
+    assert fragment_list_to_text(screen.prompt_message(fake_repl(offer=offer))) == "Export the video now? [Y/n] "
+    item = QuestionItem("s", "Which?", (QuestionOption("a", "A1"), QuestionOption("b", "B1")))
+    pending = PendingQuestion(Question("t", (item,)))
+    assert "Pick one (A-B)" in fragment_list_to_text(screen.prompt_message(fake_repl(question=pending)))
+
+
+def test_the_backend_label():
+    assert screen.backend_label("https://mega-api-prod.nemovideo.ai", False) == "mega-api-prod.nemovideo.ai"
+    assert screen.backend_label("http://127.0.0.1:5000", True) == "demo"
+
+
+def test_thoughts_are_shown_unless_turned_off():
+    assert show_thoughts(Settings.load(env={})) is True
+    assert show_thoughts(Settings.load(env={"NEMOCHAT_SHOW_THOUGHTS": "0"})) is False
+
+
+def test_color_follows_term_and_no_color():
+    assert use_color(Settings(), {"TERM": "xterm-256color"}) is True
+    assert use_color(Settings(), {"TERM": "dumb"}) is False
+    assert use_color(Settings(), {"TERM": "xterm", "NO_COLOR": "1"}) is False
