@@ -98,7 +98,7 @@ class Conversation:
         self.emit(SessionReady(s.session_id, s.task_id, s.user_id, claim_url=claim, resumed=False))
         return s
 
-    async def _session_call(self, call):
+    async def session_call(self, call):
         """Run ``call(session_id)``; a lost session becomes a new one, once."""
         session = await self.connect()
         try:
@@ -136,7 +136,7 @@ class Conversation:
         return shown
 
     async def read_timeline(self) -> Timeline:
-        return timeline_from_state(await self._session_call(self.nemo.state))
+        return timeline_from_state(await self.session_call(self.nemo.state))
 
     async def show_status(self) -> Timeline:
         timeline = await self.read_timeline()
@@ -191,7 +191,7 @@ class Conversation:
                 except (httpx.HTTPError, UnicodeDecodeError) as exc:
                     raise StreamDropped(f"The connection dropped mid-answer ({type(exc).__name__}).") from None
 
-        return await self._session_call(run)
+        return await self.session_call(run)
 
     async def timeline_or_none(self) -> Timeline | None:
         try:

@@ -94,7 +94,7 @@ async def export_video(
         job.attach(options.render_id, session.session_id)
         status = await flow.wait(RenderStatus(options.render_id, "pending", 0.0, None, None), first_now=True)
     else:
-        state = await conversation._session_call(conversation.nemo.state)  # a lost session becomes a new one
+        state = await conversation.session_call(conversation.nemo.state)  # a lost session becomes a new one
         session = await conversation.connect()
         timeline, draft = timeline_from_state(state), draft_from_state(state)
         if not timeline.exportable or draft is None:

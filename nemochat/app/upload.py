@@ -105,14 +105,14 @@ async def upload_items(conversation: "Conversation", items: Sequence[str], *, em
     if plan.files:
         meter = Meter(emit, "upload", _label(plan.files))
         try:
-            answer = await conversation._session_call(
+            answer = await conversation.session_call(
                 lambda session_id: media.upload_files(session_id, list(plan.files), lambda done, total: meter.update(done, total))
             )
         finally:
             meter.finish()  # on every way out: no bar is left running
         answers.append(answer)
     if plan.urls:
-        answers.append(await conversation._session_call(lambda session_id: media.upload_urls(session_id, list(plan.urls))))
+        answers.append(await conversation.session_call(lambda session_id: media.upload_urls(session_id, list(plan.urls))))
     files = tuple(f for a in answers for f in a.files)
     applied = all(a.applied for a in answers)
     emit(UploadDone(files, applied))
