@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 import pexpect
+from pathlib import Path
 import pytest
 
 from nemochat.sim import stream as sim_stream
@@ -116,7 +117,7 @@ def test_export_runs_in_the_background_while_the_chat_goes_on(spawn, sim, tmp_pa
     term.expect(r"Export the video now\? \[Y/n\]")
     term.type("n")
     term.line("/export")
-    term.expect(r"Exporting in the background")
+    term.expect(r"Export runs in the background")
     term.line("hello")
     term.expect(r"ready to export")  # answered while the render runs (1 s between polls)
     assert "finished" not in term.text()
@@ -194,3 +195,45 @@ def test_resuming_a_session_shows_where_it_left_off(spawn, sim):
     again.expect(r"you: hello there")
     again.line("/session nosuchsession")
     again.expect(r"No session nosuchsession")
+
+
+CLIP = Path(__file__).resolve().parents[2] / "fixtures" / "media" / "clip.mp4"
+
+
+def test_ctrl_d_asks_first_while_an_export_runs(spawn, sim):
+    term = spawn("--api-base", sim.base_url, "--poll-interval", "30")
+    term.expect("Ready")
+    term.line(f"/upload {CLIP}")
+    term.expect(r"Added to your project")
+    term.line("/export")
+    term.expect(r"Export runs in the background")
+    term.type("\x04")
+    term.expect(r"Export.*still running\. Quit anyway\? \[y/N\]")
+    term.type("n")
+    term.expect(r"Quit anyway\? no")
+    term.line("/jobs")
+    term.expect(r"#1\s+Export")
+    term.type("\x04")
+    term.expect(r"Quit anyway\? \[y/N\]")
+    term.type("y")
+    term.expect(r"Export stopped")
+    term.expect(pexpect.EOF)
+    term.child.wait()
+    assert term.child.exitstatus == 0
+
+
+def test_a_long_generation_prompt_gets_the_hint(repl, sim):
+    prompt = "a slow pan over a quiet harbour at dawn, " * 9
+    assert len(prompt) > 300
+    repl.line(prompt.strip())
+    repl.expect(r"Tip: prompts under 300 characters work best")
+    repl.expect(r"Export the video now\?")
+    assert len(sent_messages(sim)) == 1  # the hint does not stop the message
+
+
+def test_the_greeting_speaks_chinese(spawn):
+    term = spawn("--demo", "--lang", "zh")
+    term.expect(r"试试这样说")
+    term.expect(r"已就绪")
+    term.type("\x04")
+    term.expect(pexpect.EOF)
