@@ -58,7 +58,7 @@ class Settings:
     # issue 6: how answers look, the fallback, and --record DIR
     show_thoughts: bool = True
     no_color: bool = False  # also NO_COLOR (any value) in the environment
-    fallback_provider: str = "sora2"  # sora2, veo3.1, gateway, or none (like --no-fallback)
+    fallback_provider: str = "sora2"  # sora2 (NanoPhoto, else a gateway), gateway, or none (like --no-fallback)
     fallback_ask: bool = True  # ask before spending credits on it (--yes says no)
     record: str | None = None  # save every /run_sse stream here as a replayable fixture
     # waits and retries (seconds)

@@ -52,7 +52,12 @@ class Fallback:
         self.ledger = ledger
 
     def route(self) -> str | None:
-        """"sora2" with a NanoPhoto key, else "gateway" when one is configured."""
+        """"sora2" with a NanoPhoto key, else "gateway" when one is configured;
+        the ``fallback_provider`` setting can pin the gateway or turn it off."""
+        if self.settings.fallback_provider == "none":
+            return None
+        if self.settings.fallback_provider == "gateway":
+            return "gateway" if gateway_configured(self.settings) else None
         try:
             resolve_api_key(SORA_SKILL, flag=None, settings_key=self.settings.nanophoto_api_key, demo=self.settings.demo)
             return "sora2"
@@ -71,7 +76,7 @@ class Fallback:
             return None  # the words make no valid request (e.g. a local image path): nothing to offer
         question = f"NemoVideo can't generate now ({why}). Generate with {self._what(request)} instead? [y/N]"
         confirm = self.confirm if self.confirm is not None else tty_confirm()
-        answer = await ask_to_spend(question, yes=self.settings.yes, confirm=confirm)
+        answer = await ask_to_spend(question, yes=self.settings.yes or not self.settings.fallback_ask, confirm=confirm)
         if answer is None:
             self.emit(Notice(f"NemoVideo can't generate now ({why}). {self._how(kind, request)}", kind="warning"))
             return None

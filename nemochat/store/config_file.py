@@ -32,7 +32,7 @@ _NAMED_KEYS = (
     "api_base", "lang", "output_dir", "nanophoto_api_base", "gateway_url", "gateway_query_path",
     "fallback_provider", "fallback_ask", "show_thoughts", "no_color",
 )  # fmt: skip
-CHOICES = {"fallback_provider": ("sora2", "veo3.1", "gateway", "none")}
+CHOICES = {"fallback_provider": ("sora2", "gateway", "none")}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 

@@ -86,6 +86,23 @@ def test_a_gateway_is_used_when_there_is_no_nanophoto_key(cli, broke, providers,
     assert run.of("video")[-1]["provider"] == "gateway"
 
 
+def test_the_config_can_turn_the_fallback_off_or_pin_the_gateway(cli, broke, providers, monkeypatch):
+    monkeypatch.setenv("NEMOCHAT_FALLBACK_PROVIDER", "none")
+    assert cli("--json", "ask", ASK, "--yes").code == 4
+    assert providers.requests == []
+    monkeypatch.setenv("NEMOCHAT_FALLBACK_PROVIDER", "gateway")
+    run = cli("--json", "ask", ASK, "--yes")
+    assert run.code == 0, run.out
+    assert providers.requests_to("/v1/video/create") and not providers.requests_to("/api/sora-2/generate")
+
+
+def test_fallback_ask_off_spends_without_asking(cli, broke, providers, monkeypatch):
+    monkeypatch.setenv("NEMOCHAT_FALLBACK_ASK", "false")
+    run = cli("--json", "ask", ASK)
+    assert run.code == 0, run.out
+    assert len(providers.requests_to("/api/sora-2/generate")) == 1
+
+
 def test_a_lost_fallback_submit_is_not_sent_again(cli, broke, providers):
     providers.set(drop_submit=1)
     run = cli("--json", "ask", ASK, "--yes")

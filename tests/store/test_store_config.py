@@ -98,7 +98,7 @@ def test_config_set_writes_atomically_and_keeps_comments(capsys, config_path):
         (["config", "set", "sora_interval", "soon"], "must be a number"),
         (["config", "set", "sora_interval", "-1"], "must be a number >= 0"),
         (["config", "set", "recovery_reads", "2.5"], "whole number"),
-        (["config", "set", "fallback_provider", "sora3"], "one of sora2, veo3.1, gateway, none"),
+        (["config", "set", "fallback_provider", "sora3"], "one of sora2, gateway, none"),
         (["config", "set", "show_thoughts", "maybe"], "true or false"),
         (["config", "set", "token", "nmv_usr_abcdef"], "is a secret"),
         (["config", "set", "lang"], "needs a KEY and a VALUE"),
