@@ -10,6 +10,7 @@ went, with the file's path (a clickable link) or its URL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,11 +70,17 @@ class Background:
                 job.update(progress=(100.0 * event.done / event.total) if event.total else None, detail="downloading")
             self.repl.changed()
             return True
+        if isinstance(event, ui.Notice) and event.kind == "working":
+            # "still processing (generating)" every few seconds: the toolbar says it
+            stage = re.search(r"\(([^()]{1,20})\)\W*$", event.message)
+            job.update(detail=stage.group(1) if stage else "working")
+            self.repl.changed()
+            return True
         if job.kind == "export":
             if isinstance(event, ui.ExportDone):
                 return True  # the job's own notice says where the file is
-            if isinstance(event, ui.Notice) and event.kind in ("working", "info"):
-                return True  # "Rendering your video…": the toolbar says it
+            if isinstance(event, ui.Notice) and event.kind == "info":
+                return True
         return False
 
     def finished(self, job: Job) -> None:

@@ -97,6 +97,7 @@ def _range(item: QuestionItem) -> str:
 class PendingQuestion:
     question: Question
     answers: list[str] = field(default_factory=list)
+    lang: str = "en"
 
     @property
     def item(self) -> QuestionItem:
@@ -108,10 +109,15 @@ class PendingQuestion:
 
     def prompt(self) -> str:
         item = self.item
-        many = "one or more, comma-separated" if item.allow_multiple else "one"
         step = f"{len(self.answers) + 1}/{len(self.question.items)} " if len(self.question.items) > 1 else ""
+        if self.lang.startswith("zh"):
+            if not item.options:
+                return f"{step}你的回答 › "
+            many = "可多选,用逗号分隔" if item.allow_multiple else "选一个"
+            return f"{step}{many}({_range(item)}),或直接输入你的回答 › "
         if not item.options:
             return f"{step}Your answer › "
+        many = "one or more, comma-separated" if item.allow_multiple else "one"
         return f"{step}Pick {many} ({_range(item)}), or type your own › "
 
     def answer(self, text: str) -> str:

@@ -229,8 +229,8 @@ async def cmd_help(ctx: ReplContext, args: list[str]) -> None:
     for command in ctx.registry:
         table.add_row(Text(command.title, style="cyan"), Text(command.help))
     ctx.show(table)
-    ctx.say("Anything else you type goes to the agent; “credits”, “status” or “export” work without a slash.", "dim")
-    ctx.say("Enter sends · Alt-Enter (or Esc Enter) adds a line · Ctrl-R searches history · Ctrl-C stops · Ctrl-D quits", "dim")
+    ctx.say("Anything else goes to the agent; “credits”, “status”, “export” work without a slash.", "dim")
+    ctx.say("Enter sends · Alt-Enter new line · Ctrl-R history · Ctrl-C stops · Ctrl-D quits", "dim")
 
 
 async def cmd_quit(ctx: ReplContext, args: list[str]) -> None:
@@ -242,13 +242,13 @@ BUILTIN: tuple[SlashCommand, ...] = (
     SlashCommand("status", "the project's timeline: tracks, segments, durations", cmd_status, aliases=("tracks",), while_busy=True),
     SlashCommand("export", "render the video and download the MP4 (in the background)", cmd_export, usage="[PATH]", complete="path", while_busy=True),
     SlashCommand("upload", "add local files or public URLs to the project", cmd_upload, usage="PATH_OR_URL...", complete="path"),
-    SlashCommand("sora", "Sora 2 directly: /sora submit --prompt TEXT (runs in the background), /sora status --task-id ID", "nemochat.repl.providers:cmd_sora", usage="submit|status ...", complete="words", words=("submit", "status")),
-    SlashCommand("veo", "Veo 3.1 directly: /veo submit --shots-json JSON (in the background), /veo status --task-ids-json J", "nemochat.repl.providers:cmd_veo", usage="submit|status ...", complete="words", words=("submit", "status")),
-    SlashCommand("gateway", "an OpenAI-style video gateway: /gateway submit --prompt TEXT, /gateway status --id ID", "nemochat.repl.providers:cmd_gateway", usage="submit|status ...", complete="words", words=("submit", "status")),
+    SlashCommand("sora", "Sora 2 directly, e.g. /sora submit --prompt TEXT (flags: nemochat sora submit -h)", "nemochat.repl.providers:cmd_sora", usage="submit|status", complete="words", words=("submit", "status")),
+    SlashCommand("veo", "Veo 3.1 directly, e.g. /veo submit --shots-json JSON", "nemochat.repl.providers:cmd_veo", usage="submit|status", complete="words", words=("submit", "status")),
+    SlashCommand("gateway", "an OpenAI-style video gateway, e.g. /gateway submit --prompt TEXT", "nemochat.repl.providers:cmd_gateway", usage="submit|status", complete="words", words=("submit", "status")),
     SlashCommand("session", "this session; `new` starts another, an ID reopens one", cmd_session, usage="[new|ID]", complete="session", words=("new",)),
     SlashCommand("sessions", "the sessions you have used here, newest first", cmd_sessions, while_busy=True),
-    SlashCommand("jobs", "background jobs (exports) and how they are doing", cmd_jobs, while_busy=True),
-    SlashCommand("open", "open this project in your browser", cmd_open, while_busy=True),
+    SlashCommand("jobs", "background jobs (exports, videos) and how they are doing", cmd_jobs, while_busy=True),
+    SlashCommand("open", "play your last export, else open this project in the browser", cmd_open, while_busy=True),
     SlashCommand("clear", "clear the screen", cmd_clear, while_busy=True),
     SlashCommand("help", "this list; /help COMMAND for one", cmd_help, aliases=("?",), usage="[COMMAND]", complete="words", while_busy=True),
     SlashCommand("quit", "leave (Ctrl-D does it too)", cmd_quit, aliases=("exit", "q"), while_busy=True),

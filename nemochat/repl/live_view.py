@@ -38,6 +38,7 @@ from nemochat.ui.markdown_stream import BlockSplitter
 from nemochat.ui.rich_view import RichView
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+TAIL_SOURCE_LINES = 120  # a huge unfinished block is rendered from its end only
 
 
 def clock(seconds: float) -> str:
@@ -103,13 +104,14 @@ class LiveView(RichView):
     # -- the view interface ----------------------------------------------------------------
 
     def emit(self, event: ui.UIEvent) -> None:
-        self.console.width = terminal_size()[0]
+        self._fit()
         job = current_job.get()
         if job is not None and self.job_event(job, event):
             return
         super().emit(event)
 
     def error(self, error: NemochatError) -> None:
+        self._fit()
         self.tool = None
         if isinstance(error, Interrupted):
             self.console.print(Text("⏹ " + clean(error.message), style="yellow"))
@@ -119,7 +121,15 @@ class LiveView(RichView):
         super().error(error)
 
     def say(self, text: str, style: str = "") -> None:
-        self.console.print(Text(text, style=style))
+        self.show(Text(text, style=style))
+
+    def show(self, renderable: object) -> None:
+        self._fit()
+        self.console.print(renderable)
+
+    def _fit(self) -> None:
+        """Print at the terminal's width of the moment (it may have been resized)."""
+        self.console.width = terminal_size()[0]
 
     # -- a turn ------------------------------------------------------------------------------
 
@@ -293,7 +303,7 @@ class LiveView(RichView):
         cached_tail, cached_width, rendered = self._tail_cache
         if cached_tail == tail and cached_width == width:
             return rendered
-        markdown = Markdown(clean(translate_gui(tail).text))
+        markdown = Markdown(clean(translate_gui(_last_lines(tail, TAIL_SOURCE_LINES)).text))
         rendered = render_ansi(markdown, width - 1, color=self.color)
         self._tail_cache = (tail, width, rendered)
         return rendered
@@ -320,6 +330,15 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 
 def _visible(line: str) -> str:
     return _ANSI.sub("", line)
+
+
+def _last_lines(text: str, keep: int) -> str:
+    """The end of a long unfinished block; an open code fence stays open."""
+    lines = text.split("\n")
+    if len(lines) <= keep:
+        return text
+    head = lines[0] if lines[0].lstrip().startswith(("```", "~~~")) else None
+    return "\n".join(([head] if head else []) + lines[-keep:])
 
 
 def _transfer_parts(event: ui.TransferProgress) -> list[str]:

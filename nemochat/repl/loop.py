@@ -41,6 +41,7 @@ from nemochat.repl.background import Background
 from nemochat.repl.jobs import JobManager
 from nemochat.repl.keys import make_prompt_session, open_history
 from nemochat.repl.live_view import LiveView
+from nemochat.repl.offers import OfferDesk
 from nemochat.repl.printer import Printer
 from nemochat.repl.sessions import known_sessions
 from nemochat.repl.texts import LONG_PROMPT_CHARS, examples, lang_of, text
@@ -59,7 +60,7 @@ def greet(view: LiveView, lang: str) -> None:
     view.console.print()
 
 
-class Repl(ReplContext):
+class Repl(OfferDesk, ReplContext):
     def __init__(self, rt: Runtime, view: LiveView, printer: Printer, *, input: Input | None = None, output: Output | None = None, history: Path | None = None) -> None:
         self.runtime = rt
         self.conversation = rt.conversation
@@ -183,6 +184,7 @@ class Repl(ReplContext):
 
     def _command(self, typed: str) -> None:
         word, args = parse_command(typed)
+        word = word or "help"  # a lone "/"
         command = self.registry.get(word)
         if command is None:
             close = suggest(self.registry, word)
@@ -234,7 +236,7 @@ class Repl(ReplContext):
         if turn is None:
             return
         if turn.question is not None and turn.question.items:
-            self.question = PendingQuestion(turn.question)
+            self.question = PendingQuestion(turn.question, lang=self.lang)
         self.offers.extend(offers_for(outcome.actions, self.lang))
         if turn.tools:  # a tool may have spent credits
             self.background(self.link.refresh_credits())
@@ -289,40 +291,6 @@ class Repl(ReplContext):
 
     # -- keys (see keys.KeyState) -------------------------------------------------------------------
 
-    @property
-    def offer(self) -> Offer | None:
-        """The offer the prompt asks now; while the agent answers only a
-        question someone waits on (a cost confirmation) is asked."""
-        if not self.offers:
-            return None
-        first = self.offers[0]
-        return first if not self.busy() or id(first) in self._asks else None
-
-    async def confirm(self, question: str) -> bool:
-        """A yes/no asked at the prompt ("… costs 4 credits. Submit? [y/N]"),
-        answered with one key; no is the default unless the question says [Y/n]."""
-        default_yes = question.rstrip().endswith("[Y/n]")
-        bare = question.rstrip()
-        for suffix in ("[y/N]", "[Y/n]"):
-            bare = bare.removesuffix(suffix).rstrip()
-        offer = Offer("ask", bare, default_yes=default_yes)
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._asks[id(offer)] = future
-        self.offers.insert(0, offer)
-        self.changed()
-        try:
-            return await future
-        finally:
-            self._asks.pop(id(offer), None)
-            self.offers = [o for o in self.offers if o is not offer]
-
-    def drop_offers(self) -> None:
-        for offer in self.offers:
-            future = self._asks.get(id(offer))
-            if future is not None and not future.done():
-                future.set_result(False)
-        self.offers.clear()
-
     def may_submit(self, typed: str) -> bool:
         if not self.busy():
             return True
@@ -346,22 +314,13 @@ class Repl(ReplContext):
             self.hint(text(self.lang, "ctrl_c_idle"))
         self.changed()
 
-    def answer_offer(self, yes: bool, *, quietly: bool = False) -> None:
-        offer = self.offers.pop(0)
-        if not quietly:
-            self.say(offer.question + (" yes" if yes else " no"), "dim")
-        future = self._asks.get(id(offer))
-        if future is not None:
-            if not future.done():
-                future.set_result(yes)
-        elif offer.kind == "quit":
-            if yes:
-                self.request_quit(force=True)
-        elif yes and offer.kind == "export":
+    def take_offer(self, offer: Offer) -> None:
+        if offer.kind == "quit":
+            self.request_quit(force=True)
+        elif offer.kind == "export":
             self.start_export(None)
-        elif yes and offer.kind == "status":
+        elif offer.kind == "status":
             self._foreground(self._guarded(self.conversation.show_status()), turn=False)
-        self.changed()
 
     def hint(self, message: str) -> None:
         self._hint = (message, time.monotonic() + HINT_SECONDS)
@@ -413,7 +372,7 @@ class Repl(ReplContext):
         self.view.say(message, style)
 
     def show(self, renderable: Any) -> None:
-        self.view.console.print(renderable)
+        self.view.show(renderable)
 
     def fail(self, error: NemochatError) -> None:
         self.runtime.view.error(error)

@@ -76,7 +76,7 @@ class Term:
         """Wait for the prompt to be ready for a new line: ask for /jobs and
         wait for its answer (a marker that lands after everything queued)."""
         self.line("/help jobs")
-        self.expect(r"background jobs \(exports\)")
+        self.expect(r"background jobs \(exports, videos\)")
 
     def lines(self) -> list[str]:
         """Everything on the screen and in its scrollback, top to bottom."""
@@ -128,8 +128,8 @@ def term_env(tmp_path: Path) -> dict[str, str]:
 def spawn(tmp_path: Path, term_env: dict[str, str]) -> Iterator:
     terms: list[Term] = []
 
-    def start(*args: str) -> Term:
-        term = Term(list(args), term_env, tmp_path / "work")
+    def start(*args: str, env: dict[str, str] | None = None) -> Term:
+        term = Term(list(args), {**term_env, **(env or {})}, tmp_path / "work")
         terms.append(term)
         return term
 

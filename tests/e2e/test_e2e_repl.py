@@ -10,8 +10,9 @@ import threading
 import time
 from collections.abc import Callable
 
-import pexpect
 from pathlib import Path
+
+import pexpect
 import pytest
 
 from nemochat.sim import stream as sim_stream
@@ -111,7 +112,8 @@ def test_ctrl_c_stops_a_long_generation_at_once(repl, sim, closed_streams):
 
 
 def test_export_runs_in_the_background_while_the_chat_goes_on(spawn, sim, tmp_path):
-    term = spawn("--api-base", sim.base_url, "--poll-interval", "1")
+    sim.world.configure(render_progress_per_poll=10)  # ten polls, half a second apart: the render outlasts a chat turn
+    term = spawn("--api-base", sim.base_url, "--poll-interval", "0.5")
     term.expect("Ready")
     term.line("make a 10s rainy Tokyo clip")
     term.expect(r"Export the video now\? \[Y/n\]")
@@ -119,7 +121,7 @@ def test_export_runs_in_the_background_while_the_chat_goes_on(spawn, sim, tmp_pa
     term.line("/export")
     term.expect(r"Export runs in the background")
     term.line("hello")
-    term.expect(r"ready to export")  # answered while the render runs (1 s between polls)
+    term.expect(r"ready to export")  # answered while the render runs
     assert "finished" not in term.text()
     term.expect(r"Export finished", timeout=60)
     term.wait_idle_prompt()
@@ -212,7 +214,7 @@ def test_ctrl_d_asks_first_while_an_export_runs(spawn, sim):
     term.type("n")
     term.expect(r"Quit anyway\? no")
     term.line("/jobs")
-    term.expect(r"#1\s+Export")
+    term.expect(r"#1.*Export")
     term.type("\x04")
     term.expect(r"Quit anyway\? \[y/N\]")
     term.type("y")
@@ -223,7 +225,7 @@ def test_ctrl_d_asks_first_while_an_export_runs(spawn, sim):
 
 
 def test_a_long_generation_prompt_gets_the_hint(repl, sim):
-    prompt = "a slow pan over a quiet harbour at dawn, " * 9
+    prompt = "make a 10s clip: " + "a slow pan over a quiet harbour at dawn, " * 8
     assert len(prompt) > 300
     repl.line(prompt.strip())
     repl.expect(r"Tip: prompts under 300 characters work best")
@@ -237,3 +239,32 @@ def test_the_greeting_speaks_chinese(spawn):
     term.expect(r"已就绪")
     term.type("\x04")
     term.expect(pexpect.EOF)
+
+
+def test_sora_in_the_chat_confirms_the_cost_and_runs_in_the_background(spawn, sim):
+    term = spawn("--api-base", sim.base_url, env={"NANOPHOTO_API_URL": sim.base_url, "NANOPHOTO_API_KEY": "sk-test"})
+    term.expect("Ready")
+    term.line('/sora submit --prompt "a cat surfing at sunset" --initial-status-delay 0 --status-check-interval 0.2')
+    term.expect(r"costs 4 NanoPhoto credits\. Submit\? \[y/N\]")
+    term.type("y")
+    term.expect(r"Submit\? yes")
+    term.line("hello")  # the chat goes on meanwhile
+    term.expect(r"ready to export")
+    term.expect(r"Video ready \(Sora 2")
+    term.wait_idle_prompt()
+    assert term.count("Video ready") == 1
+
+
+def test_the_claim_link_is_a_hyperlink_showing_its_url(repl):
+    repl.wait_idle_prompt()
+    raw = "".join(repl.sink.raw)
+    assert "\x1b]8;" in raw and "workspace/claim?ct=clm_" in raw  # OSC 8: clickable where supported
+    assert repl.count("https://nemovideo.com/workspace/claim?ct=clm_") == 1  # and the plain URL on screen
+
+
+def test_without_hyperlink_support_the_url_is_plain(spawn, sim):
+    term = spawn("--api-base", sim.base_url, env={"TERM": "dumb"})
+    term.expect("Ready")
+    term.wait_idle_prompt()
+    raw = "".join(term.sink.raw)
+    assert "\x1b]8;" not in raw and "workspace/claim?ct=clm_" in raw

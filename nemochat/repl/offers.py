@@ -1,0 +1,80 @@
+"""Offers at the prompt: yes/no questions answered with one key.
+
+Three kinds share the prompt line: the offers a turn leaves ("Export the
+video now? [Y/n]"), the quit confirmation while something still runs, and
+``confirm()``: a question some code awaits (a Sora cost, "Submit? [y/N]").
+While the agent answers only the urgent ones (quit, awaited) are asked.
+Typing anything else, or Ctrl-C, declines them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from nemochat.repl.choices import Offer
+
+
+class OfferDesk:
+    """Mixed into the loop: ``offers`` and ``_asks`` live on it."""
+
+    offers: list[Offer]
+    _asks: dict[int, "asyncio.Future[bool]"]
+
+    def busy(self) -> bool:  # the loop's
+        raise NotImplementedError
+
+    def changed(self) -> None:  # the loop's
+        raise NotImplementedError
+
+    def say(self, message: str, style: str = "") -> None:  # the loop's
+        raise NotImplementedError
+
+    def take_offer(self, offer: Offer) -> None:  # the loop's: do what was offered
+        raise NotImplementedError
+
+    @property
+    def offer(self) -> Offer | None:
+        """The offer the prompt asks now. While the agent answers, only the
+        urgent ones: quitting, and a question someone waits on (a cost)."""
+        if not self.offers:
+            return None
+        first = self.offers[0]
+        urgent = first.kind == "quit" or id(first) in self._asks
+        return first if urgent or not self.busy() else None
+
+    async def confirm(self, question: str) -> bool:
+        """A yes/no asked at the prompt ("… costs 4 credits. Submit? [y/N]"),
+        answered with one key; no is the default unless the question says [Y/n]."""
+        default_yes = question.rstrip().endswith("[Y/n]")
+        bare = question.rstrip()
+        for suffix in ("[y/N]", "[Y/n]"):
+            bare = bare.removesuffix(suffix).rstrip()
+        offer = Offer("ask", bare, default_yes=default_yes)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._asks[id(offer)] = future
+        self.offers.insert(0, offer)
+        self.changed()
+        try:
+            return await future
+        finally:
+            self._asks.pop(id(offer), None)
+            self.offers = [o for o in self.offers if o is not offer]
+
+    def drop_offers(self) -> None:
+        for offer in self.offers:
+            future = self._asks.get(id(offer))
+            if future is not None and not future.done():
+                future.set_result(False)
+        self.offers.clear()
+
+    def answer_offer(self, yes: bool, *, quietly: bool = False) -> None:
+        offer = self.offers.pop(0)
+        if not quietly:
+            self.say(offer.question + (" yes" if yes else " no"), "dim")
+        future = self._asks.get(id(offer))
+        if future is not None:
+            if not future.done():
+                future.set_result(yes)
+        elif yes:
+            self.take_offer(offer)
+        self.changed()

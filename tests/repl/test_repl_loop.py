@@ -1,0 +1,210 @@
+"""The loop in-process: a scripted conversation, keys through a pipe input.
+
+What the e2e tests show on a real terminal, checked here at the level of
+tasks: Ctrl-C cancels the turn's task, a question's letters become the next
+message, an offer runs on one key, a cost confirmation is asked even while
+the agent answers, Ctrl-D leaves with 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from types import SimpleNamespace
+
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from nemochat.app.conversation import TurnOutcome
+from nemochat.core import ui_events as ui
+from nemochat.core.events import Question, QuestionItem, QuestionOption
+from nemochat.core.gui import GuiAction
+from nemochat.core.router import Intent
+from nemochat.core.turn import TurnState
+from nemochat.repl.live_view import LiveView
+from nemochat.repl.loop import Repl
+from nemochat.repl.printer import Printer
+from nemochat.settings import Paths, Settings
+
+STYLE = Question("Pick", (QuestionItem("s", "Which style?", (QuestionOption("a", "Cinematic"), QuestionOption("b", "Anime"))),))
+
+
+class FakeConversation:
+    def __init__(self, emit) -> None:
+        self.emit = emit
+        self.settings = Settings(demo=True, api_base="http://127.0.0.1:9")
+        self.session = None
+        self.handlers: dict = {}
+        self.sent: list[str] = []
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+        self.cancelled = False
+        self.question: Question | None = None
+        self.actions: list[GuiAction] = []
+        self.slow = False
+
+    async def connect(self):
+        self.session = SimpleNamespace(session_id="fake-session-0001", task_id=None, user_id=None)
+        self.emit(ui.SessionReady(self.session.session_id))
+        return self.session
+
+    async def handle(self, text: str) -> TurnOutcome:
+        return await self.send_message(Intent("message", text))
+
+    async def send_message(self, intent: Intent) -> TurnOutcome:
+        self.sent.append(intent.text)
+        self.emit(ui.UserSaid(intent.text, "fake-session-0001"))
+        self.started.set()
+        try:
+            if self.slow:
+                await self.release.wait()
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        self.emit(ui.Message(0, "Sure.", "Sure."))
+        turn = TurnState(started_at=0.0)
+        turn.messages.append("Sure.")
+        turn.question = self.question
+        return TurnOutcome(intent, turn=turn, actions=list(self.actions))
+
+    async def show_status(self):
+        self.emit(ui.Notice("timeline shown"))
+
+
+async def credits():
+    return {"available": 42}
+
+
+class Harness:
+    def __init__(self, pipe) -> None:
+        self.out = io.StringIO()
+        printer = Printer(self.out)
+        self.view = LiveView(printer, color=False)
+        self.conv = FakeConversation(self.view.emit)
+        rt = SimpleNamespace(conversation=self.conv, settings=self.conv.settings, view=self.view, nemo=SimpleNamespace(credits=credits), paths=Paths.default())
+        self.repl = Repl(rt, self.view, printer, input=pipe, output=DummyOutput())
+        self.pipe = pipe
+
+    async def until(self, condition, timeout: float = 5.0) -> None:
+        async def wait() -> None:
+            while not condition():
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(wait(), timeout)
+
+    def keys(self, text: str) -> None:
+        self.pipe.send_text(text)
+
+
+def run(scenario) -> tuple[int, str, Harness]:
+    async def main():
+        with create_pipe_input() as pipe:
+            h = Harness(pipe)
+            task = asyncio.create_task(h.repl.run())
+            await h.until(lambda: h.conv.session is not None)
+            await scenario(h)
+            code = await asyncio.wait_for(task, 5)
+            return code, h.out.getvalue(), h
+
+    return asyncio.run(main())
+
+
+def test_ctrl_c_cancels_the_turn_and_the_repl_goes_on():
+    async def scenario(h: Harness) -> None:
+        h.conv.slow = True
+        h.keys("make a video\r")
+        await asyncio.wait_for(h.conv.started.wait(), 5)
+        h.keys("\x03")
+        await h.until(lambda: h.conv.cancelled and not h.repl.busy())
+        h.conv.slow = False
+        h.keys("hello again\r")
+        await h.until(lambda: len(h.conv.sent) == 2 and not h.repl.busy())
+        h.keys("\x04")
+
+    code, out, h = run(scenario)
+    assert code == 0
+    assert "Stopped. Your message was not sent again" in out and "/status" in out
+
+
+def test_enter_while_busy_sends_nothing_but_safe_commands_run():
+    async def scenario(h: Harness) -> None:
+        h.conv.slow = True
+        h.keys("first\r")
+        await asyncio.wait_for(h.conv.started.wait(), 5)
+        h.keys("second\r")
+        await h.until(lambda: h.repl.current_hint() is not None)
+        h.keys("\x15/help quit\r")  # Ctrl-U clears "second"; /help runs meanwhile
+        await h.until(lambda: "leave (Ctrl-D" in h.out.getvalue())
+        h.conv.release.set()
+        await h.until(lambda: not h.repl.busy())
+        h.keys("\x04")
+
+    code, out, h = run(scenario)
+    assert code == 0 and h.conv.sent == ["first"]  # "second" was never sent
+
+
+def test_question_letters_are_sent_as_the_next_message():
+    async def scenario(h: Harness) -> None:
+        h.conv.question = STYLE
+        h.keys("which style?\r")
+        await h.until(lambda: h.repl.question is not None and not h.repl.busy())
+        h.conv.question = None
+        h.keys("b\r")
+        await h.until(lambda: len(h.conv.sent) == 2 and not h.repl.busy())
+        h.keys("\x04")
+
+    code, out, h = run(scenario)
+    assert h.conv.sent == ["which style?", "Anime"]
+    assert "→ Anime" in out
+
+
+def test_an_export_offer_runs_on_one_key():
+    exported = []
+
+    async def scenario(h: Harness) -> None:
+        h.repl.start_export = exported.append  # type: ignore[method-assign]
+        h.conv.actions = [GuiAction("export", "/export", "click Export")]
+        h.keys("make it\r")
+        await h.until(lambda: h.repl.offer is not None)
+        h.keys("y")
+        await h.until(lambda: exported == [None])
+        h.keys("\x04")
+
+    code, out, h = run(scenario)
+    assert "Export the video now? yes" in out
+
+
+def test_a_cost_question_is_asked_even_while_the_agent_answers():
+    answers = []
+
+    async def scenario(h: Harness) -> None:
+        h.conv.slow = True
+        h.keys("make a video\r")
+        await asyncio.wait_for(h.conv.started.wait(), 5)
+        ask = asyncio.create_task(h.repl.confirm("Sora 2 costs 4 credits. Submit? [y/N]"))
+        await h.until(lambda: h.repl.offer is not None)
+        h.keys("y")
+        answers.append(await asyncio.wait_for(ask, 5))
+        no = asyncio.create_task(h.repl.confirm("Again? [y/N]"))
+        await h.until(lambda: h.repl.offer is not None)
+        h.keys("\r")  # the default is no
+        answers.append(await asyncio.wait_for(no, 5))
+        h.conv.release.set()
+        await h.until(lambda: not h.repl.busy())
+        h.keys("\x04")
+
+    run(scenario)
+    assert answers == [True, False]
+
+
+def test_ctrl_d_during_a_turn_asks_first():
+    async def scenario(h: Harness) -> None:
+        h.conv.slow = True
+        h.keys("make a video\r")
+        await asyncio.wait_for(h.conv.started.wait(), 5)
+        h.keys("\x04")
+        await h.until(lambda: h.repl.offer is not None and h.repl.offer.kind == "quit")
+        h.keys("y")
+
+    code, out, h = run(scenario)
+    assert code == 0 and "Quit anyway? yes" in out and h.conv.cancelled
