@@ -3,6 +3,8 @@ one) with no NemoVideo/NanoPhoto variables from the outside."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 _OUTSIDE_VARS = (
@@ -30,3 +32,22 @@ def run():
     import asyncio
 
     return asyncio.run
+
+
+@pytest.fixture(scope="session")
+def sim():
+    """One simulator for the whole run (time scale 0: nothing waits)."""
+    from nemochat.sim import start_simulator
+
+    with start_simulator(time_scale=0) as running:
+        yield running
+
+
+@pytest.fixture
+def world(sim):
+    """The simulator's state, reset for this test; its settings restored after."""
+    settings = sim.world.settings
+    sim.world.reset()
+    yield sim.world
+    assert sim.world.wait_until_idle(), "an agent turn was still running after the test"
+    sim.world.configure(**dataclasses.asdict(settings))

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from httpx_sse import EventSource
 
 from nemochat.clients import auth
 from nemochat.clients.http import body_of, check, error_for, network_error
+from nemochat.core.sse import SSEDecoder
 from nemochat.errors import AuthError, BackendError, NemochatError, RateLimited, TokenRejected
 from nemochat.settings import Paths, Settings
 
@@ -231,9 +231,12 @@ class NemoClient:
 
 
 async def sse_payloads(response: httpx.Response) -> AsyncIterator[str]:
-    """The ``data`` of each server-sent event, in order (httpx-sse does the framing)."""
-    async for event in EventSource(response).aiter_sse():
-        yield event.data
+    """The ``data`` of each server-sent event, in order, as soon as its chunk
+    arrives (``core.sse`` frames them, exactly as httpx-sse would)."""
+    decoder = SSEDecoder()
+    async for text in response.aiter_text():
+        for data in decoder.feed(text):
+            yield data
 
 
 def _opt(value: object) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import urllib.parse
-from typing import Any
+from typing import Any, AsyncIterator
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -88,6 +88,10 @@ async def run_sse(request: Request, world: SimWorld) -> Response:
             or world.take_fault("error_code", lambda f: f.code == 1002)):
         return JSONResponse({"detail": f"Session not found: {session_id}"}, status_code=404)
 
+    recorded = world.take_fault("replay_stream")
+    if recorded is not None:
+        return StreamingResponse(_file_chunks(recorded.path, recorded.chunk), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     message = "".join(p.get("text", "") for p in body["new_message"]["parts"] if isinstance(p, dict))
     world.edit_session(session_id, lambda s: s.messages.append(message))
     script = agent.pick_script(agent.TurnContext(
@@ -103,6 +107,12 @@ async def run_sse(request: Request, world: SimWorld) -> Response:
     turn.start()
     return StreamingResponse(turn.frames(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def _file_chunks(path: str, chunk: int) -> AsyncIterator[bytes]:
+    with open(path, "rb") as recording:
+        while data := recording.read(chunk):
+            yield data
 
 
 def _run_body_problems(body: Any) -> list[dict[str, Any]]:

@@ -9,7 +9,8 @@ that ``POST /_sim/faults`` receives, for example::
      "drop_stream_after": {"events": 3, "mid_event": true},
      "download_drop_once": true,                         # true = defaults
      "payload_shape": "typed", "render_status_shape": 3,
-     "render_fail": null}                                # null/false = clear
+     "render_fail": null,                                # null/false = clear
+     "replay_stream": {"path": "big.sse"}}               # /run_sse plays a recorded stream
 
 Durations inside faults (``slow_heartbeats``) are real seconds: they are
 explicit test settings, so the world's time_scale does not touch them.
@@ -124,6 +125,23 @@ class SlowHeartbeats:
 
 
 @dataclass(frozen=True)
+class ReplayStream:
+    """Answer the next ``/run_sse`` with a recorded stream (a file of SSE
+    bytes, e.g. ``--record``'s) instead of a script, sent as fast as the
+    client reads it in ``chunk``-byte writes: benchmarks and big fixtures
+    over real HTTP. The turn costs nothing and changes nothing."""
+
+    path: str
+    chunk: int = 64 * 1024
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        if self.chunk < 1:
+            raise ValueError("replay_stream.chunk must be >= 1")
+        _check_times(self.times)
+
+
+@dataclass(frozen=True)
 class RenderFail:
     """The next render created fails halfway with this reason."""
 
@@ -164,6 +182,7 @@ SPEC_TYPES: dict[str, type] = {
     "error_event": ErrorEvent,
     "error_code_event": ErrorCodeEvent,
     "slow_heartbeats": SlowHeartbeats,
+    "replay_stream": ReplayStream,
     "render_fail": RenderFail,
     "render_retry_after": RetryAfter,
     "download_drop_once": Switch,
@@ -188,6 +207,7 @@ class Faults:
     error_event: ErrorEvent | None = None
     error_code_event: ErrorCodeEvent | None = None
     slow_heartbeats: SlowHeartbeats | None = None
+    replay_stream: ReplayStream | None = None
     render_fail: RenderFail | None = None
     render_retry_after: RetryAfter | None = None
     download_drop_once: Switch | None = None

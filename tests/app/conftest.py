@@ -10,7 +10,6 @@ import pytest
 
 from nemochat.app.runtime import open_runtime
 from nemochat.settings import Paths, Settings
-from nemochat.sim import start_simulator
 
 
 class RecordingView:
@@ -34,19 +33,7 @@ class RecordingView:
         return [e for e in self.events if isinstance(e, kind)]
 
 
-@pytest.fixture(scope="session")
-def sim():
-    with start_simulator(time_scale=0) as running:
-        yield running
 
-
-@pytest.fixture
-def world(sim):
-    settings = sim.world.settings
-    sim.world.reset()
-    yield sim.world
-    assert sim.world.wait_until_idle(), "an agent turn was still running after the test"
-    sim.world.configure(**dataclasses.asdict(settings))
 
 
 FAST = dict(retry_after_default=0.0, recovery_first_wait=0.0, recovery_interval=0.0, recovery_reads=2)

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
 
 import pytest
 
-from nemochat.sim import start_simulator
 
 
-@pytest.fixture(scope="session")
-def sim():
-    with start_simulator(time_scale=0) as running:
-        yield running
 
-
-@pytest.fixture
-def world(sim):
-    settings = sim.world.settings
-    sim.world.reset()
-    yield sim.world
-    assert sim.world.wait_until_idle()
-    sim.world.configure(**dataclasses.asdict(settings))
 
 
 @pytest.fixture

@@ -4,28 +4,17 @@ records every UI event. Polls wait 0 s: nothing here sleeps."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from nemochat.sim import RunningSimulator, SimWorld, start_simulator
 
-
-@pytest.fixture(scope="session")
-def sim() -> Iterator[RunningSimulator]:
-    with start_simulator(time_scale=0) as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)
-def world(sim: RunningSimulator) -> Iterator[SimWorld]:
-    settings = sim.world.settings
-    sim.world.reset()
-    yield sim.world
-    assert sim.world.wait_until_idle(), "an agent turn was still running after the test"
-    sim.world.configure(**dataclasses.asdict(settings))
+def world(world):
+    """Every test here starts with a fresh simulator."""
+    return world
 
 
 @pytest.fixture

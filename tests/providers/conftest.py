@@ -6,14 +6,12 @@ in-process and returns its exit code, stdout lines and stderr."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import inspect
 import json
 from dataclasses import dataclass
 
 import pytest
 
-from nemochat.sim import start_simulator
 from nemochat.sim.providers import ProviderState
 
 KEY = "np-test-key-123456"
@@ -30,19 +28,7 @@ def pytest_pyfunc_call(pyfuncitem):
 GATEWAY_KEY = "gw-test-key-654321"
 
 
-@pytest.fixture(scope="session")
-def sim():
-    with start_simulator(time_scale=0) as running:
-        yield running
 
-
-@pytest.fixture
-def world(sim):
-    settings = sim.world.settings
-    sim.world.reset()
-    yield sim.world
-    assert sim.world.wait_until_idle(), "an agent turn was still running after the test"
-    sim.world.configure(**dataclasses.asdict(settings))
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import pytest
 
 from nemochat.app.runtime import open_runtime
 from nemochat.settings import Paths, Settings
-from nemochat.sim import start_simulator
 from nemochat.store import Ledger, ledger_path
 from store_helpers import RecordingView
 
@@ -39,19 +38,7 @@ def ledger(tmp_path):
         yield opened
 
 
-@pytest.fixture(scope="session")
-def sim():
-    with start_simulator(time_scale=0) as running:
-        yield running
 
-
-@pytest.fixture
-def world(sim):
-    settings = sim.world.settings
-    sim.world.reset()
-    yield sim.world
-    assert sim.world.wait_until_idle(), "an agent turn was still running after the test"
-    sim.world.configure(**dataclasses.asdict(settings))
 
 
 @pytest.fixture

@@ -1,0 +1,72 @@
+"""core.sse: our chunk-at-a-time SSE framing frames exactly as httpx-sse does.
+
+httpx-sse is the reference: every stream below, cut into chunks at every
+possible place (or at random places), must give the same ``data`` values as
+``EventSource(response).aiter_sse()`` over the same bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import httpx
+import pytest
+from httpx_sse import EventSource
+
+from nemochat.core.sse import SSEDecoder
+
+STREAMS = [
+    "data: one\n\n",
+    "data: one\r\n\r\ndata: two\r\r",
+    "data: a\ndata: b\n\ndata:c\n\n",
+    ": ping\n\ndata: after a comment\n\n: trailing comment\n",
+    "data\n\ndata:\n\ndata:  two spaces\n\n",
+    "event: x\n\nevent: x\nevent:\n\nretry: 10\n\nretry: nope\n\n",
+    "id: 1\n\n\n\ndata: after id\n\nid:\n\n\n\nid: a\0b\n\n",
+    "data: line\u2028separator stays\n\ndata: 中文 😀\n\n",
+    "data: cut off at the end",
+    "data: ended\n\ndata: cut\n",
+    "\n\n\r\n\rdata: late\n\n",
+    "foo: bar\ndata: x\nbaz\n\n",
+    'data: {"error": "got "x""}\n\n',
+    "\ufeffdata: bom\n\ndata: next\n\n",
+]
+
+
+def reference(text: str) -> list[str]:
+    async def frame() -> list[str]:
+        response = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=text.encode())
+        return [event.data async for event in EventSource(response).aiter_sse()]
+
+    return asyncio.run(frame())
+
+
+def ours(chunks: list[str]) -> list[str]:
+    decoder = SSEDecoder()
+    return [data for chunk in chunks for data in decoder.feed(chunk)]
+
+
+@pytest.mark.parametrize("text", STREAMS)
+def test_every_cut_frames_like_httpx_sse(text):
+    expected = reference(text)
+    assert ours([text]) == expected
+    for cut in range(1, len(text)):
+        assert ours([text[:cut], text[cut:]]) == expected, cut
+
+
+def test_random_streams_in_random_chunks():
+    rng = random.Random(5)
+    pieces = ["data: ", "data:", "data", "event: e", "id: 7", "id:", "retry: 3", ": c", "x", "中", " ", "\n", "\r\n", "\r", "\n\n"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        cuts = sorted(rng.sample(range(1, len(text)), min(len(text) - 1, rng.randint(0, 6)))) if len(text) > 1 else []
+        chunks = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
+        assert ours(chunks) == reference(text), repr(text)
+
+
+def test_an_event_is_out_as_soon_as_its_blank_line_is_in():
+    decoder = SSEDecoder()
+    assert decoder.feed("data: a\n") == []
+    assert decoder.feed("\r") == ["a"]  # a lone CR ends the line at once
+    assert decoder.feed("\ndata: b\n\n") == ["b"]  # ... and the LF after it is not a second one
