@@ -86,6 +86,7 @@ class Repl(OfferDesk, ReplContext):
         view.on_session = self.link.session_ready
         view.job_event = self.bg.event
         self.conversation.handlers["export"] = self.bg.export_intent  # in the REPL an export runs in the background
+        self.conversation.fallback.confirm = self.confirm  # "Generate with Sora 2 … instead? [y/N]" with one key
         self.prompt = make_prompt_session(
             self,
             message=lambda: screen.prompt_message(self),

@@ -42,6 +42,7 @@ class FakeConversation:
         self.question: Question | None = None
         self.actions: list[GuiAction] = []
         self.slow = False
+        self.fallback = SimpleNamespace(confirm=None)  # the REPL hands it its one-key confirm
 
     async def connect(self):
         self.session = SimpleNamespace(session_id="fake-session-0001", task_id=None, user_id=None)
@@ -208,3 +209,26 @@ def test_ctrl_d_during_a_turn_asks_first():
 
     code, out, h = run(scenario)
     assert code == 0 and "Quit anyway? yes" in out and h.conv.cancelled
+
+
+def test_the_fallback_asks_its_cost_question_at_the_prompt():
+    """NemoVideo out of credits mid-turn: the fallback's question is answered
+    with one key at the REPL's prompt, never by a blocking input()."""
+    answers = []
+
+    async def scenario(h: Harness) -> None:
+        h.conv.slow = True
+        h.keys("make a video\r")
+        await asyncio.wait_for(h.conv.started.wait(), 5)
+        question = "NemoVideo can't generate now (no credits). Generate with Sora 2 via NanoPhoto for 4 credits instead? [y/N]"
+        ask = asyncio.create_task(h.conv.fallback.confirm(question))
+        await h.until(lambda: h.repl.offer is not None)
+        h.keys("y")
+        answers.append(await asyncio.wait_for(ask, 5))
+        h.conv.release.set()
+        await h.until(lambda: not h.repl.busy())
+        h.keys("\x04")
+
+    code, out, _ = run(scenario)
+    assert answers == [True]
+    assert "for 4 credits instead? yes" in out
