@@ -18,6 +18,10 @@ def ask(args: argparse.Namespace) -> int:
         raise UsageError("nothing to say: give some text (or - to read it from stdin)")
 
     async def body(rt: Runtime) -> int:
+        if not rt.settings.json and sys.stdin.isatty():
+            from nemochat.commands.media import tty_confirm
+
+            rt.conversation.confirm_cancel = tty_confirm  # Ctrl-C during `ask export` asks before cancelling
         await rt.conversation.connect()
         outcome = await rt.conversation.handle(text)
         if rt.settings.yes:
