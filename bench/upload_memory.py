@@ -1,6 +1,9 @@
 """Benchmark: a 100 MB upload and a 100 MB download keep memory flat.
 
-    .venv/bin/python bench/upload_memory.py [--mb 100] [--limit-mb 10]
+    .venv/bin/python bench/upload_memory.py [--mb 100] [--limit-mb 10] [--json]
+
+``bench/run.py`` runs it (as a fresh process, so no other benchmark's peak
+hides this one's) and puts its two figures in the table.
 
 The upload goes through the real flow (``upload_items``: checks, multipart
 streamed from disk, progress) to the simulator; the download through the
@@ -82,6 +85,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=100, help="size of the big transfer (default 100)")
     parser.add_argument("--limit-mb", type=float, default=10.0, help="allowed peak RSS growth (default 10)")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout instead of the lines")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="nemochat-bench-") as tmp:
@@ -119,6 +123,11 @@ def main() -> int:
                 process.terminate()
                 process.wait(10)
 
+    if args.json:
+        import json
+
+        print(json.dumps({name: {"mb": args.mb, "before": before, "after": after, "seconds": seconds} for name, before, after, seconds in results}))
+        return 1 if any(after - before > args.limit_mb for _, before, after, _ in results) else 0
     failed = False
     for name, before, after, seconds in results:
         grew = after - before

@@ -7,22 +7,28 @@ imports nothing heavy. Global options work before or after the command.
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import os
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from nemochat import __version__
 
+TYPE_CHECKING = False  # (not typing's: even `typing` costs --version 10%)
+if TYPE_CHECKING:  # argparse and the rest are imported when a command needs them, not for --version
+    import argparse
+    from collections.abc import Callable, Sequence
 
-@dataclass(frozen=True)
+
+def _no_arguments(p: argparse.ArgumentParser) -> None:
+    pass
+
+
 class CommandSpec:
-    name: str
-    help: str
-    target: str  # "module:function", imported lazily
-    arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None
+    __slots__ = ("name", "help", "target", "arguments")
+
+    def __init__(self, name: str, help: str, target: str, arguments: Callable[[argparse.ArgumentParser], None] = _no_arguments) -> None:
+        self.name = name
+        self.help = help
+        self.target = target  # "module:function", imported lazily
+        self.arguments = arguments
 
 
 def _ask_args(p: argparse.ArgumentParser) -> None:
@@ -81,6 +87,8 @@ def _lazy(target: str) -> Callable[[argparse.ArgumentParser], None]:
     """Arguments defined in the command's own module ("module:function")."""
 
     def add(p: argparse.ArgumentParser) -> None:
+        import importlib
+
         module_name, func_name = target.split(":")
         getattr(importlib.import_module(module_name), func_name)(p)
 
@@ -110,6 +118,8 @@ COMMANDS: list[CommandSpec] = [
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """The contract's global options; ``suppress`` keeps a subcommand from
     resetting a value given before the command."""
+    import argparse
+
     d = argparse.SUPPRESS if suppress else None
     flag = argparse.SUPPRESS if suppress else False
     g = parser.add_argument_group("global options")
@@ -128,6 +138,8 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(prog="nemochat", description="Chat with an AI video agent from your terminal.")
     parser.add_argument("--version", action="version", version=f"nemochat {__version__}")
     _global_options(parser, suppress=False)
@@ -144,6 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv == ["--version"]:  # the fast path: no argparse help building, no imports
         print(f"nemochat {__version__}")
         return 0
+    import importlib
+    import os
+
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

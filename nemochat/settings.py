@@ -65,6 +65,7 @@ class Settings:
     connect_timeout: float = 10.0
     request_timeout: float = 30.0
     stream_cap: float = 900.0  # /run_sse may run 15 minutes, no read timeout of its own
+    stream_gather: float = 0.05  # a trickling stream is read every 50 ms at most, not once per event (CPU)
     still_working_every: float = 120.0
     retry_after_default: float = 30.0  # HTTP 429 without Retry-After
     recovery_first_wait: float = 30.0  # after a dropped stream, before the first state read
@@ -82,9 +83,11 @@ class Settings:
     nanophoto_hourly_requests: int = 100  # NanoPhoto's limit per API key, counted across jobs and processes
     # export (issue 4): render polls start near 2 s and grow x1.5 to the
     # protocol's 10-30 s range; --poll-interval replaces the whole schedule.
+    # 2, 3, 4.5, 6.8, 10.1, 15.2, then every 20 s: at most 34 status polls in
+    # the 10 minutes (bench/polling.py counts them; the budget is 40).
     export_deadline: float = 600.0  # stop waiting (the render goes on) after 10 minutes
     export_first_poll: float = 2.0
-    export_max_poll: float = 15.0
+    export_max_poll: float = 20.0
     download_resumes: int = 5  # Range resumes after dropped connections, per URL
 
     @classmethod

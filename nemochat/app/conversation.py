@@ -180,10 +180,10 @@ class Conversation:
 
         async def run(session_id: str) -> TurnState:
             self.emit(UserSaid(text, session_id))
-            async with self.nemo.run_sse(session_id, text) as payloads:
+            async with self.nemo.run_sse(session_id, text) as batches:
                 try:
                     async with asyncio.timeout(self.settings.stream_cap):
-                        return await drive_turn(payloads, self.emit, turn=turn, clock=asyncio.get_running_loop().time)
+                        return await drive_turn(batches, self.emit, turn=turn, clock=asyncio.get_running_loop().time)
                 except TimeoutError:
                     raise StreamDropped(
                         f"No end after {self.settings.stream_cap / 60:.0f} minutes; stopped listening.", code="stream_cap"

@@ -5,6 +5,7 @@ HTTP client, the NemoVideo client, the view, the conversation, and with
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 import httpx
 
 from nemochat.app.conversation import Conversation
-from nemochat.clients.http import build_client, redact
+from nemochat.clients.http import build_client, redact, tls_context
 from nemochat.clients.nemo import NemoClient
 from nemochat.core.ui_events import Notice, UIEvent
 from nemochat.errors import NemochatError
@@ -51,8 +52,9 @@ def make_view(settings: Settings) -> View:
         return JsonView(sys.stdout)
     from rich.console import Console
 
-    from nemochat.ui.rich_view import RichView
+    from nemochat.ui.rich_view import RichView, preload_markdown_soon
 
+    preload_markdown_soon()  # while the token, the session and the state are fetched
     return RichView(Console(highlight=False, no_color=settings.no_color or None), show_thoughts=settings.show_thoughts)
 
 
@@ -68,7 +70,7 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
     if settings.demo:
         from nemochat.sim import start_simulator
 
-        sim = start_simulator()
+        sim = await asyncio.to_thread(start_simulator)  # uvicorn's start-up, off the event loop
         settings = replace(
             settings,
             api_base=sim.base_url,
@@ -80,9 +82,8 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
         (paths.config / "token.json").unlink(missing_ok=True)  # a fresh simulator knows no old token
     shown = view or make_view(settings)
     ledger = Ledger(ledger_path(paths))
-    listeners: list[Any] = [
-        LedgerRecorder(ledger, settings.api_base, settings.lang, on_failure=lambda m: shown.emit(Notice(m, kind="warning")))
-    ]
+    history = LedgerRecorder(ledger, settings.api_base, settings.lang, on_failure=lambda m: shown.emit(Notice(m, kind="warning")))
+    listeners: list[Any] = [history]
     recorder = None
     if settings.record:
         from nemochat.clients.recording import StreamRecorder
@@ -90,6 +91,7 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
         recorder = StreamRecorder(Path(settings.record).expanduser())
         listeners.append(recorder)
     view = TeeView(shown, *listeners)  # the ledger (and --record) get every event before the user sees it
+    await asyncio.to_thread(tls_context)  # the CA bundle loads while the loop goes on (the REPL's prompt)
     http = build_client(settings)
     if settings.debug:
         _log_requests(http, settings)
@@ -101,6 +103,7 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
     try:
         yield runtime
     finally:
+        history.flush()  # the last streamed text, if the turn was cut short
         await http.aclose()
         ledger.close()
         if sim is not None:

@@ -18,14 +18,15 @@ Emit = Callable[[UIEvent], None]
 
 
 async def drive_turn(
-    payloads: AsyncIterator[str],
+    batches: AsyncIterator[list[str]],
     emit: Emit,
     *,
     still_working_every: float = 120.0,
     clock: Callable[[], float] = time.monotonic,
     turn: TurnState | None = None,
 ) -> TurnState:
-    """Consume the stream to its end and return the finished turn.
+    """Consume the stream (the ``data`` of its events, in lists: what one
+    network read brought) to its end and return the finished turn.
 
     The caller closes the turn (``turn.close()``) only for a stream that ended
     normally: this function returns the open turn if the stream raised, so the
@@ -33,11 +34,12 @@ async def drive_turn(
     turn = turn or TurnState(started_at=clock(), still_working_every=still_working_every)
     ticker = asyncio.create_task(_tick(turn, emit, clock))
     try:
-        async for data in payloads:
-            now = clock()
-            for event in parse_payload(data):
-                for ui in turn.feed(event, now):
-                    emit(ui)
+        async for batch in batches:
+            now = clock()  # one read: the same moment for all its events
+            for data in batch:
+                for event in parse_payload(data):
+                    for ui in turn.feed(event, now):
+                        emit(ui)
     finally:
         ticker.cancel()
     return turn

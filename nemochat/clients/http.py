@@ -8,8 +8,10 @@ ADK's own routes answer ``{"detail": ...}``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import ssl
 from typing import Any
 
 import httpx
@@ -37,6 +39,14 @@ ATTRIBUTION = {
 }
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The one TLS context of the process, shared by every client: loading the
+    CA bundle costs ~20 ms, so it is done once (and in the REPL, after the
+    prompt is drawn: the runtime is built in the background)."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 def build_client(settings: Settings, *, base_url: str | None = None, auth_headers: bool = True) -> httpx.AsyncClient:
     """The API client. Requests carry attribution; no read timeout applies to
     streams (they set their own), others get ``request_timeout``."""
@@ -46,6 +56,7 @@ def build_client(settings: Settings, *, base_url: str | None = None, auth_header
         headers={**ATTRIBUTION, "User-Agent": f"nemochat/{__version__}"} if auth_headers else {},
         timeout=timeout,
         follow_redirects=True,
+        verify=tls_context(),
         trust_env=False,  # no proxies from the environment: our traffic goes where we say
     )
 
@@ -53,7 +64,7 @@ def build_client(settings: Settings, *, base_url: str | None = None, auth_header
 def build_download_client(settings: Settings) -> httpx.AsyncClient:
     """For CDN URLs: carries no credentials at all, by construction."""
     timeout = httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout)
-    return httpx.AsyncClient(timeout=timeout, follow_redirects=True, trust_env=False)
+    return httpx.AsyncClient(timeout=timeout, follow_redirects=True, verify=tls_context(), trust_env=False)
 
 
 # -- redaction ------------------------------------------------------------------

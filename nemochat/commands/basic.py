@@ -47,14 +47,14 @@ def status(args: argparse.Namespace) -> int:
 
 
 def replay(args: argparse.Namespace) -> int:
-    from nemochat.app.replay import read_recording, replay_bytes
+    import asyncio
+
+    from nemochat.app.replay import check_recording, replay_file
     from nemochat.app.runtime import make_view
 
     settings = settings_from(args)
-    data = read_recording(args.file)
+    path = check_recording(args.file)
     view = make_view(settings)
-    import asyncio
-
-    turn = asyncio.run(replay_bytes(data, view.emit, still_working_every=settings.still_working_every))
+    turn = asyncio.run(replay_file(path, view.emit, still_working_every=settings.still_working_every))
     view.done()
     return 5 if turn.errors else 0

@@ -7,9 +7,13 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from nemochat.app.runtime import Runtime, open_runtime
+from typing import TYPE_CHECKING
+
 from nemochat.errors import Interrupted, NemochatError
 from nemochat.settings import Settings
+
+if TYPE_CHECKING:
+    from nemochat.app.runtime import Runtime
 
 FLAG_NAMES = ("api_base", "token", "session", "lang", "json", "demo", "poll_interval", "yes", "no_fallback", "verbose", "debug", "record")
 
@@ -26,6 +30,8 @@ def run_command(args: argparse.Namespace, body: Callable[[Runtime], Awaitable[in
 
 
 async def _run(settings: Settings, body: Callable[[Runtime], Awaitable[int | None]]) -> int:
+    from nemochat.app.runtime import open_runtime
+
     async with open_runtime(settings) as rt:
         try:
             code = await body(rt) or 0

@@ -41,7 +41,12 @@ def use_color(settings: Settings, env: os._Environ[str] | dict[str, str] = os.en
 
 
 async def _main(settings: Settings) -> int:
-    from nemochat.app.runtime import open_runtime
+    """The prompt first: only prompt_toolkit and rich's console are needed to
+    draw it. The runtime (httpx, the ledger, the TLS context, the demo's
+    simulator) is built right after the first frame, its imports in a worker
+    thread, while the user can already type; Markdown is loaded meanwhile too."""
+    import contextlib
+
     from nemochat.repl.live_view import LiveView
     from nemochat.repl.loop import Repl, greet
     from nemochat.repl.printer import Printer
@@ -50,6 +55,28 @@ async def _main(settings: Settings) -> int:
     view = LiveView(printer, show_thoughts=show_thoughts(settings), color=use_color(settings), lang=settings.lang)
     greet(view, settings.lang)  # on the screen before anything slow (the demo's simulator, the network)
     history = Paths.default().state / "history"
-    async with open_runtime(settings, view=view) as rt:
-        repl = Repl(rt, view, printer, history=history)
-        return await repl.run()
+    repl = Repl(None, view, printer, settings=settings, history=history)
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def runtime():
+            await asyncio.to_thread(_preload, settings)
+            from nemochat.app.runtime import open_runtime
+
+            return await stack.enter_async_context(open_runtime(settings, view=view))
+
+        return await repl.run(runtime=runtime())
+
+
+def _preload(settings: Settings) -> None:
+    """The modules the runtime and the first answer need (in a worker thread)."""
+    import importlib
+
+    from nemochat.ui.rich_view import preload_markdown
+
+    names = ["nemochat.app.runtime", "nemochat.store", "nemochat.clients.http"] + (["nemochat.sim"] if settings.demo else [])
+    for name in names:
+        importlib.import_module(name)
+    from nemochat.clients.http import tls_context
+
+    tls_context()
+    preload_markdown()

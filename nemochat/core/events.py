@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """Assistant text. ``partial`` pieces carry only what is new; a final
     (non-partial) event repeats the whole text of its LLM call."""
@@ -45,27 +45,27 @@ class Text:
     thought: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ToolCall:
     name: str
     args: dict[str, Any] = field(default_factory=dict, compare=False)
     call_id: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ToolResult:
     name: str
     response: Any = field(default=None, compare=False)
     call_id: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuestionOption:
     id: str
     label: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuestionItem:
     id: str
     prompt: str
@@ -73,7 +73,7 @@ class QuestionItem:
     allow_multiple: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """The agent's multiple-choice question (an ``ask_question`` call)."""
 
@@ -81,12 +81,12 @@ class Question:
     items: tuple[QuestionItem, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heartbeat:
     """Keep-alive: a typed heartbeat or an empty ``data:``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgentError:
     """The server failed during the run (``{"error"}`` or ``errorCode``)."""
 
@@ -97,14 +97,25 @@ class AgentError:
 AgentEvent = Union[Text, ToolCall, ToolResult, Question, Heartbeat, AgentError]
 
 
+_scan_json = json.JSONDecoder().scan_once  # the C scanner that json.loads ends in
+
+
+def _loads(data: str) -> Any:
+    """``json.loads``, without its Python layers in the usual case (a value
+    with nothing around it): streams bring up to ~100k events a minute."""
+    try:
+        value, end = _scan_json(data, 0)
+    except StopIteration:  # leading whitespace, a BOM, or not JSON: json.loads decides
+        return json.loads(data)
+    return value if end == len(data) else json.loads(data)
+
+
 def parse_payload(data: str) -> tuple[AgentEvent, ...]:
     """Turn the ``data`` of one SSE event into agent events."""
-    if not data.strip():
-        return (Heartbeat(),)
     try:
-        payload = json.loads(data)
+        payload = _loads(data)
     except ValueError:
-        return _parse_non_json(data)
+        return (Heartbeat(),) if not data.strip() else _parse_non_json(data)
     if not isinstance(payload, dict):
         return ()
     if payload.get("error") is not None and "content" not in payload:
@@ -119,27 +130,28 @@ def parse_payload(data: str) -> tuple[AgentEvent, ...]:
 
 def _parse_adk(event: dict[str, Any]) -> tuple[AgentEvent, ...]:
     out: list[AgentEvent] = []
-    stream = f"{event.get('invocationId', '')}/{event.get('author', '')}"
-    partial = event.get("partial") is True
     content = event.get("content")
     parts = content.get("parts") if isinstance(content, dict) else None
-    for part in parts if isinstance(parts, list) else ():
-        if not isinstance(part, dict):
-            continue
-        if isinstance(part.get("text"), str):
-            text = Text(part["text"], partial=partial, stream=stream, thought=part.get("thought") is True)
-            previous = out[-1] if out else None
-            if isinstance(previous, Text) and previous.thought == text.thought:
-                # One model turn may split its text into several parts (non-streaming
-                # Gemini does): it is still one message, as ADK's own aggregator joins them.
-                out[-1] = Text(previous.text + text.text, partial=partial, stream=stream, thought=text.thought)
-            else:
-                out.append(text)
-        elif isinstance(part.get("functionCall"), dict):
-            out.append(_tool_call(part["functionCall"]))
-        elif isinstance(part.get("functionResponse"), dict):
-            response = part["functionResponse"]
-            out.append(ToolResult(_str(response.get("name")), response.get("response"), _str(response.get("id"))))
+    if isinstance(parts, list) and parts:
+        stream = f"{event.get('invocationId', '')}/{event.get('author', '')}"
+        partial = event.get("partial") is True
+        for part in parts:
+            if not isinstance(part, dict):
+                continue
+            text = part.get("text")
+            if isinstance(text, str):
+                thought = part.get("thought") is True
+                if out and isinstance(previous := out[-1], Text) and previous.thought == thought:
+                    # One model turn may split its text into several parts (non-streaming
+                    # Gemini does): it is still one message, as ADK's own aggregator joins them.
+                    out[-1] = Text(previous.text + text, partial, stream, thought)
+                else:
+                    out.append(Text(text, partial, stream, thought))
+            elif isinstance(part.get("functionCall"), dict):
+                out.append(_tool_call(part["functionCall"]))
+            elif isinstance(part.get("functionResponse"), dict):
+                response = part["functionResponse"]
+                out.append(ToolResult(_str(response.get("name")), response.get("response"), _str(response.get("id"))))
     if event.get("errorCode") or event.get("errorMessage"):
         message = _str(event.get("errorMessage")) or f"the agent stopped ({event.get('errorCode')})"
         out.append(AgentError(message=message, code=_opt_str(event.get("errorCode"))))

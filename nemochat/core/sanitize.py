@@ -80,6 +80,8 @@ def clean(text: str) -> str:
     prints server text as `rich.text.Text` objects, which never parse markup;
     never pass cleaned text to a markup-parsing print.
     """
+    if _harmless(text):
+        return text
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     pieces: list[str] = []
@@ -90,6 +92,17 @@ def clean(text: str) -> str:
         position = flag.end()
     pieces.append(_clean_chars(text[position:]))
     return "".join(pieces)
+
+
+def _harmless(text: str) -> bool:
+    """Nothing in ``text`` would be changed: the fast path for most answers.
+
+    ``str.isprintable`` is false for every character the rules above touch
+    (ESC and the other controls, CR, format characters such as bidi controls
+    and tags, surrogates, U+2028/U+2029), so a text that is printable apart
+    from its newlines and tabs comes out of `clean` as it went in. (Spaces
+    other than " " are "unprintable" too: those texts simply take the slow path.)"""
+    return text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable()
 
 
 _WHITESPACE_RUN = re.compile(r"\s+")

@@ -35,6 +35,23 @@ from nemochat.core.ui_events import (
 _NOISE = re.compile(r"^\W*i (have )?encountered a temporary issue\b.{0,160}$", re.IGNORECASE | re.DOTALL)
 
 
+class _Recent(list):
+    """A list that forgets its oldest items once it holds more than
+    ``max_items`` or ``max_chars``: a turn may stream for fifteen minutes, and
+    only its current message has to stay in memory. Ordinary turns keep all."""
+
+    def __init__(self, max_items: int = 1000, max_chars: int = 256 * 1024) -> None:
+        super().__init__()
+        self.max_items, self.max_chars, self._chars = max_items, max_chars, 0
+
+    def append(self, item: str) -> None:
+        super().append(item)
+        self._chars += len(item)
+        while len(self) > 1 and (len(self) > self.max_items or self._chars > self.max_chars):
+            self._chars -= len(self[0])
+            del self[0]
+
+
 @dataclass
 class _OpenMessage:
     index: int
@@ -47,8 +64,8 @@ class TurnState:
 
     started_at: float
     still_working_every: float = 120.0
-    messages: list[str] = field(default_factory=list)  # complete raw texts, in order
-    tools: list[str] = field(default_factory=list)  # tool names, in call order
+    messages: list[str] = field(default_factory=_Recent)  # complete raw texts, in order (the most recent 256 KB)
+    tools: list[str] = field(default_factory=_Recent)  # tool names, in call order (the last 1000)
     errors: list[ev.AgentError] = field(default_factory=list)
     actions: list[GuiAction] = field(default_factory=list)
     question: ev.Question | None = None
@@ -65,9 +82,14 @@ class TurnState:
     # -- input ----------------------------------------------------------------
 
     def feed(self, event: ev.AgentEvent, now: float) -> list[UIEvent]:
-        out = self._apply(event)
+        if type(event) is ev.Text and event.partial and not event.thought:
+            out = self._partial(event)  # most of a stream: straight there
+        else:
+            out = self._apply(event)
         if out:
             self._last_visible = now
+            if self.still_working_every > 0:  # just shown: not quiet, no notice due
+                return out
         return out + self.tick(now)
 
     def tick(self, now: float) -> list[UIEvent]:

@@ -16,7 +16,7 @@ from nemochat.core.events import Question
 from nemochat.core.gui import GuiAction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SessionReady:
     session_id: str
     task_id: str | None = None
@@ -25,7 +25,7 @@ class SessionReady:
     resumed: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UserSaid:
     """The user's line, as sent to the agent (views usually show nothing; the ledger keeps it)."""
 
@@ -33,7 +33,7 @@ class UserSaid:
     session_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageDelta:
     """A new piece of assistant message ``index`` (raw, before GUI translation)."""
 
@@ -41,7 +41,7 @@ class MessageDelta:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Message:
     """One complete assistant message, emitted exactly once.
 
@@ -54,19 +54,19 @@ class Message:
     complete: bool = True  # False when the stream ended before the final event
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageDropped:
     """Streamed pieces of ``index`` turned out to be noise; forget them."""
 
     index: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Thought:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ToolActivity:
     name: str
     label: str
@@ -74,35 +74,35 @@ class ToolActivity:
     expected: str | None = None  # "usually 2-5 min"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Notice:
     message: str
     kind: Literal["info", "working", "recovery", "warning"] = "info"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuestionAsked:
     question: Question
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActionOffered:
     action: GuiAction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CreditsShown:
     available: float
     frozen: float
     total: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StateShown:
     timeline: Timeline
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChangesShown:
     lines: tuple[str, ...]
 
@@ -111,14 +111,14 @@ class ChangesShown:
         return "; ".join(self.lines) if self.lines else "nothing changed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ErrorShown:
     code: str
     message: str
     action: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TurnFinished:
     silent: bool
 
@@ -126,7 +126,7 @@ class TurnFinished:
 # -- export and upload (issue 4) ------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TransferProgress:
     """One step of something long: a render (``unit`` "%") or a download or an
     upload (``unit`` "bytes"). Events with the same ``task`` update one bar;
@@ -142,7 +142,7 @@ class TransferProgress:
     finished: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExportDone:
     """The export's outcome: ``path`` is the file on disk (None when not downloaded)."""
 
@@ -152,7 +152,7 @@ class ExportDone:
     path: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UploadedFile:
     """One file the backend accepted (server text: sanitize before showing)."""
 
@@ -165,13 +165,13 @@ class UploadedFile:
     fps: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UploadDone:
     files: tuple[UploadedFile, ...]
     applied: bool  # the backend said it put them into the session state
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VideoReady:
     """A Sora 2 / Veo 3.1 / gateway job's state (the ``video`` --json line):
     submitted ("processing"), "completed" (``url``, ``path`` when downloaded),

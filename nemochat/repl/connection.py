@@ -39,6 +39,7 @@ class Connection:
     async def _connect(self) -> None:
         repl = self.repl
         try:
+            await repl.until_ready()  # the runtime may still be on its way (built after the first frame)
             await repl.conversation.connect()
         except NemochatError as error:
             self.state = "failed"
@@ -54,6 +55,7 @@ class Connection:
     async def ensure(self) -> Any:
         """The session, connecting first if needed (the same attempt as the
         one started at launch while that one runs)."""
+        await self.repl.until_ready()
         conversation = self.repl.conversation
         if conversation.session is not None:
             return conversation.session

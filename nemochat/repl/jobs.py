@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from nemochat.repl.printer import held_output
+
 JobStatus = Literal["running", "done", "failed", "cancelled"]
 
 current_job: contextvars.ContextVar["Job | None"] = contextvars.ContextVar("nemochat_current_job", default=None)
@@ -82,6 +84,7 @@ class JobManager:
         self._jobs.append(job)
         context = contextvars.copy_context()
         context.run(current_job.set, job)
+        context.run(held_output.set, None)  # a job started by a held command prints as usual
         job.task = asyncio.get_running_loop().create_task(self._run(job, body), name=f"job-{job.id}-{kind}", context=context)
         self._on_change()
         return job

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -127,14 +129,37 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
     return kb
 
 
+# A flag whose value is a secret: --api-key, --token, --key, --nanophoto-api-key, --password...
+SECRET_FLAG = re.compile(r"(?<![\w-])--?[\w-]*(?:key|token|secret|password|passwd|credential)s?(?:[=\s]|$)", re.IGNORECASE)
+
+
+def has_secret(line: str) -> bool:
+    """Whether a typed line carries a secret flag (never written to the history file)."""
+    return bool(SECRET_FLAG.search(line))
+
+
+class PrivateHistory(FileHistory):
+    """The history file, readable by its owner only (0600), and never a line
+    that carries a secret flag (``/sora submit ... --api-key np_...``): such a
+    line is recalled in this run only."""
+
+    def store_string(self, string: str) -> None:
+        if has_secret(string):
+            return
+        fd = os.open(self.filename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.close(fd)
+        super().store_string(string)
+
+
 def open_history(path: Path | None) -> History:
-    """The persistent history file; in memory if it cannot be written."""
+    """The persistent history file (0600); in memory if it cannot be written."""
     if path is None:
         return InMemoryHistory()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(exist_ok=True)
-        return FileHistory(str(path))
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        os.chmod(path, 0o600)  # an older file may have been created 0644
+        return PrivateHistory(str(path))
     except OSError:
         return InMemoryHistory()
 

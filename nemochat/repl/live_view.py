@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.text import Text
 
 from nemochat.core import ui_events as ui
@@ -35,10 +34,10 @@ from nemochat.errors import Interrupted, NemochatError
 from nemochat.repl.jobs import Job, current_job
 from nemochat.repl.printer import Printer, PrinterFile, links_supported, render_ansi, terminal_size
 from nemochat.ui.markdown_stream import BlockSplitter
-from nemochat.ui.rich_view import RichView
+from nemochat.ui.rich_view import RichView, markdown
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-TAIL_SOURCE_LINES = 120  # a huge unfinished block is rendered from its end only
+TAIL_SOURCE_LINES = 30  # a huge unfinished block is rendered from its end only (it is redrawn every frame)
 
 
 def clock(seconds: float) -> str:
@@ -53,6 +52,16 @@ def link(url: str, *, enabled: bool = True, style: str = "underline") -> Text:
     return Text(url, style=f"{style} link {url}" if enabled else style)
 
 
+_REPL_WORDS = ("status", "credits", "export", "upload", "sora", "veo", "gateway", "session", "sessions", "jobs", "open", "help")
+_CLI_COMMAND = re.compile(r"\bnemochat (" + "|".join(_REPL_WORDS) + r")\b")
+
+
+def in_repl(action: str) -> str:
+    """An action line as the REPL says it: "`nemochat status`" -> "/status"
+    (the chat's command), without Markdown backticks (this is a plain line)."""
+    return _CLI_COMMAND.sub(r"/\1", action).replace("`", "")
+
+
 @dataclass
 class _Stream:
     """One assistant message being streamed."""
@@ -60,6 +69,7 @@ class _Stream:
     splitter: BlockSplitter = field(default_factory=BlockSplitter)
     shown: int = 0  # characters of the text already printed above the prompt
     blocks: int = 0  # blocks printed so far (a blank line goes between two)
+    done: bool = False  # the whole message is printed (or on its way to the screen)
 
     @property
     def tail(self) -> str:
@@ -94,7 +104,9 @@ class LiveView(RichView):
         self.transfers: dict[str, ui.TransferProgress] = {}  # uploads and downloads moving now
         self.turn_started: float | None = None  # a turn is streaming (for "Thinking · 0:03")
         self.claim_url: str | None = None
-        self.changed: Callable[[], None] = lambda: None  # the live area needs a redraw
+        self.changed: Callable[[], None] = lambda: None  # the live area needs a redraw now
+        # ... at the next frame: streamed text and progress (frames are capped, see loop.STREAM_FRAME)
+        self.moved: Callable[[], None] = lambda: self.changed()
         self.on_credits: Callable[[ui.CreditsShown], None] = lambda event: None
         self.on_session: Callable[[ui.SessionReady], None] = lambda event: None
         # Events raised inside a background job go here first; True = consumed.
@@ -116,9 +128,17 @@ class LiveView(RichView):
         if isinstance(error, Interrupted):
             self.console.print(Text("⏹ " + clean(error.message), style="yellow"))
             if error.action:
-                self.console.print(Text("  " + clean(error.action), style="dim"))
+                self.console.print(Text("  " + clean(in_repl(error.action)), style="dim"))
             return
-        super().error(error)
+        self.console.print(Text("✗ ", style="bold red") + Text(clean_line(error.message), style="red"))
+        if error.action:
+            self.console.print(Text("  " + clean(in_repl(error.action)), style="yellow"))
+
+    def _on_ErrorShown(self, event: ui.ErrorShown) -> None:
+        self.tool = None
+        self.console.print(Text("✗ ", style="bold red") + Text(clean_line(event.message), style="red"))
+        if event.action:
+            self.console.print(Text("  " + clean(in_repl(event.action)), style="yellow"))
 
     def say(self, text: str, style: str = "") -> None:
         self.show(Text(text, style=style))
@@ -176,10 +196,16 @@ class LiveView(RichView):
                 self._print_stream_block(stream, block)
             upto = len(stream.splitter.text) - len(stream.splitter.tail)
             self.printer.then(lambda: self._shown(stream, upto))
-        self.changed()
+        self.moved()
+
+    @property
+    def streaming(self) -> bool:
+        """An answer is arriving (not just finishing)."""
+        return any(not stream.done for stream in self.streams.values())
 
     def _on_Message(self, event: ui.Message) -> None:
         stream = self.streams.get(event.index) or self.streams.setdefault(event.index, _Stream())
+        stream.done = True
         splitter = stream.splitter
         if event.raw.startswith(splitter.text):
             for block in splitter.feed(event.raw[len(splitter.text) :]):
@@ -205,16 +231,16 @@ class LiveView(RichView):
         self._print_block(raw_block)
 
     def _print_block(self, raw_block: str) -> None:
-        self.console.print(Markdown(clean(translate_gui(raw_block).text)))
+        self.console.print(markdown(clean(translate_gui(raw_block).text)))
 
     def _shown(self, stream: _Stream, upto: int) -> None:
         stream.shown = max(stream.shown, upto)
-        self.changed()
+        self.moved()  # (the printer redraws right after this, with the block above)
 
     def _done_streaming(self, index: int, stream: _Stream) -> None:
         if self.streams.get(index) is stream:
             del self.streams[index]
-        self.changed()
+        self.moved()
 
     def _on_UserSaid(self, event: ui.UserSaid) -> None:
         if self.turn_started is None:
@@ -243,7 +269,7 @@ class LiveView(RichView):
             self.transfers.pop(event.task, None)
         else:
             self.transfers[event.task] = event
-        self.changed()
+        self.moved()
 
     def _on_TurnFinished(self, event: ui.TurnFinished) -> None:
         self.tool = None
@@ -303,8 +329,8 @@ class LiveView(RichView):
         cached_tail, cached_width, rendered = self._tail_cache
         if cached_tail == tail and cached_width == width:
             return rendered
-        markdown = Markdown(clean(translate_gui(_last_lines(tail, TAIL_SOURCE_LINES)).text))
-        rendered = render_ansi(markdown, width - 1, color=self.color)
+        source = markdown(clean(translate_gui(_last_lines(tail, TAIL_SOURCE_LINES)).text))
+        rendered = render_ansi(source, width - 1, color=self.color)
         self._tail_cache = (tail, width, rendered)
         return rendered
 

@@ -12,6 +12,11 @@ background jobs the toolbar follows. So:
   commands that are safe meanwhile (/credits, /jobs, /export, /help...);
 - after a turn, GUI actions become one-key offers and the agent's question
   becomes lettered choices answered at the prompt.
+
+The runtime itself (the HTTP client, the ledger, the demo's simulator) may
+arrive after the prompt is drawn: ``run(runtime=...)`` builds it in the
+background, and whatever needs it (a turn, a command, the connection) waits
+for it; the toolbar says "connecting…" meanwhile.
 """
 
 from __future__ import annotations
@@ -20,18 +25,17 @@ import asyncio
 import signal
 import time
 import traceback
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 from prompt_toolkit.patch_stdout import patch_stdout
 from rich.text import Text
 
-from nemochat.app.conversation import is_local_file
-from nemochat.app.runtime import Runtime
 from nemochat.core.router import Intent, route_intent
-from nemochat.errors import Interrupted, NemochatError
+from nemochat.errors import CreditsError, Interrupted, NemochatError
 from nemochat.repl import actions, screen
 from nemochat.repl.choices import Offer, PendingQuestion, PickError, offers_for
 from nemochat.repl.commands import ReplContext, default_registry, parse_command, suggest
@@ -42,12 +46,22 @@ from nemochat.repl.jobs import JobManager
 from nemochat.repl.keys import make_prompt_session, open_history
 from nemochat.repl.live_view import LiveView
 from nemochat.repl.offers import OfferDesk
-from nemochat.repl.printer import Printer
+from nemochat.repl.printer import Printer, held_output
 from nemochat.repl.sessions import known_sessions
 from nemochat.repl.texts import LONG_PROMPT_CHARS, examples, lang_of, text
+from nemochat.settings import Settings
+
+if TYPE_CHECKING:  # the app is imported in the background, after the prompt is drawn
+    from nemochat.app.runtime import Runtime
 
 HINT_SECONDS = 4.0
-FRAME = 0.1  # the live area is redrawn at most 10 times a second
+FRAME = 0.1  # what the loop checks the live area for a redraw
+# Streamed text and progress bars are redrawn at most 2 times a second: a
+# redraw of the prompt's area costs a few ms (prompt_toolkit lays it all
+# out again), and the screen must not cost more than the stream (bench/run.py:
+# a 2,000-delta answer at 50 deltas/s, ≤ 2% of a core). Any redraw counts as
+# a frame. Finished blocks do not wait for one: the printer shows them at once.
+STREAM_FRAME = 0.5
 
 
 def greet(view: LiveView, lang: str) -> None:
@@ -60,13 +74,46 @@ def greet(view: LiveView, lang: str) -> None:
     view.console.print()
 
 
+def is_local_file(path: str) -> bool:
+    from nemochat.app.conversation import is_local_file
+
+    return is_local_file(path)
+
+
+def _first_path(typed: str) -> str:
+    """The first word of a line as a shell reads it: a dragged path's
+    backslash escapes and quotes undone ("/tmp/a/same\\ \\(2\\).mp4")."""
+    import shlex
+
+    try:
+        words = shlex.split(typed.strip())
+    except ValueError:
+        words = []
+    return words[0] if words else (typed.split() or [""])[0]
+
+
 class Repl(OfferDesk, ReplContext):
-    def __init__(self, rt: Runtime, view: LiveView, printer: Printer, *, input: Input | None = None, output: Output | None = None, history: Path | None = None) -> None:
-        self.runtime = rt
-        self.conversation = rt.conversation
+    def __init__(
+        self,
+        rt: Runtime | None,
+        view: LiveView,
+        printer: Printer,
+        *,
+        settings: Settings | None = None,
+        input: Input | None = None,
+        output: Output | None = None,
+        history: Path | None = None,
+    ) -> None:
+        """``rt`` None: the runtime comes later (``run(runtime=...)``); ``settings`` are then needed."""
+        self.settings: Settings = settings or rt.settings  # type: ignore[union-attr]
+        self.runtime: Any = None
+        self.conversation: Any = None
+        self._ready: asyncio.Event | None = None
+        self._runtime_task: asyncio.Task[None] | None = None
+        self._startup_error: BaseException | None = None
         self.view = view
         self.printer = printer
-        self.lang = lang_of(rt.settings.lang)
+        self.lang = lang_of(self.settings.lang)
         self.registry = default_registry()
         self.bg = Background(self)
         self.jobs = JobManager(on_finish=self.bg.finished, on_change=self.changed)
@@ -80,26 +127,78 @@ class Repl(OfferDesk, ReplContext):
         self._side: set[asyncio.Task[Any]] = set()
         self._quit = False
         self._dirty = True
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._hint: tuple[str, float] | None = None
         view.changed = self.changed
+        view.moved = self.moved
+        printer.hold = self._hold
+        self._moved = False
+        self._last_frame = 0.0
         view.on_credits = lambda event: self.link.set_credits(event.available)
         view.on_session = self.link.session_ready
         view.job_event = self.bg.event
-        self.conversation.handlers["export"] = self.bg.export_intent  # in the REPL an export runs in the background
-        self.conversation.fallback.confirm = self.confirm  # "Generate with Sora 2 … instead? [y/N]" with one key
         self.prompt = make_prompt_session(
             self,
             message=lambda: screen.prompt_message(self),
             bottom_toolbar=lambda: screen.bottom_toolbar(self),
-            completer=ReplCompleter(self.registry, lambda: known_sessions(self.runtime)),
+            completer=ReplCompleter(self.registry, lambda: known_sessions(self.runtime) if self.runtime is not None else []),
             history=open_history(history),
             input=input,
             output=output,
         )
+        if rt is not None:
+            self.attach(rt)
+
+    def attach(self, rt: Runtime) -> None:
+        """The runtime is there: everything that waited for it goes on."""
+        self.runtime = rt
+        self.conversation = rt.conversation
+        self.conversation.handlers["export"] = self.bg.export_intent  # in the REPL an export runs in the background
+        self.conversation.fallback.confirm = self.confirm  # "Generate with Sora 2 … instead? [y/N]" with one key
+        if self._ready is not None:
+            self._ready.set()
+        self.changed()
+
+    async def until_ready(self) -> None:
+        """Wait for the runtime (at once when it is there)."""
+        if self.runtime is not None:
+            return
+        if self._ready is None:
+            self._ready = asyncio.Event()
+        await self._ready.wait()
+
+    async def _open_runtime(self, runtime: Awaitable[Runtime]) -> None:
+        """After the first frame: build the runtime (imports, the client, the
+        ledger, the demo's simulator) while the user can already type."""
+        drawn = asyncio.Event()
+
+        def after_render(app: Any) -> None:
+            drawn.set()
+
+        self.prompt.app.after_render += after_render
+        try:  # (a dumb terminal gets prompt_toolkit's plain prompt, another app: then a moment is enough)
+            await asyncio.wait_for(drawn.wait(), 0.1)
+        except TimeoutError:
+            pass
+        finally:
+            self.prompt.app.after_render -= after_render
+        try:
+            self.attach(await runtime)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # the REPL cannot go on without it: leave, and say why (cli.main)
+            self._startup_error = exc
+            self.request_quit(force=True)
 
     # -- running -----------------------------------------------------------------------------
 
-    async def run(self) -> int:
+    async def run(self, runtime: Awaitable[Runtime] | None = None) -> int:
+        """The prompt until the user leaves; ``runtime``: build it meanwhile."""
+        if self.runtime is None and self._ready is None:
+            self._ready = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        if runtime is not None:
+            self._runtime_task = asyncio.create_task(self._open_runtime(runtime), name="runtime")
         self.printer.start()
         self.link.start()
         ticker = asyncio.create_task(self._tick(), name="redraw")
@@ -120,10 +219,12 @@ class Repl(OfferDesk, ReplContext):
             restore_sigint()
             ticker.cancel()
             await self._shutdown()
+        if self._startup_error is not None:
+            raise self._startup_error
         return 0
 
     async def _shutdown(self) -> None:
-        tasks = [t for t in (self._fg, *self._side) if t is not None and not t.done()]
+        tasks = [t for t in (self._fg, self._runtime_task, *self._side) if t is not None and not t.done()]
         for task in tasks:
             task.cancel()
         await self.link.stop()
@@ -144,20 +245,55 @@ class Repl(OfferDesk, ReplContext):
 
     async def _tick(self) -> None:
         last = 0.0
+
+        def rendered(app: Any) -> None:  # any redraw (a key, the printer) is a frame
+            self._last_frame = time.monotonic()
+
+        self.prompt.app.after_render += rendered
         while True:
             await asyncio.sleep(FRAME)
             now = time.monotonic()
             moving = self.view.active or bool(self.jobs.running()) or self._hint is not None
-            if self._dirty or (moving and now - last >= 0.5):
-                self._dirty = False
+            streamed = self._moved and now - self._last_frame >= STREAM_FRAME
+            if self._dirty or streamed or (moving and now - max(last, self._last_frame) >= 0.5):
+                self._dirty = self._moved = False
                 last = now
                 if self._hint and now > self._hint[1]:
                     self._hint = None
                 self.prompt.app.invalidate()
 
+    def _hold(self) -> float:
+        """How long printed text may wait to share the next frame (while streaming)."""
+        if not self.view.streaming:
+            return 0.0
+        return max(0.0, self._last_frame + STREAM_FRAME - time.monotonic())
+
+    def moved(self) -> None:
+        """Streamed text or progress moved on: redraw at the next frame."""
+        self._moved = True
+
     def changed(self) -> None:
-        """Something in the prompt's area changed: redraw it at the next frame."""
+        """Something in the prompt's area changed: redraw it now (from any
+        task, or any thread: the redraw is asked for on the loop's thread),
+        so an offer or a question is on the screen without a key press."""
         self._dirty = True
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._invalidate()
+        else:
+            loop.call_soon_threadsafe(self._invalidate)
+
+    def _invalidate(self) -> None:
+        app = self.prompt.app
+        if app.is_running:
+            self._dirty = False  # redrawn now: not again at the next tick
+            app.invalidate()
 
     async def ensure_connected(self) -> Any:
         return await self.link.ensure()
@@ -180,8 +316,10 @@ class Repl(OfferDesk, ReplContext):
         if not typed.startswith("/") or typed.startswith("//"):
             return False
         word = typed[1:].split(maxsplit=1)[0] if typed[1:].strip() else ""
-        # "/home/me/clip.mp4" dropped into the chat is a file, not a command
-        return self.registry.get(word) is not None or not is_local_file(typed.split()[0])
+        if self.registry.get(word) is not None:
+            return True
+        # "/home/me/clip.mp4" (or "/tmp/a/same\\ \\(2\\).mp4") dropped into the chat is a file, not a command
+        return not is_local_file(_first_path(typed))
 
     def _command(self, typed: str) -> None:
         word, args = parse_command(typed)
@@ -195,9 +333,30 @@ class Repl(OfferDesk, ReplContext):
             return
         run = self._guarded(command.resolve()(self, args))
         if self.busy():
-            self.background(run)
+            self.background(self._held(run, f"/{command.name}"))
         else:
             self._foreground(run, turn=False)
+
+    async def _held(self, run: Any, label: str) -> None:
+        """A command typed while the agent answers: it runs now, but what it
+        prints waits for the answer to end, then comes as a block of its own
+        (never between a tool line and the reply it belongs to)."""
+        held: list[str] = []
+        held_output.set(held)  # this task's context only
+        turn = self._fg
+        try:
+            await run
+        finally:
+            held_output.set(None)
+            if held and turn is not None and not turn.done():
+                self.hint(text(self.lang, "held", command=label))
+                await asyncio.wait([turn])
+            if held:
+                self.printer.separate()
+                for chunk in held:
+                    self.printer.write(chunk)
+                self.printer.separate()
+                self.changed()
 
     def _answer(self, typed: str) -> None:
         question = self.question
@@ -246,6 +405,12 @@ class Repl(OfferDesk, ReplContext):
     async def _guarded(self, work: Any) -> None:
         """Run a turn or a command: errors become one line, Ctrl-C a calm note."""
         try:
+            try:
+                await self.until_ready()
+            except BaseException:
+                if asyncio.iscoroutine(work):
+                    work.close()  # never started: no "never awaited" warning
+                raise
             await work
         except asyncio.CancelledError:
             if asyncio.current_task() is self._fg:
@@ -253,6 +418,8 @@ class Repl(OfferDesk, ReplContext):
             raise
         except NemochatError as error:
             self.fail(error)
+            if isinstance(error, CreditsError):  # the toolbar's balance was out of date
+                self.background(self.link.refresh_credits())
         except Exception as exc:
             self.unexpected(exc)
 
@@ -376,11 +543,11 @@ class Repl(OfferDesk, ReplContext):
         self.view.show(renderable)
 
     def fail(self, error: NemochatError) -> None:
-        self.runtime.view.error(error)
+        (self.runtime.view if self.runtime is not None else self.view).error(error)
 
     def unexpected(self, exc: BaseException) -> None:
         self.say(f"✗ Unexpected error: {type(exc).__name__}: {exc}", "red")
-        if self.runtime.settings.debug:
+        if self.settings.debug:
             self.say(traceback.format_exc(), "dim")
         else:
             self.say("  Run with --debug for details; the chat goes on.", "dim")

@@ -9,12 +9,17 @@ queue, *before* the redraw, so the live tail can give up a block in the same
 frame that the block appears above it: nothing flickers, nothing is shown
 twice.
 
+While an answer streams, printed text may wait for the live area's next
+frame (``hold``), so one redraw shows both; a few KB waiting are printed at
+once whatever the frame (a fast stream must not fall behind).
+
 Before the loop runs (and after it ends) writes go straight to the terminal.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import io
 import os
 import sys
@@ -25,6 +30,11 @@ from prompt_toolkit.application import in_terminal
 from rich.console import Console, RenderableType
 
 Item = str | Callable[[], None]
+HOLD_BYTES = 4096  # this much waiting is printed without waiting for the frame
+
+# Set (to a list) in a task whose printed output is held back: a slash command
+# typed while the agent answers (the loop prints it once the answer is done).
+held_output: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("nemochat_held_output", default=None)
 
 
 def terminal_size() -> tuple[int, int]:
@@ -68,6 +78,9 @@ class Printer:
         self._task: asyncio.Task[None] | None = None
         self._ends_line = True  # the last text written ended its line
         self._blank = True  # ... and a blank line follows it
+        self.hold: Callable[[], float] = lambda: 0.0  # how long text may wait for the next frame (the loop's)
+        self._queued = 0  # characters of text waiting
+        self._urgent: asyncio.Event | None = None
 
     # -- writing ----------------------------------------------------------------
 
@@ -91,14 +104,18 @@ class Printer:
             self._run([item])  # no prompt on the screen: write at once
             return
         self._items.append(item)
-        assert self._wake is not None and self._idle is not None
+        assert self._wake is not None and self._idle is not None and self._urgent is not None
+        if isinstance(item, str):
+            self._queued += len(item)
+            if self._queued >= HOLD_BYTES:
+                self._urgent.set()
         self._idle.clear()
         self._wake.set()
 
     # -- the worker -----------------------------------------------------------------
 
     def start(self) -> None:
-        self._wake, self._idle = asyncio.Event(), asyncio.Event()
+        self._wake, self._idle, self._urgent = asyncio.Event(), asyncio.Event(), asyncio.Event()
         self._idle.set()
         self._task = asyncio.create_task(self._worker(), name="nemochat-printer")
 
@@ -126,8 +143,17 @@ class Printer:
             await self._wake.wait()
             self._wake.clear()
             await asyncio.sleep(0.02)  # gather what arrives together into one redraw
+            hold = self.hold()
+            if hold > 0 and self._queued < HOLD_BYTES:
+                assert self._urgent is not None
+                self._urgent.clear()
+                try:  # share the live area's next redraw, unless much is waiting
+                    await asyncio.wait_for(self._urgent.wait(), hold)
+                except TimeoutError:
+                    pass
             while self._items:
                 items, self._items = self._items, []
+                self._queued = 0
                 async with in_terminal():
                     self._run(items)
             if not self._items:
@@ -168,4 +194,8 @@ class PrinterFile(io.TextIOBase):
     def flush(self) -> None:
         if self._pending:
             text, self._pending = "".join(self._pending), []
-            self.printer.write(text)
+            held = held_output.get()
+            if held is not None:
+                held.append(text)
+            else:
+                self.printer.write(text)

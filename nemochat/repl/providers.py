@@ -1,9 +1,11 @@
 """/sora, /veo and /gateway in the chat: the same flags as the commands
 (`nemochat sora submit ...`), run by ``nemochat.commands.providers``.
 
-A submit runs as a background job (a generation takes minutes); its cost is
-confirmed first with one key at the prompt. A status check is quick and
-runs in the foreground.
+A submit is checked first, in the foreground: the flags and the rules (the
+same as the command's), then its cost, confirmed with one key at the prompt.
+Only then does it run as a background job (a generation takes minutes); a
+broken rule is one line and no job. A status check is quick and runs in the
+foreground.
 """
 
 from __future__ import annotations
@@ -27,12 +29,42 @@ async def _run(ctx: ReplContext, kind: str, args: list[str]) -> None:
         return
     if "--follow" not in args:
         args = [*args, "--follow"]  # a job that waits for the video, in the background
+    if not await _checked_and_confirmed(ctx, kind, name, args):
+        return
+
+    async def yes(question: str) -> bool:
+        return True  # the user said yes above, before the job started
 
     async def body(job: Any) -> str | None:
-        await run_in_runtime(ctx.runtime, kind, args, confirm=ctx.confirm)
+        await run_in_runtime(ctx.runtime, kind, args, confirm=yes)
         return None  # its own events show the video's URL and file
 
     ctx.start_job(name, label, body)
+
+
+async def _checked_and_confirmed(ctx: ReplContext, kind: str, name: str, args: list[str]) -> bool:
+    """The submit's flags and rules (raises the command's one-line error),
+    then its cost question; True to start the job."""
+    import argparse
+
+    from nemochat.commands import providers
+    from nemochat.core.video_rules import cost_of, describe
+
+    parser = argparse.ArgumentParser(prog=f"/{name}", add_help=False)
+    {"sora2": providers.sora_args, "veo3.1": providers.veo_args, "gateway": providers.gateway_args}[kind](parser)
+    try:
+        parsed = parser.parse_args(args)
+    except SystemExit:
+        raise UsageError(f"/{name}: {' '.join(args)} is not a valid use", action=f"/{name} submit --help shows the flags.") from None
+    request, _local = providers._request(kind, parsed)  # the rules, before anything is sent or started
+    if ctx.runtime.settings.yes:
+        return True
+    cost = cost_of(request)
+    price = f"{cost} NanoPhoto credits" if cost is not None else "whatever your gateway charges"
+    if await ctx.confirm(f"{describe(request)} costs {price}. Submit? [y/N]"):
+        return True
+    ctx.say("Not submitted; nothing was spent.", "dim")
+    return False
 
 
 async def cmd_sora(ctx: ReplContext, args: list[str]) -> None:

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 from prompt_toolkit.application import get_app_or_none
 from prompt_toolkit.formatted_text import ANSI, StyleAndTextTuples, to_formatted_text
+from prompt_toolkit.utils import get_cwidth
 
 from nemochat.repl.printer import terminal_size
 
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from nemochat.repl.loop import Repl
 
 PROMPT = "› "
+# The live area: at most the last 10 lines of the unfinished block, and the
+# status line. Each redraw lays all of it out again; the rest of the block is
+# printed above, whole, as soon as it is finished.
+LIVE_LINES = 11
 
 
 def backend_label(api_base: str, demo: bool) -> str:
@@ -34,36 +39,106 @@ def backend_label(api_base: str, demo: bool) -> str:
 
 
 def prompt_message(repl: "Repl") -> StyleAndTextTuples:
+    """prompt_toolkit asks for the message ~10 times per redraw (heights,
+    prefixes, the layout): it is built once per redraw, and its ANSI parsed
+    only when the live text changed."""
     app = get_app_or_none()
-    done = app is not None and app.is_done
+    frame = app.render_counter if app is not None else None
+    cached = getattr(repl, "message_cache", None)
+    if frame is not None and cached is not None and cached[0] == frame:
+        return cached[1]
+    message = _message(repl, app)
+    if frame is not None:
+        repl.message_cache = (frame, message)
+    return message
+
+
+_parsed: tuple[str, StyleAndTextTuples] = ("", [])  # the last live text and its fragments
+
+
+def _message(repl: "Repl", app: object) -> StyleAndTextTuples:
+    global _parsed
+    done = app is not None and app.is_done  # type: ignore[attr-defined]
     line = _prompt_line(repl)
     if done or not repl.view.active:
         return line
     columns, rows = terminal_size()
-    live = repl.view.live_text(columns, max_lines=max(3, rows - 12))
+    live = repl.view.live_text(columns, max_lines=max(3, min(rows - 12, LIVE_LINES)))
     if not live:
         return line
-    return to_formatted_text(ANSI(live)) + [("", "\n")] + line
+    if _parsed[0] != live:
+        _parsed = (live, _merged(to_formatted_text(ANSI(live))))
+    return _parsed[1] + [("", "\n")] + line
+
+
+def _merged(fragments: StyleAndTextTuples) -> StyleAndTextTuples:
+    """ANSI text comes one fragment per character; prompt_toolkit walks the
+    message's fragments several times per redraw, so runs of one style are
+    joined first (the same text, a few dozen fragments instead of thousands)."""
+    out: StyleAndTextTuples = []
+    for fragment in fragments:
+        if out and len(fragment) == 2 and len(out[-1]) == 2 and out[-1][0] == fragment[0] and "ZeroWidthEscape" not in fragment[0]:
+            out[-1] = (fragment[0], out[-1][1] + fragment[1])
+        else:
+            out.append(fragment)
+    return out
+
+
+def wrap_prompt(prompt: str, columns: int) -> str:
+    """A prompt wider than the terminal, cut into lines at spaces: a prompt
+    line wider than the screen is not drawn at all (the question would stay
+    invisible until a key is pressed); the last line stays short."""
+    width = max(20, columns - 4)
+    if get_cwidth(prompt) <= width:
+        return prompt
+    lines: list[str] = []
+    line = ""
+    for word in prompt.rstrip(" ").split(" "):
+        candidate = f"{line} {word}" if line else word
+        if line and get_cwidth(candidate) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    while get_cwidth(line) > width:  # one very long word (or CJK text without spaces)
+        cut = len(line)
+        while cut > 1 and get_cwidth(line[:cut]) > width:
+            cut -= 1
+        lines.append(line[:cut])
+        line = line[cut:]
+    lines.append(line)
+    return "\n".join(lines) + " "
+
+
+def _columns() -> int:
+    app = get_app_or_none()
+    try:
+        if app is not None:
+            return app.output.get_size().columns
+    except Exception:
+        pass
+    return terminal_size()[0]
 
 
 def _prompt_line(repl: "Repl") -> StyleAndTextTuples:
     offer = repl.offer
     if offer is not None:
-        return [("class:offer", offer.prompt)]
+        return [("class:offer", wrap_prompt(offer.prompt, _columns()))]
     if repl.question is not None:
-        return [("class:question", repl.question.prompt())]
+        return [("class:question", wrap_prompt(repl.question.prompt(), _columns()))]
     style = "class:prompt.busy" if repl.busy() else "class:prompt"
     return [(style, PROMPT)]
 
 
 def bottom_toolbar(repl: "Repl") -> StyleAndTextTuples:
-    settings = repl.runtime.conversation.settings
+    conversation = repl.runtime.conversation if repl.runtime is not None else None  # None until the runtime is there
+    settings = conversation.settings if conversation is not None else repl.settings
     parts: StyleAndTextTuples = [("", " "), ("bold", backend_label(settings.api_base, settings.demo))]
 
     def sep() -> None:
         parts.append(("class:toolbar.dim", " · "))
 
-    session = repl.runtime.conversation.session
+    session = conversation.session if conversation is not None else None
     sep()
     if session is not None:
         parts.append(("", f"session {session.session_id[:8]}"))

@@ -7,6 +7,7 @@ records the request and turns an ``ApiError`` into its answer.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import posixpath
 import urllib.parse
@@ -90,7 +91,7 @@ async def run_sse(request: Request, world: SimWorld) -> Response:
 
     recorded = world.take_fault("replay_stream")
     if recorded is not None:
-        return StreamingResponse(_file_chunks(recorded.path, recorded.chunk), media_type="text/event-stream",
+        return StreamingResponse(_recorded(recorded.path, recorded.chunk, recorded.pace_s), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     message = "".join(p.get("text", "") for p in body["new_message"]["parts"] if isinstance(p, dict))
     world.edit_session(session_id, lambda s: s.messages.append(message))
@@ -109,10 +110,23 @@ async def run_sse(request: Request, world: SimWorld) -> Response:
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _file_chunks(path: str, chunk: int) -> AsyncIterator[bytes]:
+async def _recorded(path: str, chunk: int, pace_s: float) -> AsyncIterator[bytes]:
+    """A recorded stream: as fast as it is read, or one event per ``pace_s``."""
     with open(path, "rb") as recording:
-        while data := recording.read(chunk):
-            yield data
+        if pace_s <= 0:
+            while data := recording.read(chunk):
+                yield data
+            return
+        events = [e + b"\n\n" for e in recording.read().split(b"\n\n") if e.strip()]
+    loop = asyncio.get_running_loop()
+    start, sent = loop.time(), 0
+    while sent < len(events):
+        due = min(len(events), int((loop.time() - start) / pace_s) + 1)  # every event whose time has come, in one write
+        if due > sent:
+            yield b"".join(events[sent:due])
+            sent = due
+        else:
+            await asyncio.sleep(start + sent * pace_s - loop.time())
 
 
 def _run_body_problems(body: Any) -> list[dict[str, Any]]:

@@ -127,17 +127,23 @@ class SlowHeartbeats:
 @dataclass(frozen=True)
 class ReplayStream:
     """Answer the next ``/run_sse`` with a recorded stream (a file of SSE
-    bytes, e.g. ``--record``'s) instead of a script, sent as fast as the
-    client reads it in ``chunk``-byte writes: benchmarks and big fixtures
-    over real HTTP. The turn costs nothing and changes nothing."""
+    bytes, e.g. ``--record``'s) instead of a script: benchmarks and big
+    fixtures over real HTTP. The turn costs nothing and changes nothing.
+
+    With ``pace_s`` 0 the bytes go as fast as the client reads them, in
+    ``chunk``-byte writes; otherwise one event every ``pace_s`` seconds (real
+    seconds, on a fixed schedule from the request: late events catch up)."""
 
     path: str
     chunk: int = 64 * 1024
+    pace_s: float = 0.0
     times: int | None = 1
 
     def __post_init__(self) -> None:
         if self.chunk < 1:
             raise ValueError("replay_stream.chunk must be >= 1")
+        if self.pace_s < 0:
+            raise ValueError("replay_stream.pace_s must be >= 0")
         _check_times(self.times)
 
 

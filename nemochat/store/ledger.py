@@ -13,6 +13,7 @@ job parameters are scrubbed of anything that looks like a credential.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -48,7 +49,8 @@ class Ledger:
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
         self.clock = clock
-        self._lock = threading.Lock()  # one connection, maybe shared by threads (asyncio.to_thread)
+        self._lock = threading.RLock()  # one connection, maybe shared by threads (asyncio.to_thread)
+        self._depth = 0  # writes nested in a batch() join its transaction
         self._conn = _open(self.path)
 
     def close(self) -> None:
@@ -278,20 +280,38 @@ class Ledger:
 
     # -- plumbing ---------------------------------------------------------------------------
 
+    def batch(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """Several writes as one transaction (one commit instead of many): the
+        recorder's burst of streamed text. Still short: nothing waits inside."""
+        return self._write()
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            if self._depth:  # inside batch(): part of its transaction
+                self._depth += 1
+                try:
+                    yield self._conn
+                finally:
+                    self._depth -= 1
+                return
             self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._depth = 0
             self._conn.execute("COMMIT")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:  # one snapshot for reads made of several queries
+            if self._depth:  # inside a write: it already is one
+                yield self._conn
+                return
             self._conn.execute("BEGIN")
             try:
                 yield self._conn

@@ -5,17 +5,35 @@ The runtime hands every UI event to the recorder before the view shows it
 the turn starts (``UserSaid``), each streamed piece and each complete message,
 tool calls, errors, and the end of the turn. A process killed mid-stream
 leaves all of it behind.
+
+The text of the answer is the one exception to "at once": a fast stream
+brings hundreds of pieces per network read, and one SQLite transaction each
+would cost more than everything else in the turn (and a long message, written
+again whole with every piece, more still). Streamed pieces, complete messages
+and thoughts are written together, in one transaction, at most half a second
+after they arrive (``LATER_S``; sooner once ``LATER_MAX`` are waiting), or
+before the next event of any other kind (a tool call, an error, the end of
+the turn), in the same transaction as that event. Without an event loop they
+are written at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import typing
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from nemochat.core import ui_events as ui
 from nemochat.errors import NemochatError
 from nemochat.store.ledger import Ledger
+
+
+# The stream's bulk: written a moment later, many in one transaction.
+_LATER = (ui.MessageDelta, ui.Message, ui.Thought)
+LATER_S = 0.5
+LATER_MAX = 512
 
 
 class Listener(Protocol):
@@ -42,18 +60,89 @@ class LedgerRecorder:
         self._last_turn: int | None = None  # the one that just ended (changes and credits come after it)
         self._items: dict[int, int] = {}  # message index -> its row, for the turn in progress
         self._credits: float | None = None
+        # Text not written yet, in order: [index, pieces] for streamed pieces, else the event.
+        self._later: list[list[Any] | ui.Message | ui.Thought] = []
+        self._flush_scheduled = False
+        # event type -> its handler (one dict lookup per event: streams bring thousands)
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            kind: getattr(self, f"_on_{kind.__name__}") for kind in typing.get_args(ui.UIEvent) if hasattr(self, f"_on_{kind.__name__}")
+        }
 
     # -- the listener interface ----------------------------------------------------------
 
     def emit(self, event: ui.UIEvent) -> None:
-        handler = getattr(self, f"_on_{type(event).__name__}", None)
-        if handler is not None and not self.failed:
-            self._guard(handler, event)
+        if self.failed:
+            return
+        if type(event) in _LATER:
+            if self._turn is not None:
+                self._write_later(event)
+            return
+        handler = self._handlers.get(type(event))
+        if handler is not None or self._later:
+            self._guard(self._write_now, (handler, event))
 
     def error(self, error: NemochatError) -> None:
         """An error that ended the turn from outside it (no credits, a dropped stream, Ctrl-C)."""
-        if self._turn is not None and not self.failed:
-            self._guard(self._fail_turn, error)
+        if (self._turn is not None or self._later) and not self.failed:
+            self._guard(self._write_now, (self._fail_turn if self._turn is not None else None, error))
+
+    def flush(self) -> None:
+        """Write the text gathered so far (the event loop calls this soon after it arrives)."""
+        self._flush_scheduled = False
+        if self._later and not self.failed:
+            self._guard(self._write_now, (None, None))
+
+    def _write_now(self, call: tuple[Callable[[Any], None] | None, Any]) -> None:
+        handler, value = call
+        with self.ledger.batch():  # what waited, and this event, in one transaction
+            later, self._later = self._later, []
+            for entry in later:
+                self._write_text(entry)
+            if handler is not None:
+                handler(value)
+
+    def _write_later(self, event: ui.MessageDelta | ui.Message | ui.Thought) -> None:
+        later = self._later
+        if type(event) is ui.MessageDelta:
+            last = later[-1] if later else None
+            if type(last) is list and last[0] == event.index:
+                pieces = last[1]
+                pieces.append(event.text)
+                if len(pieces) > LATER_MAX:
+                    last[1] = ["".join(pieces)]
+                return
+            later.append([event.index, [event.text]])
+        else:
+            if type(event) is ui.Message:  # its text replaces the pieces still waiting
+                later[:] = [e for e in later if not (type(e) is list and e[0] == event.index)]
+            later.append(event)
+        if len(later) > LATER_MAX:
+            self.flush()
+            return
+        if self._flush_scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop: nothing would ever write it later
+            self.flush()
+            return
+        self._flush_scheduled = True
+        loop.call_later(LATER_S, self.flush)
+
+    def _write_text(self, entry: list[Any] | ui.Message | ui.Thought) -> None:
+        if self._turn is None:
+            return
+        if type(entry) is list:
+            index, text = entry[0], "".join(entry[1])
+            item = self._items.get(index)
+            if item is None:
+                self._items[index] = self.ledger.add_item(self._turn, "text", text, complete=False)
+            else:
+                self.ledger.extend_item(item, text)
+        elif type(entry) is ui.Message:
+            self._on_Message(entry)
+        else:
+            self._on_Thought(entry)
 
     # -- events -------------------------------------------------------------------------------
 
@@ -71,15 +160,6 @@ class LedgerRecorder:
             self._sessions.add(event.session_id)
         self._turn = self.ledger.open_turn(event.session_id, event.text, credits_before=self._credits)
         self._items = {}
-
-    def _on_MessageDelta(self, event: ui.MessageDelta) -> None:
-        if self._turn is None:
-            return
-        item = self._items.get(event.index)
-        if item is None:
-            self._items[event.index] = self.ledger.add_item(self._turn, "text", event.text, complete=False)
-        else:
-            self.ledger.extend_item(item, event.text)
 
     def _on_Message(self, event: ui.Message) -> None:
         if self._turn is None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 
+import threading
+from typing import TYPE_CHECKING
+
 from rich.console import Console, RenderableType
-from rich.markdown import Markdown
-from rich.spinner import Spinner
-from rich.status import Status
 from rich.text import Text
 
 from nemochat.core import ui_events as ui
@@ -21,6 +21,31 @@ from nemochat.core.gui import translate_gui
 from nemochat.core.sanitize import clean, clean_line
 from nemochat.errors import NemochatError
 from nemochat.ui.markdown_stream import BlockSplitter
+
+if TYPE_CHECKING:
+    from rich.status import Status
+
+
+def markdown(text: str) -> RenderableType:
+    """``rich.markdown.Markdown``, imported on first use (markdown-it and its
+    plugins are a fifth of the start-up otherwise; see ``preload_markdown``)."""
+    from rich.markdown import Markdown
+
+    return Markdown(text)
+
+
+def preload_markdown() -> None:
+    """Import the Markdown machinery and render once (parser, styles), so the
+    first answer shows without the wait. Safe in a worker thread."""
+    import io
+
+    Console(file=io.StringIO(), width=80).print(markdown("**ready**\n\n- one\n- two"))
+
+
+def preload_markdown_soon() -> None:
+    """``preload_markdown`` in a daemon thread: the first answer of ``ask``
+    arrives after the token, the session and the state read, time enough."""
+    threading.Thread(target=preload_markdown, name="nemochat-preload", daemon=True).start()
 
 
 def _clock(seconds: float) -> str:
@@ -35,6 +60,8 @@ class _ToolLine:
         self.label, self.expected, self.started = label, expected, time.monotonic()
 
     def __rich__(self) -> RenderableType:
+        from rich.spinner import Spinner
+
         parts = [self.label] + ([self.expected] if self.expected else []) + [_clock(time.monotonic() - self.started)]
         return Spinner("dots", Text(" · ".join(parts), style="cyan"))
 
@@ -90,7 +117,7 @@ class RichView:
         self._streams.pop(event.index, None)
 
     def _print_block(self, raw_block: str) -> None:
-        self.console.print(Markdown(clean(translate_gui(raw_block).text)))
+        self.console.print(markdown(clean(translate_gui(raw_block).text)))
 
     def _on_Thought(self, event: ui.Thought) -> None:
         if self.show_thoughts:
@@ -101,6 +128,8 @@ class RichView:
             self._stop_tool()
             self._tool = _ToolLine(clean_line(event.label), event.expected)
             if self.interactive:
+                from rich.status import Status
+
                 self._status = Status(self._tool, console=self.console)
                 self._status.start()
             else:

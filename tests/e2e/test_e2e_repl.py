@@ -268,3 +268,28 @@ def test_without_hyperlink_support_the_url_is_plain(spawn, sim):
     term.wait_idle_prompt()
     raw = "".join(term.sink.raw)
     assert "\x1b]8;" not in raw and "workspace/claim?ct=clm_" in raw
+
+
+def test_the_no_credits_fallback_question_shows_without_a_key(spawn, sim):
+    """Out of credits mid-turn: the fallback's cost question is drawn at once
+    (no key pressed)."""
+    term = spawn("--api-base", sim.base_url, env={"NANOPHOTO_API_URL": sim.base_url, "NANOPHOTO_API_KEY": "sk-test"})
+    term.expect("Ready")
+    sim.world.set_credits(0)
+    term.line("make a 10s rainy Tokyo clip in portrait")
+    term.expect(r"instead\? \[y/N\]")  # no key pressed (a question wider than the screen is wrapped)
+    assert "Generate with Sora 2 via NanoPhoto for 4 credits instead? [y/N]" in term.text()
+    term.type("n")
+    term.expect(r"nothing generated")
+    assert "for 4 credits instead? no" in term.text()
+    term.wait_idle_prompt()
+
+
+def test_a_broken_sora_rule_is_one_line_and_no_job(spawn, sim):
+    term = spawn("--api-base", sim.base_url, env={"NANOPHOTO_API_URL": sim.base_url, "NANOPHOTO_API_KEY": "sk-test"})
+    term.expect("Ready")
+    term.line("/sora submit --mode image-to-video")
+    term.expect(r"Sora rule: ")
+    term.wait_idle_prompt()
+    text = term.text()
+    assert "runs in the background" not in text and "failed" not in text and "Submit?" not in text

@@ -60,7 +60,15 @@ def test_draft_from_state_finds_the_raw_draft():
 
 def test_polls_start_near_2s_and_grow_to_the_protocol_range():
     waits = poll_waits(Settings())
-    assert [round(next(waits), 2) for _ in range(8)] == [2, 3, 4.5, 6.75, 10.12, 15, 15, 15]
+    assert [round(next(waits), 2) for _ in range(8)] == [2, 3, 4.5, 6.75, 10.12, 15.19, 20, 20]
+
+
+def test_a_render_that_never_ends_costs_at_most_40_polls():
+    """Issue 7's polling economy: the whole schedule, to the deadline."""
+    settings, waits, elapsed, polls = Settings(), poll_waits(Settings()), 0.0, 0
+    while (elapsed := elapsed + next(waits)) < settings.export_deadline:
+        polls += 1
+    assert polls + 1 <= 40  # + the poll at the deadline itself
 
 
 def test_poll_interval_overrides_the_schedule():

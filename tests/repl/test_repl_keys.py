@@ -188,3 +188,25 @@ def prompt_with_timeout(chunks: list[str], state: State, timeout: float) -> str:
             return await asyncio.wait_for(session.prompt_async(), timeout=timeout)
 
     return asyncio.run(main())
+
+
+def test_history_file_is_private_and_never_keeps_a_secret(tmp_path):
+    import stat
+
+    path = tmp_path / "state" / "history"
+    prompt("/sora submit --prompt 'a fox' --api-key np_SECRET_999\r", history=open_history(path))
+    prompt("/gateway submit --prompt 'the key to it' --token=tk_SECRET_1\r", history=open_history(path))
+    prompt("make a rainy Tokyo clip\r", history=open_history(path))
+    stored = path.read_text()
+    assert "SECRET" not in stored and "make a rainy Tokyo clip" in stored
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_an_old_world_readable_history_becomes_private(tmp_path):
+    import stat
+
+    path = tmp_path / "history"
+    path.write_text("")
+    path.chmod(0o644)
+    open_history(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

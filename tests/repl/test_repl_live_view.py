@@ -162,3 +162,15 @@ def test_events_inside_a_job_can_be_taken_by_the_loop():
     assert "something to say" in out.getvalue()
     view.emit(ui.Notice("outside any job"))
     assert len(taken) == 2
+
+
+def test_actions_in_the_repl_name_slash_commands_without_backticks():
+    from nemochat.repl.live_view import in_repl
+
+    view, out = make_view()
+    view.error(BackendError("The stream dropped", action="Check later with `nemochat status`."))
+    view.emit(ui.ErrorShown("x", "Something broke", action="Run `nemochat credits` to see your balance."))
+    text = out.getvalue()
+    assert "Check later with /status." in text and "Run /credits to see" in text
+    assert "`" not in text and "nemochat status" not in text
+    assert in_repl("nemochat login, then nemochat sora submit --yes") == "nemochat login, then /sora submit --yes"

@@ -135,13 +135,18 @@ def test_enter_while_busy_sends_nothing_but_safe_commands_run():
         h.keys("second\r")
         await h.until(lambda: h.repl.current_hint() is not None)
         h.keys("\x15/help quit\r")  # Ctrl-U clears "second"; /help runs meanwhile
-        await h.until(lambda: "leave (Ctrl-D" in h.out.getvalue())
+        await h.until(lambda: (h.repl.current_hint() or "").startswith("/help"))  # ... its output waits for the answer
+        assert "leave (Ctrl-D" not in h.out.getvalue()
         h.conv.release.set()
+        await h.until(lambda: "leave (Ctrl-D" in h.out.getvalue())
         await h.until(lambda: not h.repl.busy())
         h.keys("\x04")
 
     code, out, h = run(scenario)
     assert code == 0 and h.conv.sent == ["first"]  # "second" was never sent
+    # the command's output comes after the answer, set apart: never inside it
+    assert out.index("Sure.") < out.index("/quit") < out.index("leave (Ctrl-D")
+    assert "\n\n/quit" in out
 
 
 def test_question_letters_are_sent_as_the_next_message():
@@ -232,3 +237,70 @@ def test_the_fallback_asks_its_cost_question_at_the_prompt():
     code, out, _ = run(scenario)
     assert answers == [True]
     assert "for 4 credits instead? yes" in out
+
+
+def test_an_offer_added_from_a_task_redraws_the_prompt_at_once():
+    """No waiting for the next frame or a key: confirm() (and changed() from
+    any task or thread) asks prompt_toolkit for a redraw right away."""
+    async def scenario(h: Harness) -> None:
+        calls = []
+        app = h.repl.prompt.app
+        real = app.invalidate
+        app.invalidate = lambda: (calls.append(1), real())  # type: ignore[method-assign]
+        h.conv.slow = True
+        h.keys("make a video\r")
+        await asyncio.wait_for(h.conv.started.wait(), 5)
+        calls.clear()
+        ask = asyncio.create_task(h.repl.confirm("NemoVideo can't generate now (no credits). Generate with Sora 2 instead? [y/N]"))
+        await asyncio.sleep(0)  # one step of the loop: the task ran up to its await
+        assert calls, "the offer was added without a redraw"
+        calls.clear()
+        await asyncio.to_thread(h.repl.changed)  # from another thread: handed to the loop
+        await h.until(lambda: bool(calls))
+        h.keys("n")
+        assert await asyncio.wait_for(ask, 5) is False
+        h.conv.release.set()
+        await h.until(lambda: not h.repl.busy())
+        h.keys("\x04")
+
+    code, out, _ = run(scenario)
+    assert code == 0 and "instead? no" in out
+
+
+def test_a_no_credits_error_refreshes_the_toolbar_credits():
+    from nemochat.errors import CreditsError
+
+    async def scenario(h: Harness) -> None:
+        await h.until(lambda: h.repl.link.credits == 42)
+        h.repl.link.credits = 100  # what the toolbar said before the credits ran out
+
+        async def broke(intent):
+            raise CreditsError("Not enough credits for this.", code="2001")
+
+        h.conv.send_message = broke
+        h.keys("make a video\r")
+        await h.until(lambda: h.repl.link.credits == 42 and not h.repl.busy())
+        h.keys("\x04")
+
+    code, out, _ = run(scenario)
+    assert "Not enough credits" in out
+
+
+def test_a_dragged_path_with_backslash_escapes_is_not_a_command(tmp_path):
+    clip = tmp_path / "a" / "same (2).mp4"
+    clip.parent.mkdir()
+    clip.write_bytes(b"\0")
+    typed = str(clip.parent) + "/same\\ \\(2\\).mp4"
+    handled = []
+
+    async def scenario(h: Harness) -> None:
+        async def handle(text):
+            handled.append(text)
+
+        h.conv.handle = handle
+        h.keys(typed + "\r")
+        await h.until(lambda: bool(handled) and not h.repl.busy())
+        h.keys("\x04")
+
+    code, out, _ = run(scenario)
+    assert "Unknown command" not in out and handled == [typed]

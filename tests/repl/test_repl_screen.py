@@ -77,3 +77,14 @@ def test_color_follows_term_and_no_color():
     assert use_color(Settings(), {"TERM": "xterm-256color"}) is True
     assert use_color(Settings(), {"TERM": "dumb"}) is False
     assert use_color(Settings(), {"TERM": "xterm", "NO_COLOR": "1"}) is False
+
+
+def test_a_prompt_wider_than_the_terminal_is_wrapped_with_a_short_last_line():
+    question = "NemoVideo can't generate now (no credits). Generate with Sora 2 via NanoPhoto for 4 credits instead? [y/N] "
+    wrapped = screen.wrap_prompt(question, 100)
+    lines = wrapped.split("\n")
+    assert len(lines) == 2 and all(len(line) <= 96 for line in lines)
+    assert " ".join(lines).split() == question.split() and wrapped.endswith("[y/N] ")
+    assert screen.wrap_prompt("Export the video now? [Y/n] ", 100) == "Export the video now? [Y/n] "
+    cjk = screen.wrap_prompt("选" * 80 + " ", 40)
+    assert all(len(line) * 2 <= 36 for line in cjk.split("\n"))
