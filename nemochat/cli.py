@@ -46,8 +46,8 @@ def _sim_args(p: argparse.ArgumentParser) -> None:
 
 def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="PATH", help="the file to write (or a folder for the default name)")
-    p.add_argument("--format", default="mp4", help="output format (default mp4)")
-    p.add_argument("--quality", default="high", help="output quality (default high)")
+    p.add_argument("--format", default="mp4", choices=["mp4"], help="output format (the renderer makes mp4)")
+    p.add_argument("--quality", default="high", choices=["low", "medium", "high"], help="output quality (default high)")
     p.add_argument("--force", action="store_true", help="replace an existing file instead of picking a new name")
     p.add_argument("--render-id", metavar="ID", help="fetch this render (one that is running or done) instead of starting one")
 
@@ -170,10 +170,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = bool(getattr(args, "debug", False))
     try:
         command = getattr(importlib.import_module(module_name), func_name)
-        return int(command(args) or 0)
+        code = int(command(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `nemochat jobs | head`: the reader left, which is not an error
+        _silence_stdout()
+        return 0
     except Exception as exc:  # the last line of defence: one line, no traceback
         from nemochat.errors import NemochatError
 
@@ -184,3 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"nemochat: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
         return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's exit flush cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -50,12 +50,11 @@ def make_view(settings: Settings) -> View:
         from nemochat.ui.json_view import JsonView
 
         return JsonView(sys.stdout)
-    from rich.console import Console
 
-    from nemochat.ui.rich_view import RichView, preload_markdown_soon
+    from nemochat.ui.rich_view import PipeConsole, RichView, preload_markdown_soon
 
     preload_markdown_soon()  # while the token, the session and the state are fetched
-    return RichView(Console(highlight=False, no_color=settings.no_color or None), show_thoughts=settings.show_thoughts)
+    return RichView(PipeConsole(highlight=False, no_color=settings.no_color or None), show_thoughts=settings.show_thoughts)
 
 
 def demo_paths(paths: Paths) -> Paths:

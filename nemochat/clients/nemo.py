@@ -125,7 +125,14 @@ class NemoClient:
             return await self._with_rate_limit_retry(attempt)
         except TokenRejected:
             await self._renew_token()
+        try:
             return await self._with_rate_limit_retry(attempt)
+        except TokenRejected:  # a brand-new token refused too: retrying more would not help
+            raise AuthError(
+                f"{what}: the server rejects even a new token.",
+                code=1001,
+                action="Try again later; if it persists, pass a token with --token (or NEMO_TOKEN).",
+            ) from None
 
     async def create_session(self, language: str) -> SessionInfo:
         data = await self.call(

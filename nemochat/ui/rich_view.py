@@ -66,9 +66,17 @@ class _ToolLine:
         return Spinner("dots", Text(" · ".join(parts), style="cyan"))
 
 
+class PipeConsole(Console):
+    """A Console for one-shot commands: a reader that leaves early
+    (``| head``) ends the command quietly instead of rich's exit 1."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 class RichView:
     def __init__(self, console: Console | None = None, *, show_thoughts: bool = True, interactive: bool | None = None) -> None:
-        self.console = console or Console(highlight=False)
+        self.console = console or PipeConsole(highlight=False)
         self.show_thoughts = show_thoughts
         self.interactive = self.console.is_terminal if interactive is None else interactive
         self._streams: dict[int, BlockSplitter] = {}
@@ -161,7 +169,9 @@ class RichView:
 
     def _on_ActionOffered(self, event: ui.ActionOffered) -> None:
         what = {"export": "export the video", "status": "see the tracks", "edit": "change the timeline"}[event.action.kind]
-        how = f"run {event.action.command}" if event.action.command else "just describe the change"
+        # One-shot commands: the command line's form ("nemochat export"), not the REPL's ("/export").
+        command = event.action.command.replace("/", "nemochat ", 1) if event.action.command.startswith("/") else event.action.command
+        how = f"run {command}" if command else "just describe the change"
         self.console.print(Text(f"→ To {what}, {how}.", style="cyan"))
 
     def _on_TurnFinished(self, event: ui.TurnFinished) -> None:

@@ -116,3 +116,34 @@ def test_server_text_cannot_drive_the_terminal(nemochat, tmp_path):
             assert bad not in out and (bad.encode("unicode_escape").decode() not in out or "--json" not in args)
     human = nemochat("replay", str(recording)).stdout
     assert "[bold red]not markup[/]" in human
+
+
+def test_a_token_refused_again_after_renewal_is_an_auth_failure(nemochat, sim, world):
+    world.set_faults(error_code={"code": 1001, "times": None})
+    result = nemochat("credits", "--json", "--api-base", sim.base_url)
+    assert result.returncode == 3
+    error = [l for l in json_lines(result.stdout) if l["type"] == "error"][0]
+    assert error["code"] == "1001" and error["action"]
+    assert len(world.requests_to("/api/auth/anonymous-token")) == 2, "one renewal, not a loop"
+
+
+def test_a_reader_that_leaves_early_is_not_an_error(isolated_home):
+    # `nemochat replay big.sse | head -1`: the ~200 KB answer overflows the pipe, then the pipe closes under us.
+    big = FIXTURES / "adk_large_event.sse"
+    script = subprocess.Popen([sys.executable, "-m", "nemochat", "replay", str(big)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    script.stdout.readline()
+    script.stdout.close()
+    assert script.wait(timeout=30) == 0
+    errors = script.stderr.read()
+    assert b"Traceback" not in errors and b"unexpected" not in errors and b"Exception ignored" not in errors
+
+
+def test_export_refuses_an_unknown_format_before_any_request(nemochat, sim, world):
+    result = nemochat("export", "--format", "webm", "--api-base", sim.base_url)
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+    assert world.requests == []
+
+
+def test_one_shot_offers_name_the_command_line_form(nemochat, sim, world):
+    result = nemochat("ask", "make a 10s rainy Tokyo clip", "--api-base", sim.base_url)
+    assert "run nemochat export" in result.stdout and "run /export" not in result.stdout
