@@ -78,7 +78,11 @@ class Conversation:
             return self.session
         await self.nemo.ensure_token()
         wanted, api_base = self.settings.session, self.settings.api_base
+        if wanted == "new":
+            return await self.new_session()
         known = self.ledger.find_session(wanted, api_base) if wanted else self.ledger.last_session(api_base)
+        if wanted and not known:
+            await self._check_exists(wanted)
         if wanted or known:
             session_id = known.id if known else wanted  # a unique prefix of a known id is enough
             self.session = SessionInfo(session_id, known.task_id if known else None, known.user_id if known else self.nemo.user_id)  # type: ignore[arg-type]
@@ -89,6 +93,17 @@ class Conversation:
                 self.emit(Notice(recap(self.ledger.turns(known.id, last=3))))
             return self.session
         return await self.new_session()
+
+    async def _check_exists(self, session_id: str) -> None:
+        """A session this machine never used: ask the server before adopting it,
+        so a typo is an error rather than a new default."""
+        try:
+            await self.nemo.state(session_id)
+        except SessionNotFound:
+            raise UsageError(
+                f"no session {session_id} on this backend",
+                action="`nemochat sessions` lists the ones this machine knows; --session new starts one.",
+            ) from None
 
     async def new_session(self) -> SessionInfo:
         self.session = await self.nemo.create_session(self.settings.lang)

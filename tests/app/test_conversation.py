@@ -282,3 +282,18 @@ def test_the_stream_cap_stops_listening_without_resending(runtime, world, run):
     assert len(world.requests_to("/run_sse")) == 1
     assert error is not None, "nothing changed within the cap, so the turn is reported as cut"
     assert error.code == "stream_cap" and "nemochat status" in error.action
+
+
+def test_an_unknown_session_id_is_a_usage_error_and_not_remembered(runtime, world, run):
+    with pytest.raises(UsageError) as caught:
+        run(run_line(runtime, "credits", session="no-such-session"))
+    assert caught.value.exit_code == 2 and "no-such-session" in caught.value.message
+    _, view, _ = run(run_line(runtime, "credits"))
+    assert not view.of(ui.SessionReady)[0].resumed, "the typo did not become the default session"
+
+
+def test_session_new_starts_a_new_session(runtime, world, run):
+    _, first, _ = run(run_line(runtime, "hello"))
+    _, second, _ = run(run_line(runtime, "hello", session="new"))
+    a, b = first.of(ui.SessionReady)[0], second.of(ui.SessionReady)[0]
+    assert not b.resumed and a.session_id != b.session_id

@@ -125,11 +125,15 @@ def test_resuming_by_id_shows_where_it_left_off(runtime):
     asyncio.run(body())
 
 
-def test_an_unknown_session_id_is_used_as_given(runtime, world):
+def test_a_session_the_server_knows_but_this_ledger_does_not_is_adopted(runtime, world):
     async def body():
-        async with runtime(session="not-in-the-ledger") as (rt, view):
+        async with runtime() as (rt, view):
+            made = await rt.conversation.connect()
+        for leftover in Paths.default().data.glob("ledger.db*"):
+            leftover.unlink()  # as if another machine (or tool) had made it
+        async with runtime(session=made.session_id) as (rt, view):
             session = await rt.conversation.connect()
-        assert session.session_id == "not-in-the-ledger"
+        assert session.session_id == made.session_id
         assert view.of(ui.SessionReady)[0].resumed
 
     asyncio.run(body())
