@@ -65,7 +65,6 @@ class Settings:
     connect_timeout: float = 10.0
     request_timeout: float = 30.0
     stream_cap: float = 900.0  # /run_sse may run 15 minutes, no read timeout of its own
-    stream_gather: float = 0.05  # a trickling stream is read every 50 ms at most, not once per event (CPU)
     still_working_every: float = 120.0
     retry_after_default: float = 30.0  # HTTP 429 without Retry-After
     recovery_first_wait: float = 30.0  # after a dropped stream, before the first state read

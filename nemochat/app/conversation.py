@@ -204,7 +204,7 @@ class Conversation:
                         f"No end after {self.settings.stream_cap / 60:.0f} minutes; stopped listening.", code="stream_cap"
                     ) from None
                 except (httpx.HTTPError, UnicodeDecodeError) as exc:
-                    raise StreamDropped(f"The connection dropped mid-answer ({type(exc).__name__}).") from None
+                    raise StreamDropped("The connection dropped mid-answer.") from None
 
         return await self.session_call(run)
 

@@ -37,8 +37,7 @@ async def recover_after_drop(conv: "Conversation", before: Timeline | None, drop
             continue
         changes = diff_timelines(before, after)
         if changes:
-            conv.emit(ChangesShown(changes))
-            conv.emit(Notice("The agent's work reached the project despite the dropped connection.", kind="recovery"))
+            conv.emit(ChangesShown(changes, after_drop=True))
             return changes
         if attempt + 1 < settings.recovery_reads:
             conv.emit(Notice(f"No change yet; checking again in {wait:.0f} s…", kind="recovery"))

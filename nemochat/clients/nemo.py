@@ -209,7 +209,7 @@ class NemoClient:
                 raise error_for(200, body_of(response), None, "Sending your message") or BackendError(
                     "Sending your message: the server did not answer with a stream", code="not_sse"
                 )
-            yield sse_batches(response, gather=self.settings.stream_gather)
+            yield sse_batches(response)
         finally:
             await response.aclose()
 
@@ -238,28 +238,17 @@ class NemoClient:
         await self.sleep(wait)
 
 
-SMALL_READ = 4096  # characters: less means the stream trickles
-
-
-async def sse_batches(response: httpx.Response, *, gather: float = 0.0) -> AsyncIterator[list[str]]:
+async def sse_batches(response: httpx.Response) -> AsyncIterator[list[str]]:
     """The ``data`` of each server-sent event, in order, as lists: the events
     completed by one network read together, as soon as it arrives
     (``core.sse`` frames them exactly as httpx-sse would). A busy stream
     brings hundreds of events per read; handing them over one ``await`` at a
-    time would cost more than reading them.
-
-    ``gather``: after a small read, wait that long before the next one. A
-    stream trickling one event per packet (50 a second) costs a read each
-    (a third of a millisecond through httpx), more than showing them; a pause
-    lets a few arrive together. A busy stream never pauses, and what was read
-    is handed over first, so nothing already here waits."""
+    time would cost more than reading them."""
     decoder = SSEDecoder()
     async for text in response.aiter_text():
         batch = decoder.feed(text)
         if batch:
             yield batch
-        if gather > 0 and len(text) < SMALL_READ:
-            await asyncio.sleep(gather)
 
 
 async def sse_payloads(response: httpx.Response) -> AsyncIterator[str]:

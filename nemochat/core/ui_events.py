@@ -105,6 +105,7 @@ class StateShown:
 @dataclass(frozen=True, slots=True)
 class ChangesShown:
     lines: tuple[str, ...]
+    after_drop: bool = False  # seen by re-reading the state after a dropped stream, not after a silent turn
 
     @property
     def summary(self) -> str:

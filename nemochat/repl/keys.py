@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.application import get_app_or_none
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import Completer
 from prompt_toolkit.filters import Condition
@@ -164,6 +165,50 @@ def open_history(path: Path | None) -> History:
         return InMemoryHistory()
 
 
+def split_prompt(get_prompt_text: Callable[[], Any]) -> tuple[Callable[[], bool], Callable[[], Any], Callable[[], Any]]:
+    """prompt_toolkit's ``_split_multiline_prompt`` (the lines above the input,
+    the input line's own prefix), computed once per redraw and in linear time.
+
+    prompt_toolkit's own explodes the message into one fragment per character
+    and builds the parts with ``list.insert(0, ...)``, several times per
+    redraw: quadratic in the live area, the largest cost of a frame while an
+    answer streams. The parts are the same (runs of one style stay whole)."""
+    cache: list[Any] = [None, None]
+
+    def parts() -> tuple[bool, list[Any], list[Any]]:
+        app = get_app_or_none()
+        frame = app.render_counter if app is not None else None
+        if frame is None or cache[0] != frame:
+            cache[:] = [frame, _split_at_last_newline(get_prompt_text())]
+        return cache[1]
+
+    return (lambda: parts()[0]), (lambda: parts()[1]), (lambda: parts()[2])
+
+
+def _split_at_last_newline(fragments: list[Any]) -> tuple[bool, list[Any], list[Any]]:
+    for i in range(len(fragments) - 1, -1, -1):
+        style, text = fragments[i][0], fragments[i][1]
+        at = text.rfind("\n")
+        if at >= 0:
+            before = [(f[0], f[1]) for f in fragments[:i]] + ([(style, text[:at])] if at else [])
+            after = ([(style, text[at + 1 :])] if at + 1 < len(text) else []) + [(f[0], f[1]) for f in fragments[i + 1 :]]
+            return True, before, after
+    return False, [], [(f[0], f[1]) for f in fragments]
+
+
+class _PromptSession(PromptSession):  # type: ignore[type-arg]
+    def _create_layout(self) -> Any:
+        import sys
+
+        pt_prompt = sys.modules[PromptSession.__module__]  # prompt_toolkit.shortcuts.prompt (the name is also a function)
+        original = pt_prompt._split_multiline_prompt
+        pt_prompt._split_multiline_prompt = split_prompt  # for this session's layout only
+        try:
+            return super()._create_layout()
+        finally:
+            pt_prompt._split_multiline_prompt = original
+
+
 def make_prompt_session(
     state: KeyState,
     *,
@@ -174,7 +219,7 @@ def make_prompt_session(
     input: Input | None = None,
     output: Output | None = None,
 ) -> PromptSession[str]:
-    session: PromptSession[str] = PromptSession(
+    session: PromptSession[str] = _PromptSession(
         message=message,
         bottom_toolbar=bottom_toolbar,
         history=history or InMemoryHistory(),

@@ -90,7 +90,7 @@ def _state(event: ui.StateShown) -> dict[str, Any]:
 
 
 def _changes(event: ui.ChangesShown) -> dict[str, Any]:
-    return {"type": "changes", "summary": clean(event.summary), "changes": [clean(c) for c in event.lines]}
+    return {"type": "changes", "summary": clean(event.summary), "changes": [clean(c) for c in event.lines], "after_drop": event.after_drop}
 
 
 def _error(event: ui.ErrorShown) -> dict[str, Any]:

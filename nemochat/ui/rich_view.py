@@ -206,7 +206,8 @@ class RichView:
         if not event.lines:
             self.console.print(Text("The agent answered without text, and the timeline did not change.", style="dim"))
             return
-        self.console.print(Text("Done without a word; here is what changed:", style="dim"))
+        intro = "The connection dropped, but this reached the project:" if event.after_drop else "Done without a word; here is what changed:"
+        self.console.print(Text(intro, style="dim"))
         for line in event.lines:
             self.console.print(Text("  • " + clean_line(line)))
 

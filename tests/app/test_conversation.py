@@ -223,6 +223,7 @@ def test_a_dropped_stream_is_never_resent_and_the_state_is_read(runtime, world, 
     # The agent keeps working server-side: either we saw its changes, or we say how to check later.
     if outcome is not None:
         assert outcome.changes
+        assert view.of(ui.ChangesShown)[-1].after_drop, "said as a recovered drop, not as a silent turn"
     else:
         assert "nemochat status" in error.action and error.exit_code == 5
 
