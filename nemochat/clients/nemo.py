@@ -22,7 +22,7 @@ import httpx
 
 from nemochat.clients import auth
 from nemochat.clients.http import body_of, check, error_for, network_error
-from nemochat.core.sse import SSEDecoder
+from nemochat.clients.sse import SSEBatcher
 from nemochat.errors import AuthError, BackendError, NemochatError, RateLimited, TokenRejected
 from nemochat.settings import Paths, Settings
 
@@ -241,14 +241,17 @@ class NemoClient:
 async def sse_batches(response: httpx.Response) -> AsyncIterator[list[str]]:
     """The ``data`` of each server-sent event, in order, as lists: the events
     completed by one network read together, as soon as it arrives
-    (``core.sse`` frames them exactly as httpx-sse would). A busy stream
-    brings hundreds of events per read; handing them over one ``await`` at a
-    time would cost more than reading them."""
-    decoder = SSEDecoder()
+    (httpx-sse frames them; see ``clients.sse``). A busy stream brings
+    hundreds of events per read; handing them over one ``await`` at a time
+    would cost more than reading them."""
+    batcher = SSEBatcher()
     async for text in response.aiter_text():
-        batch = decoder.feed(text)
+        batch = batcher.feed(text)
         if batch:
             yield batch
+    rest = batcher.flush()
+    if rest:
+        yield rest
 
 
 async def sse_payloads(response: httpx.Response) -> AsyncIterator[str]:

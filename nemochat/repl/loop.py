@@ -254,7 +254,8 @@ class Repl(OfferDesk, ReplContext):
             await asyncio.sleep(FRAME)
             now = time.monotonic()
             moving = self.view.active or bool(self.jobs.running()) or self._hint is not None
-            streamed = self._moved and now - self._last_frame >= STREAM_FRAME
+            # (text waiting for the printer comes with a redraw of its own: that is the frame)
+            streamed = self._moved and now - self._last_frame >= STREAM_FRAME and not self.printer.pending
             if self._dirty or streamed or (moving and now - max(last, self._last_frame) >= 0.5):
                 self._dirty = self._moved = False
                 last = now

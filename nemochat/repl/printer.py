@@ -95,6 +95,11 @@ class Printer:
         if self._ends_line and not self._blank:
             self.write("\n")
 
+    @property
+    def pending(self) -> bool:
+        """Something waits to be printed (its redraw will come with it)."""
+        return bool(self._items)
+
     def then(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once everything written before it is on the screen."""
         self._put(callback)

@@ -1,4 +1,4 @@
-"""core.sse: our chunk-at-a-time SSE framing frames exactly as httpx-sse does.
+"""clients.sse: httpx-sse's decoders fed a chunk at a time frame exactly as its aiter_sse() does.
 
 httpx-sse is the reference: every stream below, cut into chunks at every
 possible place (or at random places), must give the same ``data`` values as
@@ -14,7 +14,7 @@ import httpx
 import pytest
 from httpx_sse import EventSource
 
-from nemochat.core.sse import SSEDecoder
+from nemochat.clients.sse import SSEBatcher
 
 STREAMS = [
     "data: one\n\n",
@@ -43,8 +43,8 @@ def reference(text: str) -> list[str]:
 
 
 def ours(chunks: list[str]) -> list[str]:
-    decoder = SSEDecoder()
-    return [data for chunk in chunks for data in decoder.feed(chunk)]
+    batcher = SSEBatcher()
+    return [data for chunk in chunks for data in batcher.feed(chunk)] + batcher.flush()
 
 
 @pytest.mark.parametrize("text", STREAMS)
@@ -66,7 +66,7 @@ def test_random_streams_in_random_chunks():
 
 
 def test_an_event_is_out_as_soon_as_its_blank_line_is_in():
-    decoder = SSEDecoder()
-    assert decoder.feed("data: a\n") == []
-    assert decoder.feed("\r") == ["a"]  # a lone CR ends the line at once
-    assert decoder.feed("\ndata: b\n\n") == ["b"]  # ... and the LF after it is not a second one
+    batcher = SSEBatcher()
+    assert batcher.feed("data: a\n") == []
+    assert batcher.feed("\n") == ["a"]
+    assert batcher.feed("data: b\r\n\r\n") == ["b"]
