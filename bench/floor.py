@@ -5,6 +5,7 @@ its mode needs.
     python bench/floor.py raw URL      # /run_sse read with httpx aiter_raw(), nothing parsed
     python bench/floor.py sse URL      # ... with httpx-sse aiter_sse() + json.loads per event
     python bench/floor.py first URL    # sse, printing the first text at once (time to first text)
+    python bench/floor.py show URL     # sse, printing every piece of text as it comes (the screen's lag)
     python bench/floor.py prompt       # import the five dependencies, build a PromptSession and
                                        # an AsyncClient, draw the prompt (time to a prompt)
 
@@ -52,6 +53,9 @@ async def stream(mode: str, base: str) -> int:
                     if mode == "first":
                         sys.stdout.write(payload["content"]["parts"][0]["text"] + "\n")
                         sys.stdout.flush()
+                    elif mode == "show" and payload.get("partial"):
+                        sys.stdout.write(payload["content"]["parts"][0]["text"])
+                        sys.stdout.flush()
         finally:
             await response.aclose()
     finally:
@@ -82,7 +86,7 @@ def main() -> None:
     import asyncio
 
     count = asyncio.run(stream(mode, sys.argv[2]))
-    if mode != "first":
+    if mode not in ("first", "show"):
         print(count)
 
 

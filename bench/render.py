@@ -81,9 +81,8 @@ def repl_run(b, pieces: list[str], stream: Path, pace_s: float, *, home: Path, s
         took = time.perf_counter() - started_perf
         cpu = cpu_seconds(term.process.pid) - cpu_start
         output = term.output[mark:]
-        first: dict[str, int] = {}  # word -> where it first shows in the output
-        for match in re.finditer(MARKER.pattern.encode(), output):
-            first.setdefault(match.group().decode(), match.end())
+        first = first_seen(output)  # word -> where it first shows in the output
+        missing = [w for w in words if w not in first]
         lags, reads, position = [], term.times, 0
         for word, index in sorted(words.items(), key=lambda item: first.get(item[0], 1 << 62)):
             end = first.get(word)
@@ -95,9 +94,89 @@ def repl_run(b, pieces: list[str], stream: Path, pace_s: float, *, home: Path, s
             lags.append(reads[position][0] - (started_perf + index * pace_s))
         once = screen_once(output, list(words)) if pace_s >= 0.01 else None
         return {"cpu_s": cpu, "wall_s": took, "stream_s": len(pieces) * pace_s, "max_lag_s": max(lags),
-                "p95_lag_s": sorted(lags)[int(len(lags) * 0.95)], "words": len(words), "once": once}
+                "p95_lag_s": sorted(lags)[int(len(lags) * 0.95)], "words": len(words), "once": once, "missing": missing[:10]}
     finally:
         term.close()
+
+
+_ESCAPES = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]")
+
+
+def first_seen(output: bytes) -> dict[str, int]:
+    """Each marker word -> the offset in ``output`` just past its first
+    appearance (escape sequences are skipped: "\x1b[0mrain1" shows rain1)."""
+    kept, starts, pos = [], [], 0  # the text between escapes, and where each piece starts (stripped, raw)
+    stripped = 0
+    for escape in _ESCAPES.finditer(output):
+        kept.append(output[pos : escape.start()])
+        starts.append((stripped, pos))
+        stripped += escape.start() - pos
+        pos = escape.end()
+    kept.append(output[pos:])
+    starts.append((stripped, pos))
+    text = b"".join(kept)
+    found: dict[str, int] = {}
+    piece = 0
+    for match in re.finditer(MARKER.pattern.encode(), text):
+        end = match.end()
+        while piece + 1 < len(starts) and starts[piece + 1][0] < end:
+            piece += 1
+        found.setdefault(match.group().decode(), starts[piece][1] + end - starts[piece][0])
+    return found
+
+
+def ask_cpu(b, stream: Path, pace_s: float) -> dict:
+    """The floor of the REPL's cost: the same paced stream taken by
+    ``nemochat --json ask`` (the same reading, parsing, turn and ledger; no
+    view): its CPU seconds from the request to its exit."""
+    import os
+    import subprocess
+
+    from run import cpu_seconds
+
+    after = b.arm(stream, pace_s)
+    process = subprocess.Popen([*b.nemochat, "--api-base", b.sim.base_url, "--json", "ask", "go"], env=b.env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while True:
+        try:
+            started = b.run_sse_started(after)
+            cpu_start = cpu_seconds(process.pid)
+            break
+        except RuntimeError:
+            if process.poll() is not None or time.time() - after > 30:
+                raise RuntimeError("nemochat ask did not start its turn") from None
+            time.sleep(0.002)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"nemochat ask failed ({process.returncode})")
+    return {"cpu_s": usage.ru_utime + usage.ru_stime - cpu_start, "wall_s": time.time() - started}
+
+
+def floor_lag(b, pieces: list[str], stream: Path, pace_s: float) -> float:
+    """The same stream shown by the floor (httpx-sse + json.loads, each piece
+    written to the terminal as it comes): its worst lag behind the schedule."""
+    from run import BENCH, PY, Pty
+
+    words = word_times(pieces)
+    after = b.arm(stream, pace_s)
+    term = Pty([PY, str(BENCH / "floor.py"), "show", b.sim.base_url], b.env)
+    try:
+        last = max(words, key=words.get).encode()
+        term.read_until(last, timeout=len(pieces) * pace_s + 60)
+        started = b.run_sse_started(after)
+        started_perf = time.perf_counter() - (time.time() - started)
+        first = first_seen(term.output)
+        return max(_seen_at(term.times, 0, end) - (started_perf + words[word] * pace_s) for word, end in first.items() if word in words)
+    finally:
+        term.close()
+
+
+def _seen_at(reads: list[tuple[float, int]], mark: int, end: int) -> float:
+    for at, length in reads:
+        if length >= mark + end:
+            return at
+    return float("inf")
 
 
 def screen_once(output: bytes, words: list[str]) -> bool | None:
@@ -111,7 +190,14 @@ def screen_once(output: bytes, words: list[str]) -> bool | None:
     pyte.Stream(screen).feed(output.decode("utf-8", errors="replace"))
     rows = [row for row in screen.history.top] + [screen.buffer[y] for y in range(screen.lines)]
     text = "\n".join("".join(row[x].data for x in range(100)).rstrip() for row in rows)
-    return all(len(re.findall(rf"\b{re.escape(w)}\b", text)) == 1 for w in words)
+    return _each_once(text, words)
+
+
+def _each_once(text: str, words: list[str]) -> bool:
+    import collections
+
+    counts = collections.Counter(MARKER.findall(text))
+    return all(counts[w] == 1 for w in words)
 
 
 def rich_probe(deltas: int = 2000, size: int = 47_000) -> dict:
@@ -136,7 +222,7 @@ def rich_probe(deltas: int = 2000, size: int = 47_000) -> dict:
     cpu = time.process_time() - started
     shown = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
     words = list(word_times(pieces))
-    once = all(len(re.findall(rf"\b{re.escape(w)}\b", shown)) == 1 for w in words)
+    once = _each_once(shown, words)
     return {"cpu_s": cpu, "deltas": deltas, "chars": sum(map(len, pieces)), "once": once}
 
 

@@ -116,7 +116,8 @@ class LiveView(RichView):
     # -- the view interface ----------------------------------------------------------------
 
     def emit(self, event: ui.UIEvent) -> None:
-        self._fit()
+        if type(event) is not ui.MessageDelta:  # (most deltas print nothing: they fit when they do)
+            self._fit()
         job = current_job.get()
         if job is not None and self.job_event(job, event):
             return
@@ -189,7 +190,9 @@ class LiveView(RichView):
         self.printer.then(clear)
 
     def _on_MessageDelta(self, event: ui.MessageDelta) -> None:
-        stream = self.streams.setdefault(event.index, _Stream())
+        stream = self.streams.get(event.index)
+        if stream is None:
+            stream = self.streams[event.index] = _Stream()
         blocks = stream.splitter.feed(event.text)
         if blocks:
             for block in blocks:
@@ -219,12 +222,15 @@ class LiveView(RichView):
             self.console.print(Text("(the answer was cut off here)", style="dim"))
         self.console.print()
         self.printer.then(lambda: self._done_streaming(event.index, stream))
+        if not self.streaming:
+            self.printer.hurry()
 
     def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
         self.streams.pop(event.index, None)
         self.changed()
 
     def _print_stream_block(self, stream: _Stream, raw_block: str) -> None:
+        self._fit()
         if stream.blocks:
             self.console.print()
         stream.blocks += 1
@@ -305,6 +311,14 @@ class LiveView(RichView):
     @property
     def active(self) -> bool:
         return bool(self.streams) or self.tool is not None or self.turn_started is not None or bool(self.transfers)
+
+    @property
+    def ticking(self) -> bool:
+        """The status line shows a spinner and a clock (it is redrawn twice a
+        second for them): a tool, a transfer, or "Thinking" before any text."""
+        if self.tool is not None or self.transfers:
+            return True
+        return self.turn_started is not None and not any(s.tail.strip() for s in self.streams.values())
 
     def live_text(self, width: int, max_lines: int) -> str:
         """The live area, as ANSI text: the unfinished block, then the status line."""

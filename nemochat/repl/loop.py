@@ -56,12 +56,17 @@ if TYPE_CHECKING:  # the app is imported in the background, after the prompt is 
 
 HINT_SECONDS = 4.0
 FRAME = 0.1  # what the loop checks the live area for a redraw
-# Streamed text and progress bars are redrawn at most 2 times a second: a
+# Streamed text and progress bars are redrawn at most once a second: a
 # redraw of the prompt's area costs a few ms (prompt_toolkit lays it all
 # out again), and the screen must not cost more than the stream (bench/run.py:
 # a 2,000-delta answer at 50 deltas/s, ≤ 2% of a core). Any redraw counts as
 # a frame. Finished blocks do not wait for one: the printer shows them at once.
-STREAM_FRAME = 0.5
+STREAM_FRAME = 1.0
+# While an answer streams, its finished blocks stay in the live area (the
+# same text, in place) and go above at most once a second: printing above
+# redraws the whole prompt area, and the terminal's cursor report after it
+# costs a second redraw.
+PRINT_EVERY = 1.0
 
 
 def greet(view: LiveView, lang: str) -> None:
@@ -253,9 +258,8 @@ class Repl(OfferDesk, ReplContext):
         while True:
             await asyncio.sleep(FRAME)
             now = time.monotonic()
-            moving = self.view.active or bool(self.jobs.running()) or self._hint is not None
-            # (text waiting for the printer comes with a redraw of its own: that is the frame)
-            streamed = self._moved and now - self._last_frame >= STREAM_FRAME and not self.printer.pending
+            moving = self.view.ticking or bool(self.jobs.running()) or self._hint is not None
+            streamed = self._moved and now - self._last_frame >= STREAM_FRAME
             if self._dirty or streamed or (moving and now - max(last, self._last_frame) >= 0.5):
                 self._dirty = self._moved = False
                 last = now
@@ -264,10 +268,10 @@ class Repl(OfferDesk, ReplContext):
                 self.prompt.app.invalidate()
 
     def _hold(self) -> float:
-        """How long printed text may wait to share the next frame (while streaming)."""
+        """How long printed text may wait (while an answer streams)."""
         if not self.view.streaming:
             return 0.0
-        return max(0.0, self._last_frame + STREAM_FRAME - time.monotonic())
+        return max(0.0, self.printer.last_run + PRINT_EVERY - time.monotonic())
 
     def moved(self) -> None:
         """Streamed text or progress moved on: redraw at the next frame."""

@@ -9,9 +9,10 @@ queue, *before* the redraw, so the live tail can give up a block in the same
 frame that the block appears above it: nothing flickers, nothing is shown
 twice.
 
-While an answer streams, printed text may wait for the live area's next
-frame (``hold``), so one redraw shows both; a few KB waiting are printed at
-once whatever the frame (a fast stream must not fall behind).
+While an answer streams, printed text may wait a little (``hold``: the
+text is still on the screen meanwhile, in the live area), so one redraw
+shows several blocks; a few KB waiting are printed at once (a fast stream
+must not fall behind).
 
 Before the loop runs (and after it ends) writes go straight to the terminal.
 """
@@ -23,6 +24,7 @@ import contextvars
 import io
 import os
 import sys
+import time
 from collections.abc import Callable
 from typing import IO
 
@@ -30,7 +32,7 @@ from prompt_toolkit.application import in_terminal
 from rich.console import Console, RenderableType
 
 Item = str | Callable[[], None]
-HOLD_BYTES = 4096  # this much waiting is printed without waiting for the frame
+HOLD_BYTES = 16384  # this much waiting is printed at once (each print redraws the prompt: a few ms)
 
 # Set (to a list) in a task whose printed output is held back: a slash command
 # typed while the agent answers (the loop prints it once the answer is done).
@@ -80,6 +82,7 @@ class Printer:
         self._blank = True  # ... and a blank line follows it
         self.hold: Callable[[], float] = lambda: 0.0  # how long text may wait for the next frame (the loop's)
         self._queued = 0  # characters of text waiting
+        self.last_run = 0.0  # time.monotonic() of the last print
         self._urgent: asyncio.Event | None = None
 
     # -- writing ----------------------------------------------------------------
@@ -95,10 +98,10 @@ class Printer:
         if self._ends_line and not self._blank:
             self.write("\n")
 
-    @property
-    def pending(self) -> bool:
-        """Something waits to be printed (its redraw will come with it)."""
-        return bool(self._items)
+    def hurry(self) -> None:
+        """Print what waits without waiting any longer (the answer is complete)."""
+        if self._urgent is not None:
+            self._urgent.set()
 
     def then(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once everything written before it is on the screen."""
@@ -147,7 +150,7 @@ class Printer:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            await asyncio.sleep(0.02)  # gather what arrives together into one redraw
+            await asyncio.sleep(0.01)  # gather what arrives together into one redraw
             hold = self.hold()
             if hold > 0 and self._queued < HOLD_BYTES:
                 assert self._urgent is not None
@@ -159,6 +162,7 @@ class Printer:
             while self._items:
                 items, self._items = self._items, []
                 self._queued = 0
+                self.last_run = time.monotonic()
                 async with in_terminal():
                     self._run(items)
             if not self._items:

@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from nemochat.repl.loop import Repl
 
 PROMPT = "› "
-# The live area: at most the last 10 lines of the unfinished block, and the
+# The live area: at most the last 6 lines of the unfinished block, and the
 # status line. Each redraw lays all of it out again; the rest of the block is
 # printed above, whole, as soon as it is finished.
-LIVE_LINES = 11
+LIVE_LINES = 7
 
 
 def backend_label(api_base: str, demo: bool) -> str:
