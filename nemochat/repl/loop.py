@@ -55,18 +55,17 @@ if TYPE_CHECKING:  # the app is imported in the background, after the prompt is 
     from nemochat.app.runtime import Runtime
 
 HINT_SECONDS = 4.0
-FRAME = 0.1  # what the loop checks the live area for a redraw
-# Streamed text and progress bars are redrawn at most once a second: a
-# redraw of the prompt's area costs a few ms (prompt_toolkit lays it all
-# out again), and the screen must not cost more than the stream (bench/run.py:
-# a 2,000-delta answer at 50 deltas/s, ≤ 2% of a core). Any redraw counts as
-# a frame. Finished blocks do not wait for one: the printer shows them at once.
-STREAM_FRAME = 1.0
-# While an answer streams, its finished blocks stay in the live area (the
-# same text, in place) and go above at most once a second: printing above
-# redraws the whole prompt area, and the terminal's cursor report after it
-# costs a second redraw.
-PRINT_EVERY = 1.0
+FRAME = 0.1  # how often the loop looks whether the live area needs a redraw
+# While an answer streams, its text is redrawn about once a second, and its
+# finished blocks go above just as often (until then they stay in the live
+# area, in place): a redraw of the prompt's area costs a few ms (prompt_toolkit
+# lays it all out again; printing above costs two, the terminal's cursor
+# report answering the first), and the screen must not cost more than the
+# stream: bench/run.py, a 2,000-delta answer at 50 deltas/s, ≤ 2% of a core.
+# Any redraw counts as a frame. A fast stream does not wait: a few KB waiting
+# are printed at once (printer.HOLD_BYTES).
+STREAM_FRAME = 1.25
+PRINT_EVERY = 1.25
 
 
 def greet(view: LiveView, lang: str) -> None:
@@ -268,10 +267,12 @@ class Repl(OfferDesk, ReplContext):
                 self.prompt.app.invalidate()
 
     def _hold(self) -> float:
-        """How long printed text may wait (while an answer streams)."""
-        if not self.view.streaming:
+        """How long printed text may wait (while an answer streams; its first
+        block goes at once)."""
+        last = self.printer.last_run
+        if not self.view.streaming or last < (self.view.turn_started or 0.0):
             return 0.0
-        return max(0.0, self.printer.last_run + PRINT_EVERY - time.monotonic())
+        return max(0.0, last + PRINT_EVERY - time.monotonic())
 
     def moved(self) -> None:
         """Streamed text or progress moved on: redraw at the next frame."""
