@@ -50,7 +50,7 @@ def test_a_file_with_a_wrong_type_is_a_usage_error(config_path):
 
 
 def test_secrets_and_unknown_keys_in_the_file_are_ignored(config_path):
-    config_path.write_text('token = "nmv_usr_from_file_0000"\nfuture_key = 1\n')
+    config_path.write_text('token = "fake-from-file-0000"\nfuture_key = 1\n')
     settings = Settings.load({})
     assert settings.token is None
     assert cf.unknown_keys(config_path) == ["token", "future_key"]
@@ -114,7 +114,7 @@ def test_config_set_refuses_bad_input(capsys, config_path, argv, message):
 
 def test_config_show_says_where_each_value_came_from_and_masks_secrets(capsys, config_path, monkeypatch):
     config_path.write_text("still_working_every = 60\nmystery = 1\n")
-    monkeypatch.setenv("NEMO_TOKEN", "nmv_usr_supersecret_9876")
+    monkeypatch.setenv("NEMO_TOKEN", "fake-supersecret-9876")
     monkeypatch.setenv("NANOPHOTO_API_KEY", "np-secret-key-4321")
     assert main(["config", "show", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
@@ -129,7 +129,7 @@ def test_config_show_says_where_each_value_came_from_and_masks_secrets(capsys, c
 
 
 def test_config_show_json(capsys, home, monkeypatch):
-    monkeypatch.setenv("NEMO_TOKEN", "nmv_usr_supersecret_9876")
+    monkeypatch.setenv("NEMO_TOKEN", "fake-supersecret-9876")
     assert main(["config", "show", "--json"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[-1] == {"type": "done"}

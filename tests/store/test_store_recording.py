@@ -93,8 +93,8 @@ def test_the_record_flag_works_from_the_command_line(cli, sim, tmp_path):
 # -- redaction, byte for byte ---------------------------------------------------------------------------
 
 
-def _recording(tmp_path, secrets=("nmv_usr_secret_token_1", "client-uuid-0000")):
-    request = httpx.Request("POST", "http://sim/run_sse", headers={"Authorization": "Bearer nmv_usr_secret_token_1", "X-Client-Id": "client-uuid-0000", "Accept": "text/event-stream"})
+def _recording(tmp_path, secrets=("fake-secret-token-1", "client-uuid-0000")):
+    request = httpx.Request("POST", "http://sim/run_sse", headers={"Authorization": "Bearer fake-secret-token-1", "X-Client-Id": "client-uuid-0000", "Accept": "text/event-stream"})
     response = httpx.Response(200, headers={"content-type": "text/event-stream", "set-cookie": "sid=abc"})
     return Recording(tmp_path / "r", request, {"new_message": {"parts": [{"text": "hi"}]}}, response, secrets, clock=lambda: 0.0)
 
