@@ -28,6 +28,16 @@ from pathlib import Path
 
 
 def peak_rss_mb() -> float:
+    """This process's peak RSS. On Linux from /proc (VmHWM): ``ru_maxrss``
+    also counts the parent's memory copied at fork, so a process started by
+    a big one (bench/run.py) would see that and nothing of its own."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere
 

@@ -4,7 +4,8 @@
 a busy agent stream brings hundreds of events per read, and that per-line
 step then costs more than the reading. So we drive httpx-sse's own line and
 event decoders (the same code ``aiter_sse`` runs) synchronously over each
-chunk. They live in ``httpx_sse._decoders``, hence the upper bound on
+chunk, and for the two lines of nearly every event ("data: ..." and the
+blank line that ends it) do what its event decoder does, on its own state. They live in ``httpx_sse._decoders``, hence the upper bound on
 httpx-sse in pyproject.toml; tests/core/test_sse.py checks that the result
 equals ``aiter_sse()`` over the same bytes, cut anywhere.
 """
@@ -29,8 +30,20 @@ class SSEBatcher:
 
     def _decode(self, lines: list[str]) -> list[str]:
         out = []
-        decode = self._events.decode
+        events = self._events
+        decode = events.decode
         for line in lines:
+            # The two lines of nearly every event, done here exactly as
+            # decode() does them (its state is read and reset the same way),
+            # without a call and an event object each: streams bring ~100k.
+            if line.startswith("data: "):  # field "data", one space dropped
+                events._data.append(line[6:])
+                continue
+            if not line:  # the end of an event
+                if events._data or events._event or events._last_event_id or events._retry is not None:
+                    out.append("\n".join(events._data))
+                    events._event, events._data, events._retry = "", [], None  # (the last event id stays)
+                continue
             event = decode(line)
             if event is not None:
                 out.append(event.data)

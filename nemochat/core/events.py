@@ -129,9 +129,16 @@ def parse_payload(data: str) -> tuple[AgentEvent, ...]:
 
 
 def _parse_adk(event: dict[str, Any]) -> tuple[AgentEvent, ...]:
-    out: list[AgentEvent] = []
     content = event.get("content")
     parts = content.get("parts") if isinstance(content, dict) else None
+    if type(parts) is list and len(parts) == 1 and type(part := parts[0]) is dict:
+        text = part.get("text")
+        if type(text) is str and not event.get("errorCode") and not event.get("errorMessage"):
+            # Nearly every event of a stream: one piece of text. The loop below
+            # gives the same Text, a few allocations later.
+            stream = f"{event.get('invocationId', '')}/{event.get('author', '')}"
+            return (Text(text, event.get("partial") is True, stream, part.get("thought") is True),)
+    out: list[AgentEvent] = []
     if isinstance(parts, list) and parts:
         stream = f"{event.get('invocationId', '')}/{event.get('author', '')}"
         partial = event.get("partial") is True

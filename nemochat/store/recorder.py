@@ -164,9 +164,11 @@ class LedgerRecorder:
     def _on_Message(self, event: ui.Message) -> None:
         if self._turn is None:
             return
-        item = self._items.get(event.index)
+        # The message is complete: its row is never touched again, so it is
+        # forgotten here (a turn of hours has tens of thousands of them).
+        item = self._items.pop(event.index, None)
         if item is None:
-            self._items[event.index] = self.ledger.add_item(self._turn, "text", event.text, complete=event.complete)
+            self.ledger.add_item(self._turn, "text", event.text, complete=event.complete)
         else:  # the streamed pieces become the message as shown (GUI-translated)
             self.ledger.set_item(item, event.text, complete=event.complete)
 

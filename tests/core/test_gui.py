@@ -116,3 +116,35 @@ def test_translation_is_idempotent(text):
     twice = translate_gui(once.text)
     assert once.text != text
     assert twice == Translation(once.text, ())
+
+
+def test_the_quick_look_changes_nothing():
+    """translate_gui compiles only the rules whose words are in the text (for
+    speed): on any text it must give what all the rules together give."""
+    import random
+    import re
+
+    from nemochat.core import gui
+
+    everything = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in gui._RULES))
+
+    def reference(text: str) -> gui.Translation:
+        actions: list[GuiAction] = []
+
+        def rewrite(match: re.Match[str]) -> str:
+            kind, replacement = gui._translate(match)
+            if kind is not None and all(a.kind != kind for a in actions):
+                actions.append(GuiAction(kind, gui._COMMANDS[kind], match.group()))
+            return gui._match_case(match.group(), replacement)
+
+        return gui.Translation(everything.sub(rewrite, text), tuple(actions))
+
+    words = (
+        "click tap press hit the The THE Export button icon option timeline player preview open Open drag it onto into "
+        "panel tab sidebar library media window up your see watch in on review check Download \"Export\" **Export** "
+        "at top right corner of screen video clip HIT OPEN Drag clıck preſs timelıne 点击 导出 按钮 下载 时间线 预览 打开 面板 拖动 字幕 「导出」 将字幕"
+    ).split()
+    rng = random.Random(7)
+    for _ in range(5_000):
+        text = "".join(rng.choice(words) + rng.choice([" ", "  ", "\n", "\n\n", "", ", ", "。", "\t"]) for _ in range(rng.randint(1, 10)))
+        assert translate_gui(text) == reference(text), text

@@ -387,3 +387,22 @@ def test_plain_text_yields_no_action(turn):
 def test_dropped_noise_yields_no_action(turn):
     feed_all(turn, final("Done."), final("I encountered a temporary issue. Click the Export button to retry."))
     assert turn.actions == []
+
+
+def test_a_turn_of_hours_keeps_only_its_recent_messages():
+    """Issue 7: memory stays flat however long the turn (only the current
+    message is needed whole; the turn remembers the latest ones)."""
+    turn = TurnState(started_at=0.0)
+    for n in range(5000):
+        turn.feed(ev.Text(f"message {n} " + "x" * 200, stream=f"e-{n}/nemo_agent"), 1.0)
+        turn.feed(ev.ToolCall("edit_multitrack", call_id=f"c{n}"), 1.0)
+    assert 0 < len(turn.messages) < 5000 and sum(map(len, turn.messages)) <= 256 * 1024
+    assert turn.messages[-1].startswith("message 4999 ") and not turn.silent
+    assert len(turn.tools) == 1000 and turn.tools[-1] == "edit_multitrack"
+
+
+def test_short_turns_keep_everything():
+    turn = TurnState(started_at=0.0)
+    for n in range(3):
+        turn.feed(ev.Text(f"m{n}", stream=f"e-{n}/a"), 1.0)
+    assert turn.messages == ["m0", "m1", "m2"]

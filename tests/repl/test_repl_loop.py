@@ -304,3 +304,36 @@ def test_a_dragged_path_with_backslash_escapes_is_not_a_command(tmp_path):
 
     code, out, _ = run(scenario)
     assert "Unknown command" not in out and handled == [typed]
+
+
+def test_the_runtime_may_arrive_after_the_prompt():
+    """`nemochat` draws the prompt first and builds the runtime after (issue 7):
+    a line typed meanwhile waits for it, then goes out once."""
+
+    async def main():
+        with create_pipe_input() as pipe:
+            out = io.StringIO()
+            printer = Printer(out)
+            view = LiveView(printer, color=False)
+            conv = FakeConversation(view.emit)
+            rt = SimpleNamespace(conversation=conv, settings=conv.settings, view=view, nemo=SimpleNamespace(credits=credits), paths=Paths.default())
+            repl = Repl(None, view, printer, settings=conv.settings, input=pipe, output=DummyOutput())
+            gate = asyncio.Event()
+
+            async def runtime():
+                await gate.wait()
+                return rt
+
+            task = asyncio.create_task(repl.run(runtime=runtime()))
+            pipe.send_text("hello\r")
+            for _ in range(20):
+                await asyncio.sleep(0.01)
+            assert conv.sent == [] and repl.runtime is None  # typed, waiting for the runtime
+            gate.set()
+            while conv.sent != ["hello"] or repl.busy():
+                await asyncio.sleep(0.01)
+            assert conv.fallback.confirm is not None  # attached: the REPL's one-key confirm
+            pipe.send_text("\x04")
+            return await asyncio.wait_for(task, 5)
+
+    assert asyncio.run(main()) == 0

@@ -177,3 +177,31 @@ def test_drop_counts_events_not_heartbeats(http, backend: Backend, account: Acco
     assert payloads == [{"type": "tool_call", "name": "generate_music",
                          "args": {"prompt": "lo-fi chill beat", "instrumental": True}},
                         {"type": "heartbeat"}]
+
+
+def test_replay_stream_plays_a_recording_byte_for_byte(http, backend: Backend, account: Account, world, tmp_path):
+    recording = tmp_path / "turn.sse"
+    recording.write_bytes(b'data: {"content": {"parts": [{"text": "one"}]}}\r\n\r\n: ping\n\ndata: {"a": 1}\n\n')
+    world.set_faults(replay_stream={"path": str(recording), "chunk": 7})
+    response = http.post("/run_sse", json=backend.run_body(account, "make a clip"), headers=account.headers)
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.content == recording.read_bytes()
+    assert backend.credits(account)["available"] == 100  # nothing was charged
+    assert world.faults.replay_stream is None  # once, by default
+    assert texts(backend.events(account, "hello"))  # then the scripts again
+
+
+def test_replay_stream_at_a_pace(http, backend: Backend, account: Account, world, tmp_path):
+    recording = tmp_path / "turn.sse"
+    recording.write_text("".join(f'data: {{"n": {n}}}\n\n' for n in range(5)))
+    world.set_faults(replay_stream={"path": str(recording), "pace_s": 0.01})
+    with http.stream("POST", "/run_sse", json=backend.run_body(account, "hi"), headers=account.headers) as response:
+        body = b"".join(response.iter_raw())
+    assert body == recording.read_bytes()  # every event, in order (timing is bench/run.py's business)
+
+
+def test_replay_stream_is_checked(world):
+    with pytest.raises(ValueError):
+        world.set_faults(replay_stream={"path": "x.sse", "pace_s": -1})
+    with pytest.raises(ValueError):
+        world.set_faults(replay_stream={"chunk": 10})  # no path

@@ -196,3 +196,31 @@ def test_a_recorded_stream_lands_in_the_ledger_as_shown(recorder, ledger, name):
     assert turn.silent is expected["silent"]
     assert bool(turn.error) == bool(expected["errors"])
     assert any(not i.complete for i in turn.items if i.kind == "text") is expected["incomplete"]
+
+
+def test_streamed_text_is_written_together_soon_after(ledger, monkeypatch):
+    """In an event loop, pieces and messages wait a moment (one transaction
+    for many), and any other event writes them first."""
+    from nemochat.store import recorder as module
+
+    monkeypatch.setattr(module, "LATER_S", 0.0)
+
+    async def scenario() -> None:
+        recorder = LedgerRecorder(ledger, API, "en")
+        feed(recorder, ui.SessionReady("s1"), ui.UserSaid("tell me", "s1"), ui.MessageDelta(0, "Once"), ui.MessageDelta(0, " upon"))
+        assert [i.body for i in only_turn(ledger).items] == []  # not yet: the loop has not turned
+        await asyncio.sleep(0.01)
+        assert [(i.body, i.complete) for i in only_turn(ledger).items] == [("Once upon", False)]
+        feed(recorder, ui.MessageDelta(0, " a time"), ui.Message(0, "Once upon a time", "Once upon a time"), ui.ToolActivity("generate_video", "Generating", "call"))
+        # the tool call wrote the message before itself, without waiting
+        assert [(i.kind, i.body) for i in only_turn(ledger).items] == [("text", "Once upon a time"), ("tool", "generate_video")]
+
+    asyncio.run(scenario())
+
+
+def test_a_long_turn_forgets_its_finished_messages(recorder, ledger):
+    feed(recorder, ui.SessionReady("s1"), ui.UserSaid("go", "s1"))
+    for n in range(50):
+        feed(recorder, ui.MessageDelta(n, "piece"), ui.Message(n, f"message {n}", f"message {n}"))
+    assert recorder._items == {}  # nothing held for messages that are done
+    assert len(only_turn(ledger).items) == 50
