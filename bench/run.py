@@ -63,10 +63,10 @@ class Bench:
         self.rows: list[Row] = []
         self.home = Path(tempfile.mkdtemp(prefix="nemochat-bench-home-"))
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("NEMOCHAT_", "NEMO_", "NANOPHOTO_", "SORA_", "PYTHONDONTWRITEBYTECODE"))}
+        self.env.pop("NO_COLOR", None)  # colours on, as people see it
         self.env.update(HOME=str(self.home), XDG_CONFIG_HOME=str(self.home / ".config"), XDG_STATE_HOME=str(self.home / ".state"),
                         XDG_DATA_HOME=str(self.home / ".data"), XDG_CACHE_HOME=str(self.home / ".cache"), TERM="xterm-256color",
-                        LANG="C.UTF-8", COLUMNS="100", LINES="30", NO_COLOR="")
-        self.env.pop("NO_COLOR")
+                        LANG="C.UTF-8", COLUMNS="100", LINES="30")
         script = Path(PY).with_name("nemochat")
         self.nemochat = [str(script)] if script.is_file() else [PY, "-m", "nemochat"]
         self._sim = None

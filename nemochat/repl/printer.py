@@ -32,7 +32,7 @@ from prompt_toolkit.application import in_terminal
 from rich.console import Console, RenderableType
 
 Item = str | Callable[[], None]
-HOLD_BYTES = 16384  # this much waiting is printed at once (each print redraws the prompt: a few ms)
+HOLD_BYTES = 32768  # this much waiting is printed at once (each print redraws the prompt: a few ms)
 
 # Set (to a list) in a task whose printed output is held back: a slash command
 # typed while the agent answers (the loop prints it once the answer is done).

@@ -2,19 +2,26 @@
 sessions, turns and jobs), the recorder that fills it as a turn happens, and
 the transcripts read back from it."""
 
-from nemochat.store.ledger import Ledger, LedgerError, ledger_path
-from nemochat.store.records import JOB_KINDS, JobRecord, SessionRecord, TurnItem, TurnRecord
-from nemochat.store.recorder import LedgerRecorder, TeeView
+from __future__ import annotations
 
-__all__ = [
-    "JOB_KINDS",
-    "JobRecord",
-    "Ledger",
-    "LedgerError",
-    "LedgerRecorder",
-    "SessionRecord",
-    "TeeView",
-    "TurnItem",
-    "TurnRecord",
-    "ledger_path",
-]
+import importlib
+from typing import Any
+
+# Imported on first use (PEP 562): the REPL reads its config file (store.config_file)
+# before drawing the prompt, and SQLite is not needed for that.
+_WHERE = {
+    "Ledger": "ledger", "LedgerError": "ledger", "ledger_path": "ledger",
+    "JOB_KINDS": "records", "JobRecord": "records", "SessionRecord": "records", "TurnItem": "records", "TurnRecord": "records",
+    "LedgerRecorder": "recorder", "TeeView": "recorder",
+}  # fmt: skip
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nemochat.store' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"nemochat.store.{module}"), name)
+    globals()[name] = value
+    return value

@@ -22,7 +22,6 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from nemochat.clients.auth import write_private
 from nemochat.errors import UsageError
 
 FILE_NAME = "config.toml"
@@ -157,6 +156,8 @@ def _rewrite(path: Path, key: str, line: str | None) -> None:
         tomllib.loads(text)  # never write a file we could not read back
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})", action="Fix the file, or move it away.") from None
+    from nemochat.clients.auth import write_private
+
     write_private(path, text)
 
 
