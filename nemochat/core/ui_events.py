@@ -33,7 +33,7 @@ class UserSaid:
     session_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, for speed: one per streamed piece (see events.Text)
 class MessageDelta:
     """A new piece of assistant message ``index`` (raw, before GUI translation)."""
 
