@@ -36,10 +36,8 @@ async def drive_turn(
     try:
         async for batch in batches:
             now = clock()  # one read: the same moment for all its events
-            for data in batch:
-                for event in parse_payload(data):
-                    for ui in turn.feed(event, now):
-                        emit(ui)
+            for ui in turn.feed_all([event for data in batch for event in parse_payload(data)], now):
+                emit(ui)
     finally:
         ticker.cancel()
     return turn

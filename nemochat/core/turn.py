@@ -14,6 +14,7 @@ One user message makes one turn. The rules that matter to the user:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from nemochat.core import events as ev
@@ -89,6 +90,42 @@ class TurnState:
         if out:
             self._last_visible = now
             if self.still_working_every > 0:  # just shown: not quiet, no notice due
+                return out
+        return out + self.tick(now)
+
+    def feed_all(self, events: Iterable[ev.AgentEvent], now: float) -> list[UIEvent]:
+        """``feed`` each of ``events`` (what one network read brought), with
+        the pieces that follow each other in one message joined into one
+        MessageDelta: the same text, shown at the same moment, and the views
+        and the ledger take one event per read instead of hundreds."""
+        out: list[UIEvent] = []
+        pieces: list[str] = []  # the delta being gathered, of message `index`
+        index = -1
+        opened = self._open
+        for event in events:
+            if type(event) is ev.Text and event.partial and not event.thought and event.text:
+                message = opened.get(event.stream)
+                if message is not None:  # the usual event: one more piece of an open message
+                    message.raw += event.text
+                    if message.index != index and pieces:
+                        out.append(MessageDelta(index, "".join(pieces)))
+                        pieces = []
+                    index = message.index
+                    pieces.append(event.text)
+                    continue
+            if pieces:
+                out.append(MessageDelta(index, "".join(pieces)))
+                pieces, index = [], -1
+            shown = self.feed(event, now)
+            if len(shown) == 1 and type(delta := shown[0]) is MessageDelta:  # the piece that opened a message
+                pieces, index = [delta.text], delta.index
+            else:
+                out += shown
+        if pieces:
+            out.append(MessageDelta(index, "".join(pieces)))
+        if out:
+            self._last_visible = now
+            if self.still_working_every > 0:
                 return out
         return out + self.tick(now)
 

@@ -406,3 +406,40 @@ def test_short_turns_keep_everything():
     for n in range(3):
         turn.feed(ev.Text(f"m{n}", stream=f"e-{n}/a"), 1.0)
     assert turn.messages == ["m0", "m1", "m2"]
+
+
+# -- one network read at a time (feed_all) --------------------------------------------------------
+
+
+def test_a_reads_pieces_of_one_message_become_one_delta(turn):
+    first = turn.feed_all([partial("Here "), partial("is "), partial("the plan")], 1.0)
+    assert first == [MessageDelta(0, "Here is the plan")]
+    assert turn.feed_all([partial("."), final("Here is the plan.")], 2.0) == [
+        MessageDelta(0, "."),
+        Message(0, "Here is the plan.", "Here is the plan.", True),
+    ]
+
+
+def test_feed_all_shows_what_feeding_one_by_one_shows(turn):
+    other = "e-2/nemo_agent"
+    events = [
+        partial("Trimming "), partial("the clip"), ev.ToolCall("edit_multitrack"), partial("Done, "),
+        partial("see ", stream=other), partial("it"), partial("the preview", stream=other),
+        final("Trimming the clipDone, it"), final("see the preview", stream=other),
+    ]
+    one_by_one = TurnState(started_at=0.0)
+    alone = feed_all(one_by_one, *events)
+    together = turn.feed_all(events, 1.0)
+    assert [e for e in together if not isinstance(e, MessageDelta)] == [e for e in alone if not isinstance(e, MessageDelta)]
+    # the pieces of each message, in order, and never across a tool call or another message
+    assert [(d.index, d.text) for d in together if isinstance(d, MessageDelta)] == [
+        (0, "Trimming the clip"), (0, "Done, "), (1, "see "), (0, "it"), (1, "the preview"),
+    ]
+    assert turn.messages == one_by_one.messages == ["Trimming the clipDone, it", "see the preview"]
+
+
+def test_feed_all_resets_the_quiet_clock_like_feed():
+    turn = TurnState(started_at=0.0, still_working_every=120.0)
+    turn.feed_all([partial("Working on it")], 100.0)
+    assert turn.tick(200.0) == []  # 100 s since the last text: not quiet yet
+    assert turn.feed_all([], 230.0) and turn.tick(230.0) == []  # the notice came from feed_all itself
