@@ -1,16 +1,19 @@
 """Shared fixtures: every test runs in its own home (nothing touches the real
-one) with no NemoVideo/NanoPhoto variables from the outside."""
+one) with no NemoVideo/NanoPhoto variables from the outside; one simulator
+for the run, and a runtime wired to it with a recording view."""
 
 from __future__ import annotations
 
 import dataclasses
+from contextlib import asynccontextmanager
 
 import pytest
+from shared_helpers import RecordingView
 
 _OUTSIDE_VARS = (
     "NEMO_API_URL", "NEMO_TOKEN", "NEMO_SESSION", "NEMO_LANG", "NEMO_CLIENT_ID",
     "NANOPHOTO_API_KEY", "NANOPHOTO_API_URL", "SORA_GATEWAY_URL", "SORA_GATEWAY_KEY",
-    "NEMOCHAT_POLL_INTERVAL", "NO_COLOR",
+    "NEMOCHAT_POLL_INTERVAL", "NEMOCHAT_CONFIG", "NO_COLOR",
 )
 
 
@@ -51,3 +54,24 @@ def world(sim):
     yield sim.world
     assert sim.world.wait_until_idle(), "an agent turn was still running after the test"
     sim.world.configure(**dataclasses.asdict(settings))
+
+
+# No waiting between retries or while reading the state after a dropped stream.
+FAST = dict(retry_after_default=0.0, recovery_first_wait=0.0, recovery_interval=0.0, recovery_reads=2)
+
+
+@pytest.fixture
+def runtime(sim, world, isolated_home):
+    """``async with runtime(**settings) as (rt, view)``: a fresh process's worth
+    of state against the simulator; ``view`` is a ``RecordingView``."""
+    from nemochat.app.runtime import open_runtime
+    from nemochat.settings import Paths, Settings
+
+    @asynccontextmanager
+    async def make(**overrides):
+        settings = dataclasses.replace(Settings.load(env={}), **{"api_base": sim.base_url, **FAST, **overrides})
+        view = RecordingView()
+        async with open_runtime(settings, view=view, paths=Paths.default()) as rt:
+            yield rt, view
+
+    return make

@@ -6,6 +6,7 @@ import asyncio
 import json
 
 import pytest
+from store_helpers import Clock
 
 from nemochat.app.runtime import demo_paths
 from nemochat.cli import main
@@ -15,19 +16,10 @@ from nemochat.store import Ledger, ledger_path
 API = "https://mega-api-prod.nemovideo.ai"  # the default backend: no --api-base needed
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        self.now += 60
-        return self.now
-
-
 @pytest.fixture
-def filled(home):
+def filled(isolated_home):
     """Two sessions on the default backend and one elsewhere, written as turns would be."""
-    with Ledger(ledger_path(Paths.default()), clock=Clock()) as ledger:
+    with Ledger(ledger_path(Paths.default()), clock=Clock(step=60)) as ledger:
         ledger.touch_session(API, "aaaa1111-old", task_id="t-old")
         turn = ledger.open_turn("aaaa1111-old", "hello")
         ledger.add_item(turn, "text", "Hi! I'm your NemoVideo agent.")
@@ -82,7 +74,7 @@ def test_sessions_as_json(capsys, filled):
     assert lines[1]["turns"] == 4 and lines[1]["last_video"] == "/home/me/urban.mp4" and lines[1]["task_id"] == "t-new"
 
 
-def test_no_sessions_yet(capsys, home):
+def test_no_sessions_yet(capsys, isolated_home):
     code, out, _ = run(capsys, "sessions")
     assert code == 0 and "No sessions yet" in out
     code, out, _ = run(capsys, "log")

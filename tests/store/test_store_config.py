@@ -15,7 +15,7 @@ from nemochat.store import config_file as cf
 
 
 @pytest.fixture
-def config_path(home):
+def config_path(isolated_home):
     path = Paths.default().config / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
@@ -128,7 +128,7 @@ def test_config_show_says_where_each_value_came_from_and_masks_secrets(capsys, c
     assert "mystery" in out  # an unknown key is pointed out
 
 
-def test_config_show_json(capsys, home, monkeypatch):
+def test_config_show_json(capsys, isolated_home, monkeypatch):
     monkeypatch.setenv("NEMO_TOKEN", "fake-supersecret-9876")
     assert main(["config", "show", "--json"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

@@ -6,22 +6,12 @@ import sqlite3
 import stat
 
 import pytest
+from store_helpers import Clock
 
 from nemochat.store import JOB_KINDS, Ledger
 from nemochat.store.records import JobRecord
 
 API = "https://api.example"
-
-
-class Clock:
-    """A clock the test moves by hand: ordering without sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        self.now += 1
-        return self.now
 
 
 @pytest.fixture

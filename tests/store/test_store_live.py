@@ -4,7 +4,9 @@ holds afterwards, and how a session is resumed from it."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
+from shared_helpers import RecordingView
 from store_helpers import db_bytes
 
 from nemochat.core import ui_events as ui
@@ -24,6 +26,26 @@ async def say(rt, text):
     except NemochatError as error:  # what the commands do with a raised error
         rt.view.error(error)
         return error
+
+
+@dataclass
+class Chat:
+    turns: list  # what the ledger kept of the session, read after the process ended
+    view: RecordingView  # what the user was shown
+    outcomes: list  # each line's outcome (a raised error included)
+
+
+def chat(runtime, *lines: str) -> Chat:
+    """Say each line in one session of one process; then read the ledger."""
+
+    async def body():
+        async with runtime() as (rt, view):
+            outcomes = [await say(rt, line) for line in lines]
+            return rt.conversation.session.session_id, view, outcomes
+
+    session_id, view, outcomes = asyncio.run(body())
+    with ledger_now() as ledger:
+        return Chat(ledger.turns(session_id), view, outcomes)
 
 
 def test_a_normal_turn_is_in_the_ledger_and_no_token_is(runtime, sim):
@@ -50,45 +72,25 @@ def test_a_normal_turn_is_in_the_ledger_and_no_token_is(runtime, sim):
 
 
 def test_a_silent_turn_keeps_its_changes(runtime):
-    async def body():
-        async with runtime() as (rt, view):
-            await say(rt, "make a 10s rainy Tokyo clip")
-            await say(rt, 'add the title "Neon Nights"')
-            session_id = rt.conversation.session.session_id
-        with ledger_now() as ledger:
-            first, silent = ledger.turns(session_id)
-        assert silent.silent is True and silent.messages == () and silent.tools == ("edit_multitrack",)
-        assert silent.changes == view.of(ui.ChangesShown)[-1].lines and any("Neon Nights" in c for c in silent.changes)
-
-    asyncio.run(body())
+    done = chat(runtime, "make a 10s rainy Tokyo clip", 'add the title "Neon Nights"')
+    first, silent = done.turns
+    assert silent.silent is True and silent.messages == () and silent.tools == ("edit_multitrack",)
+    assert silent.changes == done.view.of(ui.ChangesShown)[-1].lines and any("Neon Nights" in c for c in silent.changes)
 
 
 def test_an_error_in_the_stream_is_kept(runtime, world):
-    async def body():
-        world.set_faults(error_event={"message": "Internal error: model overloaded", "after_events": 1})
-        async with runtime() as (rt, view):
-            await say(rt, "make a 10s rainy Tokyo clip")
-            session_id = rt.conversation.session.session_id
-        with ledger_now() as ledger:
-            (turn,) = ledger.turns(session_id)
-        assert "model overloaded" in turn.error and turn.finished
-
-    asyncio.run(body())
+    world.set_faults(error_event={"message": "Internal error: model overloaded", "after_events": 1})
+    (turn,) = chat(runtime, "make a 10s rainy Tokyo clip").turns
+    assert "model overloaded" in turn.error and turn.finished
 
 
 def test_a_refused_turn_keeps_the_users_words_and_the_reason(runtime, world):
-    async def body():
-        world.set_faults(error_code={"code": 2001})
-        async with runtime() as (rt, view):
-            outcome = await say(rt, "make a 10s rainy Tokyo clip")
-            session_id = rt.conversation.session.session_id
-        assert isinstance(outcome, CreditsError)
-        with ledger_now() as ledger:
-            (turn,) = ledger.turns(session_id)
-        assert turn.user_text == "make a 10s rainy Tokyo clip"
-        assert turn.error_code == "2001" and turn.finished
-
-    asyncio.run(body())
+    world.set_faults(error_code={"code": 2001})
+    done = chat(runtime, "make a 10s rainy Tokyo clip")
+    (outcome,), (turn,) = done.outcomes, done.turns
+    assert isinstance(outcome, CreditsError)
+    assert turn.user_text == "make a 10s rainy Tokyo clip"
+    assert turn.error_code == "2001" and turn.finished
 
 
 def test_the_last_session_is_resumed_by_default_without_a_recap(runtime):

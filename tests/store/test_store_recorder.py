@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from store_helpers import RecordingView
+from shared_helpers import RecordingView
 
 from nemochat.app.replay import replay_bytes
 from nemochat.core import ui_events as ui
