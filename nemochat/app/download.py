@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -52,7 +53,7 @@ def target_path(
     folder = Path(output_dir).expanduser().absolute()  # absolute: the path we report must work from anywhere
     if output:
         chosen = Path(output).expanduser().absolute()
-        if chosen.is_dir() or output.endswith(("/", os.sep)):
+        if os.path.isdir(chosen) or output.endswith(("/", os.sep)):
             folder = chosen
         else:
             if not chosen.suffix:
@@ -65,6 +66,38 @@ def target_path(
     if target.resolve().parent != folder.resolve():
         raise UsageError(f"refusing to write outside {folder}: {target.name}")
     return target if force else free_path(target)
+
+
+def check_destination(output: str | None, output_dir: str) -> None:
+    """Refuse, before anything is rendered (time, credits), a place where the
+    file could never be saved: a file where a folder must be, a folder we may
+    not write in, a name too long for the file system. Creates nothing: a
+    missing folder is made only when the file arrives."""
+    how = "choose another place with -o PATH"
+    if output:
+        chosen = Path(output).expanduser().absolute()
+        wants_folder = os.path.isdir(chosen) or output.endswith(("/", os.sep))
+        folder = chosen if wants_folder else chosen.parent
+        name = "" if wants_folder else chosen.name if chosen.suffix else chosen.name + ".mp4"
+    else:
+        folder, name = Path(output_dir).expanduser().absolute(), ""
+        how = "set another output_dir (NEMOCHAT_OUTPUT_DIR) or pass -o PATH"
+    if len(os.fsencode(name + ".part")) > 255:  # NAME_MAX on every common file system
+        raise UsageError(f"Cannot save the video as {name[:40]}…: the file name is too long; {how}.", code="bad_destination")
+    existing = folder
+    while not os.path.exists(existing) and existing.parent != existing:
+        existing = existing.parent  # the part that is missing is created at download time
+    if not os.path.isdir(existing):
+        raise UsageError(f"Cannot save the video in {folder}: {existing} is a file, not a folder; {how}.", code="bad_destination")
+    try:  # a real write: permission bits say nothing for root, read-only mounts or ACLs
+        handle, probe = tempfile.mkstemp(prefix=".nemochat-", suffix=".probe", dir=existing)
+    except OSError as exc:
+        raise UsageError(
+            f"Cannot save the video in {folder}: {existing} is not writable ({exc.strerror or exc}); {how}.", code="bad_destination"
+        ) from None
+    os.close(handle)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
 
 
 def numbered(path: Path, n: int) -> Path:

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nemochat.app.download import Meter, Source, download, same_origin, target_path
+from nemochat.app.download import Meter, Source, check_destination, download, same_origin, target_path
 from nemochat.clients.http import build_download_client
-from nemochat.clients.media import RUNNING, MediaClient, PollAgain, RenderStatus
+from nemochat.clients.media import RUNNING, MediaClient, PollAgain, RenderNotFound, RenderStatus
 from nemochat.core.draft import timeline_from_state
 from nemochat.core.ui_events import ExportDone, Notice, UIEvent
 from nemochat.errors import BackendError, Interrupted, NemochatError, UsageError
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 Emit = Callable[[UIEvent], None]
 ConfirmCancel = Callable[[str], Awaitable[bool]]
+FillEmpty = Callable[[str], Awaitable[bool]]  # session id -> whether it put something on the empty timeline
 CANCEL_QUESTION = "Cancel the render on the server? [y/N]"
 
 
@@ -78,25 +79,35 @@ async def export_video(
     confirm_cancel: ConfirmCancel | None = None,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     clock: Callable[[], float] | None = None,
+    fill_empty: FillEmpty | None = None,
 ) -> ExportResult:
     """Render the session's draft (or fetch ``options.render_id``) and download it.
+    ``fill_empty`` (the demo's sample clip) may fill an empty timeline first.
 
-    Raises UsageError (nothing to render, exit 2), CreditsError (402, exit 4),
-    RenderFailed / RenderTimedOut / BackendError (exit 5), Interrupted (130)."""
+    Raises UsageError (nothing to render, a place the file cannot go, an
+    unknown render id: exit 2), CreditsError (402, exit 4), RenderFailed /
+    RenderTimedOut / BackendError (exit 5), Interrupted (130)."""
     emit = emit or conversation.emit
     clock = clock or asyncio.get_running_loop().time
+    # Where the file goes is checked first: finding out after the render
+    # would waste its time and credits.
+    check_destination(options.output, conversation.settings.output_dir)
     media = MediaClient(conversation.nemo)
     job = RenderJob(getattr(conversation, "ledger", None))
     flow = _Flow(media, conversation.settings, emit, sleep, clock, confirm_cancel, job)
     if options.render_id:
         session = await conversation.connect()
         title = await _title_or_none(conversation)
-        job.attach(options.render_id, session.session_id)
+        # Written down only once the server knows the id: a typo leaves no job.
+        flow.unverified = lambda: job.attach(options.render_id, session.session_id)
         status = await flow.wait(RenderStatus(options.render_id, "pending", 0.0, None, None), first_now=True)
     else:
         state = await conversation.session_call(conversation.nemo.state)  # a lost session becomes a new one
         session = await conversation.connect()
         timeline, draft = timeline_from_state(state), draft_from_state(state)
+        if not timeline.exportable and fill_empty is not None and await fill_empty(session.session_id):
+            state = await conversation.session_call(conversation.nemo.state)
+            timeline, draft = timeline_from_state(state), draft_from_state(state)
         if not timeline.exportable or draft is None:
             raise UsageError(
                 "Nothing to export yet: the project's timeline is empty.",
@@ -161,6 +172,9 @@ class _Flow:
         self.media, self.settings, self.emit = media, settings, emit
         self.sleep, self.clock, self.confirm = sleep, clock, confirm
         self.job = job
+        # Set for a user's --render-id until the server first answers for it:
+        # called then (to write the job down); a 404 before is bad input.
+        self.unverified: Callable[[], None] | None = None
 
     # -- waiting for the render -----------------------------------------------------
 
@@ -190,7 +204,8 @@ class _Flow:
         started = self.clock()
         waits = poll_waits(self.settings)
         deadline = self.settings.export_deadline
-        meter.update(status.progress, 100, force=True)
+        if self.unverified is None:  # no bar for an id that may not exist
+            meter.update(status.progress, 100, force=True)
         wait = 0.0 if first_now else next(waits)
         while True:
             left = deadline - (self.clock() - started)
@@ -206,6 +221,16 @@ class _Flow:
                 wait = max(next(waits), no_answer.retry_after or 0.0)
                 self.emit(Notice(f"{no_answer.message}; asking again in {wait:.0f} s.", kind="recovery"))
                 continue
+            except RenderNotFound:
+                if self.unverified is None:
+                    raise  # it was known a moment ago: the server's trouble, not the user's
+                raise UsageError(
+                    f"NemoVideo knows no render {status.id}: check the id (nemochat jobs --kind render lists yours).",
+                    code="render_not_found",
+                ) from None
+            if self.unverified is not None:
+                self.unverified()
+                self.unverified = None
             meter.update(status.progress, 100, force=True)
             if status.finished:
                 return status

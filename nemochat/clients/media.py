@@ -25,7 +25,7 @@ import httpx
 from nemochat.clients.http import body_of, error_for, network_error, parse_retry_after
 from nemochat.clients.nemo import APP, NemoClient
 from nemochat.core.ui_events import UploadedFile
-from nemochat.errors import BackendError, TokenRejected
+from nemochat.errors import BackendError, SessionNotFound, TokenRejected
 
 RENDER_PATH = "/api/render/proxy/lambda"
 
@@ -58,6 +58,13 @@ class PollAgain(BackendError):
     def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
+
+
+class RenderNotFound(BackendError):
+    """The server has no render under this id (HTTP 404): a mistyped id, or
+    one made with another token. The caller decides whether that is bad input."""
+
+    default_code = "render_not_found"
 
 
 @dataclass(frozen=True)
@@ -205,7 +212,9 @@ class MediaClient:
             return replace(parse_render_status(await self.nemo.call("GET", path, what), render_id), id=render_id)
         status = parse_render_status(body, render_id, retry_after)
         if error is not None and status.status not in FINISHED:
-            raise error  # a refusal (402, 404...), not news about the render
+            if response.status_code == 404 and not isinstance(error, SessionNotFound):
+                raise RenderNotFound(f"{what}: NemoVideo has no render {render_id}", code=404)
+            raise error  # a refusal (402...), not news about the render
         # Why ours: whatever id the answer carries, this render is asked for by ours.
         return replace(status, id=render_id)
 

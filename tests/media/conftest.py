@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 
 
-
-
 @pytest.fixture(autouse=True)
 def world(world):
     """Every test here starts with a fresh simulator."""
@@ -31,3 +29,18 @@ def instant_polls(monkeypatch):
     monkeypatch.setenv("NEMOCHAT_EXPORT_MAX_POLL", "0")
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+
+
+@pytest.fixture
+def cli(sim, out, monkeypatch, capsys):
+    """Run `nemochat --api-base <sim> ARGS...` in-process; returns (exit code, stdout, stderr)."""
+    from nemochat.cli import main
+
+    monkeypatch.setenv("NEMOCHAT_OUTPUT_DIR", str(out))
+
+    def call(*args: str) -> tuple[int, str, str]:
+        code = main(["--api-base", sim.base_url, *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return call

@@ -15,19 +15,6 @@ from nemochat.core.ui_events import ExportDone
 from nemochat.errors import UsageError
 
 
-@pytest.fixture
-def cli(sim, out, monkeypatch, capsys):
-    """Run `nemochat --api-base <sim> ARGS...`; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv("NEMOCHAT_OUTPUT_DIR", str(out))
-
-    def call(*args: str) -> tuple[int, str, str]:
-        code = main(["--api-base", sim.base_url, *args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return call
-
-
 def _lines(stdout: str) -> list[dict]:
     return [json.loads(line) for line in stdout.splitlines()]
 

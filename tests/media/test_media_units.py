@@ -13,7 +13,7 @@ import pytest
 
 from nemochat.app.download import Meter, Source, commit, fetch, part_path, target_path
 from nemochat.app.export import draft_from_state, poll_waits
-from nemochat.clients.media import MediaClient, PollAgain, parse_render_status
+from nemochat.clients.media import MediaClient, PollAgain, RenderNotFound, parse_render_status
 from nemochat.clients.nemo import NemoClient
 from nemochat.errors import BackendError
 from nemochat.settings import Paths, Settings
@@ -253,7 +253,7 @@ def test_an_unknown_render_is_an_error_not_a_wait():
         _status(lambda request: httpx.Response(404, json={"success": False, "code": 404, "message": "render not found"}))
     except BackendError as exc:
         error = exc
-    assert error is not None and not isinstance(error, PollAgain) and "render not found" in error.message
+    assert isinstance(error, RenderNotFound) and not isinstance(error, PollAgain) and "render_1" in error.message
 
 
 def test_a_failure_in_a_success_false_envelope_is_the_render_failing():
