@@ -21,19 +21,8 @@ import pytest
 
 from ui_deltas import pieces_joined
 from nemochat.app.replay import replay_bytes
+from nemochat.core import ui_events as ui
 from nemochat.core.turn import TurnState
-from nemochat.core.ui_events import (
-    ErrorShown,
-    Message,
-    MessageDelta,
-    MessageDropped,
-    Notice,
-    QuestionAsked,
-    Thought,
-    ToolActivity,
-    TurnFinished,
-    UIEvent,
-)
 
 FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "sse"
 RECORDINGS = sorted(FIXTURE_DIR.glob("*.sse"))
@@ -63,14 +52,14 @@ TOKEN_LOOKING = [
 @dataclass
 class Replay:
     turn: TurnState
-    events: list[UIEvent]
+    events: list[ui.UIEvent]
 
     def of(self, kind: type) -> list:
         return [e for e in self.events if isinstance(e, kind)]
 
 
 def replay(path: Path, chunk: int | None = None) -> Replay:
-    events: list[UIEvent] = []
+    events: list[ui.UIEvent] = []
     kwargs = {} if chunk is None else {"chunk": chunk}
     turn = asyncio.run(replay_bytes(path.read_bytes(), events.append, **kwargs))
     return Replay(turn, events)
@@ -112,32 +101,32 @@ def test_expectations_have_the_documented_shape(path):
 def test_replay_shows_what_the_recording_says(path):
     expected = expected_for(path)
     run = replay(path)
-    messages = run.of(Message)
+    messages = run.of(ui.Message)
 
     # each assistant message exactly once, in order, as the backend sent it
     assert [m.raw for m in messages] == expected["texts"]
     assert run.turn.messages == expected["texts"]
     assert all(count == 1 for count in Counter(m.index for m in messages).values())
-    assert not {m.index for m in messages} & {d.index for d in run.of(MessageDropped)}
+    assert not {m.index for m in messages} & {d.index for d in run.of(ui.MessageDropped)}
 
     # tools in call order, as named progress
     assert run.turn.tools == expected["tools"]
-    assert [a.name for a in run.of(ToolActivity) if a.phase == "call"] == expected["tools"]
+    assert [a.name for a in run.of(ui.ToolActivity) if a.phase == "call"] == expected["tools"]
 
     assert run.turn.silent is expected["silent"]
-    assert run.events[-1] == TurnFinished(silent=expected["silent"])
-    assert run.of(TurnFinished) == [run.events[-1]]
+    assert run.events[-1] == ui.TurnFinished(silent=expected["silent"])
+    assert run.of(ui.TurnFinished) == [run.events[-1]]
 
-    shown_errors = [e.message for e in run.of(ErrorShown)]
+    shown_errors = [e.message for e in run.of(ui.ErrorShown)]
     assert len(shown_errors) == len(expected["errors"]) == len(run.turn.errors)
     for message, needle in zip(shown_errors, expected["errors"]):
         assert needle in message
 
-    assert [t.text for t in run.of(Thought)] == expected["thoughts"]
+    assert [t.text for t in run.of(ui.Thought)] == expected["thoughts"]
     for thought in expected["thoughts"]:
         assert all(thought not in m.raw for m in messages)
 
-    questions = [q.question.title for q in run.of(QuestionAsked)]
+    questions = [q.question.title for q in run.of(ui.QuestionAsked)]
     assert questions == ([] if expected["question"] is None else [expected["question"]])
     assert (run.turn.question.title if run.turn.question else None) == expected["question"]
 
@@ -146,7 +135,7 @@ def test_replay_shows_what_the_recording_says(path):
     if expected["incomplete"]:
         assert [m.complete for m in messages].count(False) == 1
 
-    assert not run.of(Notice)  # a replay takes milliseconds: no "still working"
+    assert not run.of(ui.Notice)  # a replay takes milliseconds: no "still working"
 
 
 @by_name(RECORDINGS)
@@ -154,9 +143,9 @@ def test_streamed_pieces_never_contradict_the_final_text(path):
     expected = expected_for(path)
     run = replay(path)
     streamed: dict[int, str] = defaultdict(str)
-    for delta in run.of(MessageDelta):
+    for delta in run.of(ui.MessageDelta):
         streamed[delta.index] += delta.text
-    for message in run.of(Message):
+    for message in run.of(ui.Message):
         shown = streamed[message.index]
         if expected.get("revised"):
             # the deliberately different final: what was streamed is not a prefix,
@@ -171,9 +160,9 @@ def test_deltas_come_before_their_message(path):
     run = replay(path)
     finished: set[int] = set()
     for event in run.events:
-        if isinstance(event, MessageDelta):
+        if isinstance(event, ui.MessageDelta):
             assert event.index not in finished
-        elif isinstance(event, (Message, MessageDropped)):
+        elif isinstance(event, (ui.Message, ui.MessageDropped)):
             finished.add(event.index)
 
 
@@ -188,7 +177,7 @@ def test_tiny_network_chunks_change_nothing(path, chunk):
     # A read's pieces of one message arrive as one delta, so the grouping of
     # the deltas follows the reads; what they say, and everything else, may not.
     assert pieces_joined(tiny.events) == pieces_joined(whole.events)
-    assert len(tiny.of(MessageDelta)) >= len(whole.of(MessageDelta))
+    assert len(tiny.of(ui.MessageDelta)) >= len(whole.of(ui.MessageDelta))
     assert tiny.turn.messages == whole.turn.messages
     assert tiny.turn.tools == whole.turn.tools
     assert tiny.turn.incomplete == whole.turn.incomplete
