@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from nemochat.app.runtime import Runtime, demo_paths, make_view
@@ -29,10 +30,9 @@ def export(args: argparse.Namespace) -> int:
     )
 
     async def body(rt: Runtime) -> None:
-        if rt.sim is not None and not options.render_id:
-            await _demo_sample_project(rt)
         asks = not rt.settings.json and sys.stdin.isatty()
-        await export_video(rt.conversation, options, confirm_cancel=tty_confirm if asks else None)
+        sample = demo_sample(rt.sim, lambda note: rt.view.emit(Notice(note, kind="info"))) if rt.sim is not None else None
+        await export_video(rt.conversation, options, confirm_cancel=tty_confirm if asks else None, fill_empty=sample)
 
     return run_command(args, body)
 
@@ -65,13 +65,16 @@ def open_last(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _demo_sample_project(rt: Runtime) -> None:
-    """`nemochat --demo export` starts a fresh simulator, whose new project is
-    empty: put the simulator's sample clip on its timeline (saying so), so the
-    one-shot demo shows the whole flow. Only the embedded simulator is touched."""
-    from nemochat.sim import draft as drafts
+DEMO_SAMPLE_NOTE = "Demo: the simulator's project was empty, so its 2-second sample clip is on the timeline."
 
-    session = await rt.conversation.connect()
+
+def demo_sample(sim, say: Callable[[str], None]) -> Callable[[str], Awaitable[bool]]:
+    """For ``export_video(fill_empty=...)`` with ``--demo``: a fresh simulator's
+    project is empty, so a newcomer's first export would only be refused; this
+    puts the simulator's sample clip on an empty timeline instead (and says
+    so), to show the whole flow. Used by `nemochat export` and the REPL's
+    /export alike. Only the embedded simulator is touched."""
+    from nemochat.sim import draft as drafts
 
     def add_sample(project) -> bool:
         if drafts.is_exportable(project.draft):
@@ -81,8 +84,13 @@ async def _demo_sample_project(rt: Runtime) -> None:
         project.draft["m"]["title"] = "Demo"
         return True
 
-    if rt.sim.world.edit_session(session.session_id, add_sample):
-        rt.view.emit(Notice("Demo: the simulator's project was empty, so its 2-second sample clip is on the timeline.", kind="info"))
+    async def fill(session_id: str) -> bool:
+        added = bool(sim.world.edit_session(session_id, add_sample))
+        if added:
+            say(DEMO_SAMPLE_NOTE)
+        return added
+
+    return fill
 
 
 async def tty_confirm(question: str) -> bool:

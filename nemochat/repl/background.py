@@ -19,6 +19,7 @@ from rich.text import Text
 
 from nemochat.core import ui_events as ui
 from nemochat.core.router import Intent
+from nemochat.errors import NemochatError
 from nemochat.repl.jobs import Job
 from nemochat.repl.live_view import clock, link
 
@@ -43,14 +44,25 @@ class Background:
             repl.say("An export is already running; /jobs shows how it is doing.", "yellow")
             return
         try:
+            from nemochat.app.download import check_destination
             from nemochat.app.export import ExportOptions, export_video
         except ImportError:
             repl.say("Export is not available in this version yet.", "yellow")
             return
+        try:  # a place the file cannot go is one line now, not a failed job later
+            check_destination(output, repl.settings.output_dir)
+        except NemochatError as error:
+            repl.fail(error)
+            return
 
         async def body(job: Job) -> str | None:
             await repl.ensure_connected()
-            result = await export_video(repl.conversation, ExportOptions(output=output), confirm_cancel=None)
+            sample = None
+            if getattr(repl.runtime, "sim", None) is not None:  # --demo: as `nemochat export`, an empty project gets the sample clip
+                from nemochat.commands.media import demo_sample
+
+                sample = demo_sample(repl.runtime.sim, lambda note: repl.say(note, "dim"))
+            result = await export_video(repl.conversation, ExportOptions(output=output), confirm_cancel=None, fill_empty=sample)
             return result.path or result.url
 
         self.start("export", "Export", body)

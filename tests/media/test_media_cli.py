@@ -138,11 +138,3 @@ def test_open_uses_the_system_opener_with_a_display(cli, out, monkeypatch):
     cli("export")
     code, stdout, _ = cli("open")
     assert code == 0 and opened == [str(next(out.glob("*.mp4")))] and "Opened" in stdout
-
-
-def test_demo_export_gives_a_playable_clip(out, monkeypatch, capsys):
-    monkeypatch.setenv("NEMOCHAT_OUTPUT_DIR", str(out))
-    assert main(["--demo", "export"]) == 0
-    [video] = out.glob("Demo-render_*.mp4")
-    assert video.read_bytes() == CLIP
-    assert "sample clip" in capsys.readouterr().out
