@@ -8,9 +8,11 @@
   refusal (429) is retried, after ``Retry-After``.
 - While polling, no answer (transport error, 5xx) means "ask again later",
   never "failed"; a 429 waits ``Retry-After``.
-- Every NanoPhoto request passes the budget: 100 per hour per API key,
-  counted in the ledger across jobs and processes; intervals stretch when more
-  than half of it is used, and a full budget waits for a free slot.
+- Every NanoPhoto request passes the budget (app.polling: 100 per hour per
+  API key, counted in the ledger across jobs and processes).
+- Re-attaching by a task id the ledger has never seen writes a job down
+  only once the provider answered for it; an id it does not know is bad
+  input (exit 2) and leaves no job behind.
 - The finished video is downloaded (app.download: ``.part``, resume, atomic
   rename, never overwriting) into the output folder.
 
@@ -30,7 +32,8 @@ from typing import Any, Protocol
 import httpx
 
 from nemochat.app.download import Source, download, free_path
-from nemochat.clients.nanophoto import AmbiguousSubmit, TaskStatus
+from nemochat.app.polling import WINDOW, Budget, NoBudget, PollPolicy, RequestBudget, poll_policy  # noqa: F401 (their old home)
+from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus
 from nemochat.core.sanitize import clean_line, safe_filename
 from nemochat.core.ui_events import MessageDelta, Message, Notice, UIEvent, VideoReady
 from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, RateLimited, UsageError
@@ -40,92 +43,6 @@ Emit = Callable[[UIEvent], None]
 OnRaw = Callable[[str, Any], None]
 LABELS = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "The video gateway"}
 SUBMIT_ATTEMPTS = 3  # a refused (429) submit is safe to send again; nothing else is
-WINDOW = 3600.0
-
-
-# -- when to poll -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PollPolicy:
-    initial_delay: float
-    interval: float
-    max_wait: float
-
-
-def poll_policy(kind: str, settings: Settings, *, initial: float | None = None, interval: float | None = None, max_wait: float | None = None) -> PollPolicy:
-    """Provider guidance (Sora: 120 s, then every 20 s, at most 1200 s; Veo:
-    every 8 s, at most 1800 s), then settings, then ``--poll-interval``, then
-    the command's own flags. The demo's simulator needs no patience."""
-    first, every, most = {
-        "sora2": (settings.sora_initial_delay, settings.sora_interval, settings.sora_max_wait),
-        "veo3.1": (settings.veo_interval, settings.veo_interval, settings.veo_max_wait),
-        "gateway": (settings.gateway_interval, settings.gateway_interval, settings.gateway_max_wait),
-    }[kind]
-    if settings.poll_interval is not None:
-        every, first = settings.poll_interval, min(first, settings.poll_interval)
-    if settings.demo:
-        every, first = min(every, 1.0), min(first, 1.0)
-    return PollPolicy(
-        initial_delay=max(0.0, first if initial is None else initial),
-        interval=max(0.0, every if interval is None else interval),
-        max_wait=max(0.0, most if max_wait is None else max_wait),
-    )
-
-
-class Budget(Protocol):
-    async def spend(self) -> None: ...
-    def stretch(self, interval: float) -> float: ...
-
-
-class NoBudget:
-    async def spend(self) -> None:
-        return None
-
-    def stretch(self, interval: float) -> float:
-        return interval
-
-
-@dataclass
-class RequestBudget:
-    """NanoPhoto's requests per hour per key, counted in the shared ledger."""
-
-    ledger: Any
-    key_hint: str
-    limit: int
-    emit: Emit
-    clock: Callable[[], float] = time.time
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-
-    async def spend(self) -> None:
-        """Count one request, waiting first while the last hour's budget is used up."""
-        if self.limit <= 0:
-            return
-        while not self.ledger.reserve_request(self.key_hint, self.clock(), limit=self.limit, window=WINDOW):
-            wait = self.wait_for_slot()
-            self.emit(Notice(f"NanoPhoto allows {self.limit} requests per hour per API key and this key used them all; "
-                             f"waiting {wait:.0f} s for the next one.", kind="working"))
-            await self.sleep(wait)
-
-    def wait_for_slot(self) -> float:
-        """Seconds until the oldest counted request leaves the window (bisection
-        over the ledger's counts: it stores times, we only ask counts)."""
-        now = self.clock()
-        low, high = now - WINDOW, now + 1.0
-        while high - low > 0.5:
-            mid = (low + high) / 2
-            if self.ledger.count_requests(self.key_hint, mid) >= self.limit:
-                low = mid
-            else:
-                high = mid
-        return max(1.0, high + WINDOW - now)
-
-    def stretch(self, interval: float) -> float:
-        """Past half the budget, spread what is left over the hour."""
-        used = self.ledger.count_requests(self.key_hint, self.clock() - WINDOW)
-        if self.limit <= 0 or used < self.limit // 2:
-            return interval
-        return max(interval, WINDOW / max(1, self.limit - used))
 
 
 # -- the providers, as jobs ----------------------------------------------------------------------
@@ -219,27 +136,53 @@ class VideoJobs:
     # -- re-attach -----------------------------------------------------------------------------
 
     async def attach(self, provider: Provider, task_ids: Any, *, policy: PollPolicy, follow: bool) -> JobOutcome:
-        """Pick up a job by its task id(s), known to the ledger or not."""
-        first = next(iter(_tasks(provider.kind, task_ids)))[0]
-        job = self.ledger.job_by_task(first)
-        if job is None:
+        """Pick up a job by its task id(s), known to the ledger or not. An id the
+        ledger has never seen is written down only once the provider has
+        answered for it: a mistyped id leaves no job behind."""
+        label = LABELS[provider.kind]
+        known = self.ledger.job_by_task(next(iter(_tasks(provider.kind, task_ids)))[0])
+        job_id = known.id if known else None
+        deadline = self.clock() + policy.max_wait
+        while True:
+            try:
+                status, retry_after = await self._check(job_id, provider, task_ids, stage="progress" if follow else "status")
+            except TaskNotFound:
+                raise self._not_found(known, provider, task_ids) from None
+            if status is not None or not follow or self.clock() >= deadline:
+                break
+            wait = retry_after if retry_after is not None else self.budget.stretch(policy.interval)
+            await self.sleep(max(0.0, min(wait, deadline - self.clock())))
+        if status is None:
+            raise BackendError(f"{label} did not answer; the task is unaffected.", code="network",
+                               action=f"Try again: {provider.reattach(task_ids)}")
+        if job_id is None:
             job_id = self.ledger.add_job(provider.kind, {**provider.params(), "attached": True}, api_key_hint=self.key_hint)
             self.ledger.set_job_task(job_id, task_ids)
-        else:
-            job_id = job.id
-        if follow:
-            return await self.follow(job_id, provider, task_ids, PollPolicy(0.0, policy.interval, policy.max_wait))
-        status, _ = await self._check(job_id, provider, task_ids, stage="status")
-        if status is None:
-            raise BackendError(f"{LABELS[provider.kind]} did not answer; the task is unaffected.", code="network",
-                               action=f"Try again: {provider.reattach(task_ids)}")
-        if not status.done:
-            self._show_progress(provider.kind, status)
-            for task_id, shot_id in _tasks(provider.kind, task_ids):
-                self.emit(VideoReady(provider.kind, task_id, "processing", shot_id=shot_id, job_id=job_id))
-            self.emit(Notice(f"Follow it with: {provider.reattach(task_ids)}"))
-            return JobOutcome(job_id, provider.kind, "processing", task_ids, status)
-        return await self._finish(job_id, provider, task_ids, status)
+        if status.done:
+            return await self._finish(job_id, provider, task_ids, status)
+        self.ledger.update_job(job_id, status="processing")
+        self._show_progress(provider.kind, status)
+        if follow:  # just asked: the next check after one interval
+            rest = PollPolicy(policy.interval, policy.interval, max(0.0, deadline - self.clock()))
+            return await self.follow(job_id, provider, task_ids, rest)
+        for task_id, shot_id in _tasks(provider.kind, task_ids):
+            self.emit(VideoReady(provider.kind, task_id, "processing", shot_id=shot_id, job_id=job_id))
+        self.emit(Notice(f"Follow it with: {provider.reattach(task_ids)}"))
+        return JobOutcome(job_id, provider.kind, "processing", task_ids, status)
+
+    def _not_found(self, known: Any, provider: Provider, task_ids: Any) -> UsageError:
+        """The provider knows no such task: bad input (exit 2), one line naming
+        the id. A ledger job of this same NanoPhoto key is closed as expired
+        (NanoPhoto answers per key, so the task is gone); a gateway's 404 may
+        be a wrong --query-path, so its job is left as it was."""
+        label, ids = LABELS[provider.kind], [task for task, _ in _tasks(provider.kind, task_ids)]
+        what = f"{label} knows no task {ids[0]}" if len(ids) == 1 else f"{label} does not know one of the tasks {', '.join(ids)}"
+        hint = "check --id and the gateway's --query-path" if provider.kind == "gateway" else "check the id; it must belong to the API key in use"
+        # The ledger keeps only the end of a key's hint: the same key ends alike.
+        same_key = bool(known and known.api_key_hint and self.key_hint and self.key_hint.endswith(known.api_key_hint))
+        if same_key and provider.kind != "gateway":
+            self.ledger.update_job(known.id, status="expired", error=f"{label} no longer knows it")
+        return TaskNotFound(f"{what}: {hint} (nemochat jobs --kind {provider.kind} lists yours).")
 
     # -- follow ---------------------------------------------------------------------------------
 
@@ -264,7 +207,7 @@ class VideoJobs:
                 )
             wait = retry_after if retry_after is not None else self.budget.stretch(policy.interval)
 
-    async def _check(self, job_id: int, provider: Provider, task_ids: Any, *, stage: str) -> tuple[TaskStatus | None, float | None]:
+    async def _check(self, job_id: int | None, provider: Provider, task_ids: Any, *, stage: str) -> tuple[TaskStatus | None, float | None]:
         """One status request: the status, or None when it got no usable answer
         (ask again later), and the wait the server asked for, if any."""
         await self.budget.spend()
@@ -280,7 +223,7 @@ class VideoJobs:
             self.emit(Notice(f"{clean_line(lost.message)}; asking again.", kind="recovery"))
             return None, None
         self.on_raw("status" if status.done else stage, answer)
-        if not status.done:
+        if not status.done and job_id is not None:  # None: an id not yet known to be real
             self.ledger.update_job(job_id, status="processing")
         return status, None
 
