@@ -35,6 +35,8 @@ CASES = [
     (["veo", "submit", "--shots-json", shots(SHOT, {**SHOT, "id": "s2"}), "--resolution", "4k"], "VEO_RESOLUTION_SINGLE_SHOT"),
     (["veo", "submit", "--shots-json", shots(SHOT), "--resolution", "8k"], "VEO_RESOLUTION"),
     (["veo", "submit", "--shots-json", shots({**SHOT, "generationType": "REFERENCE_2_VIDEO", "imageUrls": ["/tmp/a.png"]})], "IMAGE_URLS_REQUIRED"),
+    (["veo", "submit", "--shots-json", shots({**SHOT, "duration": 5})], "VEO_SHOT_DURATION"),
+    (["veo", "submit", "--shots-json", shots(SHOT, {**SHOT, "id": "s2", "duration": "16s"})], "VEO_SHOT_DURATION"),
     (["veo", "status", "--task-ids-json", "[]"], "TASK_IDS_REQUIRED"),
     (["veo", "status", "--task-ids-json", '[{"shotId": "s1"}]'], "TASK_IDS_REQUIRED"),
     (["gateway", "submit"], "PROMPT_REQUIRED"),
@@ -59,6 +61,13 @@ def test_rule_refused_before_any_request(cli, sim, providers, argv, rule):
     assert "rule" in error["message"] or "Pass" in error["message"]
     assert providers.requests == []
     assert sim.world.requests == []  # not even NemoVideo was asked anything
+
+
+def test_a_veo_shot_length_other_than_8_s_names_the_rule_and_the_shot(cli, providers):
+    run = cli("veo", "submit", "--shots-json", shots({**SHOT, "id": "intro", "duration": 10}), "--yes")
+    assert run.code == 2 and providers.requests == []
+    shown = " ".join(run.out.split())
+    assert "Veo rule: every shot is 8 s (shot 'intro' asks for duration=10)" in shown
 
 
 def test_human_output_names_the_rule(cli, providers):

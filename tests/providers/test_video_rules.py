@@ -136,12 +136,23 @@ def test_veo_image_counts_per_generation_type(gen_type, counts_ok, counts_bad):
         ([shot(1), shot(1)], None, "VEO_SHOT_IDS"),
         ([shot(generationType="REFERENCE_2_VIDEO", imageUrls=["./local.png"])], None, "IMAGE_URLS_REQUIRED"),
         ([shot(imageUrls="https://a.b/c.png")], None, "IMAGE_URLS_REQUIRED"),
+        ([shot(duration=5)], None, "VEO_SHOT_DURATION"),
+        ([shot(duration="10s")], None, "VEO_SHOT_DURATION"),
+        ([shot(durationSeconds=4)], None, "VEO_SHOT_DURATION"),
+        ([shot(videoDuration=8.5)], None, "VEO_SHOT_DURATION"),
+        ([shot(seconds="")], None, "VEO_SHOT_DURATION"),
     ],
 )
 def test_veo_rules(shots, resolution, rule):
     error = broken(r.veo_request, shots, resolution)
     assert error.code == rule
     assert error.message.startswith("Veo rule")
+
+
+@pytest.mark.parametrize("length", [8, "8", "8s", 8.0, None])
+def test_veo_shots_of_8_s_are_fine_and_send_no_length(length):
+    request = r.veo_request([shot(duration=length)])
+    assert "duration" not in request.payload()["shots"][0]  # the API takes none: every shot is 8 s
 
 
 # -- gateway ------------------------------------------------------------------------------
