@@ -92,6 +92,7 @@ class VideoJobs:
         self.sleep, self.clock = sleep, clock
         self.cdn = cdn
         self.download_videos = download_videos
+        self._lost: BackendError | None = None  # why the last status request got no answer
 
     # -- submit ----------------------------------------------------------------------------
 
@@ -153,8 +154,10 @@ class VideoJobs:
             wait = retry_after if retry_after is not None else self.budget.stretch(policy.interval)
             await self.sleep(max(0.0, min(wait, deadline - self.clock())))
         if status is None:
-            raise BackendError(f"{label} did not answer; the task is unaffected.", code="network",
-                               action=f"Try again: {provider.reattach(task_ids)}")
+            lost = self._lost
+            raise BackendError(f"{clean_line(lost.message) if lost else label + ' did not answer'}; the task is unaffected.",
+                               code=lost.code if lost else "network",
+                               action=f"{lost.action + ' ' if lost and lost.action else ''}Try again: {provider.reattach(task_ids)}")
         if job_id is None:
             job_id = self.ledger.add_job(provider.kind, {**provider.params(), "attached": True}, api_key_hint=self.key_hint)
             self.ledger.set_job_task(job_id, task_ids)
@@ -220,6 +223,7 @@ class VideoJobs:
         except (UsageError, AuthError, CreditsError):
             raise
         except BackendError as lost:  # no answer, or a 5xx: the task is not failed, we just don't know yet
+            self._lost = lost  # its hint (which setting to check) is shown if no answer ever comes
             self.emit(Notice(f"{clean_line(lost.message)}; asking again.", kind="recovery"))
             return None, None
         self.on_raw("status" if status.done else stage, answer)

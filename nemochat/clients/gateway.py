@@ -18,8 +18,8 @@ import httpx
 from httpx_sse import EventSource
 
 from nemochat import __version__
-from nemochat.clients.http import body_of, network_error, parse_retry_after
-from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus, normalize_state, surely_unsent
+from nemochat.clients.http import body_of, parse_retry_after
+from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus, normalize_state, surely_unsent, unreachable
 from nemochat.core.video_rules import GatewayRequest
 from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, RateLimited, UsageError
 
@@ -158,7 +158,7 @@ class GatewayClient:
         try:
             response = await self.http.send(request, stream=True)
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, what, paid=True) from None
+            raise _transport_error(exc, what, self.http, paid=True) from None
         try:
             if response.status_code >= 400:
                 await response.aread()
@@ -171,7 +171,7 @@ class GatewayClient:
                     content.append(piece)
                     on_text(piece)
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, what, paid=True) from None
+            raise _transport_error(exc, what, self.http, paid=True) from None
         finally:
             await response.aclose()
         if url_in_text("".join(content)):
@@ -182,7 +182,7 @@ class GatewayClient:
         try:
             response = await self.http.request(method, path, headers=self._headers(), **kwargs)
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, what, paid=paid) from None
+            raise _transport_error(exc, what, self.http, paid=paid) from None
         answer = body_of(response)
         error = gateway_error(response.status_code, answer, response.headers.get("Retry-After"), what)
         if error is not None:
@@ -192,10 +192,10 @@ class GatewayClient:
         return answer
 
 
-def _transport_error(exc: httpx.HTTPError, what: str, *, paid: bool) -> NemochatError:
+def _transport_error(exc: httpx.HTTPError, what: str, http: httpx.AsyncClient, *, paid: bool) -> NemochatError:
     if paid and not surely_unsent(exc):
         return AmbiguousSubmit(f"{what}: the request went out but its answer was lost ({type(exc).__name__}); the task may be running and billed")
-    return network_error(exc, what)
+    return unreachable(exc, what, http, "SORA_GATEWAY_URL (config key gateway_url)")
 
 
 def _chunk_text(data: str) -> str:

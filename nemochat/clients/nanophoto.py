@@ -232,6 +232,19 @@ def nanophoto_error(status: int, body: Any, retry_after: str | None, what: str) 
     )
 
 
+def unreachable(exc: httpx.HTTPError, what: str, http: httpx.AsyncClient, setting: str) -> NemochatError:
+    """The network error for a provider: its hint names the setting that
+    points at this provider (``--api-base`` is NemoVideo's, not theirs)."""
+    error = network_error(exc, what)
+    base = http.base_url
+    shown = f"{base.scheme}://{base.host}" + (f":{base.port}" if base.port else "")  # never userinfo
+    error.action = f"Check your connection and {setting}, now {shown}."
+    return error
+
+
+NANOPHOTO_SETTING = "NANOPHOTO_API_URL (config key nanophoto_api_base)"
+
+
 def surely_unsent(exc: httpx.HTTPError) -> bool:
     """Whether a transport failure happened before any byte of the request left."""
     return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol))
@@ -270,7 +283,7 @@ class NanoPhotoClient:
                     f"{what}: the request went out but its answer was lost ({type(exc).__name__}); "
                     "the task may be running and billed",
                 ) from None
-            raise network_error(exc, what) from None
+            raise unreachable(exc, what, self.http, NANOPHOTO_SETTING) from None
         answer = body_of(response)
         if not paid and isinstance(answer, dict) and _state_of(answer) == "failed":
             return answer  # a task that failed is an answer, not an error of the request

@@ -72,7 +72,9 @@ def test_no_answer_first_then_unknown_still_leaves_no_job(cli, providers, ledger
 def test_once_without_an_answer_says_so_and_leaves_no_job(cli, providers, ledger):
     providers.set(status_5xx=1)
     run = cli("--json", "sora", "status", "--task-id", "task_typo")
-    assert run.code == 5 and "did not answer" in run.of("error")[0]["message"]
+    [error] = run.of("error")
+    assert run.code == 5 and "the task is unaffected" in error["message"]
+    assert "Try again: nemochat sora status --task-id task_typo" in error["action"]
     with ledger() as book:
         assert book.jobs() == []
 
