@@ -205,23 +205,14 @@ def veo_request(shots: Any, resolution: str | None = None) -> VeoRequest:
     return validate_veo(VeoRequest(tuple(parsed), resolution or "720p"))
 
 
-_DURATION_KEYS = ("duration", "durationSeconds", "videoDuration", "seconds")
-
-
 def _check_shot_length(raw: Mapping[str, Any], n: int) -> None:
     """Every Veo shot is 8 s and the API takes no length: a shot asking for
     another one would be silently made 8 s long (and billed as such)."""
-    for key in _DURATION_KEYS:
-        if raw.get(key) is None:
-            continue
-        value = raw[key]
-        if _as_int(value) != VEO_SHOT_SECONDS:  # 8, "8", "8s" and 8.0 are all right
-            name = f"shot {str(raw.get('id') or n)!r}"
-            raise broken(
-                "VEO_SHOT_DURATION",
-                f"Veo rule: every shot is {VEO_SHOT_SECONDS} s ({name} asks for {key}={value!r}); "
-                f"for a longer video use more shots, at most {VEO_MAX_SHOTS}",
-            )
+    for key in ("duration", "durationSeconds", "videoDuration", "seconds"):
+        value = raw.get(key)
+        if value is not None and _as_int(value) != VEO_SHOT_SECONDS:  # 8, "8", "8s" and 8.0 are all right
+            raise broken("VEO_SHOT_DURATION", f"Veo rule: every shot is {VEO_SHOT_SECONDS} s (shot {str(raw.get('id') or n)!r} "
+                         f"asks for {key}={value!r}); for a longer video use more shots, at most {VEO_MAX_SHOTS}")
 
 
 def validate_veo(r: VeoRequest) -> VeoRequest:
