@@ -35,15 +35,26 @@ def _nanophoto_key(p: argparse.ArgumentParser) -> None:
     p.add_argument("--api-key", help="NanoPhoto API key (else NANOPHOTO_API_KEY, ~/.openclaw/openclaw.json, nemochat's config)")
 
 
-def sora_args(p: argparse.ArgumentParser) -> None:
+def _prompt_submit(p: argparse.ArgumentParser, help: str, choices: dict[str, str]) -> tuple[Any, argparse.ArgumentParser]:
+    """The actions of a prompt-to-video provider (Sora 2, the gateway) and its
+    submit: --prompt, the provider's own choices (flag -> help, in order),
+    then the repeatable --image-url. Returns (the actions, the submit parser)."""
     sub = p.add_subparsers(dest="provider_action", metavar="ACTION", required=True)
-    s = sub.add_parser("submit", help="submit a Sora 2 video")
+    s = sub.add_parser("submit", help=help)
     s.add_argument("--prompt")
-    s.add_argument("--mode", help="textToVideo (default) or imageToVideo")
-    s.add_argument("--model-tier", help="sora2 (default), sora2-pro-standard or sora2-pro-high")
-    s.add_argument("--aspect-ratio", help="portrait (default) or landscape")
-    s.add_argument("--video-duration", help="10 (default) or 15")
+    for flag, text in choices.items():
+        s.add_argument(flag, help=text)
     s.add_argument("--image-url", action="append", default=[], help="a public image URL (repeatable)")
+    return sub, s
+
+
+def sora_args(p: argparse.ArgumentParser) -> None:
+    sub, s = _prompt_submit(p, "submit a Sora 2 video", {
+        "--mode": "textToVideo (default) or imageToVideo",
+        "--model-tier": "sora2 (default), sora2-pro-standard or sora2-pro-high",
+        "--aspect-ratio": "portrait (default) or landscape",
+        "--video-duration": "10 (default) or 15",
+    })
     s.add_argument("--initial-status-delay", type=float, metavar="S", help="wait before the first check (default 120)")
     s.add_argument("--status-check-interval", type=float, metavar="S", help="between checks (default 20)")
     _nanophoto_key(s)
@@ -70,14 +81,12 @@ def veo_args(p: argparse.ArgumentParser) -> None:
 
 
 def gateway_args(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="provider_action", metavar="ACTION", required=True)
-    s = sub.add_parser("submit", help="submit to an OpenAI-style video gateway (SORA_GATEWAY_URL)")
-    s.add_argument("--prompt")
-    s.add_argument("--model", help="sora-2 (default) or sora-2-pro")
-    s.add_argument("--orientation", help="portrait (default) or landscape")
-    s.add_argument("--size", help="small or large (sora-2-pro: large only)")
-    s.add_argument("--duration", help="10 (default) or 15")
-    s.add_argument("--image-url", action="append", default=[], help="a public image URL (repeatable)")
+    sub, s = _prompt_submit(p, "submit to an OpenAI-style video gateway (SORA_GATEWAY_URL)", {
+        "--model": "sora-2 (default) or sora-2-pro",
+        "--orientation": "portrait (default) or landscape",
+        "--size": "small or large (sora-2-pro: large only)",
+        "--duration": "10 (default) or 15",
+    })
     s.add_argument("--via", choices=("create", "chat"), default="create", help="/v1/video/create (default) or the streamed chat path")
     s.add_argument("--query-path", help="the status path (default /v1/video/query)")
     _common(s, submit=True)
@@ -132,19 +141,28 @@ async def _main(settings: Any, args: argparse.Namespace, kind: str) -> int:
         return code
 
 
-async def run_in_runtime(rt: Any, kind: str, argv: list[str], *, confirm: Any = None) -> int:
-    """The same command inside a running program (the REPL's ``/sora submit ...``):
-    ``kind`` is "sora2", "veo3.1" or "gateway"; ``confirm`` asks the cost question."""
+COMMAND_NAMES = {"sora2": "sora", "veo3.1": "veo", "gateway": "gateway"}
+
+
+def parse_chat_command(kind: str, argv: list[str]) -> argparse.Namespace:
+    """The flags of ``/sora``, ``/veo`` or ``/gateway`` typed in the chat
+    (``kind``: "sora2", "veo3.1" or "gateway"), parsed as the command's own;
+    a bad use is a one-line UsageError instead of argparse leaving."""
     from nemochat.errors import UsageError
 
-    name = {"sora2": "sora", "veo3.1": "veo", "gateway": "gateway"}[kind]
+    name = COMMAND_NAMES[kind]
     parser = argparse.ArgumentParser(prog=f"/{name}", add_help=False)
     {"sora2": sora_args, "veo3.1": veo_args, "gateway": gateway_args}[kind](parser)
     try:
-        args = parser.parse_args(argv)
+        return parser.parse_args(argv)
     except SystemExit:
         raise UsageError(f"/{name}: {' '.join(argv) or 'no action'} is not a valid use", action=f"/{name} submit --help shows the flags.") from None
-    return await _act(rt, args, kind, None, confirm=confirm)
+
+
+async def run_in_runtime(rt: Any, kind: str, argv: list[str], *, confirm: Any = None) -> int:
+    """The same command inside a running program (the REPL's ``/sora submit ...``):
+    ``kind`` is "sora2", "veo3.1" or "gateway"; ``confirm`` asks the cost question."""
+    return await _act(rt, parse_chat_command(kind, argv), kind, None, confirm=confirm)
 
 
 async def _act(rt: Any, args: argparse.Namespace, kind: str, on_raw: Any, *, confirm: Any = None) -> int:
@@ -153,7 +171,7 @@ async def _act(rt: Any, args: argparse.Namespace, kind: str, on_raw: Any, *, con
     from nemochat.app.video_jobs import poll_policy
 
     submit = args.provider_action == "submit"
-    request, local = _request(kind, args) if submit else (None, [])
+    request, local = checked_request(kind, args) if submit else (None, [])
     policy = poll_policy(kind, rt.settings, initial=getattr(args, "initial_status_delay", None),
                          interval=getattr(args, "status_check_interval", None), max_wait=args.max_wait)
     async with ProviderSession(rt.settings, rt.paths, rt.view.emit, kind, api_key=getattr(args, "api_key", None),
@@ -178,7 +196,11 @@ async def _act(rt: Any, args: argparse.Namespace, kind: str, on_raw: Any, *, con
 _PENDING = "https://upload.pending.invalid/"  # stands for a local file until it is uploaded
 
 
-def _request(kind: str, args: argparse.Namespace) -> tuple[Any, list[str]]:
+def checked_request(kind: str, args: argparse.Namespace) -> tuple[Any, list[str]]:
+    """The submit's request with every rule checked (raises the rule's
+    one-line UsageError; nothing is sent or started here), and the local
+    images that --upload-local will upload first (their URLs stand in the
+    request as placeholders until then)."""
     from nemochat.core import video_rules as rules
 
     local: list[str] = []
@@ -224,15 +246,21 @@ def _json_arg(raw: str | None, flag: str, rule: str, message: str) -> Any:
         raise broken(rule, f"{message} ({flag} is not valid JSON: {exc})") from None
 
 
+def price_of(request: Any) -> str:
+    """What a submit costs, in words, for the cost question."""
+    from nemochat.core.video_rules import cost_of
+
+    cost = cost_of(request)
+    return f"{cost} NanoPhoto credits" if cost is not None else "whatever your gateway charges"
+
+
 async def _confirm_cost(rt: Any, request: Any, confirm: Any = None) -> bool:
     from nemochat.app.provider_session import ask_to_spend, tty_confirm
     from nemochat.core.ui_events import Notice
-    from nemochat.core.video_rules import cost_of, describe
+    from nemochat.core.video_rules import describe
     from nemochat.errors import UsageError
 
-    cost = cost_of(request)
-    price = f"{cost} NanoPhoto credits" if cost is not None else "whatever your gateway charges"
-    what = describe(request)
+    price, what = price_of(request), describe(request)
     ok = await ask_to_spend(f"{what} costs {price}. Submit? [y/N]", yes=rt.settings.yes, confirm=confirm or tty_confirm())
     if ok is None:
         raise UsageError(f"Submitting {what} spends {price}, and there is no terminal to ask for your OK.",

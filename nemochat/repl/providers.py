@@ -29,7 +29,7 @@ async def _run(ctx: ReplContext, kind: str, args: list[str]) -> None:
         return
     if "--follow" not in args:
         args = [*args, "--follow"]  # a job that waits for the video, in the background
-    if not await _checked_and_confirmed(ctx, kind, name, args):
+    if not await _checked_and_confirmed(ctx, kind, args):
         return
 
     async def yes(question: str) -> bool:
@@ -42,26 +42,16 @@ async def _run(ctx: ReplContext, kind: str, args: list[str]) -> None:
     ctx.start_job(name, label, body)
 
 
-async def _checked_and_confirmed(ctx: ReplContext, kind: str, name: str, args: list[str]) -> bool:
+async def _checked_and_confirmed(ctx: ReplContext, kind: str, args: list[str]) -> bool:
     """The submit's flags and rules (raises the command's one-line error),
     then its cost question; True to start the job."""
-    import argparse
+    from nemochat.commands.providers import checked_request, parse_chat_command, price_of
+    from nemochat.core.video_rules import describe
 
-    from nemochat.commands import providers
-    from nemochat.core.video_rules import cost_of, describe
-
-    parser = argparse.ArgumentParser(prog=f"/{name}", add_help=False)
-    {"sora2": providers.sora_args, "veo3.1": providers.veo_args, "gateway": providers.gateway_args}[kind](parser)
-    try:
-        parsed = parser.parse_args(args)
-    except SystemExit:
-        raise UsageError(f"/{name}: {' '.join(args)} is not a valid use", action=f"/{name} submit --help shows the flags.") from None
-    request, _local = providers._request(kind, parsed)  # the rules, before anything is sent or started
+    request, _local = checked_request(kind, parse_chat_command(kind, args))  # before anything is sent or started
     if ctx.runtime.settings.yes:
         return True
-    cost = cost_of(request)
-    price = f"{cost} NanoPhoto credits" if cost is not None else "whatever your gateway charges"
-    if await ctx.confirm(f"{describe(request)} costs {price}. Submit? [y/N]"):
+    if await ctx.confirm(f"{describe(request)} costs {price_of(request)}. Submit? [y/N]"):
         return True
     ctx.say("Not submitted; nothing was spent.", "dim")
     return False
