@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from shared_helpers import WAIT
+
 from nemochat.errors import BackendError
 from nemochat.repl.jobs import JobManager, current_job
 
@@ -13,17 +15,17 @@ def test_a_job_runs_reports_progress_and_finishes():
 
     async def main() -> None:
         jobs = JobManager(on_finish=finished.append)
-        gate = asyncio.Event()
+        reported, gate = asyncio.Event(), asyncio.Event()
 
         async def body(job):
             assert current_job.get() is job
             job.update(progress=42, detail="rendering")
+            reported.set()
             await gate.wait()
             return "/videos/out.mp4"
 
         job = jobs.start("export", "Export", body)
-        await asyncio.sleep(0)
-        await asyncio.sleep(0)
+        await asyncio.wait_for(reported.wait(), WAIT)
         assert jobs.summary() == "export 42%"
         assert current_job.get() is None  # only inside the job
         gate.set()
@@ -56,12 +58,14 @@ def test_cancelling_stops_running_jobs():
 
     async def main() -> None:
         jobs = JobManager(on_finish=finished.append)
+        started = asyncio.Event()
 
         async def body(job):
-            await asyncio.sleep(60)
+            started.set()
+            await asyncio.Event().wait()  # works until it is stopped
 
         jobs.start("export", "Export", body)
-        await asyncio.sleep(0)
+        await asyncio.wait_for(started.wait(), WAIT)
         await jobs.cancel_all()
         assert jobs.running() == []
 
@@ -74,7 +78,7 @@ def test_short_labels():
         jobs = JobManager()
 
         async def body(job):
-            await asyncio.sleep(60)
+            await asyncio.Event().wait()  # works until it is stopped
 
         job = jobs.start("export", "Export", body)
         assert job.short() == "export…"

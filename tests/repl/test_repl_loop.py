@@ -4,16 +4,22 @@ What the e2e tests show on a real terminal, checked here at the level of
 tasks: Ctrl-C cancels the turn's task, a question's letters become the next
 message, an offer runs on one key, a cost confirmation is asked even while
 the agent answers, Ctrl-D leaves with 0.
+
+Nothing here sleeps: a test waits for the loop to say that something
+changed (``changed()``, printed text) and then looks again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import io
+import threading
 from types import SimpleNamespace
 
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from shared_helpers import WAIT
 
 from nemochat.app.conversation import TurnOutcome
 from nemochat.core import ui_events as ui
@@ -27,6 +33,75 @@ from nemochat.repl.printer import Printer
 from nemochat.settings import Paths, Settings
 
 STYLE = Question("Pick", (QuestionItem("s", "Which style?", (QuestionOption("a", "Cinematic"), QuestionOption("b", "Anime"))),))
+
+
+class Signal:
+    """Wakes a waiting test each time something it may wait for happened (the
+    REPL's prompt area changed, text was printed); any thread may poke it."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._event = asyncio.Event()
+
+    def poke(self) -> None:
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if here is self._loop:
+            self._event.set()
+        elif not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._event.set)
+
+    async def until(self, condition, timeout: float = WAIT) -> None:
+        """Return once ``condition()`` holds: checked now and after each poke
+        (the timeout only turns a hang into a failure)."""
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    self._event.clear()
+                    if condition():
+                        return
+                    await self._event.wait()
+        except TimeoutError:
+            try:
+                what = inspect.getsource(condition).strip()
+            except OSError:
+                what = repr(condition)
+            raise AssertionError(f"still waiting after {timeout} s for: {what}") from None
+
+
+class WatchedRepl(Repl):
+    """The real loop, telling the test whenever its prompt area changes
+    (``changed()``: an offer, a question, a turn that ended, the credits) and
+    whenever something waits for the runtime."""
+
+    def __init__(self, *args, signal: Signal, **kwargs) -> None:
+        self.signal = signal
+        self.waiting_for_runtime: list[str] = []  # the names of the tasks that did
+        super().__init__(*args, **kwargs)
+
+    def changed(self) -> None:
+        super().changed()
+        self.signal.poke()
+
+    async def until_ready(self) -> None:
+        self.waiting_for_runtime.append(asyncio.current_task().get_name())
+        self.signal.poke()
+        await super().until_ready()
+
+
+class Printed(io.StringIO):
+    """What the REPL printed; each write pokes the signal."""
+
+    def __init__(self, signal: Signal) -> None:
+        super().__init__()
+        self.signal = signal
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        self.signal.poke()
+        return written
 
 
 class FakeConversation:
@@ -77,24 +152,36 @@ async def credits():
 
 
 class Harness:
-    def __init__(self, pipe) -> None:
-        self.out = io.StringIO()
+    """The real loop with a scripted conversation; ``late=True``: the runtime
+    is not there yet (``runtime()`` hands it over once ``arrive`` is set)."""
+
+    def __init__(self, pipe, *, late: bool = False) -> None:
+        self.signal = Signal()
+        self.out = Printed(self.signal)
         printer = Printer(self.out)
         self.view = LiveView(printer, color=False)
         self.conv = FakeConversation(self.view.emit)
-        rt = SimpleNamespace(conversation=self.conv, settings=self.conv.settings, view=self.view, nemo=SimpleNamespace(credits=credits), paths=Paths.default())
-        self.repl = Repl(rt, self.view, printer, input=pipe, output=DummyOutput())
+        self.rt = SimpleNamespace(conversation=self.conv, settings=self.conv.settings, view=self.view, nemo=SimpleNamespace(credits=credits), paths=Paths.default())
+        self.arrive = asyncio.Event()
+        self.repl = WatchedRepl(None if late else self.rt, self.view, printer, settings=self.conv.settings, input=pipe, output=DummyOutput(), signal=self.signal)
         self.pipe = pipe
 
-    async def until(self, condition, timeout: float = 5.0) -> None:
-        async def wait() -> None:
-            while not condition():
-                await asyncio.sleep(0.01)
+    async def runtime(self):
+        await self.arrive.wait()
+        return self.rt
 
-        await asyncio.wait_for(wait(), timeout)
+    async def until(self, condition) -> None:
+        await self.signal.until(condition)
 
     def keys(self, text: str) -> None:
         self.pipe.send_text(text)
+
+    async def slow_turn(self, text: str) -> None:
+        """Send a message the agent takes its time over (until ``conv.release``
+        is set); return once it is being answered."""
+        self.conv.slow = True
+        self.keys(text + "\r")
+        await asyncio.wait_for(self.conv.started.wait(), WAIT)
 
 
 def run(scenario) -> tuple[int, str, Harness]:
@@ -104,7 +191,7 @@ def run(scenario) -> tuple[int, str, Harness]:
             task = asyncio.create_task(h.repl.run())
             await h.until(lambda: h.conv.session is not None)
             await scenario(h)
-            code = await asyncio.wait_for(task, 5)
+            code = await asyncio.wait_for(task, WAIT)
             return code, h.out.getvalue(), h
 
     return asyncio.run(main())
@@ -112,9 +199,7 @@ def run(scenario) -> tuple[int, str, Harness]:
 
 def test_ctrl_c_cancels_the_turn_and_the_repl_goes_on():
     async def scenario(h: Harness) -> None:
-        h.conv.slow = True
-        h.keys("make a video\r")
-        await asyncio.wait_for(h.conv.started.wait(), 5)
+        await h.slow_turn("make a video")
         h.keys("\x03")
         await h.until(lambda: h.conv.cancelled and not h.repl.busy())
         h.conv.slow = False
@@ -129,9 +214,7 @@ def test_ctrl_c_cancels_the_turn_and_the_repl_goes_on():
 
 def test_enter_while_busy_sends_nothing_but_safe_commands_run():
     async def scenario(h: Harness) -> None:
-        h.conv.slow = True
-        h.keys("first\r")
-        await asyncio.wait_for(h.conv.started.wait(), 5)
+        await h.slow_turn("first")
         h.keys("second\r")
         await h.until(lambda: h.repl.current_hint() is not None)
         h.keys("\x15/help quit\r")  # Ctrl-U clears "second"; /help runs meanwhile
@@ -184,17 +267,15 @@ def test_a_cost_question_is_asked_even_while_the_agent_answers():
     answers = []
 
     async def scenario(h: Harness) -> None:
-        h.conv.slow = True
-        h.keys("make a video\r")
-        await asyncio.wait_for(h.conv.started.wait(), 5)
+        await h.slow_turn("make a video")
         ask = asyncio.create_task(h.repl.confirm("Sora 2 costs 4 credits. Submit? [y/N]"))
         await h.until(lambda: h.repl.offer is not None)
         h.keys("y")
-        answers.append(await asyncio.wait_for(ask, 5))
+        answers.append(await asyncio.wait_for(ask, WAIT))
         no = asyncio.create_task(h.repl.confirm("Again? [y/N]"))
         await h.until(lambda: h.repl.offer is not None)
         h.keys("\r")  # the default is no
-        answers.append(await asyncio.wait_for(no, 5))
+        answers.append(await asyncio.wait_for(no, WAIT))
         h.conv.release.set()
         await h.until(lambda: not h.repl.busy())
         h.keys("\x04")
@@ -205,9 +286,7 @@ def test_a_cost_question_is_asked_even_while_the_agent_answers():
 
 def test_ctrl_d_during_a_turn_asks_first():
     async def scenario(h: Harness) -> None:
-        h.conv.slow = True
-        h.keys("make a video\r")
-        await asyncio.wait_for(h.conv.started.wait(), 5)
+        await h.slow_turn("make a video")
         h.keys("\x04")
         await h.until(lambda: h.repl.offer is not None and h.repl.offer.kind == "quit")
         h.keys("y")
@@ -222,14 +301,12 @@ def test_the_fallback_asks_its_cost_question_at_the_prompt():
     answers = []
 
     async def scenario(h: Harness) -> None:
-        h.conv.slow = True
-        h.keys("make a video\r")
-        await asyncio.wait_for(h.conv.started.wait(), 5)
+        await h.slow_turn("make a video")
         question = "NemoVideo can't generate now (no credits). Generate with Sora 2 via NanoPhoto for 4 credits instead? [y/N]"
         ask = asyncio.create_task(h.conv.fallback.confirm(question))
         await h.until(lambda: h.repl.offer is not None)
         h.keys("y")
-        answers.append(await asyncio.wait_for(ask, 5))
+        answers.append(await asyncio.wait_for(ask, WAIT))
         h.conv.release.set()
         await h.until(lambda: not h.repl.busy())
         h.keys("\x04")
@@ -243,22 +320,23 @@ def test_an_offer_added_from_a_task_redraws_the_prompt_at_once():
     """No waiting for the next frame or a key: confirm() (and changed() from
     any task or thread) asks prompt_toolkit for a redraw right away."""
     async def scenario(h: Harness) -> None:
-        calls = []
+        calls: list[int] = []  # the thread each redraw was asked on
         app = h.repl.prompt.app
         real = app.invalidate
-        app.invalidate = lambda: (calls.append(1), real())  # type: ignore[method-assign]
-        h.conv.slow = True
-        h.keys("make a video\r")
-        await asyncio.wait_for(h.conv.started.wait(), 5)
+        app.invalidate = lambda: (calls.append(threading.get_ident()), h.signal.poke(), real())  # type: ignore[method-assign]
+        await h.slow_turn("make a video")
         calls.clear()
         ask = asyncio.create_task(h.repl.confirm("NemoVideo can't generate now (no credits). Generate with Sora 2 instead? [y/N]"))
-        await asyncio.sleep(0)  # one step of the loop: the task ran up to its await
+        # Exactly one step of the loop (the thing under test, not a wait): the
+        # task ran up to its await, and the redraw was asked for meanwhile.
+        await asyncio.sleep(0)
         assert calls, "the offer was added without a redraw"
         calls.clear()
         await asyncio.to_thread(h.repl.changed)  # from another thread: handed to the loop
         await h.until(lambda: bool(calls))
+        assert set(calls) == {threading.get_ident()}  # asked for on the loop's thread
         h.keys("n")
-        assert await asyncio.wait_for(ask, 5) is False
+        assert await asyncio.wait_for(ask, WAIT) is False
         h.conv.release.set()
         await h.until(lambda: not h.repl.busy())
         h.keys("\x04")
@@ -312,28 +390,15 @@ def test_the_runtime_may_arrive_after_the_prompt():
 
     async def main():
         with create_pipe_input() as pipe:
-            out = io.StringIO()
-            printer = Printer(out)
-            view = LiveView(printer, color=False)
-            conv = FakeConversation(view.emit)
-            rt = SimpleNamespace(conversation=conv, settings=conv.settings, view=view, nemo=SimpleNamespace(credits=credits), paths=Paths.default())
-            repl = Repl(None, view, printer, settings=conv.settings, input=pipe, output=DummyOutput())
-            gate = asyncio.Event()
-
-            async def runtime():
-                await gate.wait()
-                return rt
-
-            task = asyncio.create_task(repl.run(runtime=runtime()))
-            pipe.send_text("hello\r")
-            for _ in range(20):
-                await asyncio.sleep(0.01)
-            assert conv.sent == [] and repl.runtime is None  # typed, waiting for the runtime
-            gate.set()
-            while conv.sent != ["hello"] or repl.busy():
-                await asyncio.sleep(0.01)
-            assert conv.fallback.confirm is not None  # attached: the REPL's one-key confirm
-            pipe.send_text("\x04")
-            return await asyncio.wait_for(task, 5)
+            h = Harness(pipe, late=True)
+            task = asyncio.create_task(h.repl.run(runtime=h.runtime()))
+            h.keys("hello\r")
+            await h.until(lambda: "turn" in h.repl.waiting_for_runtime)  # the line became a turn, which waits
+            assert h.conv.sent == [] and h.repl.runtime is None  # typed, waiting for the runtime
+            h.arrive.set()
+            await h.until(lambda: h.conv.sent == ["hello"] and not h.repl.busy())
+            assert h.conv.fallback.confirm is not None  # attached: the REPL's one-key confirm
+            h.keys("\x04")
+            return await asyncio.wait_for(task, WAIT)
 
     assert asyncio.run(main()) == 0
