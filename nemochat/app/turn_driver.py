@@ -10,7 +10,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 
-from nemochat.core.events import parse_payload
+from nemochat.core.events import parse_all
 from nemochat.core.turn import TurnState
 from nemochat.core.ui_events import UIEvent
 
@@ -36,7 +36,7 @@ async def drive_turn(
     try:
         async for batch in batches:
             now = clock()  # one read: the same moment for all its events
-            for ui in turn.feed_all([event for data in batch for event in parse_payload(data)], now):
+            for ui in turn.feed_all(parse_all(batch), now):
                 emit(ui)
     finally:
         ticker.cancel()

@@ -36,13 +36,14 @@ class SSEBatcher:
             # The two lines of nearly every event, done here exactly as
             # decode() does them (its state is read and reset the same way),
             # without a call and an event object each: streams bring ~100k.
-            if line.startswith("data: "):  # field "data", one space dropped
-                events._data.append(line[6:])
-                continue
             if not line:  # the end of an event
                 if events._data or events._event or events._last_event_id or events._retry is not None:
-                    out.append("\n".join(events._data))
+                    data = events._data
+                    out.append(data[0] if len(data) == 1 else "\n".join(data))
                     events._event, events._data, events._retry = "", [], None  # (the last event id stays)
+                continue
+            if line.startswith("data: "):  # field "data", one space dropped
+                events._data.append(line[6:])
                 continue
             event = decode(line)
             if event is not None:

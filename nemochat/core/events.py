@@ -30,6 +30,7 @@ __all__ = [
     "Text",
     "ToolCall",
     "ToolResult",
+    "parse_all",
     "parse_payload",
 ]
 
@@ -100,17 +101,46 @@ class AgentError:
 AgentEvent = Union[Text, ToolCall, ToolResult, Question, Heartbeat, AgentError]
 
 
-_scan_json = json.JSONDecoder().scan_once  # the C scanner that json.loads ends in
+try:
+    # Half of the work per event is parsing its JSON; orjson does it in about
+    # half the time of json.loads. What it refuses (NaN, lone surrogates, a
+    # BOM...) goes to json.loads, which decides. (Integers past 64 bits come
+    # back as floats: no field the client reads is one.)
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - orjson is a dependency; a platform without its wheel still works
+    _fast_loads = json.loads
 
 
 def _loads(data: str) -> Any:
-    """``json.loads``, without its Python layers in the usual case (a value
-    with nothing around it): streams bring up to ~100k events a minute."""
+    """``json.loads``, faster: streams bring up to ~100k events a minute."""
     try:
-        value, end = _scan_json(data, 0)
-    except StopIteration:  # leading whitespace, a BOM, or not JSON: json.loads decides
+        return _fast_loads(data)
+    except ValueError:
         return json.loads(data)
-    return value if end == len(data) else json.loads(data)
+
+
+def parse_all(batch: list[str]) -> list[AgentEvent]:
+    """``parse_payload`` over the ``data`` of several events (one network
+    read's worth), in order. The usual event (one piece of text, nothing
+    wrong) is recognised here, without a call or a tuple each: a stream
+    brings ~100k of them."""
+    out: list[AgentEvent] = []
+    append = out.append
+    for data in batch:
+        try:
+            payload = _fast_loads(data)
+        except ValueError:
+            payload = None
+        if type(payload) is dict:
+            content = payload.get("content")
+            if type(content) is dict and type(parts := content.get("parts")) is list and len(parts) == 1:
+                part = parts[0]
+                if (type(part) is dict and type(text := part.get("text")) is str and "errorCode" not in payload
+                        and "errorMessage" not in payload and "thought" not in part):
+                    append(Text(text, payload.get("partial") is True, f"{payload.get('invocationId', '')}/{payload.get('author', '')}"))
+                    continue
+        out += parse_payload(data)
+    return out
 
 
 def parse_payload(data: str) -> tuple[AgentEvent, ...]:

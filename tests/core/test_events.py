@@ -20,6 +20,7 @@ from nemochat.core.events import (
     Text,
     ToolCall,
     ToolResult,
+    parse_all,
     parse_payload,
 )
 
@@ -348,3 +349,41 @@ def test_function_call_with_missing_name_still_parses():
 def test_non_string_ids_are_text():
     (event,) = parse_payload(adk({"functionCall": {"id": 17, "name": "edit_multitrack"}}))
     assert event.call_id == "17"
+
+
+# -- a read's worth at once (parse_all) ----------------------------------------------------------
+
+
+def _recorded_payloads() -> list[str]:
+    from pathlib import Path
+
+    from nemochat.clients.sse import SSEBatcher
+
+    out: list[str] = []
+    for path in sorted((Path(__file__).parents[2] / "fixtures" / "sse").glob("*.sse")):
+        batcher = SSEBatcher()
+        out += batcher.feed(path.read_bytes().decode("utf-8", "replace")) + batcher.flush()
+    return out
+
+
+# What json.loads takes and a faster parser may refuse: each must still be read as json.loads reads it.
+STRICT_PARSER_EDGES = [
+    adk({"text": "NaN time"}, partial=True, timestamp=float("nan")),
+    adk({"text": "big"}, partial=True, timestamp=float("inf")),
+    '{"content":{"parts":[{"text":"lone \\ud800 surrogate"}]},"partial":true,"invocationId":"e-1","author":"a"}',
+    "  " + adk({"text": "padded"}, partial=True) + "  ",
+]
+
+
+def test_parse_all_reads_a_batch_as_parse_payload_reads_each():
+    batch = _recorded_payloads() + STRICT_PARSER_EDGES + ["", "null", "[DONE]", '{"error": "got "x""}', adk({"text": "x"}, errorCode="E")]
+    assert len(batch) > 100
+    expected = [event for data in batch for event in parse_payload(data)]
+    assert parse_all(batch) == expected
+    assert any(isinstance(e, Text) and e.partial for e in expected) and any(isinstance(e, AgentError) for e in expected)
+
+
+@pytest.mark.parametrize("data", STRICT_PARSER_EDGES)
+def test_what_json_accepts_still_parses(data):
+    (event,) = parse_payload(data)
+    assert isinstance(event, Text) and event.text
