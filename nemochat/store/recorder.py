@@ -77,6 +77,8 @@ class LedgerRecorder:
             if self._turn is not None:
                 self._write_later(event)
             return
+        if type(event) is ui.ToolActivity and event.phase == "result":
+            return  # nothing to write (only calls are kept): no transaction for it
         handler = self._handlers.get(type(event))
         if handler is not None or self._later:
             self._guard(self._write_now, (handler, event))
@@ -181,7 +183,7 @@ class LedgerRecorder:
         if self._turn is not None:
             self.ledger.add_item(self._turn, "thought", event.text)
 
-    def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
+    def _on_ToolActivity(self, event: ui.ToolActivity) -> None:  # (a call: emit() skips results)
         if self._turn is not None and event.phase == "call":
             self.ledger.add_item(self._turn, "tool", event.name)
 
