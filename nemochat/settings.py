@@ -109,6 +109,7 @@ class Settings:
         for key, value in flags.items():
             if value is not None:
                 values[key], sources[key] = value, "flag --" + key.replace("_", "-")
+        _check_urls(values, sources)
         return replace(cls(), **values), sources
 
 
@@ -124,6 +125,41 @@ _ENV = {
     "SORA_GATEWAY_URL": "gateway_url",
     "SORA_GATEWAY_KEY": "gateway_key",
 }
+
+
+# The backends' addresses. A value that is not an http(s) URL is a usage
+# error found here, before any request (httpx would fail it as a network
+# error, exit 5, with a message that does not name the setting).
+_URL_KEYS = {"api_base": DEFAULT_API_BASE, "nanophoto_api_base": DEFAULT_NANOPHOTO_BASE, "gateway_url": "https://gateway.example"}
+
+
+def _check_urls(values: Mapping[str, object], sources: Mapping[str, str]) -> None:
+    for key, example in _URL_KEYS.items():
+        value = values.get(key)
+        if value is None or (key == "gateway_url" and value == ""):  # no gateway configured
+            continue
+        if values.get("demo") and key != "gateway_url":  # --demo replaces them with the simulator's
+            continue
+        if not is_http_url(value):
+            from nemochat.errors import UsageError
+
+            raise UsageError(
+                f"{sources.get(key, key)}: {key} must be an http(s) URL like {example}, got {str(value)[:80]!r}"
+            )
+
+
+def is_http_url(value: object) -> bool:
+    """``http://host[:port][/path]`` or ``https://...``, with a host and a valid port."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, tuple[object, str]]:

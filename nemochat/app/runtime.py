@@ -45,16 +45,24 @@ class Runtime:
         self.view.emit(Notice(message, kind="recovery"))
 
 
-def make_view(settings: Settings) -> View:
+def make_view(settings: Settings, *, chrome_on_stderr: bool = False) -> View:
+    """The view of a one-shot command. ``chrome_on_stderr``: only the answer
+    and the data asked for go to stdout (cli-contract.md, "Output"); the
+    commands that say so (ask, credits, status, replay) are the ones whose
+    output scripts redirect."""
     if settings.json:
         from nemochat.ui.json_view import JsonView
 
         return JsonView(sys.stdout)
 
-    from nemochat.ui.rich_view import PipeConsole, RichView, preload_markdown_soon
+    from nemochat.ui.rich_view import PipeConsole, RichView, one_shot_consoles, preload_markdown_soon
 
     preload_markdown_soon()  # while the token, the session and the state are fetched
-    return RichView(PipeConsole(highlight=False, no_color=settings.no_color or None), show_thoughts=settings.show_thoughts)
+    no_color = settings.no_color or None
+    if chrome_on_stderr:
+        answer, chrome = one_shot_consoles(no_color=no_color)
+        return RichView(answer, chrome=chrome, show_thoughts=settings.show_thoughts)
+    return RichView(PipeConsole(highlight=False, no_color=no_color), show_thoughts=settings.show_thoughts)
 
 
 def demo_paths(paths: Paths) -> Paths:

@@ -1,13 +1,20 @@
-"""The one-shot commands of issue #2: ask, credits, status, replay (sessions: commands.ledger)."""
+"""The one-shot commands of issue #2: ask, credits, status, replay (sessions: commands.ledger).
+
+Their answer goes to stdout, everything about getting it to stderr
+(``chrome_on_stderr``), so ``nemochat status > f`` holds only the status.
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from pathlib import Path
 
 from nemochat.app.runtime import Runtime
 from nemochat.commands.common import run_command, settings_from
-from nemochat.errors import UsageError
+from nemochat.core.ui_events import UIEvent, UserSaid
+from nemochat.errors import BackendError, Interrupted, UsageError
 
 
 def ask(args: argparse.Namespace) -> int:
@@ -16,12 +23,14 @@ def ask(args: argparse.Namespace) -> int:
         text = sys.stdin.read().strip()
     if not text:
         raise UsageError("nothing to say: give some text (or - to read it from stdin)")
+    sent: list[UserSaid] = []  # the message went to the agent (Ctrl-C then stops listening, not the turn)
 
     async def body(rt: Runtime) -> int:
         if not rt.settings.json and sys.stdin.isatty():
             from nemochat.commands.media import tty_confirm
 
             rt.conversation.confirm_cancel = tty_confirm  # Ctrl-C during `ask export` asks before cancelling
+        _watch_sent(rt, sent)
         await rt.conversation.connect()
         outcome = await rt.conversation.handle(text)
         if rt.settings.yes:
@@ -29,21 +38,45 @@ def ask(args: argparse.Namespace) -> int:
                 await rt.conversation.run_action(action)
         return outcome.error.exit_code if outcome.error else 0
 
-    return run_command(args, body)
+    def interrupted() -> Interrupted:
+        if not sent:
+            return Interrupted("Interrupted before your message was sent: nothing reached the agent.")
+        return Interrupted(
+            "Interrupted: stopped listening; the agent may still finish this turn on the server (nothing was resent).",
+            action="Check with `nemochat status`.",
+        )
+
+    return run_command(args, body, chrome_on_stderr=True, interrupted=interrupted)
+
+
+def _watch_sent(rt: Runtime, sent: list[UserSaid]) -> None:
+    """Note the ``UserSaid`` that precedes a message's request. The watcher
+    puts the conversation's own ``emit`` back at once, so the stream that
+    follows pays nothing for it."""
+    conversation = rt.conversation
+    emit = conversation.emit
+
+    def watch(event: UIEvent) -> None:
+        if type(event) is UserSaid:
+            sent.append(event)
+            conversation.emit = emit
+        emit(event)
+
+    conversation.emit = watch
 
 
 def credits(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> None:
         await rt.conversation.show_credits()
 
-    return run_command(args, body)
+    return run_command(args, body, chrome_on_stderr=True)
 
 
 def status(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> None:
         await rt.conversation.show_status()
 
-    return run_command(args, body)
+    return run_command(args, body, chrome_on_stderr=True)
 
 
 def replay(args: argparse.Namespace) -> int:
@@ -51,10 +84,39 @@ def replay(args: argparse.Namespace) -> int:
 
     from nemochat.app.replay import check_recording, replay_file
     from nemochat.app.runtime import make_view
+    from nemochat.commands.common import finish
+    from nemochat.core.ui_events import Notice
 
     settings = settings_from(args)
-    path = check_recording(args.file)
-    view = make_view(settings)
-    turn = asyncio.run(replay_file(path, view.emit, still_working_every=settings.still_working_every))
-    view.done()
-    return 5 if turn.errors else 0
+    view = make_view(settings, chrome_on_stderr=True)
+
+    async def work() -> int:
+        path = check_recording(args.file)
+        turn = await replay_file(path, view.emit, still_working_every=settings.still_working_every)
+        if turn.errors:  # shown where the stream broke; the exit code a live turn would have
+            return BackendError.exit_code
+        if turn.silent and not turn.tools:
+            if not holds_sse(path):
+                raise UsageError(f"no server-sent events in {args.file}: is it a /run_sse recording?")
+            view.emit(Notice(f"Nothing to show: {args.file} holds no text, question, tool call or error."))
+        return 0
+
+    return asyncio.run(finish(view, work))
+
+
+# A line that starts an SSE field or comment (the stream may end lines with CR, LF or CRLF).
+_SSE_LINE = re.compile(rb"[\r\n](?::|(?:data|event|id|retry)[:\r\n])")
+
+
+def holds_sse(path: Path, chunk: int = 1 << 20) -> bool:
+    """Whether the file has any SSE field or comment line: a recording of a
+    stream that said nothing does; a text or JSON file does not. Read only
+    when a replay showed nothing, a chunk at a time."""
+    prev = b"\n"  # the file's start is a line start
+    with path.open("rb") as recording:
+        while data := recording.read(chunk):
+            seen = prev + data
+            if _SSE_LINE.search(seen):
+                return True
+            prev = seen[-7:]  # a line end and "retry" cut between reads
+    return bool(_SSE_LINE.search(prev + b"\n"))

@@ -13,7 +13,7 @@ from nemochat.errors import Interrupted, NemochatError
 from nemochat.settings import Settings
 
 if TYPE_CHECKING:
-    from nemochat.app.runtime import Runtime
+    from nemochat.app.runtime import Runtime, View
 
 FLAG_NAMES = ("api_base", "token", "session", "lang", "json", "demo", "poll_interval", "yes", "no_fallback", "verbose", "debug", "record")
 
@@ -24,24 +24,39 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.load(**flags)
 
 
-def run_command(args: argparse.Namespace, body: Callable[[Runtime], Awaitable[int | None]]) -> int:
+def run_command(
+    args: argparse.Namespace,
+    body: Callable[[Runtime], Awaitable[int | None]],
+    *,
+    chrome_on_stderr: bool = False,
+    interrupted: Callable[[], Interrupted] | None = None,
+) -> int:
+    """``body`` in a runtime; ``interrupted`` says what Ctrl-C meant (else "Interrupted.")."""
     settings = settings_from(args)
-    return asyncio.run(_run(settings, body))
+    return asyncio.run(_run(settings, body, chrome_on_stderr, interrupted))
 
 
-async def _run(settings: Settings, body: Callable[[Runtime], Awaitable[int | None]]) -> int:
-    from nemochat.app.runtime import open_runtime
+async def _run(settings: Settings, body: Callable[[Runtime], Awaitable[int | None]], chrome_on_stderr: bool,
+               interrupted: Callable[[], Interrupted] | None) -> int:
+    from nemochat.app.runtime import make_view, open_runtime
 
-    async with open_runtime(settings) as rt:
-        try:
-            code = await body(rt) or 0
-        except NemochatError as error:
-            rt.view.error(error)
-            return error.exit_code
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            error = Interrupted("Interrupted.")
-            rt.view.error(error)
-            return error.exit_code
-        if code == 0:
-            rt.view.done()
-        return code
+    async with open_runtime(settings, view=make_view(settings, chrome_on_stderr=chrome_on_stderr)) as rt:
+        return await finish(rt.view, lambda: body(rt), interrupted)
+
+
+async def finish(view: View, work: Callable[[], Awaitable[int | None]], interrupted: Callable[[], Interrupted] | None = None) -> int:
+    """Run a command's work and end its output as the contract says
+    ("--json lines"): ``done`` last after a success only; a failure shows its
+    error once, through the view, and returns its exit code."""
+    try:
+        code = await work() or 0
+    except NemochatError as error:
+        view.error(error)
+        return error.exit_code
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        error = interrupted() if interrupted is not None else Interrupted("Interrupted.")
+        view.error(error)
+        return error.exit_code
+    if code == 0:
+        view.done()
+    return code

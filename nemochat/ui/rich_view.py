@@ -1,5 +1,11 @@
 """The view for people: Markdown answers, a tool status line, clear errors.
 
+Two consoles: ``console`` gets the answer and the data asked for (the
+agent's text and questions, credits, the timeline, what changed, results),
+``chrome`` everything about getting there (the session line, notices, tool
+progress, errors, hints). One-shot commands put chrome on stderr, so
+``nemochat status > f`` holds only the status; the REPL uses one console.
+
 Every server string is sanitized and printed as a rich ``Text`` or
 ``Markdown`` object, never as a markup string, so ``[bold]`` in an answer
 prints literally. Streamed text is printed block by block, append-only
@@ -8,11 +14,12 @@ prints literally. Streamed text is printed block by block, append-only
 
 from __future__ import annotations
 
-import time
-
 import copy
 import functools
+import os
+import sys
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
@@ -21,7 +28,7 @@ from rich.text import Text
 from nemochat.core import ui_events as ui
 from nemochat.core.gui import translate_gui
 from nemochat.core.sanitize import clean, clean_line
-from nemochat.errors import NemochatError
+from nemochat.errors import Interrupted, NemochatError
 from nemochat.ui.markdown_stream import BlockSplitter
 
 if TYPE_CHECKING:
@@ -92,11 +99,36 @@ class PipeConsole(Console):
         raise BrokenPipeError
 
 
+def one_shot_consoles(*, no_color: bool | None = None) -> tuple[Console, Console]:
+    """(answer, chrome) for a one-shot command: stdout and stderr. When both
+    are the same terminal nothing can tell them apart, and one console keeps
+    a spinner on one from tearing lines printed on the other."""
+    answer = PipeConsole(highlight=False, no_color=no_color)
+    if _one_screen():
+        return answer, answer
+    # soft_wrap: a long error stays one line in a log (a terminal wraps it anyway)
+    return answer, PipeConsole(stderr=True, highlight=False, no_color=no_color, soft_wrap=True)
+
+
+def _one_screen() -> bool:
+    try:
+        out, err = sys.stdout.fileno(), sys.stderr.fileno()
+        return os.isatty(out) and os.path.samestat(os.fstat(out), os.fstat(err))
+    except (AttributeError, OSError, ValueError):  # (pytest's capture, a closed stream)
+        return False
+
+
 class RichView:
-    def __init__(self, console: Console | None = None, *, show_thoughts: bool = True, interactive: bool | None = None) -> None:
+    def __init__(
+        self, console: Console | None = None, *, chrome: Console | None = None, show_thoughts: bool = True, interactive: bool | None = None
+    ) -> None:
         self.console = console or PipeConsole(highlight=False)
+        self.chrome = chrome or self.console
         self.show_thoughts = show_thoughts
-        self.interactive = self.console.is_terminal if interactive is None else interactive
+        # Spinners and bars are redrawn in place when the chrome is a terminal.
+        self.interactive = self.chrome.is_terminal if interactive is None else interactive
+        # Only the REPL (interactive=True) takes a letter as the answer to a question.
+        self.answers_inline = interactive is True
         self._streams: dict[int, BlockSplitter] = {}
         self._status: Status | None = None
         self._tool: _ToolLine | None = None
@@ -110,10 +142,14 @@ class RichView:
 
     def error(self, error: NemochatError) -> None:
         self._stop_tool()
+        if isinstance(error, Interrupted):  # asked for, not a failure: what it means, on one line
+            words = clean_line(error.message) + (" " + clean_line(error.action) if error.action else "")
+            self.chrome.print(Text("⏹ " + words, style="yellow"))
+            return
         line = Text("✗ ", style="bold red") + Text(clean_line(error.message), style="red")
-        self.console.print(line)
+        self.chrome.print(line)
         if error.action:
-            self.console.print(Text("  " + clean(error.action), style="yellow"))
+            self.chrome.print(Text("  " + clean(error.action), style="yellow"))
 
     def done(self) -> None:
         self._stop_tool()
@@ -136,7 +172,7 @@ class RichView:
         else:  # the final contradicts what streamed: show the final whole
             self._print_block(event.raw)
         if not event.complete:
-            self.console.print(Text("(the answer was cut off here)", style="dim"))
+            self.chrome.print(Text("(the answer was cut off here)", style="dim"))
         self.console.print()
 
     def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
@@ -147,7 +183,7 @@ class RichView:
 
     def _on_Thought(self, event: ui.Thought) -> None:
         if self.show_thoughts:
-            self.console.print(Text("💭 " + clean(event.text), style="dim italic"))
+            self.chrome.print(Text("💭 " + clean(event.text), style="dim italic"))
 
     def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
         if event.phase == "call":
@@ -156,21 +192,21 @@ class RichView:
             if self.interactive:
                 from rich.status import Status
 
-                self._status = Status(self._tool, console=self.console)
+                self._status = Status(self._tool, console=self.chrome)
                 self._status.start()
             else:
-                self.console.print(Text("… " + self._tool.label, style="cyan"))
+                self.chrome.print(Text("… " + self._tool.label, style="cyan"))
         else:
             done = self._tool
             self._stop_tool()
             label = done.label if done else clean_line(event.label)
             took = f" ({_clock(time.monotonic() - done.started)})" if done else ""
-            self.console.print(Text(f"✓ {label}{took}", style="green"))
+            self.chrome.print(Text(f"✓ {label}{took}", style="green"))
 
     def _on_Notice(self, event: ui.Notice) -> None:
         style = {"working": "dim", "recovery": "yellow", "warning": "yellow"}.get(event.kind, "dim")
         prefix = "⏳ " if event.kind == "working" else ""
-        self.console.print(Text(prefix + clean(event.message), style=style))
+        self.chrome.print(Text(prefix + clean(event.message), style=style))
 
     def _on_QuestionAsked(self, event: ui.QuestionAsked) -> None:
         self._stop_tool()
@@ -182,15 +218,15 @@ class RichView:
                 self.console.print(Text(clean_line(item.prompt)))
             for letter, option in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", item.options):
                 self.console.print(Text(f"  {letter}) ", style="bold cyan") + Text(clean_line(option.label)))
-        if not self.interactive:
-            self.console.print(Text('Answer with the letter(s), e.g. nemochat ask "A" (or "A,C" where several are allowed).', style="dim"))
+        if not self.answers_inline:
+            self.chrome.print(Text('Answer with the letter(s), e.g. nemochat ask "A" (or "A,C" where several are allowed).', style="dim"))
 
     def _on_ActionOffered(self, event: ui.ActionOffered) -> None:
         what = {"export": "export the video", "status": "see the tracks", "edit": "change the timeline"}[event.action.kind]
         # One-shot commands: the command line's form ("nemochat export"), not the REPL's ("/export").
         command = event.action.command.replace("/", "nemochat ", 1) if event.action.command.startswith("/") else event.action.command
         how = f"run {command}" if command else "just describe the change"
-        self.console.print(Text(f"→ To {what}, {how}.", style="cyan"))
+        self.chrome.print(Text(f"→ To {what}, {how}.", style="cyan"))
 
     def _on_TurnFinished(self, event: ui.TurnFinished) -> None:
         self._stop_tool()
@@ -199,10 +235,10 @@ class RichView:
 
     def _on_SessionReady(self, event: ui.SessionReady) -> None:
         what = "Resumed session" if event.resumed else "New session"
-        self.console.print(Text(f"{what} {clean_line(event.session_id)[:12]}", style="dim"))
+        self.chrome.print(Text(f"{what} {clean_line(event.session_id)[:12]}", style="dim"))
         if event.claim_url:
             url = clean_line(event.claim_url)
-            self.console.print(Text("Open this project in your browser: ", style="dim") + Text(url, style=f"link {url}"))
+            self.chrome.print(Text("Open this project in your browser: ", style="dim") + Text(url, style=f"link {url}"))
 
     def _on_CreditsShown(self, event: ui.CreditsShown) -> None:
         self.console.print(
@@ -231,9 +267,9 @@ class RichView:
 
     def _on_ErrorShown(self, event: ui.ErrorShown) -> None:
         self._stop_tool()
-        self.console.print(Text("✗ ", style="bold red") + Text(clean_line(event.message), style="red"))
+        self.chrome.print(Text("✗ ", style="bold red") + Text(clean_line(event.message), style="red"))
         if event.action:
-            self.console.print(Text("  " + clean(event.action), style="yellow"))
+            self.chrome.print(Text("  " + clean(event.action), style="yellow"))
 
     # -- export and upload (issue 4) -----------------------------------------------------------
 
@@ -241,7 +277,7 @@ class RichView:
         from nemochat.ui.progress import TransferBars  # rich.progress only when something moves
 
         if getattr(self, "_bars", None) is None:
-            self._bars = TransferBars(self.console, interactive=self.interactive)
+            self._bars = TransferBars(self.chrome, interactive=self.interactive)
         return self._bars
 
     def _on_TransferProgress(self, event: ui.TransferProgress) -> None:
@@ -250,7 +286,7 @@ class RichView:
     def _on_ExportDone(self, event: ui.ExportDone) -> None:
         if event.path:
             self.console.print(Text("✓ Saved ", style="bold green") + Text(clean_line(event.path), style="bold"))
-            self.console.print(Text("  Play it with: nemochat open (or /open in the chat)", style="dim"))
+            self.chrome.print(Text("  Play it with: nemochat open (or /open in the chat)", style="dim"))
         elif event.url:
             url = clean_line(event.url)
             self.console.print(Text("✓ Rendered: ", style="bold green") + Text(url, style=f"link {url}"))
@@ -269,7 +305,7 @@ class RichView:
         if event.applied:
             self.console.print(Text("✓ Added to your project: the agent can use them in your next message.", style="green"))
         else:
-            self.console.print(Text("Uploaded, but the backend did not say it added them to the project.", style="yellow"))
+            self.chrome.print(Text("Uploaded, but the backend did not say it added them to the project.", style="yellow"))
 
     def _on_VideoReady(self, event: ui.VideoReady) -> None:
         name = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "the gateway"}.get(event.provider, event.provider)

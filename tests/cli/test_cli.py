@@ -99,8 +99,10 @@ def test_replay_renders_every_fixture_as_a_live_turn(nemochat, fixture):
     expected = json.loads((FIXTURES / fixture).with_suffix(".json").read_text())
     result = nemochat("replay", str(FIXTURES / fixture), "--json")
     assert result.returncode == (5 if expected["errors"] else 0), result.stderr
-    texts = [l["text"] for l in json_lines(result.stdout) if l["type"] == "text"]
+    lines = json_lines(result.stdout)
+    texts = [l["text"] for l in lines if l["type"] == "text"]
     assert len(texts) == len(expected["texts"])
+    assert (lines[-1] == {"type": "done"}) == (result.returncode == 0), "done ends a successful run only"
     assert "Traceback" not in result.stderr
 
 
@@ -111,7 +113,7 @@ def test_server_text_cannot_drive_the_terminal(nemochat, tmp_path):
     for args in (("replay", str(recording)), ("replay", str(recording), "--json")):
         result = nemochat(*args)
         assert result.returncode == 0, result.stderr
-        out = result.stdout
+        out = result.stdout + result.stderr
         for bad in ("\x1b", "\x9b", "\u202e", "\x07"):
             assert bad not in out and (bad.encode("unicode_escape").decode() not in out or "--json" not in args)
     human = nemochat("replay", str(recording)).stdout
@@ -146,4 +148,6 @@ def test_export_refuses_an_unknown_format_before_any_request(nemochat, sim, worl
 
 def test_one_shot_offers_name_the_command_line_form(nemochat, sim, world):
     result = nemochat("ask", "make a 10s rainy Tokyo clip", "--api-base", sim.base_url)
-    assert "run nemochat export" in result.stdout and "run /export" not in result.stdout
+    # An offer is a hint, not the answer: it goes to stderr with the rest of the chrome.
+    assert "run nemochat export" in result.stderr and "run /export" not in result.stderr
+    assert "run nemochat" not in result.stdout
