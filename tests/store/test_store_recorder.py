@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from shared_helpers import RecordingView
+from shared_helpers import WAIT, RecordingView
 
 from nemochat.app.replay import replay_bytes
 from nemochat.core import ui_events as ui
@@ -207,9 +207,12 @@ def test_streamed_text_is_written_together_soon_after(ledger, monkeypatch):
 
     async def scenario() -> None:
         recorder = LedgerRecorder(ledger, API, "en")
+        flushed = asyncio.Event()
+        flush = recorder.flush
+        recorder.flush = lambda: (flush(), flushed.set())  # the loop's call, as it happens
         feed(recorder, ui.SessionReady("s1"), ui.UserSaid("tell me", "s1"), ui.MessageDelta(0, "Once"), ui.MessageDelta(0, " upon"))
         assert [i.body for i in only_turn(ledger).items] == []  # not yet: the loop has not turned
-        await asyncio.sleep(0.01)
+        await asyncio.wait_for(flushed.wait(), WAIT)
         assert [(i.body, i.complete) for i in only_turn(ledger).items] == [("Once upon", False)]
         feed(recorder, ui.MessageDelta(0, " a time"), ui.Message(0, "Once upon a time", "Once upon a time"), ui.ToolActivity("generate_video", "Generating", "call"))
         # the tool call wrote the message before itself, without waiting
