@@ -10,7 +10,8 @@ that ``POST /_sim/faults`` receives, for example::
      "download_drop_once": true,                         # true = defaults
      "payload_shape": "typed", "render_status_shape": 3,
      "render_fail": null,                                # null/false = clear
-     "replay_stream": {"path": "big.sse"}}               # /run_sse plays a recorded stream
+     "replay_stream": {"path": "big.sse"},               # /run_sse plays a recorded stream
+     "drop_connection": {"path": "/api/credits", "times": 2}}  # reset, no answer at all
 
 Durations inside faults (``slow_heartbeats``) are real seconds: they are
 explicit test settings, so the world's time_scale does not touch them.
@@ -71,6 +72,20 @@ class DropStream:
 
     events: int = 3
     mid_event: bool = False  # send half of the next event before closing
+    times: int | None = 1
+
+    def __post_init__(self) -> None:
+        _check_times(self.times)
+
+
+@dataclass(frozen=True)
+class DropConnection:
+    """Reset the connection of the next request whose path starts with
+    ``path`` (any but ``/_sim/`` if None) as soon as it arrives: no answer at
+    all, as a failing network or proxy does. The request is logged (it did
+    reach the server) but not handled; see ``cutting_protocol``."""
+
+    path: str | None = None
     times: int | None = 1
 
     def __post_init__(self) -> None:
@@ -185,6 +200,7 @@ SPEC_TYPES: dict[str, type] = {
     "http_429": Http429,
     "http_402_render": Switch,
     "drop_stream_after": DropStream,
+    "drop_connection": DropConnection,
     "error_event": ErrorEvent,
     "error_code_event": ErrorCodeEvent,
     "slow_heartbeats": SlowHeartbeats,
@@ -210,6 +226,7 @@ class Faults:
     http_429: Http429 | None = None
     http_402_render: Switch | None = None
     drop_stream_after: DropStream | None = None
+    drop_connection: DropConnection | None = None
     error_event: ErrorEvent | None = None
     error_code_event: ErrorCodeEvent | None = None
     slow_heartbeats: SlowHeartbeats | None = None
@@ -282,3 +299,44 @@ class SimulatedDrop(Exception):
     """Raised by a response on purpose to cut its connection mid-body.
 
     The runner's log filter hides it, so fault injection stays silent."""
+
+
+def cutting_protocol(world: Any) -> type:
+    """uvicorn's h11 protocol, plus the ``drop_connection`` fault. A reset
+    before any answer can only be made below the ASGI app (an app that
+    raises early still gets a 500 sent for it), so it is done here, where
+    each request's first bytes arrive."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class CuttingH11Protocol(H11Protocol):
+        def data_received(self, data: bytes) -> None:
+            if self.conn.their_state is h11.IDLE and _cut(world, self.transport, data):
+                return
+            super().data_received(data)
+
+    return CuttingH11Protocol
+
+
+def _cut(world: Any, transport: Any, data: bytes) -> bool:
+    """Reset the connection if ``drop_connection`` fires for this request."""
+    import socket
+    import struct
+    import time
+
+    from nemochat.sim.world import RecordedRequest
+
+    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    words = head[0].split(" ")
+    if len(words) != 3 or not words[2].startswith("HTTP/"):
+        return False  # not the start of a request (or split oddly): never cut
+    method, (path, _, query) = words[0], words[1].partition("?")
+    if path.startswith("/_sim/") or not world.take_fault("drop_connection", lambda f: f.path is None or path.startswith(f.path)):
+        return False
+    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in head[1:])}
+    world.record(RecordedRequest(method, path, query, headers, None, time.time()))
+    sock = transport.get_extra_info("socket")
+    if sock is not None:  # linger 0: the close is a reset (RST), not an orderly end
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+    return True

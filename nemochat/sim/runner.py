@@ -20,7 +20,7 @@ import uvicorn
 
 from nemochat.sim import stream
 from nemochat.sim.app import create_app
-from nemochat.sim.faults import SimulatedDrop
+from nemochat.sim.faults import SimulatedDrop, cutting_protocol
 from nemochat.sim.world import SimWorld
 
 TIME_SCALE_ENV = "NEMOCHAT_SIM_TIME_SCALE"
@@ -133,7 +133,7 @@ def _url(sock: socket.socket) -> str:
 def _config(world: SimWorld) -> uvicorn.Config:
     logging.getLogger("uvicorn.error").addFilter(_not_a_simulated_drop)  # added once: same object
     return uvicorn.Config(create_app(world), log_config=None, log_level="warning",
-                          access_log=False, lifespan="off", http="h11", loop="asyncio",
+                          access_log=False, lifespan="off", http=cutting_protocol(world), loop="asyncio",
                           timeout_graceful_shutdown=2)
 
 

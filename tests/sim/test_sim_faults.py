@@ -205,3 +205,23 @@ def test_replay_stream_is_checked(world):
         world.set_faults(replay_stream={"path": "x.sse", "pace_s": -1})
     with pytest.raises(ValueError):
         world.set_faults(replay_stream={"chunk": 10})  # no path
+
+
+def test_drop_connection_resets_before_any_answer_then_serves(http, account: Account, world, capfd):
+    world.set_faults(drop_connection={"path": "/api/credits", "times": 2})
+    for _ in range(2):
+        with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
+            http.get("/api/credits/balance/simple", headers=account.headers)
+    assert http.get("/api/credits/balance/simple", headers=account.headers).json()["code"] == 0
+    cut = world.requests_to("/api/credits")
+    assert len(cut) == 3 and cut[0].method == "GET" and cut[0].has_auth, "a cut request still reached the server"
+    assert world.faults.drop_connection is None
+    assert capfd.readouterr().err == ""
+
+
+def test_drop_connection_spares_other_paths_and_the_controls(http, account: Account, world):
+    world.set_faults(drop_connection={"path": "/run_sse", "times": None})
+    assert http.get("/api/credits/balance/simple", headers=account.headers).status_code == 200
+    assert http.get("/_sim/faults").json()["drop_connection"] == {"path": "/run_sse", "times": None}
+    with pytest.raises(ValueError):
+        world.set_faults(drop_connection={"times": 0})
