@@ -88,6 +88,11 @@ class Settings:
     export_first_poll: float = 2.0
     export_max_poll: float = 20.0
     download_resumes: int = 5  # Range resumes after dropped connections, per URL
+    # NemoVideo unreachable (refused, DNS, connect timeout, cut before an answer):
+    # requests that spend nothing are tried again after 1, 2, 4 s (doubling, capped)
+    connect_retries: int = 3
+    connect_retry_wait: float = 1.0
+    connect_retry_max_wait: float = 8.0
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **flags: object) -> "Settings":
