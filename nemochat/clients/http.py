@@ -123,14 +123,13 @@ def error_for(status: int, body: Any, retry_after: str | None, what: str) -> Nem
     if code in (2001, "2001"):
         return CreditsError(f"{what}: not enough credits", code=2001)
     if code in (4001, "4001"):
-        return UsageError(f"unsupported file ({detail})", code=4001, action=f"Supported formats: {SUPPORTED_UPLOADS}.")
+        return _said_once(UsageError, what, "unsupported file type", detail, code=4001, action=f"Supported formats: {SUPPORTED_UPLOADS}.")
     if code in (4002, "4002"):
-        return UsageError(f"file too large ({detail})", code=4002, action="Compress or trim it, then upload again.")
+        return _said_once(UsageError, what, "file too large", detail, code=4002, action="Compress or trim it, then upload again.")
     if status == 402:
-        return CreditsError(
-            f"{what}: the free plan cannot do this ({detail})",
-            code=402,
-            action="This is a plan limit, not credits: register at nemovideo.ai to unlock export.",
+        return _said_once(
+            CreditsError, what, "the free plan does not allow this", detail,
+            code=402, action="Not a credits problem: register at nemovideo.ai to unlock export.",
         )
     if status == 429:
         return RateLimited(f"{what}: rate limited", code=429, retry_after=parse_retry_after(retry_after))
@@ -170,3 +169,30 @@ def _code_and_message(body: Any) -> tuple[Any, str]:
     if not isinstance(message, str):
         message = json.dumps(message, ensure_ascii=False)[:200]
     return body.get("code", body.get("errorCode")), message
+def _said_once(kind: type[NemochatError], what: str, problem: str, detail: str, *, code: int, action: str) -> NemochatError:
+    """``what: problem (detail)``, where only the part of the server's detail
+    that we do not already say (in the problem or the action) is kept: the
+    backend's own wording often repeats both ("file too large", "register at
+    nemovideo.ai to unlock export")."""
+    said = _words(f"{problem} {action}")
+    clauses = _clauses(detail)
+    kept = [part for part in clauses if not _repeats(part, said)]
+    extra = detail.strip() if len(kept) == len(clauses) else "; ".join(kept)
+    return kind(f"{what}: {problem}" + (f" ({extra})" if extra else ""), code=code, action=action)
+
+
+def _clauses(text: str) -> list[str]:
+    """Split on ": ", "; " and ". " only, so URLs and file names stay whole."""
+    return [part.strip(" .") for part in re.split(r"[:;.]\s+", text.strip()) if part.strip(" .")]
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w(?:[\w.]*\w)?", text.lower()))  # "nemovideo.ai" is one word, "export." is "export"
+
+
+def _repeats(clause: str, said: set[str]) -> bool:
+    """Most of the clause's words are already said (a paraphrase counts)."""
+    words = _words(clause)
+    return bool(words) and len(words & said) >= 2 / 3 * len(words)
+
+
