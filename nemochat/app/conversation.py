@@ -4,7 +4,8 @@ It owns the session, routes what the user typed (protocol.md "Routing"),
 runs a turn end to end and applies the recovery policies that are not plain
 retries: a lost session becomes a new one (said aloud), a dropped stream is
 never resent but recovered by reading the state, a silent turn is explained
-by diffing the state before and after.
+by diffing the state before and after, and NemoVideo out of reach (even for
+the first token) lets a video request go to the fallback (app.fallback).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import asyncio
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import httpx
 
 from nemochat.app.export import ConfirmCancel, export_intent
-from nemochat.app.fallback import Fallback
+from nemochat.app.fallback import Fallback, why_fallback
 from nemochat.app.recovery import recover_after_drop
 from nemochat.app.turn_driver import Emit, drive_turn
 from nemochat.app.upload import upload_intent
@@ -28,7 +30,7 @@ from nemochat.core.gui import GuiAction
 from nemochat.core.router import Intent, route_intent
 from nemochat.core.turn import TurnState
 from nemochat.core.ui_events import ActionOffered, ChangesShown, CreditsShown, Notice, SessionReady, StateShown, UserSaid
-from nemochat.errors import BackendError, CreditsError, NemochatError, SessionNotFound, StreamDropped, UsageError
+from nemochat.errors import BackendError, CreditsError, NemochatError, NetworkError, SessionNotFound, StreamDropped, UsageError
 from nemochat.settings import Paths, Settings
 from nemochat.store import Ledger, ledger_path
 from nemochat.store.transcript import recap
@@ -50,6 +52,21 @@ def is_local_file(path: str) -> bool:
     return os.path.isfile(os.path.expanduser(path))
 
 
+class UnavailableSession:
+    """What ``connect()`` gives when NemoVideo can't serve a session (out of
+    reach after the safe retries) but the fallback could still make a video:
+    the line decides. Wherever it is used as a session, the reason is raised."""
+
+    def __init__(self, error: BackendError) -> None:
+        self.error = error
+
+    @property
+    def session_id(self) -> str:
+        raise self.error
+
+    task_id = user_id = session_id
+
+
 class Conversation:
     def __init__(self, nemo: NemoClient, settings: Settings, paths: Paths, emit: Emit, *, ledger: Ledger | None = None) -> None:
         self.nemo = nemo
@@ -69,13 +86,34 @@ class Conversation:
         self.fallback = Fallback(settings, paths, emit, ledger=self.ledger)
         # Asked when Ctrl-C stops an export mid-render (None: never ask, leave it running).
         self.confirm_cancel: ConfirmCancel | None = None
+        # Why the last connect() could not reach NemoVideo, while the fallback could serve
+        # this line; the REPL clears it before each line, so the next one tries again.
+        self.unavailable: BackendError | None = None
 
     # -- session --------------------------------------------------------------------
 
     async def connect(self) -> SessionInfo:
-        """Token, then the session: ``--session``, else this backend's last, else new."""
+        """Token, then the session: ``--session``, else this backend's last, else new.
+
+        NemoVideo out of reach while the fallback could make a video: no error
+        yet, an ``UnavailableSession`` (see ``unavailable``): a video request
+        is then offered the fallback, anything else fails with the reason."""
         if self.session is not None:
             return self.session
+        if self.unavailable is not None:  # found out for this line already: not the retries' waits again
+            return cast(SessionInfo, UnavailableSession(self.unavailable))
+        try:
+            return await self._connect()
+        except BackendError as error:
+            if not self._fallback_could_serve(error):
+                raise
+            self.unavailable = error
+            return cast(SessionInfo, UnavailableSession(error))
+
+    def _fallback_could_serve(self, error: BackendError) -> bool:
+        return why_fallback(error) is not None and not self.settings.no_fallback and self.fallback.route() is not None
+
+    async def _connect(self) -> SessionInfo:
         await self.nemo.ensure_token()
         wanted, api_base = self.settings.session, self.settings.api_base
         if wanted == "new":
@@ -145,6 +183,8 @@ class Conversation:
             await handler(Intent(action.kind, action.command))  # type: ignore[misc]
 
     async def show_credits(self) -> CreditsShown:
+        if self.unavailable is not None:  # connect() just failed to reach NemoVideo: say so, without waiting again
+            raise self.unavailable
         data = await self.nemo.credits()
         shown = CreditsShown(_num(data.get("available")), _num(data.get("frozen")), _num(data.get("total")))
         self.emit(shown)
@@ -162,18 +202,21 @@ class Conversation:
 
     async def send_message(self, intent: Intent) -> TurnOutcome:
         outcome = TurnOutcome(intent)
-        before = await self.timeline_or_none()
+        if self.unavailable is not None:  # connect() could not reach NemoVideo for this line
+            return await self._fall_back(outcome, self.unavailable)
+        try:
+            before: Timeline | None = await self.read_timeline()
+        except NetworkError as unreachable:  # not even a read gets through (after its retries): don't send into that
+            return await self._fall_back(outcome, unreachable)
+        except BackendError:
+            before = None
         try:
             outcome.turn = await self._stream_turn(intent.text)
         except StreamDropped as dropped:
             outcome.changes = await recover_after_drop(self, before, dropped)
             return outcome
-        except (CreditsError, BackendError) as exc:  # NemoVideo can't generate: maybe Sora/Veo/a gateway can
-            error = self._with_register_link(exc) if isinstance(exc, CreditsError) else exc
-            outcome.video = await self.fallback.offer(intent.text, error, session_id=self.session.session_id if self.session else None)
-            if outcome.video is None:
-                raise error from None
-            return outcome
+        except (CreditsError, BackendError) as exc:
+            return await self._fall_back(outcome, exc)
         turn = outcome.turn
         for ui in turn.close():
             self.emit(ui)
@@ -207,6 +250,16 @@ class Conversation:
                     raise StreamDropped("The connection dropped mid-answer.") from None
 
         return await self.session_call(run)
+
+    async def _fall_back(self, outcome: TurnOutcome, exc: CreditsError | BackendError) -> TurnOutcome:
+        """NemoVideo can't generate: maybe Sora/Veo/a gateway can (asked
+        first); if nothing is made there, the reason is the line's error."""
+        error = self._with_register_link(exc) if isinstance(exc, CreditsError) else exc
+        session_id = self.session.session_id if self.session else None
+        outcome.video = await self.fallback.offer(outcome.intent.text, error, session_id=session_id)
+        if outcome.video is None:
+            raise error from None
+        return outcome
 
     async def timeline_or_none(self) -> Timeline | None:
         try:

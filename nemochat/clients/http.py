@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import socket
 import ssl
 from typing import Any
 
@@ -83,12 +84,59 @@ def redact(text: str, *secrets: str | None) -> str:
 # -- responses → values or typed errors -----------------------------------------
 
 
-def network_error(exc: Exception, what: str) -> NetworkError:
-    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not connect"
+def never_sent(exc: Exception) -> bool:
+    """The request never left: no connection was made (refused, a name that
+    does not resolve, a connect timeout). Repeating it is safe for any request."""
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+
+
+def no_answer(exc: Exception) -> bool:
+    """The server never answered: not connected, or the connection was cut
+    before a whole answer came. Safe to repeat only for requests that spend
+    nothing (the server may have received it)."""
+    return never_sent(exc) or isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError))
+
+
+def network_error(exc: Exception, what: str, *, tries: int = 1) -> NetworkError:
+    """One line a person can act on: what failed, where, why, and how often
+    it was tried (no exception class names)."""
+    where = _host(exc)
+    to = f" to {where}" if where else ""
+    notes = [f"tried {tries} times"] if tries > 1 else []
+    if isinstance(exc, httpx.ConnectTimeout):
+        problem = f"timed out connecting{to}"
+    elif isinstance(exc, httpx.TimeoutException):
+        problem = f"timed out waiting for an answer{' from ' + where if where else ''}"
+    elif isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)):
+        problem = f"the connection{to} was cut before an answer came"
+    else:
+        problem = f"could not connect{to}"
+        notes[:0] = [_connect_reason(exc)] if _connect_reason(exc) else []
     return NetworkError(
-        f"{what}: {kind} ({type(exc).__name__})",
+        f"{what}: {problem}" + (f" ({'; '.join(notes)})" if notes else ""),
         action="Check your connection (or --api-base) and try again.",
     )
+
+
+def _host(exc: Exception) -> str:
+    try:
+        return exc.request.url.netloc.decode("ascii", "replace")  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):  # an exception built without its request
+        return ""
+
+
+def _connect_reason(exc: BaseException) -> str:
+    """The cause in words, from the OS error under httpx's (refused, no such host...)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return "the name does not resolve"
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, ConnectionResetError):
+            return "connection reset"
+        seen = seen.__cause__ or seen.__context__
+    return ""
 
 
 def body_of(response: httpx.Response) -> Any:
@@ -146,29 +194,6 @@ def error_for(status: int, body: Any, retry_after: str | None, what: str) -> Nem
     )
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-        from datetime import datetime, timezone
-
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
-def _code_and_message(body: Any) -> tuple[Any, str]:
-    if not isinstance(body, dict):
-        return None, ""
-    message = body.get("message") or body.get("msg") or body.get("detail") or body.get("error") or ""
-    if not isinstance(message, str):
-        message = json.dumps(message, ensure_ascii=False)[:200]
-    return body.get("code", body.get("errorCode")), message
 def _said_once(kind: type[NemochatError], what: str, problem: str, detail: str, *, code: int, action: str) -> NemochatError:
     """``what: problem (detail)``, where only the part of the server's detail
     that we do not already say (in the problem or the action) is kept: the
@@ -196,3 +221,26 @@ def _repeats(clause: str, said: set[str]) -> bool:
     return bool(words) and len(words & said) >= 2 / 3 * len(words)
 
 
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+        from datetime import datetime, timezone
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _code_and_message(body: Any) -> tuple[Any, str]:
+    if not isinstance(body, dict):
+        return None, ""
+    message = body.get("message") or body.get("msg") or body.get("detail") or body.get("error") or ""
+    if not isinstance(message, str):
+        message = json.dumps(message, ensure_ascii=False)[:200]
+    return body.get("code", body.get("errorCode")), message

@@ -3,9 +3,14 @@
 Safe retries live here, in one place (protocol.md "Errors"):
 1001 → a new anonymous token with the same client id, then once more;
 429 → wait ``Retry-After`` (else a default) and once more;
-HTTP 400 "missing client id" → a new client id, then once more.
-A ``/run_sse`` request is retried only when the server refused it before any
-stream began; a stream that broke is never resent (see app.conversation).
+HTTP 400 "missing client id" → a new client id, then once more;
+NemoVideo unreachable (refused, DNS, connect timeout, cut before an answer)
+→ the requests that spend nothing (token, sessions, claim link, credits,
+state) are tried ``connect_retries`` more times, waiting 1, 2, 4 s...
+A ``/run_sse`` request is sent again only when it cannot have reached the
+server: refused by it before any stream began, or no connection made at
+all. Cut after it was sent, it may be running: that is a dropped stream,
+never resent (see app.recovery).
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ from typing import Any
 import httpx
 
 from nemochat.clients import auth
-from nemochat.clients.http import body_of, check, error_for, network_error
+from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer
 from nemochat.clients.sse import SSEBatcher
-from nemochat.errors import AuthError, BackendError, NemochatError, RateLimited, TokenRejected
+from nemochat.errors import AuthError, BackendError, NemochatError, RateLimited, StreamDropped, TokenRejected
 from nemochat.settings import Paths, Settings
 
 APP = "nemo_agent"
@@ -81,7 +86,9 @@ class NemoClient:
 
     async def _new_anonymous_token(self) -> str:
         async def request() -> Any:
-            response = await self._send("POST", "/api/auth/anonymous-token", "Getting a token", headers={"X-Client-Id": self.client_id}, authed=False)
+            response = await self._send(
+                "POST", "/api/auth/anonymous-token", "Getting a token", headers={"X-Client-Id": self.client_id}, authed=False, safe=True
+            )
             return check(response, "Getting a token")
 
         try:
@@ -114,12 +121,15 @@ class NemoClient:
 
     # -- calls ----------------------------------------------------------------------
 
-    async def call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
-        """One API call with the safe retries; returns the envelope's ``data``."""
+    async def call(self, method: str, path: str, what: str, *, safe: bool = False, **kwargs: Any) -> Any:
+        """One API call with the safe retries; returns the envelope's ``data``.
+
+        ``safe``: sending it twice spends nothing and changes nothing that
+        matters, so it is also tried again while NemoVideo can't be reached."""
 
         async def attempt() -> Any:
             await self.ensure_token()
-            return check(await self._send(method, path, what, **kwargs), what)
+            return check(await self._send(method, path, what, safe=safe, **kwargs), what)
 
         try:
             return await self._with_rate_limit_retry(attempt)
@@ -136,7 +146,8 @@ class NemoClient:
 
     async def create_session(self, language: str) -> SessionInfo:
         data = await self.call(
-            "POST", f"/api/tasks/me/with-session/{APP}", "Creating a session", json={"task_name": "project", "language": language}
+            "POST", f"/api/tasks/me/with-session/{APP}", "Creating a session", json={"task_name": "project", "language": language},
+            safe=True,  # a second one, if the first did arrive, is an empty project: nothing spent
         )
         data = data if isinstance(data, dict) else {}
         if not data.get("session_id"):
@@ -150,7 +161,8 @@ class NemoClient:
             return None
         try:
             data = await self.call(
-                "POST", "/api/auth/claim-token", "Getting the project link", json={"task_id": session.task_id, "session_id": session.session_id}
+                "POST", "/api/auth/claim-token", "Getting the project link",
+                json={"task_id": session.task_id, "session_id": session.session_id}, safe=True,
             )
         except NemochatError:
             return None  # a missing link is no reason to stop the user
@@ -158,11 +170,11 @@ class NemoClient:
         return CLAIM_URL.format(claim_token=token) if isinstance(token, str) and token else None
 
     async def credits(self) -> dict[str, Any]:
-        data = await self.call("GET", "/api/credits/balance/simple", "Reading credits")
+        data = await self.call("GET", "/api/credits/balance/simple", "Reading credits", safe=True)
         return data if isinstance(data, dict) else {}
 
     async def state(self, session_id: str) -> dict[str, Any]:
-        data = await self.call("GET", f"/api/state/{APP}/me/{session_id}/latest", "Reading the project state")
+        data = await self.call("GET", f"/api/state/{APP}/me/{session_id}/latest", "Reading the project state", safe=True)
         return data if isinstance(data, dict) else {}
 
     def register_url(self) -> str | None:
@@ -176,12 +188,14 @@ class NemoClient:
         a network read at a time (see ``sse_batches``).
 
         Refusals before the stream starts (token, rate limit) are retried
-        once; once a 200 stream is open, nothing here ever sends it again."""
+        once, a connection that could not be made a few times; once the
+        request may have reached the server, nothing here sends it again."""
         body = {"app_name": APP, "user_id": "me", "session_id": session_id, "new_message": {"parts": [{"text": text}]}}
         # No read timeout: ADK sends no keep-alive during long tool calls. The
         # 15-minute cap is the conversation's job.
         timeout = httpx.Timeout(None, connect=self.settings.connect_timeout)
-        for attempt in range(3):
+        attempt = unreached = 0
+        while True:
             await self.ensure_token()
             request = self.http.build_request(
                 "POST", "/run_sse", json=body, timeout=timeout, headers={**self._auth(), "Accept": "text/event-stream"}
@@ -189,7 +203,13 @@ class NemoClient:
             try:
                 response = await self.http.send(request, stream=True)
             except httpx.HTTPError as exc:
-                raise network_error(exc, "Sending your message") from None
+                if never_sent(exc) and unreached < self.settings.connect_retries:
+                    unreached += 1
+                    await self._wait_unreachable(unreached)
+                    continue
+                if no_answer(exc) and not never_sent(exc):  # it may be running: never send it again
+                    raise StreamDropped("The connection dropped before the answer began.") from None
+                raise network_error(exc, "Sending your message", tries=unreached + 1) from None
             if response.status_code == 200:
                 break
             await response.aread()
@@ -201,6 +221,7 @@ class NemoClient:
                 await self._wait_rate_limit(error)
             else:
                 raise error or NemochatError(f"Sending your message: HTTP {response.status_code}")
+            attempt += 1
         try:
             if self.recorder is not None:  # --record: tee the raw bytes into a fixture
                 self.recorder.attach(request, body, response, secrets=(self.token, self.client_id))
@@ -215,12 +236,21 @@ class NemoClient:
 
     # -- plumbing -------------------------------------------------------------------
 
-    async def _send(self, method: str, path: str, what: str, *, authed: bool = True, headers: dict | None = None, **kwargs: Any) -> httpx.Response:
+    async def _send(
+        self, method: str, path: str, what: str, *, authed: bool = True, safe: bool = False, headers: dict | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """One request; a ``safe`` one is sent again while the server can't be reached."""
         all_headers = {**(self._auth() if authed else {}), **(headers or {})}
-        try:
-            return await self.http.request(method, path, headers=all_headers, **kwargs)
-        except httpx.HTTPError as exc:
-            raise network_error(exc, what) from None
+        retries = self.settings.connect_retries if safe else 0
+        attempt = 1
+        while True:
+            try:
+                return await self.http.request(method, path, headers=all_headers, **kwargs)
+            except httpx.HTTPError as exc:
+                if attempt > retries or not no_answer(exc):
+                    raise network_error(exc, what, tries=attempt) from None
+            await self._wait_unreachable(attempt)
+            attempt += 1
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -231,6 +261,15 @@ class NemoClient:
         except RateLimited as error:
             await self._wait_rate_limit(error)
             return await attempt()
+
+    async def _wait_unreachable(self, retry: int) -> None:
+        """Before retry number ``retry``: 1, 2, 4 s... (settings), said aloud
+        so a long wait is never a silent hang."""
+        s = self.settings
+        wait = min(s.connect_retry_wait * 2 ** (retry - 1), s.connect_retry_max_wait)
+        when = f"in {wait:.0f} s" if wait >= 0.5 else "now"
+        self.notify(f"NemoVideo unreachable, retrying {when} ({retry}/{s.connect_retries})…")
+        await self.sleep(wait)
 
     async def _wait_rate_limit(self, error: RateLimited) -> None:
         wait = error.retry_after if error.retry_after is not None else self.settings.retry_after_default

@@ -4,8 +4,10 @@ Token and session come from ``Conversation.connect()``; until they are there
 the toolbar says "connecting…", and anything that needs the session waits
 for the same attempt (never a second session). A failed attempt is said
 once, in one line with what to do, and the next message tries again.
-Once ready: the credits for the toolbar, and for a resumed session where it
-left off.
+NemoVideo out of reach with a fallback configured is a failed attempt too,
+but the line still goes on: a video request is offered the fallback
+(``Conversation.unavailable``). Once ready: the credits for the toolbar, and
+for a resumed session where it left off.
 """
 
 from __future__ import annotations
@@ -50,6 +52,13 @@ class Connection:
         except Exception as exc:
             self.state = "failed"
             repl.unexpected(exc)
+        else:
+            unavailable = getattr(repl.conversation, "unavailable", None)
+            if repl.conversation.session is None and unavailable is not None:
+                self.state = "failed"
+                repl.fail(unavailable)
+                repl.say("Type anything to try again; if NemoVideo is still out of reach, a video request "
+                         "will offer Sora 2 instead (asked first, with the cost).", "dim")
         repl.changed()
 
     async def ensure(self) -> Any:
@@ -61,15 +70,20 @@ class Connection:
             return conversation.session
         if self._task is not None and not self._task.done():
             await asyncio.shield(self._task)
-            if conversation.session is not None:
-                return conversation.session
+            if conversation.session is not None or getattr(conversation, "unavailable", None) is not None:
+                return await conversation.connect()  # what that attempt found (no second round of retries)
+        conversation.unavailable = None  # a new line: NemoVideo gets another try
         self.state = "connecting"
         self.repl.changed()
         try:
-            return await conversation.connect()
+            session = await conversation.connect()
         except BaseException:
             self.state = "failed"
             raise
+        if conversation.session is None:  # out of reach: the line may still go to the fallback
+            self.state = "failed"
+            self.repl.changed()
+        return session
 
     def session_ready(self, event: ui.SessionReady) -> None:
         repl = self.repl
