@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pexpect
@@ -90,6 +91,12 @@ class Term:
     def count(self, phrase: str) -> int:
         return self.text().count(phrase)
 
+    def exit_status(self) -> int:
+        """Wait for the program to end (its output read to the end); how it exited."""
+        self.child.expect(pexpect.EOF)
+        self.child.wait()
+        return self.child.exitstatus
+
     def close(self) -> None:
         if self.child.isalive():
             self.child.terminate(force=True)
@@ -99,6 +106,33 @@ class Term:
 def sim() -> Iterator[RunningSimulator]:
     with start_simulator(time_scale=0.05) as running:
         yield running
+
+
+class RequestLog:
+    """The simulator's request log, and a way to wait for it: each request
+    the simulator records wakes whoever waits (the server runs in a thread)."""
+
+    def __init__(self, sim: RunningSimulator) -> None:
+        self.world = sim.world
+        self._arrived = threading.Condition()
+        self._record = sim.world.record
+
+    def record(self, request) -> None:  # stands in for SimWorld.record: records, then says so
+        self._record(request)
+        with self._arrived:
+            self._arrived.notify_all()
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
+        """True once ``condition()`` holds (checked now and after each request); False after ``timeout``."""
+        with self._arrived:
+            return self._arrived.wait_for(condition, timeout)
+
+
+@pytest.fixture
+def requests(sim: RunningSimulator, monkeypatch: pytest.MonkeyPatch) -> RequestLog:
+    log = RequestLog(sim)
+    monkeypatch.setattr(sim.world, "record", log.record)
+    return log
 
 
 @pytest.fixture

@@ -7,27 +7,13 @@ simulator to have seen a request), with generous timeouts.
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
-
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from nemochat.sim import stream as sim_stream
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
-    """Wait for a condition on the simulator's side (not a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def sent_messages(sim) -> list[str]:
@@ -97,10 +83,10 @@ def closed_streams(monkeypatch) -> threading.Event:
     return closed
 
 
-def test_ctrl_c_stops_a_long_generation_at_once(repl, sim, closed_streams):
+def test_ctrl_c_stops_a_long_generation_at_once(repl, sim, requests, closed_streams):
     sim.world.set_faults(slow_heartbeats={"interval_s": 0.5, "silence_s": 90})
     repl.line("make a 10s clip of the sea at dawn")
-    assert wait_until(lambda: len(sim.world.requests_to("/run_sse")) == 1)
+    assert requests.wait_for(lambda: len(sim.world.requests_to("/run_sse")) == 1)
     repl.expect(r"Thinking")
     repl.type("\x03")
     repl.expect(r"Stopped\. Your message was not sent again")
@@ -130,29 +116,25 @@ def test_export_runs_in_the_background_while_the_chat_goes_on(spawn, sim, tmp_pa
     assert str(videos[0]) in term.text().replace(" ", "")  # the full path (wrapped lines joined)
 
 
-def test_the_agent_question_is_answered_with_letters(repl, sim):
+def test_the_agent_question_is_answered_with_letters(repl, sim, requests):
     repl.line("which style should I choose?")
     repl.expect(r"1/2 Pick one \(A-C\)")
     repl.line("b")
     repl.expect(r"2/2 Pick one or more")
     repl.line("a, c")
     repl.expect(r"→ Music, Subtitles")
-    assert wait_until(lambda: len(sent_messages(sim)) == 2)
+    assert requests.wait_for(lambda: len(sent_messages(sim)) == 2)
     assert sent_messages(sim)[1] == "Which visual style should the video use? Anime\nAnything to add? Music, Subtitles"
 
 
 def test_ctrl_d_leaves_cleanly(repl):
     repl.type("\x04")
-    repl.expect(pexpect.EOF)
-    repl.child.wait()
-    assert repl.child.exitstatus == 0
+    assert repl.exit_status() == 0
 
 
 def test_slash_quit_leaves_cleanly(repl):
     repl.line("/quit")
-    repl.expect(pexpect.EOF)
-    repl.child.wait()
-    assert repl.child.exitstatus == 0
+    assert repl.exit_status() == 0
 
 
 def test_demo_mode_end_to_end(spawn):
@@ -164,16 +146,12 @@ def test_demo_mode_end_to_end(spawn):
     term.line("show tracks")
     term.expect(r"empty draft")
     term.type("\x04")
-    term.expect(pexpect.EOF)
-    term.child.wait()
-    assert term.child.exitstatus == 0
+    assert term.exit_status() == 0
 
 
 def test_json_is_refused_for_the_repl(spawn):
     term = spawn("--json")
-    term.expect(pexpect.EOF)
-    term.child.wait()
-    assert term.child.exitstatus == 2
+    assert term.exit_status() == 2
     assert "--json ask" in "".join(term.sink.raw)
 
 
@@ -185,7 +163,7 @@ def test_resuming_a_session_shows_where_it_left_off(spawn, sim):
     first.line("/session")
     session_id = first.expect(r"This session: [0-9a-f-]{36}").split()[-1]
     first.line("/quit")
-    first.expect(pexpect.EOF)
+    assert first.exit_status() == 0
 
     again = spawn("--api-base", sim.base_url, "--session", session_id[:8])
     again.expect(r"back in project " + session_id[:8])
@@ -219,9 +197,7 @@ def test_ctrl_d_asks_first_while_an_export_runs(spawn, sim):
     term.expect(r"Quit anyway\? \[y/N\]")
     term.type("y")
     term.expect(r"Export stopped")
-    term.expect(pexpect.EOF)
-    term.child.wait()
-    assert term.child.exitstatus == 0
+    assert term.exit_status() == 0
 
 
 def test_a_long_generation_prompt_gets_the_hint(repl, sim):
@@ -238,7 +214,7 @@ def test_the_greeting_speaks_chinese(spawn):
     term.expect(r"试试这样说")
     term.expect(r"已就绪")
     term.type("\x04")
-    term.expect(pexpect.EOF)
+    assert term.exit_status() == 0
 
 
 def test_sora_in_the_chat_confirms_the_cost_and_runs_in_the_background(spawn, sim):
