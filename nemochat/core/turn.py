@@ -14,7 +14,7 @@ One user message makes one turn. The rules that matter to the user:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nemochat.core import events as ev
@@ -93,11 +93,13 @@ class TurnState:
                 return out
         return out + self.tick(now)
 
-    def feed_all(self, events: Iterable[ev.AgentEvent], now: float) -> list[UIEvent]:
+    def feed_all(self, events: Sequence[ev.AgentEvent], now: float) -> list[UIEvent]:
         """``feed`` each of ``events`` (what one network read brought), with
         the pieces that follow each other in one message joined into one
         MessageDelta: the same text, shown at the same moment, and the views
         and the ledger take one event per read instead of hundreds."""
+        if len(events) == 1:  # a read of one event (a slow stream's usual read): nothing to join
+            return self.feed(events[0], now)
         out: list[UIEvent] = []
         pieces: list[str] = []  # the delta being gathered, of message `index`
         index = -1

@@ -75,7 +75,13 @@ class LedgerRecorder:
             return
         if type(event) in _LATER:
             if self._turn is not None:
-                self._write_later(event)
+                later = self._later
+                last = later[-1] if later else None
+                # the usual event of a stream: one more piece of the message already waiting
+                if type(event) is ui.MessageDelta and type(last) is list and last[0] == event.index and len(last[1]) < LATER_MAX:
+                    last[1].append(event.text)
+                else:
+                    self._write_later(event)
             return
         if type(event) is ui.ToolActivity and event.phase == "result":
             return  # nothing to write (only calls are kept): no transaction for it
