@@ -99,8 +99,11 @@ class Settings:
         return cls.load_with_sources(env, **flags)[0]
 
     @classmethod
-    def load_with_sources(cls, env: Mapping[str, str] | None = None, **flags: object) -> tuple["Settings", dict[str, str]]:
-        """Defaults < config file < environment < flags, and where each value came from."""
+    def load_with_sources(
+        cls, env: Mapping[str, str] | None = None, *, check_urls: bool = True, **flags: object
+    ) -> tuple["Settings", dict[str, str]]:
+        """Defaults < config file < environment < flags, and where each value came from.
+        ``check_urls=False``: for ``config show``, which must show a bad address to get it fixed."""
         from nemochat.store.config_file import config_path, read_config
 
         env = os.environ if env is None else env
@@ -114,7 +117,8 @@ class Settings:
         for key, value in flags.items():
             if value is not None:
                 values[key], sources[key] = value, "flag --" + key.replace("_", "-")
-        _check_urls(values, sources)
+        if check_urls:
+            _check_urls(values, sources)
         return replace(cls(), **values), sources
 
 

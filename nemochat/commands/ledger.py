@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,13 @@ def _pick_session(ledger: Ledger, settings: Settings) -> Any:
 def _show_config(args: argparse.Namespace, path: Path) -> int:
     from nemochat.store import config_file as cf
 
-    settings, sources = Settings.load_with_sources(**_flags(args))
+    flags = _flags(args)
+    settings, sources = Settings.load_with_sources(check_urls=False, **flags)
+    try:
+        Settings.load_with_sources(**flags)
+    except UsageError as bad:  # a backend address that stops every other command: show it, and how to fix it
+        print(f"nemochat: {bad.message}", file=sys.stderr)
+        print("  Fix it with: nemochat config set KEY URL (or nemochat config unset KEY).", file=sys.stderr)
     keys = [k for k in sources if k not in ("json", "demo", "verbose", "debug")]
     rows = [(k, _shown(getattr(settings, k), secret=k in cf.SECRET_KEYS), sources[k], k in cf.config_keys()) for k in keys]
     if settings.json:

@@ -32,6 +32,8 @@ _NAMED_KEYS = (
     "fallback_provider", "fallback_ask", "show_thoughts", "no_color",
 )  # fmt: skip
 CHOICES = {"fallback_provider": ("sora2", "gateway", "none")}
+# The backends' addresses, and an example of each for the message.
+URL_KEYS = {"api_base": "https://mega-api-prod.nemovideo.ai", "nanophoto_api_base": "https://nanophoto.ai", "gateway_url": "https://gateway.example"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -97,8 +99,20 @@ def set_value(path: Path, key: str, raw: str) -> object:
     """Check ``raw`` for ``key`` and write it into the file; returns the value."""
     _check_settable(key)
     value = coerce(key, raw, "config set")
+    check_url(key, value, "config set")
     _rewrite(path, key, f"{key} = {_toml(value)}")
     return value
+
+
+def check_url(key: str, value: object, origin: str) -> None:
+    """A backend address must be an http(s) URL: refused when it is set, since
+    once in the file it stops every command but ``config`` (settings.py)."""
+    if key not in URL_KEYS or value is None or (key == "gateway_url" and value == ""):  # "": no gateway
+        return
+    from nemochat.settings import is_http_url
+
+    if not is_http_url(value):
+        raise UsageError(f"{origin}: {key} must be an http(s) URL like {URL_KEYS[key]}, got {str(value)[:80]!r}")
 
 
 def unset_value(path: Path, key: str) -> bool:
