@@ -18,7 +18,7 @@ from typing import cast
 
 import httpx
 
-from nemochat.app.export import ConfirmCancel, export_intent
+from nemochat.app.export import ConfirmCancel, ExportOptions, ExportResult, FillEmpty, export_video
 from nemochat.app.fallback import Fallback, why_fallback
 from nemochat.app.recovery import recover_after_drop
 from nemochat.app.turn_driver import Emit, drive_turn
@@ -79,13 +79,15 @@ class Conversation:
         self.handlers: dict[str, Callable[[Intent], object]] = {
             "credits": lambda intent: self.show_credits(),
             "status": lambda intent: self.show_status(),
-            "export": lambda intent: export_intent(self, intent),
+            "export": lambda intent: self.export(intent),
             "upload": lambda intent: upload_intent(self, intent),
         }
         # Sora/Veo/gateway when NemoVideo can't generate; the REPL sets ``fallback.confirm``.
         self.fallback = Fallback(settings, paths, emit, ledger=self.ledger)
         # Asked when Ctrl-C stops an export mid-render (None: never ask, leave it running).
         self.confirm_cancel: ConfirmCancel | None = None
+        # --demo: puts the simulator's sample clip on an empty project before an export (app.runtime).
+        self.fill_empty: FillEmpty | None = None
         # Why the last connect() could not reach NemoVideo, while the fallback could serve
         # this line; the REPL clears it before each line, so the next one tries again.
         self.unavailable: BackendError | None = None
@@ -182,6 +184,11 @@ class Conversation:
         if handler is not None:
             await handler(Intent(action.kind, action.command))  # type: ignore[misc]
 
+    async def export(self, intent: Intent) -> ExportResult:
+        """The "export"/"导出" intent and the GUI's "Export button"."""
+        options = ExportOptions(output=intent.output)
+        return await export_video(self, options, confirm_cancel=self.confirm_cancel, fill_empty=self.fill_empty)
+
     async def show_credits(self) -> CreditsShown:
         if self.unavailable is not None:  # connect() just failed to reach NemoVideo: say so, without waiting again
             raise self.unavailable
@@ -228,6 +235,9 @@ class Conversation:
         if turn.errors:
             first = turn.errors[0]
             outcome.error = BackendError(first.message, code=first.code or "agent_error")
+            # The turn broke off: the error is its last word, and an offer made
+            # before it (e.g. "export") would act on a result that may not exist.
+            return outcome
         outcome.actions = list(turn.actions)
         for action in turn.actions:
             self.emit(ActionOffered(action))

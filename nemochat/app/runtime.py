@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -45,24 +45,20 @@ class Runtime:
         self.view.emit(Notice(message, kind="recovery"))
 
 
-def make_view(settings: Settings, *, chrome_on_stderr: bool = False) -> View:
-    """The view of a one-shot command. ``chrome_on_stderr``: only the answer
-    and the data asked for go to stdout (cli-contract.md, "Output"); the
-    commands that say so (ask, credits, status, replay) are the ones whose
-    output scripts redirect."""
+def make_view(settings: Settings) -> View:
+    """The view of a one-shot command: only the answer and the data asked for
+    go to stdout, everything about getting it to stderr (cli-contract.md,
+    "Where output goes"), so a script can redirect the result alone."""
     if settings.json:
         from nemochat.ui.json_view import JsonView
 
         return JsonView(sys.stdout)
 
-    from nemochat.ui.rich_view import PipeConsole, RichView, one_shot_consoles, preload_markdown_soon
+    from nemochat.ui.rich_view import RichView, one_shot_consoles, preload_markdown_soon
 
     preload_markdown_soon()  # while the token, the session and the state are fetched
-    no_color = settings.no_color or None
-    if chrome_on_stderr:
-        answer, chrome = one_shot_consoles(no_color=no_color)
-        return RichView(answer, chrome=chrome, show_thoughts=settings.show_thoughts)
-    return RichView(PipeConsole(highlight=False, no_color=no_color), show_thoughts=settings.show_thoughts)
+    answer, chrome = one_shot_consoles(no_color=settings.no_color or None)
+    return RichView(answer, chrome=chrome, show_thoughts=settings.show_thoughts)
 
 
 def demo_paths(paths: Paths) -> Paths:
@@ -105,6 +101,8 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
     rt_box: list[Runtime] = []
     nemo = NemoClient(http, settings, paths, notify=lambda m: rt_box[0].notify(m), recorder=recorder)
     conversation = Conversation(nemo, settings, paths, view.emit, ledger=ledger)
+    if sim is not None:  # every export of the demo (`export`, `ask export`, the GUI's button) gets the sample clip
+        conversation.fill_empty = demo_sample(sim, lambda note: view.emit(Notice(note, kind="info")))
     runtime = Runtime(settings, paths, http, nemo, view, conversation, sim, ledger)
     rt_box.append(runtime)
     try:
@@ -115,6 +113,33 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
         ledger.close()
         if sim is not None:
             sim.stop()
+
+
+DEMO_SAMPLE_NOTE = "Demo: the simulator's project was empty, so its 2-second sample clip is on the timeline."
+
+
+def demo_sample(sim: Any, say: Callable[[str], None]) -> Callable[[str], Awaitable[bool]]:
+    """For ``export_video(fill_empty=...)`` with ``--demo``: a fresh simulator's
+    project is empty, so a newcomer's first export would only be refused; this
+    puts the simulator's sample clip on an empty timeline instead (and says
+    so), to show the whole flow. Only the embedded simulator is touched."""
+    from nemochat.sim import draft as drafts
+
+    def add_sample(project: Any) -> bool:
+        if drafts.is_exportable(project.draft):
+            return False
+        clip = drafts.segment("sample clip", 0, 2000, u="/cdn/media/clip.mp4")
+        drafts.replace_track(project.draft, drafts.VIDEO, "Video", [clip])
+        project.draft["m"]["title"] = "Demo"
+        return True
+
+    async def fill(session_id: str) -> bool:
+        added = bool(sim.world.edit_session(session_id, add_sample))
+        if added:
+            say(DEMO_SAMPLE_NOTE)
+        return added
+
+    return fill
 
 
 def _log_requests(http: httpx.AsyncClient, settings: Settings) -> None:

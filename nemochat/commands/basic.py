@@ -1,7 +1,8 @@
 """The one-shot commands of issue #2: ask, credits, status, replay (sessions: commands.ledger).
 
-Their answer goes to stdout, everything about getting it to stderr
-(``chrome_on_stderr``), so ``nemochat status > f`` holds only the status.
+Their answer goes to stdout, everything about getting it to stderr (as
+for every one-shot command: ``app.runtime.make_view``), so
+``nemochat status > f`` holds only the status.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def ask(args: argparse.Namespace) -> int:
             action="Check with `nemochat status`.",
         )
 
-    return run_command(args, body, chrome_on_stderr=True, interrupted=interrupted)
+    return run_command(args, body, interrupted=interrupted)
 
 
 def _watch_sent(rt: Runtime, sent: list[UserSaid]) -> None:
@@ -69,14 +70,14 @@ def credits(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> None:
         await rt.conversation.show_credits()
 
-    return run_command(args, body, chrome_on_stderr=True)
+    return run_command(args, body)
 
 
 def status(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> None:
         await rt.conversation.show_status()
 
-    return run_command(args, body, chrome_on_stderr=True)
+    return run_command(args, body)
 
 
 def replay(args: argparse.Namespace) -> int:
@@ -88,7 +89,7 @@ def replay(args: argparse.Namespace) -> int:
     from nemochat.core.ui_events import Notice
 
     settings = settings_from(args)
-    view = make_view(settings, chrome_on_stderr=True)
+    view = make_view(settings)
 
     async def work() -> int:
         path = check_recording(args.file)

@@ -1,5 +1,9 @@
 """What every one-shot command shares: settings from flags, the runtime,
-errors shown once through the view, and the exit code."""
+errors shown once through the view, and the exit code.
+
+Every one-shot command writes the answer or the data asked for on stdout
+and everything else (session line, notices, progress, hints, errors) on
+stderr (``app.runtime.make_view``; cli-contract.md, "Where output goes")."""
 
 from __future__ import annotations
 
@@ -28,19 +32,17 @@ def run_command(
     args: argparse.Namespace,
     body: Callable[[Runtime], Awaitable[int | None]],
     *,
-    chrome_on_stderr: bool = False,
     interrupted: Callable[[], Interrupted] | None = None,
 ) -> int:
     """``body`` in a runtime; ``interrupted`` says what Ctrl-C meant (else "Interrupted.")."""
     settings = settings_from(args)
-    return asyncio.run(_run(settings, body, chrome_on_stderr, interrupted))
+    return asyncio.run(_run(settings, body, interrupted))
 
 
-async def _run(settings: Settings, body: Callable[[Runtime], Awaitable[int | None]], chrome_on_stderr: bool,
-               interrupted: Callable[[], Interrupted] | None) -> int:
-    from nemochat.app.runtime import make_view, open_runtime
+async def _run(settings: Settings, body: Callable[[Runtime], Awaitable[int | None]], interrupted: Callable[[], Interrupted] | None) -> int:
+    from nemochat.app.runtime import open_runtime
 
-    async with open_runtime(settings, view=make_view(settings, chrome_on_stderr=chrome_on_stderr)) as rt:
+    async with open_runtime(settings) as rt:
         return await finish(rt.view, lambda: body(rt), interrupted)
 
 

@@ -12,9 +12,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from nemochat.app.runtime import DEMO_SAMPLE_NOTE, demo_sample  # noqa: F401  (the REPL's /export takes them from here)
 from nemochat.app.runtime import Runtime, demo_paths, make_view
 from nemochat.commands.common import run_command, settings_from
 from nemochat.core.ui_events import Notice
@@ -31,8 +31,8 @@ def export(args: argparse.Namespace) -> int:
 
     async def body(rt: Runtime) -> None:
         asks = not rt.settings.json and sys.stdin.isatty()
-        sample = demo_sample(rt.sim, lambda note: rt.view.emit(Notice(note, kind="info"))) if rt.sim is not None else None
-        await export_video(rt.conversation, options, confirm_cancel=tty_confirm if asks else None, fill_empty=sample)
+        # (--demo: the runtime's fill_empty puts the sample clip on an empty project)
+        await export_video(rt.conversation, options, confirm_cancel=tty_confirm if asks else None, fill_empty=rt.conversation.fill_empty)
 
     return run_command(args, body)
 
@@ -65,38 +65,15 @@ def open_last(args: argparse.Namespace) -> int:
     return 0
 
 
-DEMO_SAMPLE_NOTE = "Demo: the simulator's project was empty, so its 2-second sample clip is on the timeline."
-
-
-def demo_sample(sim, say: Callable[[str], None]) -> Callable[[str], Awaitable[bool]]:
-    """For ``export_video(fill_empty=...)`` with ``--demo``: a fresh simulator's
-    project is empty, so a newcomer's first export would only be refused; this
-    puts the simulator's sample clip on an empty timeline instead (and says
-    so), to show the whole flow. Used by `nemochat export` and the REPL's
-    /export alike. Only the embedded simulator is touched."""
-    from nemochat.sim import draft as drafts
-
-    def add_sample(project) -> bool:
-        if drafts.is_exportable(project.draft):
-            return False
-        clip = drafts.segment("sample clip", 0, 2000, u="/cdn/media/clip.mp4")
-        drafts.replace_track(project.draft, drafts.VIDEO, "Video", [clip])
-        project.draft["m"]["title"] = "Demo"
-        return True
-
-    async def fill(session_id: str) -> bool:
-        added = bool(sim.world.edit_session(session_id, add_sample))
-        if added:
-            say(DEMO_SAMPLE_NOTE)
-        return added
-
-    return fill
-
-
 async def tty_confirm(question: str) -> bool:
     """Ask on the terminal. Blocking on purpose: nothing else should run while
-    the user decides, and a second Ctrl-C lands here as KeyboardInterrupt."""
-    answer = input(question + " ")
+    the user decides, and a second Ctrl-C lands here as KeyboardInterrupt.
+    The question is chrome: on stderr, so ``export > f`` keeps it out of f."""
+    sys.stderr.write(question + " ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer:  # end of input: the same as no
+        return False
     return answer.strip().lower() in ("y", "yes", "是", "好")
 
 

@@ -124,21 +124,14 @@ def _run(args: argparse.Namespace, kind: str) -> int:
 
 async def _main(settings: Any, args: argparse.Namespace, kind: str) -> int:
     from nemochat.app.runtime import open_runtime
-    from nemochat.errors import Interrupted, NemochatError
+    from nemochat.commands.common import finish
+    from nemochat.errors import Interrupted
 
     json_only = getattr(args, "json_only", False)
+    # (without --json-only, the usual one-shot view: the video on stdout, the rest on stderr)
     async with open_runtime(settings, view=JsonOnlyView() if json_only else None) as rt:
-        try:
-            code = await _act(rt, args, kind, JsonOnlyView.stage if json_only else None)
-        except NemochatError as error:
-            rt.view.error(error)
-            return error.exit_code
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            rt.view.error(Interrupted("Interrupted. A submitted job goes on: `nemochat jobs` lists it."))
-            return 130
-        if code == 0:
-            rt.view.done()
-        return code
+        return await finish(rt.view, lambda: _act(rt, args, kind, JsonOnlyView.stage if json_only else None),
+                            lambda: Interrupted("Interrupted. A submitted job goes on: `nemochat jobs` lists it."))
 
 
 COMMAND_NAMES = {"sora2": "sora", "veo3.1": "veo", "gateway": "gateway"}

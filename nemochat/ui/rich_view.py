@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
+import re
 import sys
 import threading
 import time
@@ -91,12 +92,25 @@ class _ToolLine:
         return Spinner("dots", Text(" · ".join(parts), style="cyan"))
 
 
+# Blanks that end a line (not the last piece of a buffer: ``end=""`` prints may go on).
+_TRAILING_BLANKS = re.compile(r"[ \t]+(?=\n)")
+
+
 class PipeConsole(Console):
     """A Console for one-shot commands: a reader that leaves early
-    (``| head``) ends the command quietly instead of rich's exit 1."""
+    (``| head``) ends the command quietly instead of rich's exit 1; to a file
+    or a pipe, lines carry no trailing blanks."""
 
     def on_broken_pipe(self) -> None:
         raise BrokenPipeError
+
+    def _render_buffer(self, buffer: Any) -> str:
+        text = super()._render_buffer(buffer)
+        # rich pads Markdown (and tables) to the console's width: invisible on a
+        # terminal, but a file or a script would keep a line of spaces per line.
+        if self.is_terminal or (" \n" not in text and "\t\n" not in text):
+            return text
+        return _TRAILING_BLANKS.sub("", text)
 
 
 def one_shot_consoles(*, no_color: bool | None = None) -> tuple[Console, Console]:
@@ -285,11 +299,12 @@ class RichView:
 
     def _on_ExportDone(self, event: ui.ExportDone) -> None:
         if event.path:
-            self.console.print(Text("✓ Saved ", style="bold green") + Text(clean_line(event.path), style="bold"))
+            # soft_wrap: a path or URL stays one line, whatever the width (a script reads it)
+            self.console.print(Text("✓ Saved ", style="bold green") + Text(clean_line(event.path), style="bold"), soft_wrap=True)
             self.chrome.print(Text("  Play it with: nemochat open (or /open in the chat)", style="dim"))
         elif event.url:
             url = clean_line(event.url)
-            self.console.print(Text("✓ Rendered: ", style="bold green") + Text(url, style=f"link {url}"))
+            self.console.print(Text("✓ Rendered: ", style="bold green") + Text(url, style=f"link {url}"), soft_wrap=True)
 
     def _on_UploadDone(self, event: ui.UploadDone) -> None:
         from rich.table import Table
@@ -316,15 +331,15 @@ class RichView:
             self.console.print(Text(f"✓ Video ready ({name}{shot}{cost})", style="bold green"))
             if event.url:
                 url = clean_line(event.url)
-                self.console.print(Text("  URL: ", style="dim") + Text(url, style=f"link {url}"))
+                self.console.print(Text("  URL: ", style="dim") + Text(url, style=f"link {url}"), soft_wrap=True)
             if event.path:
-                self.console.print(Text("  Saved ", style="dim") + Text(clean_line(event.path), style="bold"))
+                self.console.print(Text("  Saved ", style="dim") + Text(clean_line(event.path), style="bold"), soft_wrap=True)
         elif event.status == "failed":
             self.console.print(Text(f"✗ {name}{shot} failed (task {task})", style="red"))
         elif event.status == "unknown":
             self.console.print(Text(f"? {name}: the submit's answer was lost; job #{event.job_id} is marked unknown", style="yellow"))
         else:
-            self.console.print(Text(f"→ {name}{shot}: task {task} is processing", style="cyan"))
+            self.console.print(Text(f"→ {name}{shot}: task {task} is processing", style="cyan"), soft_wrap=True)
 
     # -- the status line -----------------------------------------------------------------------
 

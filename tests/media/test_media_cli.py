@@ -27,8 +27,8 @@ def _with_a_video(cli) -> None:
 def test_an_exe_is_refused_with_exit_2_before_any_request(cli, world, tmp_path):
     exe = tmp_path / "game.exe"
     exe.write_bytes(b"MZ")
-    code, out, _ = cli("upload", str(exe))
-    assert code == 2 and "game.exe: not a supported format" in out
+    code, out, err = cli("upload", str(exe))
+    assert code == 2 and "game.exe: not a supported format" in err and out == ""
     assert world.requests == []
 
 
@@ -57,28 +57,31 @@ def test_upload_json_lines(cli, tmp_path):
 def test_402_exits_4_with_the_plan_message(cli, world):
     _with_a_video(cli)
     world.set_faults(http_402_render=True)
-    code, stdout, _ = cli("export")
-    assert code == 4 and "register at nemovideo.ai to unlock export" in stdout
+    code, stdout, stderr = cli("export")
+    assert code == 4 and "register at nemovideo.ai to unlock export" in stderr and stdout == ""
 
 
 def test_a_failed_render_exits_5_with_the_reason(cli, world):
     _with_a_video(cli)
     world.set_faults(render_fail={"reason": "codec exploded"})
-    code, stdout, _ = cli("export")
-    assert code == 5 and "codec exploded" in stdout
+    code, stdout, stderr = cli("export")
+    assert code == 5 and "codec exploded" in stderr and stdout == ""
 
 
 def test_nothing_to_export_exits_2(cli, world):
-    code, stdout, _ = cli("export")
-    assert code == 2 and "Nothing to export" in stdout
+    code, stdout, stderr = cli("export")
+    assert code == 2 and "Nothing to export" in stderr and stdout == ""
 
 
 def test_rich_output_reads_well(cli, out):
     _with_a_video(cli)
-    code, stdout, _ = cli("export", "-o", str(out / "mine"))
+    code, stdout, stderr = cli("export", "-o", str(out / "mine"))
     assert code == 0
     assert (out / "mine.mp4").read_bytes() == CLIP
-    assert "Rendering: 100%" in stdout and "✓ Saved" in stdout
+    # The saved file is the answer (stdout); the session line, progress and hints are chrome (stderr).
+    assert stdout.splitlines() == [f"✓ Saved {out / 'mine.mp4'}"]
+    assert "Rendering: 100%" in stderr and "Downloading" in stderr and "nemochat open" in stderr
+    assert "Saved" not in stderr
 
 
 @pytest.mark.parametrize("words", ["export", "导出", "download the video"])
@@ -119,8 +122,8 @@ def test_the_upload_intent_without_paths_asks_for_them(sim, out, world):
 
 
 def test_open_prints_the_last_export_without_a_display(cli, out):
-    code, _, _ = cli("open")
-    assert code == 2
+    code, stdout, stderr = cli("open")
+    assert code == 2 and stdout == "" and "Nothing exported yet" in stderr
     _with_a_video(cli)
     cli("export")
     code, stdout, _ = cli("open")
@@ -136,5 +139,5 @@ def test_open_uses_the_system_opener_with_a_display(cli, out, monkeypatch):
     monkeypatch.setattr(commands, "system_open", lambda target: opened.append(target) or True)
     _with_a_video(cli)
     cli("export")
-    code, stdout, _ = cli("open")
-    assert code == 0 and opened == [str(next(out.glob("*.mp4")))] and "Opened" in stdout
+    code, stdout, stderr = cli("open")
+    assert code == 0 and opened == [str(next(out.glob("*.mp4")))] and "Opened" in stderr and stdout == ""

@@ -77,11 +77,16 @@ def test_the_repl_export_in_the_demo_gives_the_sample_clip(demo_out, monkeypatch
     assert "Nothing to export" not in printed
 
 
-def test_the_one_shot_export_says_the_same(demo_out, capsys):
-    assert main(["--demo", "export"]) == 0
+@pytest.mark.parametrize("command", [["export"], ["ask", "export"], ["ask", "导出"]])
+def test_the_one_shot_export_says_the_same(demo_out, capsys, command):
+    # `ask export` goes through the conversation's export handler, which gets the demo's sample too.
+    assert main(["--demo", *command]) == 0
     [video] = demo_out.glob("Demo-render_*.mp4")
     assert video.read_bytes() == CLIP
-    assert DEMO_SAMPLE_NOTE in " ".join(capsys.readouterr().out.split())
+    shown = capsys.readouterr()
+    assert DEMO_SAMPLE_NOTE in " ".join(shown.err.split())  # a notice: chrome, on stderr
+    assert shown.out.splitlines() == [f"✓ Saved {video}"]
+    assert "Nothing to export" not in shown.err
 
 
 def test_the_repl_refuses_a_bad_place_before_any_job(demo_out, monkeypatch, tmp_path):

@@ -66,14 +66,14 @@ def test_rule_refused_before_any_request(cli, sim, providers, argv, rule):
 def test_a_veo_shot_length_other_than_8_s_names_the_rule_and_the_shot(cli, providers):
     run = cli("veo", "submit", "--shots-json", shots({**SHOT, "id": "intro", "duration": 10}), "--yes")
     assert run.code == 2 and providers.requests == []
-    shown = " ".join(run.out.split())
-    assert "Veo rule: every shot is 8 s (shot 'intro' asks for duration=10)" in shown
+    shown = " ".join(run.err.split())  # an error: on stderr, nothing on stdout
+    assert "Veo rule: every shot is 8 s (shot 'intro' asks for duration=10)" in shown and run.out == ""
 
 
 def test_human_output_names_the_rule(cli, providers):
     run = cli("sora", "submit", "--prompt", "x", "--video-duration", "12", "--yes")
     assert run.code == 2
-    assert "Sora rule: --video-duration must be 10 or 15 seconds" in run.out
+    assert "Sora rule: --video-duration must be 10 or 15 seconds" in run.err and run.out == ""
     assert providers.requests == []
 
 
