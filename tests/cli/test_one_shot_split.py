@@ -100,6 +100,14 @@ def test_a_failed_turn_offers_no_action_after_its_error(nemochat, sim, world, as
         assert all(line.startswith("  ") for line in shown[at + 1 :]), "only the error's own advice follows it"
 
 
+def test_yes_runs_no_offer_of_a_failed_turn(nemochat, sim, world, tmp_path):
+    world.set_faults(error_event={"message": "model overloaded", "after_events": 10_000})
+    result = nemochat("ask", CLIP_TEXT, "--yes", "--api-base", sim.base_url, env={"NEMOCHAT_OUTPUT_DIR": str(tmp_path)})
+    assert result.returncode == 5
+    assert not [r for r in world.requests if r.path.startswith("/api/render/")], "no export was started"
+    assert list(tmp_path.glob("*.mp4")) == []
+
+
 def test_a_successful_turn_still_offers_them(nemochat, sim, world):
     result = nemochat("ask", CLIP_TEXT, "--json", "--api-base", sim.base_url)
     assert [line["kind"] for line in json_lines(result.stdout) if line["type"] == "action"] == ["status", "export"]
