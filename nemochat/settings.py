@@ -139,11 +139,11 @@ _ENV = {
 # The backends' addresses. A value that is not an http(s) URL is a usage
 # error found here, before any request (httpx would fail it as a network
 # error, exit 5, with a message that does not name the setting).
-_URL_KEYS = {"api_base": DEFAULT_API_BASE, "nanophoto_api_base": DEFAULT_NANOPHOTO_BASE, "gateway_url": "https://gateway.example"}
+URL_KEYS = {"api_base": DEFAULT_API_BASE, "nanophoto_api_base": DEFAULT_NANOPHOTO_BASE, "gateway_url": "https://gateway.example"}
 
 
 def _check_urls(values: Mapping[str, object], sources: Mapping[str, str]) -> None:
-    for key, example in _URL_KEYS.items():
+    for key, example in URL_KEYS.items():
         value = values.get(key)
         if value is None or (key == "gateway_url" and value == ""):  # no gateway configured
             continue

@@ -34,7 +34,6 @@ from nemochat.settings import Settings
 
 if TYPE_CHECKING:
     from nemochat.app.conversation import Conversation
-    from nemochat.core.router import Intent
 
 Emit = Callable[[UIEvent], None]
 ConfirmCancel = Callable[[str], Awaitable[bool]]
@@ -129,12 +128,6 @@ async def export_video(
     result = ExportResult(status.id, status.status, status.url, str(path))
     emit(ExportDone(result.render_id, result.status, result.url, result.path))
     return result
-
-
-async def export_intent(conversation: "Conversation", intent: "Intent") -> ExportResult:
-    """The "export"/"导出" intent and the GUI's "Export button" (Conversation.handlers)."""
-    options = ExportOptions(output=intent.output)
-    return await export_video(conversation, options, confirm_cancel=conversation.confirm_cancel)
 
 
 def draft_from_state(state: Any) -> Any:

@@ -188,8 +188,15 @@ class TurnState:
             return [QuestionAsked(event)]
         if isinstance(event, ev.AgentError):
             self.errors.append(event)
-            action = "Nothing was resent. Check what was done with /status, then try again."
-            return [ErrorShown(event.code or "agent_error", event.message, action)]
+            # What was cut short by the error is shown before it, so the error
+            # is the last word of the turn (a script reading --json stops there).
+            cut: list[UIEvent] = []
+            if self._open:
+                self._cut = True
+                for stream, message in list(self._open.items()):
+                    cut += self._complete(stream, message.raw, complete=False)
+            action = "Nothing was resent. Check what was done with `nemochat status`, then try again."  # (the REPL says /status)
+            return cut + [ErrorShown(event.code or "agent_error", event.message, action)]
         return []  # heartbeats: alive, but nothing to show
 
     def _partial(self, event: ev.Text) -> list[UIEvent]:

@@ -32,8 +32,6 @@ _NAMED_KEYS = (
     "fallback_provider", "fallback_ask", "show_thoughts", "no_color",
 )  # fmt: skip
 CHOICES = {"fallback_provider": ("sora2", "gateway", "none")}
-# The backends' addresses, and an example of each for the message.
-URL_KEYS = {"api_base": "https://mega-api-prod.nemovideo.ai", "nanophoto_api_base": "https://nanophoto.ai", "gateway_url": "https://gateway.example"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -107,9 +105,10 @@ def set_value(path: Path, key: str, raw: str) -> object:
 def check_url(key: str, value: object, origin: str) -> None:
     """A backend address must be an http(s) URL: refused when it is set, since
     once in the file it stops every command but ``config`` (settings.py)."""
+    from nemochat.settings import URL_KEYS, is_http_url
+
     if key not in URL_KEYS or value is None or (key == "gateway_url" and value == ""):  # "": no gateway
         return
-    from nemochat.settings import is_http_url
 
     if not is_http_url(value):
         raise UsageError(f"{origin}: {key} must be an http(s) URL like {URL_KEYS[key]}, got {str(value)[:80]!r}")

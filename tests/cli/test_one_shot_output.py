@@ -231,3 +231,15 @@ def test_ctrl_c_before_the_message_went_out_says_nothing_was_sent():
                 ask.kill()
     assert ask.returncode == 130 and out == ""
     assert err.splitlines() == ["⏹ Interrupted before your message was sent: nothing reached the agent."]
+
+
+def test_json_ends_with_the_error_when_it_cuts_a_message_short(nemochat, tmp_path):
+    event = {"content": {"parts": [{"text": "Generating your clip "}], "role": "model"}, "partial": True,
+             "invocationId": "e-1", "author": "nemo_agent"}
+    path = tmp_path / "cut.sse"
+    path.write_text(f"data: {json.dumps(event)}\n\ndata: {json.dumps({'error': 'quota exhausted'})}\n\n", encoding="utf-8")
+    result = nemochat("replay", str(path), "--json")
+    lines = json_lines(result.stdout)
+    assert result.returncode == 5
+    assert [line["type"] for line in lines] == ["text", "error"]
+    assert lines[0] == {"type": "text", "text": "Generating your clip ", "complete": False}

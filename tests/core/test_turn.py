@@ -169,7 +169,7 @@ def test_agent_error_is_shown_with_its_code_and_what_to_do(turn):
     (shown,) = turn.feed(ev.AgentError("Malformed function call", "MALFORMED_FUNCTION_CALL"), 1.0)
     assert shown.code == "MALFORMED_FUNCTION_CALL"
     assert shown.message == "Malformed function call"
-    assert "/status" in shown.action
+    assert "`nemochat status`" in shown.action  # (the REPL shows it as /status: repl.live_view.in_repl)
     assert turn.errors == [ev.AgentError("Malformed function call", "MALFORMED_FUNCTION_CALL")]
 
 
@@ -443,3 +443,11 @@ def test_feed_all_resets_the_quiet_clock_like_feed():
     turn.feed_all([partial("Working on it")], 100.0)
     assert turn.tick(200.0) == []  # 100 s since the last text: not quiet yet
     assert turn.feed_all([], 230.0) and turn.tick(230.0) == []  # the notice came from feed_all itself
+
+
+def test_text_cut_short_by_an_error_is_shown_before_the_error(turn):
+    shown = feed_all(turn, partial("Generating your clip "), partial("now"), ev.AgentError("quota exhausted", "429"))
+    assert [type(e).__name__ for e in shown] == ["MessageDelta", "MessageDelta", "Message", "ErrorShown"]
+    assert shown[2] == Message(0, "Generating your clip now", "Generating your clip now", complete=False)
+    assert turn.incomplete
+    assert turn.close() == [TurnFinished(silent=False)]  # nothing left to show after the error
