@@ -80,6 +80,17 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
 
         return state.offer is None and not state.may_submit(get_app().current_buffer.text)
 
+    @kb.add(Keys.CPRResponse, save_before=lambda event: False)
+    def _cursor_report(event: KeyPressEvent) -> object:
+        """prompt_toolkit's own handling of the terminal's cursor report, less
+        the redraw that a handled key brings: the report answers the request
+        made after each print above the prompt, and that second redraw of the
+        live area (5-20 ms while an answer streams) showed nothing new. The
+        next frame uses the report."""
+        row, _col = map(int, event.data[2:-1].split(";"))
+        event.app.renderer.report_absolute_cursor_row(row)
+        return NotImplemented  # (prompt_toolkit's "handled, no redraw")
+
     @kb.add("escape", "enter")
     def _newline(event: KeyPressEvent) -> None:
         """Alt-Enter / Esc Enter: a new line inside the message."""

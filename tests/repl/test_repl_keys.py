@@ -222,3 +222,29 @@ def test_an_old_world_readable_history_becomes_private(tmp_path):
     path.chmod(0o644)
     open_history(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_cursor_report_is_taken_without_asking_for_a_redraw():
+    """The terminal answers the cursor request made after each print above
+    the prompt; the answer must reach the renderer, and (returning
+    NotImplemented, prompt_toolkit's "no redraw") must not redraw the live area again."""
+    import weakref
+
+    from prompt_toolkit.application.current import set_app
+    from prompt_toolkit.key_binding.key_processor import KeyPress, KeyPressEvent
+    from prompt_toolkit.keys import Keys
+    from prompt_toolkit.renderer import CPR_Support
+
+    from nemochat.repl.keys import build_key_bindings
+
+    state = State()
+    with create_pipe_input() as pipe:
+        session = make_prompt_session(state, message="› ", input=pipe, output=DummyOutput())
+        (binding,) = [b for b in build_key_bindings(state).bindings if b.keys == (Keys.CPRResponse,)]
+        report = KeyPress(Keys.CPRResponse, "\x1b[12;1R")
+        with set_app(session.app):
+            event = KeyPressEvent(weakref.ref(session.app.key_processor), arg=None, key_sequence=[report],
+                                  previous_key_sequence=[], is_repeat=False)
+            assert session.app.renderer.cpr_support is not CPR_Support.SUPPORTED
+            assert binding.handler(event) is NotImplemented
+            assert session.app.renderer.cpr_support is CPR_Support.SUPPORTED
