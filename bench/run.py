@@ -128,17 +128,19 @@ def wall(command: list[str], env: dict[str, str], **kwargs) -> float:
 
 
 def finished_writing(command: list[str], env: dict[str, str]) -> float:
-    """Run ``command``; the time.time() at which its last output line arrived."""
-    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None
-    last = time.time()
-    for chunk in iter(lambda: process.stdout.read1(1 << 16), b""):  # type: ignore[union-attr]
-        if chunk.strip():
-            last = time.time()
-    _, err = process.communicate()
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {err.decode(errors='replace')[-500:]}")
-    return last
+    """Run ``command`` with its output going to a file; the time.time() of its
+    last write (the file's mtime). A file, not a pipe read here: this process
+    also runs the simulator, and a reader thread waiting for the GIL let the
+    pipe fill and held up a client that writes as it goes (nemochat writes a
+    line per message; the floors write once, at the end)."""
+    with tempfile.NamedTemporaryFile(prefix="nemochat-bench-out-") as out:
+        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
+        _, err = process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {err.decode(errors='replace')[-500:]}")
+        if os.fstat(out.fileno()).st_size == 0:
+            raise RuntimeError(f"{' '.join(command)} wrote nothing")
+        return os.fstat(out.fileno()).st_mtime_ns / 1e9
 
 
 class Pty:
