@@ -70,3 +70,43 @@ def test_an_event_is_out_as_soon_as_its_blank_line_is_in():
     assert batcher.feed("data: a\n") == []
     assert batcher.feed("\n") == ["a"]
     assert batcher.feed("data: b\r\n\r\n") == ["b"]
+
+
+# -- sse_batches: the bytes of a response, uncompressed (aiter_raw) or not (aiter_text) ------------
+
+
+class _Cut(httpx.AsyncByteStream):
+    def __init__(self, data: bytes, at: int) -> None:
+        self.parts = [data[:at], data[at:]]
+
+    async def __aiter__(self):
+        for part in self.parts:
+            if part:
+                yield part
+
+
+def _data_of(response: httpx.Response) -> list[str]:
+    from nemochat.clients.nemo import sse_batches
+
+    async def collect() -> list[str]:
+        return [data async for batch in sse_batches(response) for data in batch]
+
+    return asyncio.run(collect())
+
+
+# a character cut across two reads, a byte that is not UTF-8, a lone "\r" held back at the end
+RAW = "data: café 東京 😀\n\ndata: bad ".encode() + b"\xff" + " byte\n\ndata: last\r".encode()
+
+
+@pytest.mark.parametrize("at", range(0, len(RAW) + 1, 3))
+def test_uncompressed_bytes_read_raw_give_what_aiter_text_gives(at):
+    import gzip
+
+    raw = httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=_Cut(RAW, at))
+    packed = gzip.compress(RAW)
+    gzipped = httpx.Response(200, headers={"content-type": "text/event-stream", "content-encoding": "gzip"},
+                             stream=_Cut(packed, min(at, len(packed))))
+    expected = reference(RAW.decode("utf-8", errors="replace"))
+    assert expected == ["café 東京 😀", "bad \ufffd byte"]  # ("last" never got its blank line)
+    assert _data_of(raw) == expected
+    assert _data_of(gzipped) == expected
