@@ -1,6 +1,9 @@
 """The interactive REPL: ``nemochat`` with no command.
 
-- ``loop``: the asyncio loop: one prompt that stays up; turns as tasks;
+- ``loop``: the asyncio loop: one prompt that stays up;
+- ``turns``: what was typed, run as the task Ctrl-C cancels;
+- ``interrupts``: Ctrl-C, SIGINT, Ctrl-D and leaving;
+- ``frames``: when the prompt's area is redrawn (frame pacing, hints);
 - ``commands``: the slash commands, as one registry of data;
 - ``completer``: tab completion driven by that registry;
 - ``keys``: key bindings, history, the prompt session;

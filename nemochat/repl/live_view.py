@@ -105,7 +105,7 @@ class LiveView(RichView):
         self.turn_started: float | None = None  # a turn is streaming (for "Thinking · 0:03")
         self.claim_url: str | None = None
         self.changed: Callable[[], None] = lambda: None  # the live area needs a redraw now
-        # ... at the next frame: streamed text and progress (frames are capped, see loop.STREAM_FRAME)
+        # ... at the next frame: streamed text and progress (frames are capped, see frames.STREAM_FRAME)
         self.moved: Callable[[], None] = lambda: self.changed()
         self.on_credits: Callable[[ui.CreditsShown], None] = lambda event: None
         self.on_session: Callable[[ui.SessionReady], None] = lambda event: None

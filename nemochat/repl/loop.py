@@ -17,13 +17,16 @@ The runtime itself (the HTTP client, the ledger, the demo's simulator) may
 arrive after the prompt is drawn: ``run(runtime=...)`` builds it in the
 background, and whatever needs it (a turn, a command, the connection) waits
 for it; the toolbar says "connecting…" meanwhile.
+
+``Repl`` is put together from mixins, each in its own module: ``turns`` (what
+the user typed, run as the task Ctrl-C cancels), ``interrupts`` (Ctrl-C,
+SIGINT, Ctrl-D and leaving), ``frames`` (when the prompt's area is redrawn)
+and ``offers`` (one-key yes/no at the prompt).
 """
 
 from __future__ import annotations
 
 import asyncio
-import signal
-import time
 import traceback
 from collections.abc import Awaitable
 from pathlib import Path
@@ -34,38 +37,27 @@ from prompt_toolkit.output import Output
 from prompt_toolkit.patch_stdout import patch_stdout
 from rich.text import Text
 
-from nemochat.core.router import Intent, route_intent
-from nemochat.errors import CreditsError, Interrupted, NemochatError
+from nemochat.errors import NemochatError
 from nemochat.repl import actions, screen
-from nemochat.repl.choices import Offer, PendingQuestion, PickError, offers_for
-from nemochat.repl.commands import ReplContext, default_registry, parse_command, suggest
+from nemochat.repl.choices import Offer, PendingQuestion
+from nemochat.repl.commands import ReplContext, default_registry
 from nemochat.repl.completer import ReplCompleter
 from nemochat.repl.connection import Connection
 from nemochat.repl.background import Background
+from nemochat.repl.frames import Frames
+from nemochat.repl.interrupts import Interrupts
 from nemochat.repl.jobs import JobManager
 from nemochat.repl.keys import make_prompt_session, open_history
 from nemochat.repl.live_view import LiveView
 from nemochat.repl.offers import OfferDesk
-from nemochat.repl.printer import Printer, held_output
+from nemochat.repl.printer import Printer
 from nemochat.repl.sessions import known_sessions
-from nemochat.repl.texts import LONG_PROMPT_CHARS, examples, lang_of, text
+from nemochat.repl.texts import examples, lang_of, text
+from nemochat.repl.turns import Turns
 from nemochat.settings import Settings
 
 if TYPE_CHECKING:  # the app is imported in the background, after the prompt is drawn
     from nemochat.app.runtime import Runtime
-
-HINT_SECONDS = 4.0
-FRAME = 0.1  # how often the loop looks whether the live area needs a redraw
-# While an answer streams, its text is redrawn about once a second, and its
-# finished blocks go above just as often (until then they stay in the live
-# area, in place): a redraw of the prompt's area costs a few ms (prompt_toolkit
-# lays it all out again; printing above costs two, the terminal's cursor
-# report answering the first), and the screen must not cost more than the
-# stream: bench/run.py, a 2,000-delta answer at 50 deltas/s, ≤ 2% of a core.
-# Any redraw counts as a frame. A fast stream does not wait: a few KB waiting
-# are printed at once (printer.HOLD_BYTES).
-STREAM_FRAME = 1.25
-PRINT_EVERY = 1.25
 
 
 def greet(view: LiveView, lang: str) -> None:
@@ -78,25 +70,7 @@ def greet(view: LiveView, lang: str) -> None:
     view.console.print()
 
 
-def is_local_file(path: str) -> bool:
-    from nemochat.app.conversation import is_local_file
-
-    return is_local_file(path)
-
-
-def _first_path(typed: str) -> str:
-    """The first word of a line as a shell reads it: a dragged path's
-    backslash escapes and quotes undone ("/tmp/a/same\\ \\(2\\).mp4")."""
-    import shlex
-
-    try:
-        words = shlex.split(typed.strip())
-    except ValueError:
-        words = []
-    return words[0] if words else (typed.split() or [""])[0]
-
-
-class Repl(OfferDesk, ReplContext):
+class Repl(Turns, Interrupts, Frames, OfferDesk, ReplContext):
     def __init__(
         self,
         rt: Runtime | None,
@@ -237,256 +211,10 @@ class Repl(OfferDesk, ReplContext):
         await self.printer.stop()
         self.say(text(self.lang, "bye"), "dim")
 
-    def _catch_sigint(self):
-        """SIGINT when no prompt is up (a split second between two prompts)
-        acts like the Ctrl-C key instead of killing the REPL."""
-        loop = asyncio.get_running_loop()
-        try:
-            previous = signal.signal(signal.SIGINT, lambda signum, frame: loop.call_soon_threadsafe(self.on_ctrl_c, False))
-        except ValueError:  # not the main thread (tests)
-            return lambda: None
-        return lambda: signal.signal(signal.SIGINT, previous)
-
-    async def _tick(self) -> None:
-        last = 0.0
-
-        def rendered(app: Any) -> None:  # any redraw (a key, the printer) is a frame
-            self._last_frame = time.monotonic()
-
-        self.prompt.app.after_render += rendered
-        while True:
-            await asyncio.sleep(FRAME)
-            now = time.monotonic()
-            moving = self.view.ticking or bool(self.jobs.running()) or self._hint is not None
-            streamed = self._moved and now - self._last_frame >= STREAM_FRAME
-            if self._dirty or streamed or (moving and now - max(last, self._last_frame) >= 0.5):
-                self._dirty = self._moved = False
-                last = now
-                if self._hint and now > self._hint[1]:
-                    self._hint = None
-                self.prompt.app.invalidate()
-
-    def _hold(self) -> float:
-        """How long printed text may wait (while an answer streams; its first
-        block goes at once)."""
-        last = self.printer.last_run
-        if not self.view.streaming or last < (self.view.turn_started or 0.0):
-            return 0.0
-        return max(0.0, last + PRINT_EVERY - time.monotonic())
-
-    def moved(self) -> None:
-        """Streamed text or progress moved on: redraw at the next frame."""
-        self._moved = True
-
-    def changed(self) -> None:
-        """Something in the prompt's area changed: redraw it now (from any
-        task, or any thread: the redraw is asked for on the loop's thread),
-        so an offer or a question is on the screen without a key press."""
-        self._dirty = True
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._invalidate()
-        else:
-            loop.call_soon_threadsafe(self._invalidate)
-
-    def _invalidate(self) -> None:
-        app = self.prompt.app
-        if app.is_running:
-            self._dirty = False  # redrawn now: not again at the next tick
-            app.invalidate()
-
     async def ensure_connected(self) -> Any:
         return await self.link.ensure()
 
-    # -- what the user typed --------------------------------------------------------------------
-
-    def submit(self, line: str) -> None:
-        typed = line.strip("\n")
-        if not typed.strip():
-            return
-        self.drop_offers()  # typing something else declines what was offered
-        if self._is_command(typed):
-            self._command(typed.strip())
-        elif self.question is not None:
-            self._answer(typed)
-        else:
-            self._foreground(self._say_to_agent(typed.strip()), turn=True)
-
-    def _is_command(self, typed: str) -> bool:
-        if not typed.startswith("/") or typed.startswith("//"):
-            return False
-        word = typed[1:].split(maxsplit=1)[0] if typed[1:].strip() else ""
-        if self.registry.get(word) is not None:
-            return True
-        # "/home/me/clip.mp4" (or "/tmp/a/same\\ \\(2\\).mp4") dropped into the chat is a file, not a command
-        return not is_local_file(_first_path(typed))
-
-    def _command(self, typed: str) -> None:
-        word, args = parse_command(typed)
-        word = word or "help"  # a lone "/"
-        command = self.registry.get(word)
-        if command is None:
-            close = suggest(self.registry, word)
-            hint = f" Did you mean /{close}?" if close else ""
-            self.say(f"Unknown command /{word}.{hint} /help lists them.", "yellow")
-            self.printer.separate()
-            return
-        run = self._guarded(command.resolve()(self, args))
-        if self.busy():
-            self.background(self._held(run, f"/{command.name}"))
-        else:
-            self._foreground(run, turn=False)
-
-    async def _held(self, run: Any, label: str) -> None:
-        """A command typed while the agent answers: it runs now, but what it
-        prints waits for the answer to end, then comes as a block of its own
-        (never between a tool line and the reply it belongs to)."""
-        held: list[str] = []
-        held_output.set(held)  # this task's context only
-        turn = self._fg
-        try:
-            await run
-        finally:
-            held_output.set(None)
-            if held and turn is not None and not turn.done():
-                self.hint(text(self.lang, "held", command=label))
-                await asyncio.wait([turn])
-            if held:
-                self.printer.separate()
-                for chunk in held:
-                    self.printer.write(chunk)
-                self.printer.separate()
-                self.changed()
-
-    def _answer(self, typed: str) -> None:
-        question = self.question
-        assert question is not None
-        try:
-            words = question.answer(typed)
-        except PickError as error:
-            self.say(str(error), "yellow")
-            return
-        self.say("→ " + words, "dim")
-        if question.done:
-            self.question = None
-            message = question.message()
-            self._foreground(self._guarded(self._turn(Intent("message", message))), turn=True)
-
-    async def _say_to_agent(self, typed: str) -> None:
-        intent = route_intent(typed, is_file=is_local_file)
-        if intent.kind == "message":
-            await self._guarded(self._turn(intent, typed))
-        else:
-            await self._guarded(self._routed(typed))
-
-    async def _routed(self, typed: str) -> None:
-        await self.ensure_connected()
-        await self.conversation.handle(typed)
-
-    async def _turn(self, intent: Intent, typed: str | None = None) -> None:
-        if len(intent.text) > LONG_PROMPT_CHARS:
-            self.say(text(self.lang, "long_prompt"), "yellow")
-        self.view.begin_turn()
-        try:
-            await self.ensure_connected()
-            outcome = await (self.conversation.handle(typed) if typed is not None else self.conversation.send_message(intent))
-        finally:
-            self.view.end_turn()
-        turn = outcome.turn
-        if turn is None:
-            return
-        if turn.question is not None and turn.question.items:
-            self.question = PendingQuestion(turn.question, lang=self.lang)
-        self.offers.extend(offers_for(outcome.actions, self.lang))
-        if turn.tools:  # a tool may have spent credits
-            self.background(self.link.refresh_credits())
-        self.changed()
-
-    async def _guarded(self, work: Any) -> None:
-        """Run a turn or a command: errors become one line, Ctrl-C a calm note."""
-        try:
-            try:
-                await self.until_ready()
-            except BaseException:
-                if asyncio.iscoroutine(work):
-                    work.close()  # never started: no "never awaited" warning
-                raise
-            await work
-        except asyncio.CancelledError:
-            if asyncio.current_task() is self._fg:
-                self._say_stopped() if self._fg_turn else self.fail(Interrupted(text(self.lang, "stopped_command")))
-            raise
-        except NemochatError as error:
-            self.fail(error)
-            if isinstance(error, CreditsError):  # the toolbar's balance was out of date
-                self.background(self.link.refresh_credits())
-        except Exception as exc:
-            self.unexpected(exc)
-
-    def _say_stopped(self) -> None:
-        what = text(self.lang, "stopped_what", label=self._stopped_label) if self._stopped_label else ""
-        self.fail(Interrupted(text(self.lang, "stopped", what=what)))
-        self.background(self.link.refresh_credits())  # the stopped turn may have spent some
-
-    # -- tasks ------------------------------------------------------------------------------------
-
-    def busy(self) -> bool:
-        return self._fg is not None and not self._fg.done()
-
-    def _foreground(self, work: Any, *, turn: bool) -> None:
-        self._fg_turn = turn
-        self._stopped_label = None
-        self._fg = asyncio.create_task(work, name="turn" if turn else "command")
-        self._fg.add_done_callback(self._foreground_done)
-        self.changed()
-
-    def _foreground_done(self, task: asyncio.Task[None]) -> None:
-        self.printer.separate()  # one blank line before the next exchange
-        self.changed()
-
-    def background(self, work: Any) -> None:
-        task = asyncio.create_task(work)
-        self._side.add(task)
-        task.add_done_callback(self._side.discard)
-
-    def interrupt(self) -> None:
-        if not self.busy():
-            return
-        assert self._fg is not None
-        self._stopped_label = self.view.tool.label if self.view.tool else None
-        self._fg.cancel()
-        self.view.stop_now()
-
-    # -- keys (see keys.KeyState) -------------------------------------------------------------------
-
-    def may_submit(self, typed: str) -> bool:
-        if not self.busy():
-            return True
-        if not self._is_command(typed.strip()):
-            return False
-        command = self.registry.get(parse_command(typed.strip())[0])
-        return command is not None and command.while_busy
-
-    def on_refused_submit(self) -> None:
-        self.hint(text(self.lang, "busy"))
-
-    def on_ctrl_c(self, had_text: bool) -> None:
-        if self.busy():
-            self.interrupt()
-        elif self.offers:
-            self.drop_offers()
-        elif self.question is not None and not had_text:
-            self.question = None
-            self.say("(question dismissed: just type what you want instead)", "dim")
-        elif not had_text:
-            self.hint(text(self.lang, "ctrl_c_idle"))
-        self.changed()
+    # -- what a taken offer does; texts for the screen -------------------------------------------
 
     def take_offer(self, offer: Offer) -> None:
         if offer.kind == "quit":
@@ -496,49 +224,8 @@ class Repl(OfferDesk, ReplContext):
         elif offer.kind == "status":
             self._foreground(self._guarded(self.conversation.show_status()), turn=False)
 
-    def hint(self, message: str) -> None:
-        self._hint = (message, time.monotonic() + HINT_SECONDS)
-        self.changed()
-
-    def current_hint(self) -> str | None:
-        if self._hint and time.monotonic() <= self._hint[1]:
-            return self._hint[0]
-        return None
-
     def say_text(self, key: str) -> str:
         return text(self.lang, key)
-
-    # -- leaving ----------------------------------------------------------------------------------
-
-    def _still_running(self) -> list[str]:
-        answer = [text(self.lang, "agent_answer")] if self.busy() and self._fg_turn else []
-        return answer + [job.describe() for job in self.jobs.running()]
-
-    def on_ctrl_d(self) -> bool:
-        """Ctrl-D on an empty line: True to leave now, else ask first."""
-        if not self._still_running():
-            return True
-        self._ask_quit()
-        return False
-
-    def _ask_quit(self) -> None:
-        running = self._still_running()
-        if not running:
-            self.request_quit(force=True)
-            return
-        what = ", ".join(running)
-        what = what[:1].upper() + what[1:]
-        self.drop_offers()
-        self.offers.append(Offer("quit", text(self.lang, "quit_confirm", what=what), default_yes=False))
-        self.changed()
-
-    def request_quit(self, force: bool = False) -> None:
-        if not force and (self.jobs.running() or (self.busy() and self._fg_turn)):
-            self._ask_quit()
-            return
-        self._quit = True
-        if self.prompt.app.is_running:
-            self.prompt.app.exit(result="")
 
     # -- ReplContext ----------------------------------------------------------------------------------
 

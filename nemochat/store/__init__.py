@@ -10,7 +10,7 @@ from typing import Any
 # Imported on first use (PEP 562): the REPL reads its config file (store.config_file)
 # before drawing the prompt, and SQLite is not needed for that.
 _WHERE = {
-    "Ledger": "ledger", "LedgerError": "ledger", "ledger_path": "ledger",
+    "Ledger": "ledger", "LedgerError": "database", "ledger_path": "ledger",
     "JOB_KINDS": "records", "JobRecord": "records", "SessionRecord": "records", "TurnItem": "records", "TurnRecord": "records",
     "LedgerRecorder": "recorder", "TeeView": "recorder",
 }  # fmt: skip

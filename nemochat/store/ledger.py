@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import sqlite3
 import threading
@@ -25,19 +24,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from nemochat.errors import NemochatError
+from nemochat.store.database import open_database
 from nemochat.store.records import JOB_KINDS, FINAL_STATUSES, JobRecord, SessionRecord, TurnItem, TurnRecord, task_id_strings
-from nemochat.store.schema import SchemaTooNew, migrate
 
-BUSY_TIMEOUT_S = 15.0
 ITEM_KINDS = ("text", "tool", "thought", "question")
 TITLE_LENGTH = 60
 _SECRET_KEY = re.compile(r"(?i)api[_-]?key|^key$|token|secret|password|authorization|bearer|client[_-]?id")
 _VIDEO_URL = re.compile(r"https?://\S+?\.(?:mp4|mov|webm|mkv)\b")
-
-
-class LedgerError(NemochatError):
-    """The ledger cannot be opened (newer schema, unreadable file, ...)."""
 
 
 def ledger_path(paths: Any) -> Path:
@@ -51,7 +44,7 @@ class Ledger:
         self.clock = clock
         self._lock = threading.RLock()  # one connection, maybe shared by threads (asyncio.to_thread)
         self._depth = 0  # writes nested in a batch() join its transaction
-        self._conn = _open(self.path)
+        self._conn = open_database(self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -333,34 +326,6 @@ class Ledger:
             tuple(_loads(row["changes"]) or ()), row["credits_before"], row["credits_after"],
             tuple(TurnItem(i["kind"], i["body"], bool(i["complete"]), i["at"]) for i in items),
         )  # fmt: skip
-
-
-def _open(path: Path) -> sqlite3.Connection:
-    """Connected and migrated; any failure is one ``LedgerError`` that says what to do."""
-    conn = None
-    try:
-        conn = _connect(path)
-        migrate(conn)
-        return conn
-    except (SchemaTooNew, sqlite3.DatabaseError) as exc:
-        if conn is not None:
-            conn.close()
-        if isinstance(exc, SchemaTooNew):
-            raise LedgerError(f"{path}: {exc}", action="Upgrade nemochat to read it.") from None
-        raise LedgerError(f"cannot open the ledger {path}: {exc}", action="Move the file away to start a new one.") from None
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():  # the transcripts are private: 0600 before SQLite writes a byte
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: safe against a killed process
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
 
 
 def _last_video(db: sqlite3.Connection, session_id: str) -> str | None:

@@ -1,0 +1,109 @@
+"""When the prompt's area is redrawn: the loop's frame pacing.
+
+``changed()`` redraws at once (an offer, a question, a turn that ended);
+``moved()`` waits for the next frame (streamed text, progress), and frames
+are capped while an answer streams; ``_hold`` says how long text printed
+above the prompt may wait. Hints (a line in the toolbar for a few seconds)
+are taken away by the same tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nemochat.repl.jobs import JobManager
+    from nemochat.repl.live_view import LiveView
+    from nemochat.repl.printer import Printer
+
+HINT_SECONDS = 4.0
+FRAME = 0.1  # how often the loop looks whether the live area needs a redraw
+# While an answer streams, its text is redrawn about once a second, and its
+# finished blocks go above just as often (until then they stay in the live
+# area, in place): a redraw of the prompt's area costs a few ms (prompt_toolkit
+# lays it all out again; printing above costs two, the terminal's cursor
+# report answering the first), and the screen must not cost more than the
+# stream: bench/run.py, a 2,000-delta answer at 50 deltas/s, ≤ 2% of a core.
+# Any redraw counts as a frame. A fast stream does not wait: a few KB waiting
+# are printed at once (printer.HOLD_BYTES).
+STREAM_FRAME = 1.25
+PRINT_EVERY = 1.25
+
+
+class Frames:
+    """Mixed into the loop (``loop.Repl``): the redraw state lives on it."""
+
+    prompt: Any
+    view: LiveView
+    printer: Printer
+    jobs: JobManager
+    _dirty: bool
+    _moved: bool
+    _last_frame: float
+    _loop: asyncio.AbstractEventLoop | None
+    _hint: tuple[str, float] | None
+
+    async def _tick(self) -> None:
+        last = 0.0
+
+        def rendered(app: Any) -> None:  # any redraw (a key, the printer) is a frame
+            self._last_frame = time.monotonic()
+
+        self.prompt.app.after_render += rendered
+        while True:
+            await asyncio.sleep(FRAME)
+            now = time.monotonic()
+            moving = self.view.ticking or bool(self.jobs.running()) or self._hint is not None
+            streamed = self._moved and now - self._last_frame >= STREAM_FRAME
+            if self._dirty or streamed or (moving and now - max(last, self._last_frame) >= 0.5):
+                self._dirty = self._moved = False
+                last = now
+                if self._hint and now > self._hint[1]:
+                    self._hint = None
+                self.prompt.app.invalidate()
+
+    def _hold(self) -> float:
+        """How long printed text may wait (while an answer streams; its first
+        block goes at once)."""
+        last = self.printer.last_run
+        if not self.view.streaming or last < (self.view.turn_started or 0.0):
+            return 0.0
+        return max(0.0, last + PRINT_EVERY - time.monotonic())
+
+    def moved(self) -> None:
+        """Streamed text or progress moved on: redraw at the next frame."""
+        self._moved = True
+
+    def changed(self) -> None:
+        """Something in the prompt's area changed: redraw it now (from any
+        task, or any thread: the redraw is asked for on the loop's thread),
+        so an offer or a question is on the screen without a key press."""
+        self._dirty = True
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._invalidate()
+        else:
+            loop.call_soon_threadsafe(self._invalidate)
+
+    def _invalidate(self) -> None:
+        app = self.prompt.app
+        if app.is_running:
+            self._dirty = False  # redrawn now: not again at the next tick
+            app.invalidate()
+
+    def hint(self, message: str) -> None:
+        self._hint = (message, time.monotonic() + HINT_SECONDS)
+        self.changed()
+
+    def current_hint(self) -> str | None:
+        if self._hint and time.monotonic() <= self._hint[1]:
+            return self._hint[0]
+        return None

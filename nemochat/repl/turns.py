@@ -1,0 +1,233 @@
+"""What the user typed, run as a task: the turn or command the prompt waits on.
+
+A line is a slash command, the answer to the agent's lettered question, or a
+message for the agent. It runs as the foreground task, which Ctrl-C cancels
+(``interrupt``): the stream closes at once and the message is never resent.
+While it runs, Enter sends nothing but the commands that are safe meanwhile
+(``may_submit``); those run beside it, and what they print waits for the
+answer to end (``_held``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from nemochat.core.router import Intent, route_intent
+from nemochat.errors import CreditsError, Interrupted, NemochatError
+from nemochat.repl.choices import PendingQuestion, PickError, offers_for
+from nemochat.repl.commands import parse_command, suggest
+from nemochat.repl.printer import held_output
+from nemochat.repl.texts import LONG_PROMPT_CHARS, text
+
+if TYPE_CHECKING:
+    from nemochat.repl.commands import Registry
+    from nemochat.repl.connection import Connection
+    from nemochat.repl.live_view import LiveView
+    from nemochat.repl.printer import Printer
+
+
+def is_local_file(path: str) -> bool:
+    from nemochat.app.conversation import is_local_file
+
+    return is_local_file(path)
+
+
+def _first_path(typed: str) -> str:
+    """The first word of a line as a shell reads it: a dragged path's
+    backslash escapes and quotes undone ("/tmp/a/same\\ \\(2\\).mp4")."""
+    import shlex
+
+    try:
+        words = shlex.split(typed.strip())
+    except ValueError:
+        words = []
+    return words[0] if words else (typed.split() or [""])[0]
+
+
+class Turns:
+    """Mixed into the loop (``loop.Repl``): the foreground task and the side tasks live on it."""
+
+    conversation: Any
+    view: LiveView
+    printer: Printer
+    registry: Registry
+    link: Connection
+    lang: str
+    question: PendingQuestion | None
+    _fg: asyncio.Task[None] | None
+    _fg_turn: bool
+    _stopped_label: str | None
+    _side: set[asyncio.Task[Any]]
+
+    # -- what the user typed --------------------------------------------------------------------
+
+    def submit(self, line: str) -> None:
+        typed = line.strip("\n")
+        if not typed.strip():
+            return
+        self.drop_offers()  # typing something else declines what was offered
+        if self._is_command(typed):
+            self._command(typed.strip())
+        elif self.question is not None:
+            self._answer(typed)
+        else:
+            self._foreground(self._say_to_agent(typed.strip()), turn=True)
+
+    def _is_command(self, typed: str) -> bool:
+        if not typed.startswith("/") or typed.startswith("//"):
+            return False
+        word = typed[1:].split(maxsplit=1)[0] if typed[1:].strip() else ""
+        if self.registry.get(word) is not None:
+            return True
+        # "/home/me/clip.mp4" (or "/tmp/a/same\\ \\(2\\).mp4") dropped into the chat is a file, not a command
+        return not is_local_file(_first_path(typed))
+
+    def _command(self, typed: str) -> None:
+        word, args = parse_command(typed)
+        word = word or "help"  # a lone "/"
+        command = self.registry.get(word)
+        if command is None:
+            close = suggest(self.registry, word)
+            hint = f" Did you mean /{close}?" if close else ""
+            self.say(f"Unknown command /{word}.{hint} /help lists them.", "yellow")
+            self.printer.separate()
+            return
+        run = self._guarded(command.resolve()(self, args))
+        if self.busy():
+            self.background(self._held(run, f"/{command.name}"))
+        else:
+            self._foreground(run, turn=False)
+
+    async def _held(self, run: Any, label: str) -> None:
+        """A command typed while the agent answers: it runs now, but what it
+        prints waits for the answer to end, then comes as a block of its own
+        (never between a tool line and the reply it belongs to)."""
+        held: list[str] = []
+        held_output.set(held)  # this task's context only
+        turn = self._fg
+        try:
+            await run
+        finally:
+            held_output.set(None)
+            if held and turn is not None and not turn.done():
+                self.hint(text(self.lang, "held", command=label))
+                await asyncio.wait([turn])
+            if held:
+                self.printer.separate()
+                for chunk in held:
+                    self.printer.write(chunk)
+                self.printer.separate()
+                self.changed()
+
+    def _answer(self, typed: str) -> None:
+        question = self.question
+        assert question is not None
+        try:
+            words = question.answer(typed)
+        except PickError as error:
+            self.say(str(error), "yellow")
+            return
+        self.say("→ " + words, "dim")
+        if question.done:
+            self.question = None
+            message = question.message()
+            self._foreground(self._guarded(self._turn(Intent("message", message))), turn=True)
+
+    async def _say_to_agent(self, typed: str) -> None:
+        intent = route_intent(typed, is_file=is_local_file)
+        if intent.kind == "message":
+            await self._guarded(self._turn(intent, typed))
+        else:
+            await self._guarded(self._routed(typed))
+
+    async def _routed(self, typed: str) -> None:
+        await self.ensure_connected()
+        await self.conversation.handle(typed)
+
+    async def _turn(self, intent: Intent, typed: str | None = None) -> None:
+        if len(intent.text) > LONG_PROMPT_CHARS:
+            self.say(text(self.lang, "long_prompt"), "yellow")
+        self.view.begin_turn()
+        try:
+            await self.ensure_connected()
+            outcome = await (self.conversation.handle(typed) if typed is not None else self.conversation.send_message(intent))
+        finally:
+            self.view.end_turn()
+        turn = outcome.turn
+        if turn is None:
+            return
+        if turn.question is not None and turn.question.items:
+            self.question = PendingQuestion(turn.question, lang=self.lang)
+        self.offers.extend(offers_for(outcome.actions, self.lang))
+        if turn.tools:  # a tool may have spent credits
+            self.background(self.link.refresh_credits())
+        self.changed()
+
+    async def _guarded(self, work: Any) -> None:
+        """Run a turn or a command: errors become one line, Ctrl-C a calm note."""
+        try:
+            try:
+                await self.until_ready()
+            except BaseException:
+                if asyncio.iscoroutine(work):
+                    work.close()  # never started: no "never awaited" warning
+                raise
+            await work
+        except asyncio.CancelledError:
+            if asyncio.current_task() is self._fg:
+                self._say_stopped() if self._fg_turn else self.fail(Interrupted(text(self.lang, "stopped_command")))
+            raise
+        except NemochatError as error:
+            self.fail(error)
+            if isinstance(error, CreditsError):  # the toolbar's balance was out of date
+                self.background(self.link.refresh_credits())
+        except Exception as exc:
+            self.unexpected(exc)
+
+    def _say_stopped(self) -> None:
+        what = text(self.lang, "stopped_what", label=self._stopped_label) if self._stopped_label else ""
+        self.fail(Interrupted(text(self.lang, "stopped", what=what)))
+        self.background(self.link.refresh_credits())  # the stopped turn may have spent some
+
+    # -- tasks ------------------------------------------------------------------------------------
+
+    def busy(self) -> bool:
+        return self._fg is not None and not self._fg.done()
+
+    def _foreground(self, work: Any, *, turn: bool) -> None:
+        self._fg_turn = turn
+        self._stopped_label = None
+        self._fg = asyncio.create_task(work, name="turn" if turn else "command")
+        self._fg.add_done_callback(self._foreground_done)
+        self.changed()
+
+    def _foreground_done(self, task: asyncio.Task[None]) -> None:
+        self.printer.separate()  # one blank line before the next exchange
+        self.changed()
+
+    def background(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._side.add(task)
+        task.add_done_callback(self._side.discard)
+
+    def interrupt(self) -> None:
+        if not self.busy():
+            return
+        assert self._fg is not None
+        self._stopped_label = self.view.tool.label if self.view.tool else None
+        self._fg.cancel()
+        self.view.stop_now()
+
+    # -- Enter while busy (see keys.KeyState) ---------------------------------------------------
+
+    def may_submit(self, typed: str) -> bool:
+        if not self.busy():
+            return True
+        if not self._is_command(typed.strip()):
+            return False
+        command = self.registry.get(parse_command(typed.strip())[0])
+        return command is not None and command.while_busy
+
+    def on_refused_submit(self) -> None:
+        self.hint(text(self.lang, "busy"))
