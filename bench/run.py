@@ -17,6 +17,7 @@ missed. See README.md, "Performance", for what each figure means.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -274,6 +275,18 @@ def prompt(b: Bench) -> None:
               "≤ 1.0x", ours / floor <= 1.0, {"runs": rounds, **got}))
 
 
+def timed_from_request(b: Bench, path: Path, command: list[str], chunk: int = 64 * 1024) -> Callable[[], float]:
+    """A run of ``command`` against the simulator playing ``path``: the seconds
+    from the /run_sse request to the client's last write (the last answer for
+    nemochat, the count for a floor): neither start-up nor tear-down is throughput."""
+
+    def run() -> float:
+        after = b.arm(path, chunk=chunk)
+        return finished_writing(command, b.env) - b.run_sse_started(after)
+
+    return run
+
+
 def streaming(b: Bench) -> None:
     """Events per second through nemochat (a live `ask` and an offline `replay
     --json`) against httpx `aiter_raw()` (a) and httpx-sse + json.loads (b),
@@ -282,17 +295,7 @@ def streaming(b: Bench) -> None:
     one = fixtures.one_event(OUT / "fixtures" / "one-event.sse")
     events, rounds = meta["events"], 2 if b.quick else 6
 
-    def from_request(command: list[str]) -> Callable[[], float]:
-        def run() -> float:
-            # From the /run_sse request to the last line the client writes (the
-            # last answer for nemochat, the count for a floor): neither start-up
-            # nor tear-down is throughput.
-            after = b.arm(path)
-            last = finished_writing(command, b.env)
-            return last - b.run_sse_started(after)
-
-        return run
-
+    from_request = functools.partial(timed_from_request, b, path)
     base = b.sim.base_url
     replay = [*b.nemochat, "--json", "replay"]
     wall([*b.nemochat, "--api-base", base, "--json", "ask", "warm up"], b.env)  # token and session, once
@@ -321,14 +324,7 @@ def streaming_small_writes(b: Bench) -> None:
     path, meta = fixtures.fixture(20_000)
     events, rounds = meta["events"], 2 if b.quick else 6
     base = b.sim.base_url
-
-    def from_request(command: list[str]) -> Callable[[], float]:
-        def run() -> float:
-            after = b.arm(path, chunk=300)
-            return finished_writing(command, b.env) - b.run_sse_started(after)
-
-        return run
-
+    from_request = functools.partial(timed_from_request, b, path, chunk=300)
     wall([*b.nemochat, "--api-base", base, "--json", "ask", "warm up"], b.env)
     got = interleaved({
         "raw": from_request([PY, str(BENCH / "floor.py"), "raw", base]),

@@ -285,24 +285,24 @@ async def sse_batches(response: httpx.Response) -> AsyncIterator[list[str]]:
     hundreds of events per read; handing them over one ``await`` at a time
     would cost more than reading them."""
     batcher = SSEBatcher()
+    decoder = None
     if response.headers.get("content-encoding", "identity").strip().lower() in ("", "identity"):
         # Not compressed (the usual): the bytes straight from aiter_raw, decoded
         # as aiter_text would (UTF-8, bad bytes replaced), two generator steps
         # fewer per network chunk; a server writing an event at a time sends
         # tens of thousands of chunks a minute.
         decoder = codecs.getincrementaldecoder(response.encoding or "utf-8")(errors="replace")
-        async for data in response.aiter_raw():
-            batch = batcher.feed(decoder.decode(data))
-            if batch:
-                yield batch
-        batch = batcher.feed(decoder.decode(b"", True))  # a cut character at the very end
+        chunks, decode = response.aiter_raw(), decoder.decode
+    else:
+        chunks, decode = response.aiter_text(), str
+    async for chunk in chunks:
+        batch = batcher.feed(decode(chunk))
         if batch:
             yield batch
-    else:
-        async for text in response.aiter_text():
-            batch = batcher.feed(text)
-            if batch:
-                yield batch
+    if decoder is not None:  # a character cut at the very end
+        batch = batcher.feed(decoder.decode(b"", True))
+        if batch:
+            yield batch
     rest = batcher.flush()
     if rest:
         yield rest

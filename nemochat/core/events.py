@@ -151,14 +151,6 @@ def parse_payload(data: str) -> tuple[AgentEvent, ...]:
         return (Heartbeat(),) if not data.strip() else _parse_non_json(data)
     if type(payload) is not dict:
         return ()
-    content = payload.get("content")
-    if type(content) is dict and type(parts := content.get("parts")) is list and len(parts) == 1:
-        # Nearly every event of a stream: one piece of text, nothing wrong.
-        # Checked here first, with as few lookups as will do: streams bring ~100k.
-        part = parts[0]
-        if (type(part) is dict and type(text := part.get("text")) is str and "errorCode" not in payload
-                and "errorMessage" not in payload and "thought" not in part):
-            return (Text(text, payload.get("partial") is True, f"{payload.get('invocationId', '')}/{payload.get('author', '')}"),)
     if payload.get("error") is not None and "content" not in payload:
         return (AgentError(message=_error_text(payload["error"]), code=_opt_str(payload.get("code"))),)
     if isinstance(payload.get("type"), str) and not isinstance(payload.get("content"), dict):
