@@ -75,3 +75,25 @@ def runtime(sim, world, isolated_home):
             yield rt, view
 
     return make
+
+
+# The tiers, so `pytest -m unit` runs in seconds: a test that drives a terminal
+# (a pseudo-terminal or prompt_toolkit's pipe input), one that talks to a
+# server on loopback or runs the command line, and the rest (pure code).
+_TERMINAL_FIXTURES = {"spawn", "repl", "term_env"}
+_LOOPBACK_FIXTURES = {"sim", "world", "runtime", "nemochat", "cli", "requests", "providers", "env"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        module = getattr(item, "module", None)
+        drives_terminal = fixtures & _TERMINAL_FIXTURES or any(
+            hasattr(module, name) for name in ("pexpect", "pyte", "create_pipe_input")
+        )
+        if drives_terminal:
+            item.add_marker(pytest.mark.terminal)
+        elif fixtures & _LOOPBACK_FIXTURES or hasattr(module, "subprocess"):
+            item.add_marker(pytest.mark.loopback)
+        else:
+            item.add_marker(pytest.mark.unit)
