@@ -61,6 +61,10 @@ class Settings:
     fallback_provider: str = "sora2"  # sora2 (NanoPhoto, else a gateway), gateway, or none (like --no-fallback)
     fallback_ask: bool = True  # ask before spending credits on it (--yes says no)
     record: str | None = None  # save every /run_sse stream here as a replayable fixture
+    # issue 14: the network of a company (clients/network.py) and a debug log
+    proxy: str | None = None  # every request through this proxy (else HTTPS_PROXY/HTTP_PROXY/ALL_PROXY; NO_PROXY applies)
+    ca_bundle: str | None = None  # trusted CAs: a PEM file or a folder (else SSL_CERT_FILE/SSL_CERT_DIR, else the OS's store)
+    log_file: str | None = None  # a rotating debug log (--debug: in the state folder)
     # waits and retries (seconds)
     connect_timeout: float = 10.0
     request_timeout: float = 30.0
@@ -139,7 +143,8 @@ _ENV = {
 # The backends' addresses. A value that is not an http(s) URL is a usage
 # error found here, before any request (httpx would fail it as a network
 # error, exit 5, with a message that does not name the setting).
-URL_KEYS = {"api_base": DEFAULT_API_BASE, "nanophoto_api_base": DEFAULT_NANOPHOTO_BASE, "gateway_url": "https://gateway.example"}
+URL_KEYS = {"api_base": DEFAULT_API_BASE, "nanophoto_api_base": DEFAULT_NANOPHOTO_BASE, "gateway_url": "https://gateway.example",
+            "proxy": "http://proxy.example:3128"}
 
 
 def _check_urls(values: Mapping[str, object], sources: Mapping[str, str]) -> None:

@@ -14,6 +14,9 @@ _OUTSIDE_VARS = (
     "NEMO_API_URL", "NEMO_TOKEN", "NEMO_SESSION", "NEMO_LANG", "NEMO_CLIENT_ID",
     "NANOPHOTO_API_KEY", "NANOPHOTO_API_URL", "SORA_GATEWAY_URL", "SORA_GATEWAY_KEY",
     "NEMOCHAT_POLL_INTERVAL", "NEMOCHAT_CONFIG", "NO_COLOR",
+    # the machine's proxies and CAs: a test that wants one sets it (tests/network)
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy",
+    "SSL_CERT_FILE", "SSL_CERT_DIR", "NEMOCHAT_PROXY", "NEMOCHAT_CA_BUNDLE", "NEMOCHAT_LOG_FILE",
 )
 
 

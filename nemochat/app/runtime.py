@@ -94,7 +94,7 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
         recorder = StreamRecorder(Path(settings.record).expanduser())
         listeners.append(recorder)
     view = TeeView(shown, *listeners)  # the ledger (and --record) get every event before the user sees it
-    await asyncio.to_thread(tls_context)  # the CA bundle loads while the loop goes on (the REPL's prompt)
+    await asyncio.to_thread(tls_context, settings.ca_bundle)  # the CA bundle loads while the loop goes on (the REPL's prompt)
     http = build_client(settings)
     if settings.debug:
         _log_requests(http, settings)

@@ -8,11 +8,9 @@ ADK's own routes answer ``{"detail": ...}``.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import socket
-import ssl
 from typing import Any
 
 import httpx
@@ -29,6 +27,7 @@ from nemochat.errors import (
     TokenRejected,
     UsageError,
 )
+from nemochat.clients.network import CA_HINT, client_options, tls_context, untrusted_certificate  # noqa: F401  (tls_context: re-exported)
 from nemochat.settings import Settings
 
 SUPPORTED_UPLOADS = "video mp4 mov avi webm mkv; image jpg png gif webp; audio mp3 wav m4a aac"
@@ -40,14 +39,6 @@ ATTRIBUTION = {
 }
 
 
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """The one TLS context of the process, shared by every client: loading the
-    CA bundle costs ~20 ms, so it is done once (and in the REPL, after the
-    prompt is drawn: the runtime is built in the background)."""
-    return httpx.create_ssl_context(trust_env=False)
-
-
 def build_client(settings: Settings, *, base_url: str | None = None, auth_headers: bool = True) -> httpx.AsyncClient:
     """The API client. Requests carry attribution; no read timeout applies to
     streams (they set their own), others get ``request_timeout``."""
@@ -57,15 +48,14 @@ def build_client(settings: Settings, *, base_url: str | None = None, auth_header
         headers={**ATTRIBUTION, "User-Agent": f"nemochat/{__version__}"} if auth_headers else {},
         timeout=timeout,
         follow_redirects=True,
-        verify=tls_context(),
-        trust_env=False,  # no proxies from the environment: our traffic goes where we say
+        **client_options(settings),  # proxies and trusted CAs (clients/network.py)
     )
 
 
 def build_download_client(settings: Settings) -> httpx.AsyncClient:
     """For CDN URLs: carries no credentials at all, by construction."""
     timeout = httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout)
-    return httpx.AsyncClient(timeout=timeout, follow_redirects=True, verify=tls_context(), trust_env=False)
+    return httpx.AsyncClient(timeout=timeout, follow_redirects=True, **client_options(settings))
 
 
 # -- redaction ------------------------------------------------------------------
@@ -87,7 +77,7 @@ def redact(text: str, *secrets: str | None) -> str:
 def never_sent(exc: Exception) -> bool:
     """The request never left: no connection was made (refused, a name that
     does not resolve, a connect timeout). Repeating it is safe for any request."""
-    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)) and not untrusted_certificate(exc)
 
 
 def no_answer(exc: Exception) -> bool:
@@ -114,7 +104,7 @@ def network_error(exc: Exception, what: str, *, tries: int = 1) -> NetworkError:
         notes[:0] = [_connect_reason(exc)] if _connect_reason(exc) else []
     return NetworkError(
         f"{what}: {problem}" + (f" ({'; '.join(notes)})" if notes else ""),
-        action="Check your connection (or --api-base) and try again.",
+        action="" if untrusted_certificate(exc) else "Check your connection (or --api-base) and try again.",  # the CA hint says it
     )
 
 
@@ -128,6 +118,8 @@ def _host(exc: Exception) -> str:
 def _connect_reason(exc: BaseException) -> str:
     """The cause in words, from the OS error under httpx's (refused, no such host...)."""
     seen: BaseException | None = exc
+    if untrusted_certificate(exc):
+        return f"its TLS certificate is not trusted: {CA_HINT}"
     while seen is not None:
         if isinstance(seen, socket.gaierror):
             return "the name does not resolve"

@@ -78,5 +78,5 @@ def _preload(settings: Settings) -> None:
         importlib.import_module(name)
     from nemochat.clients.http import tls_context
 
-    tls_context()
+    tls_context(settings.ca_bundle)
     preload_markdown()

@@ -47,14 +47,19 @@ class RunningSimulator:
 
 
 def start_simulator(host: str = "127.0.0.1", port: int = 0, world: SimWorld | None = None,
-                    time_scale: float | None = None, *, ready_timeout: float = 10.0) -> RunningSimulator:
+                    time_scale: float | None = None, *, ready_timeout: float = 10.0,
+                    tls: tuple[str, str] | None = None) -> RunningSimulator:
     """Serve a simulator in a background thread; returns once it accepts
     connections. `time_scale` overrides the world's; with neither a world nor
-    a time_scale, NEMOCHAT_SIM_TIME_SCALE (default 1.0) decides."""
+    a time_scale, NEMOCHAT_SIM_TIME_SCALE (default 1.0) decides. `tls`
+    (certificate file, key file): serve HTTPS (the CA tests)."""
     world = _prepare_world(world, time_scale)
     sock = _bind(host, port)
     ready = threading.Event()
-    server = _Server(_config(world), on_started=ready.set)
+    config = _config(world)
+    if tls is not None:
+        config.ssl_certfile, config.ssl_keyfile = tls
+    server = _Server(config, on_started=ready.set)
 
     def serve() -> None:
         try:
@@ -65,7 +70,8 @@ def start_simulator(host: str = "127.0.0.1", port: int = 0, world: SimWorld | No
     thread = threading.Thread(target=serve, name="nemochat-sim", daemon=True)
     thread.start()
     ready.wait(ready_timeout)
-    running = RunningSimulator(_url(sock), world, server, thread)
+    url = _url(sock)
+    running = RunningSimulator(url.replace("http://", "https://", 1) if tls else url, world, server, thread)
     if not server.started:
         running.stop()
         raise RuntimeError(f"the simulator did not start on {host}:{port}")

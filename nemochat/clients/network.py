@@ -1,0 +1,101 @@
+"""How every HTTP client reaches the network: proxies and trusted CAs.
+
+As httpx does by default (and curl, pip, requests): ``HTTPS_PROXY``,
+``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` choose the proxy;
+``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` replace the trusted CAs. On top:
+
+- the ``proxy`` setting (``NEMOCHAT_PROXY``, config ``proxy``) sends every
+  request through one proxy, except the hosts ``NO_PROXY`` names;
+- the ``ca_bundle`` setting (a PEM file or a hashed folder) replaces the
+  trusted CAs, before ``SSL_CERT_FILE``;
+- otherwise the operating system's trust store (the ``truststore`` package,
+  as pip uses), so a company CA installed on the machine is trusted; else
+  certifi's bundle.
+
+One place builds these options (``client_options``), so the API client, the
+providers' clients and the CDN client (downloads, uploads) all behave alike.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import ssl
+from pathlib import Path
+from typing import Any
+
+from nemochat.errors import UsageError
+
+CA_HINT = "set SSL_CERT_FILE (or `nemochat config set ca_bundle FILE`) to your company's CA bundle"
+
+
+def client_options(settings: Any) -> dict[str, Any]:
+    """The keyword arguments every ``httpx.AsyncClient`` of nemochat gets.
+    ``--demo`` talks to its own simulator on 127.0.0.1: never through a proxy."""
+    options: dict[str, Any] = {"verify": tls_context(settings.ca_bundle), "trust_env": not settings.demo}
+    if settings.proxy and not settings.demo and not _no_proxy_everywhere():
+        # An explicit proxy replaces httpx's environment proxies, NO_PROXY
+        # included: its bypasses come back as mounts with no transport.
+        from httpx._utils import get_environment_proxies  # the parsing httpx itself uses
+
+        options["proxy"] = settings.proxy
+        options["mounts"] = {pattern: None for pattern, url in get_environment_proxies().items() if url is None}
+    return options
+
+
+def tls_context(ca_bundle: str | None = None) -> ssl.SSLContext:
+    """The TLS context for these CAs, built once per process (loading a CA
+    bundle costs ~20 ms; the REPL does it after the prompt is drawn)."""
+    return _context(ca_bundle or None, os.environ.get("SSL_CERT_FILE") or None, os.environ.get("SSL_CERT_DIR") or None)
+
+
+@functools.cache
+def _context(ca_bundle: str | None, cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    if ca_bundle:
+        return _from_path(Path(ca_bundle).expanduser(), "the ca_bundle setting")
+    if cert_file:
+        return _from_path(Path(cert_file), "SSL_CERT_FILE")
+    if cert_dir:
+        return _from_path(Path(cert_dir), "SSL_CERT_DIR")
+    return system_context()
+
+
+def system_context() -> ssl.SSLContext:
+    """The operating system's trust store where truststore supports it, else certifi."""
+    try:
+        import truststore
+    except ImportError:  # not installed (or a platform it does not support)
+        truststore = None
+    if truststore is not None:
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _from_path(path: Path, origin: str) -> ssl.SSLContext:
+    try:
+        if path.is_dir():
+            return ssl.create_default_context(capath=str(path))
+        return ssl.create_default_context(cafile=str(path))
+    except (OSError, ssl.SSLError) as exc:
+        reason = "not a PEM file of CA certificates" if isinstance(exc, ssl.SSLError) else exc.strerror or str(exc)
+        raise UsageError(f"{origin}: cannot use {str(path)[:200]} as trusted CAs ({reason})",
+                         action="Point it at a PEM file (or a folder of hashed certificates).") from None
+
+
+def _no_proxy_everywhere() -> bool:
+    from urllib.request import getproxies
+
+    return "*" in [host.strip() for host in getproxies().get("no", "").split(",")]
+
+
+def untrusted_certificate(exc: BaseException) -> bool:
+    """The connection failed because the server's certificate is not trusted
+    (TLS inspection by a company proxy, a self-signed server): not worth retrying."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

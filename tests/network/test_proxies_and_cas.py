@@ -1,0 +1,86 @@
+"""Proxies and company CAs (issue 14): a real forward proxy and a real HTTPS
+simulator on 127.0.0.1; the environment is the machine's way of saying
+where the network is, as for curl, pip and httpx."""
+
+from __future__ import annotations
+
+import pytest
+from proxy_helpers import ForwardProxy
+
+
+@pytest.fixture
+def proxy():
+    with ForwardProxy() as running:
+        yield running
+
+
+def test_http_proxy_from_the_environment_carries_the_requests(cli, sim, world, proxy, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    code, out, err = cli("credits", "--api-base", sim.base_url)
+    assert code == 0, err
+    assert "available" in out
+    assert any(line.startswith(f"GET {sim.base_url}/") for line in proxy.seen), proxy.seen
+    assert world.requests, "the simulator answered through the proxy"
+
+
+def test_no_proxy_covering_the_host_bypasses_the_proxy(cli, sim, world, proxy, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    code, _, err = cli("credits", "--api-base", sim.base_url)
+    assert code == 0, err
+    assert proxy.seen == []
+
+
+def test_the_proxy_setting_applies_and_no_proxy_still_wins(cli, sim, world, proxy, monkeypatch):
+    monkeypatch.setenv("NEMOCHAT_PROXY", proxy.url)
+    assert cli("credits", "--api-base", sim.base_url)[0] == 0
+    assert proxy.seen and all(line.startswith("GET http://127.0.0.1") or line.startswith("POST http://127.0.0.1") for line in proxy.seen)
+    proxy.seen.clear()
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert cli("credits", "--api-base", sim.base_url)[0] == 0
+    assert proxy.seen == []
+
+
+def test_https_through_a_connect_proxy_with_the_ca_from_ssl_cert_file(cli, https_sim, proxy, test_ca, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca[0]))
+    code, out, err = cli("credits", "--api-base", https_sim.base_url)
+    assert code == 0, err
+    host = https_sim.base_url.removeprefix("https://")
+    assert proxy.seen and set(proxy.seen) == {f"CONNECT {host}"}
+
+
+def test_an_untrusted_certificate_is_one_line_saying_what_to_set(cli, https_sim, monkeypatch):
+    monkeypatch.setenv("NEMOCHAT_CONNECT_RETRIES", "3")
+    code, out, err = cli("credits", "--api-base", https_sim.base_url)
+    assert code == 5
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "certificate is not trusted" in lines[0] and "SSL_CERT_FILE" in lines[0] and "ca_bundle" in lines[0]
+    assert "tried" not in lines[0]  # not retried: it would fail the same way
+    assert "Traceback" not in err
+
+
+def test_the_ca_bundle_setting_trusts_a_company_ca(cli, https_sim, test_ca, monkeypatch, tmp_path):
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("NEMOCHAT_CONFIG", str(config))
+    assert cli("config", "set", "ca_bundle", str(test_ca[0]))[0] == 0
+    code, out, err = cli("credits", "--api-base", https_sim.base_url)
+    assert code == 0, err and "available" in out
+
+
+def test_a_ca_bundle_that_is_not_a_pem_file_is_a_usage_error(cli, https_sim, monkeypatch, tmp_path):
+    bad = tmp_path / "ca.txt"
+    bad.write_text("not a certificate\n")
+    monkeypatch.setenv("NEMOCHAT_CA_BUNDLE", str(bad))
+    code, _, err = cli("credits", "--api-base", https_sim.base_url)
+    assert code == 2
+    assert err.strip().splitlines() == [f"nemochat: the ca_bundle setting: cannot use {bad} as trusted CAs (not a PEM file of CA certificates)"]
+
+
+def test_the_demo_never_goes_through_a_proxy(cli, proxy, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("ALL_PROXY", proxy.url)
+    code, out, err = cli("--demo", "credits")
+    assert code == 0, err
+    assert proxy.seen == []
