@@ -84,3 +84,20 @@ def test_the_demo_never_goes_through_a_proxy(cli, proxy, monkeypatch):
     code, out, err = cli("--demo", "credits")
     assert code == 0, err
     assert proxy.seen == []
+
+
+def test_uploads_and_cdn_downloads_go_through_the_proxy_too(cli, sim, world, proxy, monkeypatch, tmp_path):
+    from nemochat.sim.files import media
+
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("NEMOCHAT_EXPORT_FIRST_POLL", "0")
+    monkeypatch.setenv("NEMOCHAT_EXPORT_MAX_POLL", "0")
+    clip = tmp_path / "a.mp4"
+    clip.write_bytes(media("clip.mp4").data)
+    assert cli("upload", str(clip), "--api-base", sim.base_url)[0] == 0
+    code, _, err = cli("export", "-o", str(tmp_path / "out.mp4"), "--api-base", sim.base_url)
+    assert code == 0, err
+    assert (tmp_path / "out.mp4").read_bytes() == clip.read_bytes()
+    methods_paths = [(line.split(" ")[0], line.split(" ")[1].removeprefix(sim.base_url)) for line in proxy.seen]
+    assert any(method == "POST" and "upload" in path for method, path in methods_paths), proxy.seen
+    assert any(method == "GET" and path.startswith("/cdn/") for method, path in methods_paths), proxy.seen
