@@ -84,11 +84,13 @@ def parse_expiry(value: object, now: float) -> float:
 def write_private(path: Path, text: str) -> None:
     """Atomically write a 0600 file: never a half-written or world-readable secret."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0600 where modes exist
     try:
-        os.fchmod(fd, 0o600)
+        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
+            os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o600)  # again by name: where fchmod is missing (Windows keeps only the read-only bit)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
