@@ -117,37 +117,45 @@ COMMANDS: list[CommandSpec] = [
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """The contract's global options; ``suppress`` keeps a subcommand from
-    resetting a value given before the command."""
+    resetting a value given before the command, and from listing them again
+    in its --help (they are listed once, in ``nemochat --help``)."""
     import argparse
 
     d = argparse.SUPPRESS if suppress else None
     flag = argparse.SUPPRESS if suppress else False
     g = parser.add_argument_group("global options")
-    g.add_argument("--api-base", metavar="URL", default=d, help="NemoVideo backend (env NEMO_API_URL)")
-    g.add_argument("--token", default=d, help="skip the anonymous bootstrap (env NEMO_TOKEN)")
-    g.add_argument("--session", metavar="ID", default=d, help="resume a session (env NEMO_SESSION)")
-    g.add_argument("--lang", metavar="CODE", default=d, help="session language (env NEMO_LANG)")
-    g.add_argument("--json", action="store_true", default=flag, help="one JSON object per line on stdout")
-    g.add_argument("--demo", action="store_true", default=flag, help="use the embedded simulator on 127.0.0.1")
-    g.add_argument("--record", metavar="DIR", default=d, help="save every agent stream in DIR as a replayable fixture")
-    g.add_argument("--poll-interval", metavar="S", type=float, default=d, help="override every status-poll interval")
-    g.add_argument("-y", "--yes", action="store_true", default=flag, help="do not ask before spending credits")
-    g.add_argument("--no-fallback", action="store_true", default=flag, help="never fall back to Sora/Veo")
-    g.add_argument("--verbose", action="store_true", default=flag, help="more detail on stderr")
-    g.add_argument("--debug", action="store_true", default=flag, help="tracebacks and requests on stderr (tokens redacted)")
+
+    def add(*flags: str, help: str, **kw: object) -> None:
+        g.add_argument(*flags, help=argparse.SUPPRESS if suppress else help, **kw)  # type: ignore[arg-type]
+
+    add("--api-base", metavar="URL", default=d, help="NemoVideo backend, an http(s) URL (env NEMO_API_URL)")
+    add("--token", metavar="TOKEN", default=d, help="a NemoVideo token: skips the anonymous bootstrap (env NEMO_TOKEN)")
+    add("--session", metavar="ID", default=d, help="resume this session (env NEMO_SESSION; default: the last one)")
+    add("--lang", metavar="CODE", default=d, help="session language, e.g. en or zh (env NEMO_LANG; default: the locale's)")
+    add("--json", action="store_true", default=flag, help="one JSON object per line on stdout (for scripts)")
+    add("--demo", action="store_true", default=flag, help="use the embedded simulator on 127.0.0.1: no account, no network")
+    add("--record", metavar="DIR", default=d, help="save every agent stream in DIR as a replayable fixture")
+    add("--poll-interval", metavar="S", type=float, default=d, help="override every status-poll interval (seconds)")
+    add("-y", "--yes", action="store_true", default=flag, help="do not ask before spending credits")
+    add("--no-fallback", action="store_true", default=flag, help="never fall back to Sora/Veo")
+    add("--verbose", action="store_true", default=flag, help="more detail on stderr")
+    add("--debug", action="store_true", default=flag, help="tracebacks and requests on stderr (tokens redacted), and a debug log in the state folder")
 
 
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
     parser = argparse.ArgumentParser(prog="nemochat", description="Chat with an AI video agent from your terminal.")
-    parser.add_argument("--version", action="version", version=f"nemochat {__version__}")
+    parser.add_argument("--version", action="version", version=f"nemochat {__version__}", help="print the version and exit")
     _global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for spec in COMMANDS:
         p = sub.add_parser(spec.name, help=spec.help, description=spec.help)
         spec.arguments(p)
         _global_options(p, suppress=True)
+    from nemochat.cli_help import decorate
+
+    decorate(parser)  # examples, environment, exit codes; each command's description and examples
     return parser
 
 

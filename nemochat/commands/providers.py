@@ -32,67 +32,84 @@ def _common(p: argparse.ArgumentParser, *, submit: bool) -> None:
 
 
 def _nanophoto_key(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--api-key", help="NanoPhoto API key (else NANOPHOTO_API_KEY, ~/.openclaw/openclaw.json, nemochat's config)")
+    p.add_argument("--api-key", metavar="KEY", help="NanoPhoto API key (else NANOPHOTO_API_KEY, else ~/.openclaw/openclaw.json)")
 
 
-def _prompt_submit(p: argparse.ArgumentParser, help: str, choices: dict[str, str]) -> tuple[Any, argparse.ArgumentParser]:
+class RuleChecked(tuple):
+    """A flag's values, for --help and completion; a value outside them is not
+    refused by argparse but by its rule in core/video_rules, with the rule's
+    one-line error and code (also as a --json error line) before any request."""
+
+    def __contains__(self, value: object) -> bool:
+        return True
+
+
+def _prompt_submit(p: argparse.ArgumentParser, help: str, choices: dict[str, tuple[Any, str]]) -> tuple[Any, argparse.ArgumentParser]:
     """The actions of a prompt-to-video provider (Sora 2, the gateway) and its
-    submit: --prompt, the provider's own choices (flag -> help, in order),
-    then the repeatable --image-url. Returns (the actions, the submit parser)."""
+    submit: --prompt, the provider's own choices (flag -> (values, help), in
+    order), then the repeatable --image-url. Returns (the actions, the submit parser)."""
     sub = p.add_subparsers(dest="provider_action", metavar="ACTION", required=True)
-    s = sub.add_parser("submit", help=help)
-    s.add_argument("--prompt")
-    for flag, text in choices.items():
-        s.add_argument(flag, help=text)
-    s.add_argument("--image-url", action="append", default=[], help="a public image URL (repeatable)")
+    s = sub.add_parser("submit", help=help, description=help + ". Its cost is shown, and asked about, before anything is spent.")
+    s.add_argument("--prompt", metavar="TEXT", help="what the video shows (required)")
+    for flag, (values, text) in choices.items():
+        s.add_argument(flag, choices=RuleChecked(str(v) for v in values), help=text)
+    s.add_argument("--image-url", metavar="URL", action="append", default=[],
+                   help="a public image URL (repeatable); a local file needs --upload-local")
     return sub, s
 
 
 def sora_args(p: argparse.ArgumentParser) -> None:
+    from nemochat.core import video_rules as rules
+
     sub, s = _prompt_submit(p, "submit a Sora 2 video", {
-        "--mode": "textToVideo (default) or imageToVideo",
-        "--model-tier": "sora2 (default), sora2-pro-standard or sora2-pro-high",
-        "--aspect-ratio": "portrait (default) or landscape",
-        "--video-duration": "10 (default) or 15",
+        "--mode": (rules.SORA_MODES, "textToVideo (default), or imageToVideo with --image-url"),
+        "--model-tier": (rules.SORA_TIERS, "sora2 (default), sora2-pro-standard or sora2-pro-high"),
+        "--aspect-ratio": (rules.SORA_ASPECTS, "portrait (default) or landscape"),
+        "--video-duration": (rules.SORA_DURATIONS, "seconds: 10 (default) or 15"),
     })
     s.add_argument("--initial-status-delay", type=float, metavar="S", help="wait before the first check (default 120)")
     s.add_argument("--status-check-interval", type=float, metavar="S", help="between checks (default 20)")
     _nanophoto_key(s)
     _common(s, submit=True)
     st = sub.add_parser("status", help="check (or --follow) a Sora 2 task")
-    st.add_argument("--task-id", help="default: the newest open Sora job of the ledger")
-    st.add_argument("--status-check-interval", type=float, metavar="S")
+    st.add_argument("--task-id", metavar="ID", help="default: the newest open Sora job of the ledger")
+    st.add_argument("--status-check-interval", type=float, metavar="S", help="between checks with --follow (default 20)")
     _nanophoto_key(st)
     _common(st, submit=False)
 
 
 def veo_args(p: argparse.ArgumentParser) -> None:
+    from nemochat.core import video_rules as rules
+
     sub = p.add_subparsers(dest="provider_action", metavar="ACTION", required=True)
-    s = sub.add_parser("submit", help="submit Veo 3.1 shots")
-    s.add_argument("--shots-json", help='[{"id", "prompt", "generationType", "aspectRatio", "imageUrls"?}, ...]')
-    s.add_argument("--resolution", help="720p (default); 1080p or 4k for a single shot")
+    s = sub.add_parser("submit", help="submit Veo 3.1 shots",
+                       description="submit Veo 3.1 shots (8 s each). Its cost is shown, and asked about, before anything is spent.")
+    s.add_argument("--shots-json", metavar="JSON", help='the shots: [{"id", "prompt", "generationType", "aspectRatio", "imageUrls"?}, ...]')
+    s.add_argument("--resolution", choices=RuleChecked(rules.VEO_RESOLUTIONS), help="720p (default); 1080p or 4k for a single shot")
     _nanophoto_key(s)
     _common(s, submit=True)
     st = sub.add_parser("status", help="check (or --follow) Veo 3.1 shots")
-    st.add_argument("--task-ids-json", help='[{"shotId", "taskId"}, ...] (default: the newest open Veo job)')
-    st.add_argument("--resolution", help="the resolution of the submit")
+    st.add_argument("--task-ids-json", metavar="JSON", help='[{"shotId", "taskId"}, ...] (default: the newest open Veo job)')
+    st.add_argument("--resolution", choices=RuleChecked(rules.VEO_RESOLUTIONS), help="the resolution of the submit")
     _nanophoto_key(st)
     _common(st, submit=False)
 
 
 def gateway_args(p: argparse.ArgumentParser) -> None:
+    from nemochat.core import video_rules as rules
+
     sub, s = _prompt_submit(p, "submit to an OpenAI-style video gateway (SORA_GATEWAY_URL)", {
-        "--model": "sora-2 (default) or sora-2-pro",
-        "--orientation": "portrait (default) or landscape",
-        "--size": "small or large (sora-2-pro: large only)",
-        "--duration": "10 (default) or 15",
+        "--model": (rules.GATEWAY_MODELS, "sora-2 (default) or sora-2-pro"),
+        "--orientation": (rules.SORA_ASPECTS, "portrait (default) or landscape"),
+        "--size": (rules.GATEWAY_SIZES, "small or large (sora-2-pro: large only)"),
+        "--duration": (rules.GATEWAY_DURATIONS, "seconds: 10 (default) or 15"),
     })
     s.add_argument("--via", choices=("create", "chat"), default="create", help="/v1/video/create (default) or the streamed chat path")
-    s.add_argument("--query-path", help="the status path (default /v1/video/query)")
+    s.add_argument("--query-path", metavar="PATH", help="the status path (default /v1/video/query)")
     _common(s, submit=True)
     st = sub.add_parser("status", help="check (or --follow) a gateway task")
-    st.add_argument("--id", dest="task_id", help="the task id (default: the newest open gateway job)")
-    st.add_argument("--query-path")
+    st.add_argument("--id", dest="task_id", metavar="ID", help="the task id (default: the newest open gateway job)")
+    st.add_argument("--query-path", metavar="PATH", help="the status path (default /v1/video/query)")
     _common(st, submit=False)
 
 
