@@ -102,3 +102,28 @@ def test_fish_syntax_and_words(scripts):
     assert "sora_interval" in offered("nemochat config set ")
     assert "--markdown" in offered("nemochat log --")
     assert "--record" in offered("nemochat --")
+
+
+def test_bash_completes_an_options_values(scripts, tmp_path):
+    (tmp_path / "high.txt").write_text("")
+    assert bash_complete(scripts["bash"], "export", "--quality", "", cwd=tmp_path) == ["low", "medium", "high"]
+    assert bash_complete(scripts["bash"], "sora", "submit", "--mode", "i") == ["imageToVideo"]
+    assert bash_complete(scripts["bash"], "--json", "veo", "submit", "--resolution", "") == ["720p", "1080p", "4k"]
+    assert bash_complete(scripts["bash"], "jobs", "--kind", "v") == ["veo3.1"]
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_offers_values_not_files_for_a_valued_option(scripts, tmp_path):
+    (tmp_path / "clip.mp4").write_text("")
+
+    def offered(line):
+        done = subprocess.run(["fish", "--no-config", "-c", f'source "{scripts["fish"]}"; complete -C "{line}"'],
+                              capture_output=True, text=True, timeout=30, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        return {row.split("\t")[0] for row in done.stdout.splitlines()}
+
+    assert offered("nemochat export --quality ") == {"low", "medium", "high"}
+    assert offered("nemochat sora submit --aspect-ratio ") == {"portrait", "landscape"}
+    assert "clip.mp4" not in offered("nemochat sora submit --prompt ")
+    assert "clip.mp4" in offered("nemochat export -o ")
+    assert "-x" in scripts["fish"].read_text().split("-l quality", 1)[1].split("\n")[0]
