@@ -193,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, NemochatError):
             print(f"nemochat: {exc.message}", file=sys.stderr)
             return exc.exit_code
+        if "nemochat.debug_log" in sys.modules:  # a debug log is open: the traceback goes there too
+            sys.modules["nemochat.debug_log"].log_exception(exc)
         if debug or os.environ.get("NEMOCHAT_DEBUG"):
             raise
         print(f"nemochat: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)

@@ -29,7 +29,11 @@ def isolated_home(tmp_path_factory, monkeypatch):
     for var in _OUTSIDE_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NEMOCHAT_SIM_TIME_SCALE", "0")
-    return home
+    yield home
+    import sys
+
+    if "nemochat.debug_log" in sys.modules:  # an in-process --debug run opened one: not into the next test
+        sys.modules["nemochat.debug_log"].stop()
 
 
 @pytest.fixture

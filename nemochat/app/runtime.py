@@ -69,6 +69,7 @@ def demo_paths(paths: Paths) -> Paths:
 @asynccontextmanager
 async def open_runtime(settings: Settings, *, view: View | None = None, paths: Paths | None = None) -> AsyncIterator[Runtime]:
     paths = paths or Paths.default()
+    log_paths = paths  # the log stays in the real state folder with --demo too
     sim = None
     if settings.demo:
         from nemochat.sim import start_simulator
@@ -83,10 +84,15 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
         )
         paths = demo_paths(paths)
         (paths.config / "token.json").unlink(missing_ok=True)  # a fresh simulator knows no old token
+    log = _start_debug_log(settings, log_paths, view)
     shown = view or make_view(settings)
     ledger = Ledger(ledger_path(paths))
     history = LedgerRecorder(ledger, settings.api_base, settings.lang, on_failure=lambda m: shown.emit(Notice(m, kind="warning")))
     listeners: list[Any] = [history]
+    if log is not None:
+        from nemochat.debug_log import Listener
+
+        listeners.append(Listener())
     recorder = None
     if settings.record:
         from nemochat.clients.recording import StreamRecorder
@@ -140,6 +146,22 @@ def demo_sample(sim: Any, say: Callable[[str], None]) -> Callable[[str], Awaitab
         return added
 
     return fill
+
+
+def _start_debug_log(settings: Settings, paths: Paths, view: View | None) -> Path | None:
+    """The debug log (``--debug`` or ``log_file``); ``--debug`` says where it is,
+    on stderr (or, in the REPL, which passes its own view, as a notice)."""
+    if not (settings.debug or settings.log_file):
+        return None
+    from nemochat.debug_log import start
+
+    path = start(settings, paths)
+    if path is not None and settings.debug:
+        if view is not None and not settings.json:
+            view.emit(Notice(f"Debug log: {path}", kind="info"))
+        else:
+            print(f"Debug log: {path}", file=sys.stderr)
+    return path
 
 
 def _log_requests(http: httpx.AsyncClient, settings: Settings) -> None:
