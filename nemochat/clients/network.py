@@ -84,6 +84,18 @@ def _from_path(path: Path, origin: str) -> ssl.SSLContext:
                          action="Point it at a PEM file (or a folder of hashed certificates).") from None
 
 
+def shown_proxy(url: object) -> object:
+    """A proxy URL to show (``config show``): its password, if any, masked."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str) or "@" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":****@", 1)
+
+
 def _no_proxy_everywhere() -> bool:
     from urllib.request import getproxies
 

@@ -136,7 +136,10 @@ def _show_config(args: argparse.Namespace, path: Path) -> int:
         print(f"nemochat: {bad.message}", file=sys.stderr)
         print("  Fix it with: nemochat config set KEY URL (or nemochat config unset KEY).", file=sys.stderr)
     keys = [k for k in sources if k not in ("json", "demo", "verbose", "debug")]
-    rows = [(k, _shown(getattr(settings, k), secret=k in cf.SECRET_KEYS), sources[k], k in cf.config_keys()) for k in keys]
+    from nemochat.clients.network import shown_proxy
+
+    rows = [(k, _shown(shown_proxy(getattr(settings, k)) if k == "proxy" else getattr(settings, k), secret=k in cf.SECRET_KEYS),
+             sources[k], k in cf.config_keys()) for k in keys]
     if settings.json:
         return _json_lines({"type": "config", "key": k, "value": v, "source": src, "in_file": ok} for k, v, src, ok in rows)
     print(f"# config file: {path}{'' if path.exists() else ' (not created yet)'}")

@@ -101,3 +101,25 @@ def test_uploads_and_cdn_downloads_go_through_the_proxy_too(cli, sim, world, pro
     methods_paths = [(line.split(" ")[0], line.split(" ")[1].removeprefix(sim.base_url)) for line in proxy.seen]
     assert any(method == "POST" and "upload" in path for method, path in methods_paths), proxy.seen
     assert any(method == "GET" and path.startswith("/cdn/") for method, path in methods_paths), proxy.seen
+
+
+def test_the_operating_systems_trust_store_is_the_default_and_certifi_the_fallback(monkeypatch):
+    import ssl
+    import sys
+
+    import truststore
+
+    from nemochat.clients.network import system_context, tls_context
+
+    assert isinstance(tls_context(None), truststore.SSLContext)  # no SSL_CERT_FILE/DIR, no ca_bundle
+    monkeypatch.setitem(sys.modules, "truststore", None)  # where truststore is not available
+    fallback = system_context()
+    assert isinstance(fallback, ssl.SSLContext) and not isinstance(fallback, truststore.SSLContext)
+    assert fallback.cert_store_stats()["x509_ca"] > 10  # certifi's bundle
+
+
+def test_config_show_masks_a_proxy_password(cli, monkeypatch):
+    monkeypatch.setenv("NEMOCHAT_PROXY", "http://me:s3cret-pass@proxy.example:3128")
+    code, out, _ = cli("config", "show")
+    assert code == 0
+    assert "s3cret-pass" not in out and "http://me:****@proxy.example:3128" in out
