@@ -27,7 +27,7 @@ from nemochat.errors import (
     TokenRejected,
     UsageError,
 )
-from nemochat.clients.network import CA_HINT, client_options, tls_context, untrusted_certificate  # noqa: F401  (tls_context: re-exported)
+from nemochat.clients.network import CA_HINT, client_options, through_proxy, tls_context, untrusted_certificate  # noqa: F401  (tls_context: re-exported)
 from nemochat.settings import Settings
 
 SUPPORTED_UPLOADS = "video mp4 mov avi webm mkv; image jpg png gif webp; audio mp3 wav m4a aac"
@@ -90,7 +90,7 @@ def no_answer(exc: Exception) -> bool:
 def network_error(exc: Exception, what: str, *, tries: int = 1) -> NetworkError:
     """One line a person can act on: what failed, where, why, and how often
     it was tried (no exception class names)."""
-    where = _host(exc)
+    where = _host(exc) + through_proxy(exc)
     to = f" to {where}" if where else ""
     notes = [f"tried {tries} times"] if tries > 1 else []
     if isinstance(exc, httpx.ConnectTimeout):

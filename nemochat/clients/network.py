@@ -33,14 +33,67 @@ def client_options(settings: Any) -> dict[str, Any]:
     """The keyword arguments every ``httpx.AsyncClient`` of nemochat gets.
     ``--demo`` talks to its own simulator on 127.0.0.1: never through a proxy."""
     options: dict[str, Any] = {"verify": tls_context(settings.ca_bundle), "trust_env": not settings.demo}
-    if settings.proxy and not settings.demo and not _no_proxy_everywhere():
+    _route.clear()
+    if settings.demo:
+        return options
+    _route.update(_proxy_map(settings))
+    if settings.proxy and _route:
         # An explicit proxy replaces httpx's environment proxies, NO_PROXY
         # included: its bypasses come back as mounts with no transport.
-        from httpx._utils import get_environment_proxies  # the parsing httpx itself uses
-
         options["proxy"] = settings.proxy
-        options["mounts"] = {pattern: None for pattern, url in get_environment_proxies().items() if url is None}
+        options["mounts"] = {pattern: None for pattern, url in _route.items() if url is None}
     return options
+
+
+# The proxies of this process's clients (pattern -> proxy URL, None: direct), to say which one failed.
+_route: dict[str, str | None] = {}
+
+
+def _proxy_map(settings: Any) -> dict[str, str | None]:
+    """What httpx will do (its own reading of the environment), checked, so a
+    proxy it cannot use is a usage error naming where it came from."""
+    from httpx._utils import get_environment_proxies  # the parsing httpx itself uses
+
+    if _no_proxy_everywhere():
+        return {}
+    found = get_environment_proxies()
+    origin = "HTTPS_PROXY/HTTP_PROXY/ALL_PROXY"
+    if settings.proxy:
+        found = {"all://": settings.proxy, **{pattern: None for pattern, url in found.items() if url is None}}
+        origin = "the proxy setting"
+    for url in found.values():
+        if url is not None:
+            _check_proxy(url, origin)
+    return found
+
+
+def _check_proxy(url: str, origin: str) -> None:
+    from urllib.parse import urlsplit
+
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("http", "https"):
+        return
+    if scheme in ("socks5", "socks5h"):
+        try:
+            import socksio  # noqa: F401  (httpx's SOCKS support)
+        except ImportError:
+            raise UsageError(f"{origin}: {shown_proxy(url)} is a SOCKS proxy, which needs the socksio package (pip install socksio)") from None
+        return
+    raise UsageError(f"{origin}: {shown_proxy(url)} is not an http(s) or socks5 proxy URL (like http://proxy.example:3128)")
+
+
+def through_proxy(exc: BaseException) -> str:
+    """`` through the proxy URL`` when the failed request went through one, else ""."""
+    from httpx._utils import URLPattern
+
+    try:
+        url = exc.request.url  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):
+        return ""
+    for pattern, proxy in sorted((URLPattern(key), proxy) for key, proxy in _route.items()):
+        if pattern.matches(url):
+            return f" through the proxy {shown_proxy(proxy)}" if proxy else ""
+    return ""
 
 
 def tls_context(ca_bundle: str | None = None) -> ssl.SSLContext:
@@ -80,8 +133,7 @@ def _from_path(path: Path, origin: str) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(path))
     except (OSError, ssl.SSLError) as exc:
         reason = "not a PEM file of CA certificates" if isinstance(exc, ssl.SSLError) else exc.strerror or str(exc)
-        raise UsageError(f"{origin}: cannot use {str(path)[:200]} as trusted CAs ({reason})",
-                         action="Point it at a PEM file (or a folder of hashed certificates).") from None
+        raise UsageError(f"{origin}: cannot use {str(path)[:200]} as trusted CAs ({reason})") from None
 
 
 def shown_proxy(url: object) -> object:

@@ -123,3 +123,30 @@ def test_config_show_masks_a_proxy_password(cli, monkeypatch):
     code, out, _ = cli("config", "show")
     assert code == 0
     assert "s3cret-pass" not in out and "http://me:****@proxy.example:3128" in out
+
+
+@pytest.mark.parametrize("value, says", [
+    ("ftp://proxy.example:21", "is not an http(s) or socks5 proxy URL (like http://proxy.example:3128)"),
+    ("socks5://127.0.0.1:1080", "is a SOCKS proxy, which needs the socksio package (pip install socksio)"),
+])
+def test_a_proxy_httpx_cannot_use_is_a_usage_error_naming_the_variable(cli, sim, world, monkeypatch, value, says):
+    monkeypatch.setenv("HTTPS_PROXY", value)
+    monkeypatch.setitem(__import__("sys").modules, "socksio", None)  # as on a machine without it
+    code, out, err = cli("credits", "--api-base", sim.base_url)
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [f"nemochat: HTTPS_PROXY/HTTP_PROXY/ALL_PROXY: {value} {says}"]
+    assert world.requests == []
+
+
+def test_a_proxy_that_cannot_be_reached_is_named_with_its_password_masked(cli, sim, monkeypatch):
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://me:pw-123456@127.0.0.1:{port}")
+    monkeypatch.setenv("NEMOCHAT_CONNECT_RETRIES", "0")
+    code, _, err = cli("credits", "--api-base", sim.base_url)
+    assert code == 5
+    assert f"through the proxy http://me:****@127.0.0.1:{port} (connection refused)" in err
+    assert "pw-123456" not in err
