@@ -150,3 +150,18 @@ def test_a_proxy_that_cannot_be_reached_is_named_with_its_password_masked(cli, s
     assert code == 5
     assert f"through the proxy http://me:****@127.0.0.1:{port} (connection refused)" in err
     assert "pw-123456" not in err
+
+
+def test_the_truststore_context_serves_httpx_over_https(https_sim, test_ca, monkeypatch):
+    """The OS store's context (truststore) carries real requests: on Linux it
+    reads OpenSSL's default paths, which SSL_CERT_FILE points at the test CA here."""
+    import httpx
+    import truststore
+
+    from nemochat.clients.network import system_context
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca[0]))
+    context = system_context()
+    assert isinstance(context, truststore.SSLContext)
+    with httpx.Client(verify=context, trust_env=False) as client:
+        assert client.get(https_sim.base_url + "/api/credits/balance/simple").status_code in (200, 401, 403)
