@@ -84,7 +84,9 @@ def veo_args(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="provider_action", metavar="ACTION", required=True)
     s = sub.add_parser("submit", help="submit Veo 3.1 shots",
                        description="submit Veo 3.1 shots (8 s each). Its cost is shown, and asked about, before anything is spent.")
-    s.add_argument("--shots-json", metavar="JSON", help='the shots: [{"id", "prompt", "generationType", "aspectRatio", "imageUrls"?}, ...]')
+    kinds = ", ".join(f"{kind} ({low}-{high} images)" if high else kind for kind, (low, high) in rules.VEO_IMAGE_COUNTS.items())
+    s.add_argument("--shots-json", metavar="JSON", help='the shots: [{"id", "prompt", "generationType", "aspectRatio", "imageUrls"?}, ...]; '
+                   f"generationType {kinds}; aspectRatio {' or '.join(rules.VEO_ASPECTS)}")
     s.add_argument("--resolution", choices=RuleChecked(rules.VEO_RESOLUTIONS), help="720p (default); 1080p or 4k for a single shot")
     _nanophoto_key(s)
     _common(s, submit=True)
