@@ -59,7 +59,7 @@ def _prompt_submit(p: argparse.ArgumentParser, help: str, choices: dict[str, tup
 
 
 def sora_args(p: argparse.ArgumentParser) -> None:
-    from nemochat.core import video_rules as rules
+    from nemochat.core import video_values as rules
 
     sub, s = _prompt_submit(p, "submit a Sora 2 video", {
         "--mode": (rules.SORA_MODES, "textToVideo (default), or imageToVideo with --image-url"),
@@ -79,7 +79,7 @@ def sora_args(p: argparse.ArgumentParser) -> None:
 
 
 def veo_args(p: argparse.ArgumentParser) -> None:
-    from nemochat.core import video_rules as rules
+    from nemochat.core import video_values as rules
 
     sub = p.add_subparsers(dest="provider_action", metavar="ACTION", required=True)
     s = sub.add_parser("submit", help="submit Veo 3.1 shots",
@@ -98,7 +98,7 @@ def veo_args(p: argparse.ArgumentParser) -> None:
 
 
 def gateway_args(p: argparse.ArgumentParser) -> None:
-    from nemochat.core import video_rules as rules
+    from nemochat.core import video_values as rules
 
     sub, s = _prompt_submit(p, "submit to an OpenAI-style video gateway (SORA_GATEWAY_URL)", {
         "--model": (rules.GATEWAY_MODELS, "sora-2 (default) or sora-2-pro"),

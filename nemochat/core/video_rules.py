@@ -14,14 +14,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from nemochat.core.video_values import (  # noqa: F401  (the values, apart: --help and completion list them without this module's regexes)
+    GATEWAY_DURATIONS,
+    GATEWAY_MODELS,
+    GATEWAY_SIZES,
+    SORA_ASPECTS,
+    SORA_DURATIONS,
+    SORA_MODES,
+    SORA_TIERS,
+    VEO_ASPECTS,
+    VEO_IMAGE_COUNTS,
+    VEO_RESOLUTIONS,
+)
 from nemochat.errors import UsageError
 
 # -- Sora 2 (NanoPhoto) ---------------------------------------------------------------
 
-SORA_MODES = ("textToVideo", "imageToVideo")
-SORA_TIERS = ("sora2", "sora2-pro-standard", "sora2-pro-high")
-SORA_ASPECTS = ("portrait", "landscape")
-SORA_DURATIONS = ("10", "15")
 SORA_COSTS = {  # credits: (tier, seconds) -> cost; failed runs are refunded
     ("sora2", "10"): 4,
     ("sora2", "15"): 8,
@@ -36,21 +44,11 @@ SORA_COSTS = {  # credits: (tier, seconds) -> cost; failed runs are refunded
 VEO_SHOT_SECONDS = 8
 VEO_MAX_SHOTS = 21
 VEO_MAX_SECONDS = 168
-VEO_RESOLUTIONS = ("720p", "1080p", "4k")
-VEO_ASPECTS = ("16:9", "9:16")
-VEO_IMAGE_COUNTS = {  # generationType -> (min, max) public image URLs
-    "TEXT_2_VIDEO": (0, 0),
-    "FIRST_AND_LAST_FRAMES_2_VIDEO": (1, 2),
-    "REFERENCE_2_VIDEO": (1, 3),
-}
 VEO_COST_PER_SHOT = {"720p": 10, "1080p": 14, "4k": 30}
 
 # -- OpenAI-style gateways ----------------------------------------------------------------
 
 GATEWAY_FIELDS = ("images", "model", "orientation", "prompt", "size", "duration")
-GATEWAY_MODELS = ("sora-2", "sora-2-pro")
-GATEWAY_SIZES = ("small", "large")
-GATEWAY_DURATIONS = (10, 15)
 
 
 def broken(rule: str, message: str, action: str = "") -> UsageError:
