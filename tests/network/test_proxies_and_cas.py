@@ -165,3 +165,18 @@ def test_the_truststore_context_serves_httpx_over_https(https_sim, test_ca, monk
     assert isinstance(context, truststore.SSLContext)
     with httpx.Client(verify=context, trust_env=False) as client:
         assert client.get(https_sim.base_url + "/api/credits/balance/simple").status_code in (200, 401, 403)
+
+
+@pytest.mark.skipif(__import__("shutil").which("openssl") is None, reason="openssl names the hashed certificate files")
+def test_ssl_cert_dir_of_hashed_certificates_is_trusted(cli, https_sim, test_ca, monkeypatch, tmp_path):
+    import shutil
+    import subprocess
+
+    digest = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", str(test_ca[0])], capture_output=True, text=True, check=True).stdout.strip()
+    folder = tmp_path / "certs"
+    folder.mkdir()
+    shutil.copy(test_ca[0], folder / f"{digest}.0")
+    monkeypatch.setenv("SSL_CERT_DIR", str(folder))
+    code, out, err = cli("credits", "--api-base", https_sim.base_url)
+    assert code == 0, err
+    assert "available" in out
