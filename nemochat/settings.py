@@ -15,6 +15,7 @@ from typing import Mapping
 
 DEFAULT_API_BASE = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_NANOPHOTO_BASE = "https://nanophoto.ai"
+DEMO_BACKEND = "demo"  # what the ledger and the token cache call the --demo simulator
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,13 @@ class Settings:
     connect_retries: int = 3
     connect_retry_wait: float = 1.0
     connect_retry_max_wait: float = 8.0
+
+    @property
+    def backend(self) -> str:
+        """The name sessions and tokens are kept under: the address, except
+        for the demo, whose simulator takes a new port each run but keeps one
+        world (sim.persist), so its sessions must be found again."""
+        return DEMO_BACKEND if self.demo else self.api_base
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **flags: object) -> "Settings":

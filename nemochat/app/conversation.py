@@ -117,7 +117,7 @@ class Conversation:
 
     async def _connect(self) -> SessionInfo:
         await self.nemo.ensure_token()
-        wanted, api_base = self.settings.session, self.settings.api_base
+        wanted, api_base = self.settings.session, self.settings.backend
         if wanted == "new":
             return await self.new_session()
         known = self.ledger.find_session(wanted, api_base) if wanted else self.ledger.last_session(api_base)
@@ -148,7 +148,7 @@ class Conversation:
     async def new_session(self) -> SessionInfo:
         self.session = await self.nemo.create_session(self.settings.lang)
         s = self.session
-        self.ledger.touch_session(self.settings.api_base, s.session_id, task_id=s.task_id, user_id=s.user_id, language=self.settings.lang)
+        self.ledger.touch_session(self.settings.backend, s.session_id, task_id=s.task_id, user_id=s.user_id, language=self.settings.lang)
         claim = await self.nemo.claim_url(s)  # shown once, for a new session only
         self.emit(SessionReady(s.session_id, s.task_id, s.user_id, claim_url=claim, resumed=False))
         return s

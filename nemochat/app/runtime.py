@@ -66,15 +66,22 @@ def demo_paths(paths: Paths) -> Paths:
     return replace(paths, config=paths.config / "demo", state=paths.state / "demo", data=paths.data / "demo")
 
 
+def demo_world_file(paths: Paths) -> Path:
+    """Where the demo's simulator keeps its world (``paths`` already the demo's)."""
+    return paths.state / "world.json"
+
+
 @asynccontextmanager
 async def open_runtime(settings: Settings, *, view: View | None = None, paths: Paths | None = None) -> AsyncIterator[Runtime]:
     paths = paths or Paths.default()
     log_paths = paths  # the log stays in the real state folder with --demo too
     sim = None
     if settings.demo:
-        from nemochat.sim import start_simulator
+        from nemochat.sim.persist import start_saved_simulator
 
-        sim = await asyncio.to_thread(start_simulator)  # uvicorn's start-up, off the event loop
+        paths = demo_paths(paths)
+        # uvicorn's start-up off the event loop; the world is the one the last demo run left
+        sim, found = await asyncio.to_thread(start_saved_simulator, demo_world_file(paths))
         settings = replace(
             settings,
             api_base=sim.base_url,
@@ -82,12 +89,12 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
             nanophoto_api_base=sim.base_url,
             gateway_url=settings.gateway_url or sim.base_url,
         )
-        paths = demo_paths(paths)
-        (paths.config / "token.json").unlink(missing_ok=True)  # a fresh simulator knows no old token
+        if not found:
+            (paths.config / "token.json").unlink(missing_ok=True)  # a fresh simulator knows no old token
     log = _start_debug_log(settings, log_paths, view)
     shown = view or make_view(settings)
     ledger = Ledger(ledger_path(paths))
-    history = LedgerRecorder(ledger, settings.api_base, settings.lang, on_failure=lambda m: shown.emit(Notice(m, kind="warning")))
+    history = LedgerRecorder(ledger, settings.backend, settings.lang, on_failure=lambda m: shown.emit(Notice(m, kind="warning")))
     listeners: list[Any] = [history]
     if log is not None:
         from nemochat.debug_log import Listener
@@ -119,6 +126,7 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
         ledger.close()
         if sim is not None:
             sim.stop()
+            sim.world.changed()  # the last word: whatever the stopped turns left
 
 
 DEMO_SAMPLE_NOTE = "Demo: the simulator's project was empty, so its 2-second sample clip is on the timeline."

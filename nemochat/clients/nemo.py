@@ -79,7 +79,7 @@ class NemoClient:
     async def ensure_token(self) -> str:
         if self.token:
             return self.token
-        cached = auth.load_token(self.token_cache, self.settings.api_base, self.client_id)
+        cached = auth.load_token(self.token_cache, self.settings.backend, self.client_id)
         if cached:
             self.token, self.user_id = cached.token, cached.user_id
             return cached.token
@@ -104,7 +104,7 @@ class NemoClient:
             raise AuthError("Getting a token: the server sent no token", action="Try again later, or pass --token.")
         now = time.time()
         cached = auth.CachedToken(data["token"], _opt(data.get("user_id")), auth.parse_expiry(data.get("expires_at"), now))
-        auth.store_token(self.token_cache, self.settings.api_base, self.client_id, cached)
+        auth.store_token(self.token_cache, self.settings.backend, self.client_id, cached)
         self.token, self.user_id = cached.token, cached.user_id
         return cached.token
 
@@ -115,7 +115,7 @@ class NemoClient:
                 code=1001,
                 action="Pass a valid token, or unset NEMO_TOKEN to use a free anonymous one.",
             )
-        auth.forget_token(self.token_cache, self.settings.api_base, self.client_id)
+        auth.forget_token(self.token_cache, self.settings.backend, self.client_id)
         self.token = None
         self.notify("Your token expired; getting a new one.")
         await self._new_anonymous_token()

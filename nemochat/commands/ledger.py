@@ -122,7 +122,7 @@ def _pick_session(ledger: Ledger, settings: Settings) -> Any:
             raise UsageError(f"no session {settings.session!r} in the ledger", action="See `nemochat sessions` for the known ones.")
         return found
     newest = ledger.sessions(limit=1)
-    return ledger.last_session(settings.api_base) or (newest[0] if newest else None)
+    return ledger.last_session(settings.backend) or (newest[0] if newest else None)
 
 
 def _show_config(args: argparse.Namespace, path: Path) -> int:

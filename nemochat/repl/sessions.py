@@ -35,7 +35,7 @@ def _ledger(rt: Any) -> Any:
 
 def known_sessions(rt: Any, limit: int = 30) -> list[KnownSession]:
     """This backend's sessions, newest first."""
-    api_base = rt.conversation.settings.api_base
+    api_base = rt.conversation.settings.backend
     try:
         ledger = _ledger(rt)
         if ledger is not None:

@@ -57,8 +57,19 @@ def create_app(world: SimWorld) -> Starlette:
     # NanoPhoto (Sora 2, Veo 3.1) and a video gateway; tests steer `world.providers`.
     if getattr(world, "providers", None) is None:
         world.providers = ProviderState()  # type: ignore[attr-defined]
-    routes += provider_routes(world.providers)  # type: ignore[attr-defined]
+    routes += [Route(r.path, _saving(world, r.endpoint), methods=r.methods)  # type: ignore[arg-type]
+               for r in provider_routes(world.providers)]  # type: ignore[attr-defined]
     return Starlette(routes=routes)
+
+
+def _saving(world: SimWorld, endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    async def saved(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        finally:
+            world.changed()  # before the answer leaves: a command that exits on it loses nothing
+
+    return saved
 
 
 def _backend_endpoint(world: SimWorld, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -77,7 +88,7 @@ def _backend_endpoint(world: SimWorld, handler: Handler) -> Callable[[Request], 
         except ApiError as error:
             return error.response()
 
-    return endpoint
+    return _saving(world, endpoint)
 
 
 def _control(world: SimWorld, handler: Handler) -> Callable[[Request], Awaitable[Response]]:

@@ -114,6 +114,16 @@ class ProviderState:
             self.tasks: dict[str, Task] = {}
             self._requests: list[ProviderRequest] = []
 
+    def snapshot(self) -> dict[str, Any]:
+        """Credits and tasks, as JSON, for the demo's saved world (sim.persist)."""
+        with self._lock:
+            return {"credits": dict(self.credits), "tasks": {k: dataclasses.asdict(t) for k, t in self.tasks.items()}}
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        with self._lock:
+            self.credits = {str(k): int(v) for k, v in saved["credits"].items()}
+            self.tasks = {k: Task(**t) for k, t in saved["tasks"].items()}
+
     # -- steering from tests --------------------------------------------------------
 
     def set(self, **changes: Any) -> None:

@@ -154,6 +154,7 @@ class SimWorld:
         self._settings = settings or Settings()
         self._running_turns = 0  # agent runs in progress: runtime, not state, so reset() keeps it
         self._idle = threading.Condition(self._lock)
+        self.on_change: Callable[[], None] | None = None  # the demo's saver (sim.persist)
         self.reset()
 
     def reset(self) -> None:
@@ -167,6 +168,25 @@ class SimWorld:
             self._claims: dict[str, str] = {}  # claim token -> session id
             self._uploads: list[Upload] = []
             self._renders: dict[str, Render] = {}
+
+    # persistence (sim.persist keeps the demo's world across runs) -------
+    KEPT = ("users", "tokens", "client_users", "sessions", "claims", "uploads", "renders")
+
+    def snapshot(self) -> dict[str, Any]:
+        """Copies of what a demo world keeps across runs (not the request log, not faults)."""
+        with self._lock:
+            return copy.deepcopy({name: getattr(self, "_" + name) for name in self.KEPT})
+
+    def restore(self, parts: Mapping[str, Any]) -> None:
+        with self._lock:
+            for name in self.KEPT:
+                if name in parts:
+                    setattr(self, "_" + name, parts[name])
+
+    def changed(self) -> None:
+        """A request or an agent turn is over: the demo saves the world now."""
+        if self.on_change is not None:
+            self.on_change()
 
     # settings ----------------------------------------------------------
     @property
@@ -285,6 +305,7 @@ class SimWorld:
         with self._lock:
             self._running_turns -= 1
             self._idle.notify_all()
+        self.changed()
 
     def wait_until_idle(self, timeout: float = 5.0) -> bool:
         """Block until no agent turn is running (they go on after a dropped
