@@ -1,0 +1,50 @@
+"""The demo is one world (issue 12, item 3): what a one-shot `--demo ask`
+made is there for `--demo status` and for the next `nemochat --demo`, which
+resumes the same session (its port changes every run, its sessions don't)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from conftest import NEMOCHAT
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def one_shot(term_env, tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([NEMOCHAT, "--demo", *args], env={**term_env, "NEMOCHAT_SIM_TIME_SCALE": "0"},
+                          cwd=tmp_path / "work", capture_output=True, text=True, timeout=60)
+
+
+def test_the_demo_remembers_across_one_shots_and_restarts(spawn, term_env, tmp_path):
+    made = one_shot(term_env, tmp_path, "ask", "make a 10s rainy Tokyo clip")
+    assert made.returncode == 0, made.stderr
+    status = one_shot(term_env, tmp_path, "status")
+    assert "Video: rainy Tokyo (0-10s)" in status.stdout, status.stdout + status.stderr
+    assert "Credits: 90 available" in one_shot(term_env, tmp_path, "credits").stdout  # the ask was charged once
+
+    first = spawn("--demo")
+    first.expect(r"Ready: back in project [0-9a-f]{8}")
+    first.line("/status")
+    first.expect(r"Video: rainy Tokyo")
+    first.line("/session")
+    session_id = first.expect(r"This session: [0-9a-f-]{36}").split()[-1]
+    first.line("/quit")
+    assert first.exit_status() == 0
+
+    again = spawn("--demo")
+    again.expect(r"Ready: back in project " + session_id[:8])
+    again.line("/session new")
+    again.expect(r"Ready: a new project")
+    again.line("/session " + session_id[:8])
+    again.expect(r"back in project " + session_id[:8])
+    again.line("/status")
+    again.expect(r"Video: rainy Tokyo")
+    again.line("/quit")
+    assert again.exit_status() == 0
+
+    listed = one_shot(term_env, tmp_path, "sessions").stdout
+    ids = re.findall(r"[0-9a-f]{8}-[0-9a-f-]{27}", listed)
+    assert ids.count(session_id) == 1 and len(ids) == 2, listed  # the ask's and `/session new`'s: no session per launch
