@@ -8,8 +8,10 @@ typed SSE events and plays their delays:
   answering, optionally editing the session (draft, media) as it finishes.
 
 Scripts, picked by keywords (English and Chinese; Chinese messages get
-Chinese answers): title (a silent turn), generate (two-stage: clip, then music
-and title), music, choice (``ask_question``), and chat.
+Chinese answers): answer (a question, never a generation: "what's the status
+of my video?" describes the project), title (a silent turn), generate
+(two-stage: clip, then music and title), music, choice (``ask_question``),
+and chat.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class TurnContext:
     message: str
     media_base: str  # where the sim serves its media, e.g. http://127.0.0.1:PORT/cdn/media
     generation_cost: int
+    draft: Mapping[str, Any] | None = None  # the session's, for answers about the project
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
@@ -77,6 +80,14 @@ _GEN_NOUN = _words("clip", "video", "视频", "短片")
 _MUSIC = _words("music", "bgm", "lo-?fi", "song", "suno", "音乐", "配乐")
 _CHOICE = _words("style", "choose", "which", "风格", "选择")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# A question asks; a request ("can you make…", "please add…") is not one, even with a "?".
+_REQUEST_LEAD = re.compile(r"^\s*(?:please|pls|can you|could you|would you|will you|how about|what about|i want|i'd like|let's|"
+                           r"make|generate|create|add|请|帮我|生成|制作|添加|加)", re.IGNORECASE)
+_QUESTION_LEAD = re.compile(r"^\s*(?:what|what's|whats|how|how's|why|where|when|who|is|are|was|were|does|do|did|"
+                            r"has|have)\b", re.IGNORECASE)
+_ZH_QUESTION = re.compile(r"吗|什么|怎么|怎样|如何|多少|几|哪")
+_ABOUT_PROJECT = _words("status", "progress", "project", "draft", "timeline", "video", "clip", "ready", "done",
+                        "状态", "进度", "项目", "草稿", "时间线", "视频", "好了")
 _DURATION = re.compile(r"(\d{1,3})\s*-?\s*(?:s|secs?|seconds?|秒)(?![a-z])", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“「'‘]([^\"”」'’]{1,60})[\"”」'’]")
 
@@ -84,6 +95,8 @@ _QUOTED = re.compile(r"[\"“「'‘]([^\"”」'’]{1,60})[\"”」'’]")
 def pick_script(ctx: TurnContext) -> Script:
     message = ctx.message
     zh = bool(_CJK.search(message))
+    if is_question(message) and not _CHOICE.search(message):
+        return answer_script(ctx, zh)
     if _TITLE.search(message):
         return title_script(message, zh)
     if _GEN_VERB.search(message) and _GEN_NOUN.search(message):
@@ -95,6 +108,37 @@ def pick_script(ctx: TurnContext) -> Script:
     if _GEN_VERB.search(message) or _GEN_NOUN.search(message):
         return generate_script(ctx, zh)
     return chat_script(message, zh)
+
+
+def is_question(message: str) -> bool:
+    """A question rather than a request: asked ("?", "what…", "吗"), not asked for."""
+    text = message.strip()
+    if _REQUEST_LEAD.search(text):
+        return False
+    return text.endswith(("?", "?")) or bool(_QUESTION_LEAD.search(text) or _ZH_QUESTION.search(text))
+
+
+def answer_script(ctx: TurnContext, zh: bool) -> Script:
+    """A question is answered and spends nothing: about the project, from its
+    draft; anything else, the general answer."""
+    draft = ctx.draft or {}
+    if not _ABOUT_PROJECT.search(ctx.message):
+        return chat_script(ctx.message, zh)
+    tracks = [t for t in draft.get("t") or [] if t.get("sg")]
+    if not tracks:
+        text = ("你的项目还是空的:还没有生成任何视频。描述一个场景,比如“生成一段10秒的雨夜东京视频”,我就开始制作。" if zh
+                else "Your project is still empty: nothing has been generated yet. Describe a scene — for example "
+                     "“make a 10s rainy Tokyo clip” — and I'll make it.")
+        return Script("answer", (ModelCall(text=text),))
+    seconds = round((draft.get("d") or 0) / 1000)
+    title = (draft.get("m") or {}).get("title") or ("未命名" if zh else "Untitled")
+    names = [f"{t.get('n') or '?'}: {', '.join(str(s.get('n') or '?') for s in t['sg'])}" for t in tracks]
+    if zh:
+        text = f"你的视频“{title}”已经完成,共{seconds}秒,包含{len(tracks)}条轨道({';'.join(names)})。可以导出了。"
+    else:
+        text = (f"Your video “{title}” is done: {seconds} seconds on {len(tracks)} track{'s' if len(tracks) != 1 else ''} "
+                f"({'; '.join(names)}). It is ready to export.")
+    return Script("answer", (ModelCall(text=text),))
 
 
 def requested_seconds(message: str, default: int = 10) -> int:

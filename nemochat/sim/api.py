@@ -96,7 +96,7 @@ async def run_sse(request: Request, world: SimWorld) -> Response:
     message = "".join(p.get("text", "") for p in body["new_message"]["parts"] if isinstance(p, dict))
     world.edit_session(session_id, lambda s: s.messages.append(message))
     script = agent.pick_script(agent.TurnContext(
-        message, base_url(request) + "/cdn/media", world.settings.generation_cost))
+        message, base_url(request) + "/cdn/media", world.settings.generation_cost, session.draft))
     if script.cost and (world.take_fault("error_code", lambda f: f.code == 2001)
                         or not world.charge(user.user_id, script.cost)):
         raise code_error(2001, user_id=user.user_id, required=script.cost,

@@ -23,6 +23,9 @@ def test_the_demo_remembers_across_one_shots_and_restarts(spawn, term_env, tmp_p
     assert made.returncode == 0, made.stderr
     status = one_shot(term_env, tmp_path, "status")
     assert "Video: rainy Tokyo (0-10s)" in status.stdout, status.stdout + status.stderr
+    asked = one_shot(term_env, tmp_path, "ask", "what's the status of my video?")  # item 14: answered, not generated
+    assert "Your video “rainy Tokyo” is done: 10 seconds" in " ".join(asked.stdout.split()), asked.stdout
+    assert "Generating" not in asked.stderr
     assert "Credits: 90 available" in one_shot(term_env, tmp_path, "credits").stdout  # the ask was charged once
 
     first = spawn("--demo")

@@ -140,6 +140,20 @@ def test_chat_answer_with_a_thought(backend: Backend, account: Account):
     assert "Good question" in answer["text"]
 
 
+@pytest.mark.parametrize("question", ["what's the status of my video?", "is my video ready", "我的视频怎么样了?"])
+def test_a_question_is_answered_and_generates_nothing(backend: Backend, account: Account, world, question):
+    events = backend.events(account, question)
+    assert calls(events) == []
+    assert "empty" in texts(events, partial=False)[0] or "空" in texts(events, partial=False)[0]
+    assert world.user(account.user_id).credits == world.settings.starting_credits
+
+
+def test_a_question_after_a_generation_describes_the_project(backend: Backend, account: Account):
+    backend.events(account, "make a 10s rainy Tokyo clip")
+    [answer] = texts(backend.events(account, "what's the status of my video?"), partial=False)
+    assert answer.startswith("Your video “rainy Tokyo” is done: 10 seconds on 3 tracks")
+
+
 def test_chat_without_a_question_has_no_thought(backend: Backend, account: Account):
     events = backend.events(account, "hello there")
     assert not any(p.get("thought") for e in events for p in e["content"]["parts"])
