@@ -128,7 +128,7 @@ class Conversation:
             self.session = SessionInfo(session_id, known.task_id if known else None, known.user_id if known else self.nemo.user_id)  # type: ignore[arg-type]
             self.nemo.user_id = self.nemo.user_id or self.session.user_id
             self.ledger.touch_session(api_base, self.session.session_id)
-            self.emit(SessionReady(self.session.session_id, self.session.task_id, self.session.user_id, resumed=True))
+            self.emit(SessionReady(self.session.session_id, self.session.task_id, self.session.user_id, resumed=True, demo=self.settings.demo))
             if wanted and known and known.turns:  # asked for by name: say where it left off
                 self.emit(Notice(recap(self.ledger.turns(known.id, last=3))))
             return self.session
@@ -149,8 +149,9 @@ class Conversation:
         self.session = await self.nemo.create_session(self.settings.lang)
         s = self.session
         self.ledger.touch_session(self.settings.backend, s.session_id, task_id=s.task_id, user_id=s.user_id, language=self.settings.lang)
-        claim = await self.nemo.claim_url(s)  # shown once, for a new session only
-        self.emit(SessionReady(s.session_id, s.task_id, s.user_id, claim_url=claim, resumed=False))
+        # Shown once, for a new session only; the demo's projects have no page anywhere real.
+        claim = None if self.settings.demo else await self.nemo.claim_url(s)
+        self.emit(SessionReady(s.session_id, s.task_id, s.user_id, claim_url=claim, resumed=False, demo=self.settings.demo))
         return s
 
     async def session_call(self, call):

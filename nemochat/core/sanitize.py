@@ -108,6 +108,12 @@ def _harmless(text: str) -> bool:
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 
+def short_id(identifier: str) -> str:
+    """The one short form of an id shown to people (sessions, renders, jobs):
+    its first 8 characters, as the chat and the toolbar show it."""
+    return clean_line(identifier)[:8]
+
+
 def clean_line(text: str) -> str:
     """`clean`, then every run of whitespace (newlines, tabs) becomes one space, stripped."""
     return _WHITESPACE_RUN.sub(" ", clean(text)).strip()

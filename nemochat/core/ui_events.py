@@ -23,6 +23,7 @@ class SessionReady:
     user_id: str | None = None
     claim_url: str | None = None
     resumed: bool = False
+    demo: bool = False  # the --demo simulator: nothing leaves this machine, and there is no web page
 
 
 @dataclass(frozen=True, slots=True)

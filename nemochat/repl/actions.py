@@ -12,6 +12,7 @@ from nemochat.core.router import Intent
 from nemochat.errors import SessionNotFound, UsageError
 from nemochat.repl.live_view import link
 from nemochat.repl.sessions import resolve
+from nemochat.repl.texts import text
 from nemochat.settings import Paths
 
 if TYPE_CHECKING:
@@ -61,6 +62,9 @@ async def open_project(repl: "Repl") -> None:
         pass
     else:
         repl.say(("Opened " if opened else "Your last export: ") + target, "green" if opened else "")
+        return
+    if repl.runtime.settings.demo:
+        repl.say(text(repl.runtime.settings.lang, "demo_no_page"), "yellow")
         return
     session = await repl.ensure_connected()
     url = repl.view.claim_url or await repl.runtime.nemo.claim_url(session)

@@ -29,7 +29,7 @@ from rich.text import Text
 
 from nemochat.core import ui_events as ui
 from nemochat.core.gui import translate_gui
-from nemochat.core.sanitize import clean, clean_line
+from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.errors import Interrupted, NemochatError
 from nemochat.repl.jobs import Job, current_job
 from nemochat.repl.printer import Printer, PrinterFile, links_supported, render_ansi, terminal_size
@@ -292,7 +292,7 @@ class LiveView(RichView):
     def _on_SessionReady(self, event: ui.SessionReady) -> None:
         from nemochat.repl.texts import text
 
-        sid = clean_line(event.session_id)[:8]
+        sid = short_id(event.session_id)
         if event.resumed:
             self.console.print(Text(text(self.lang, "ready_resumed", sid=sid), style="green"))
         else:

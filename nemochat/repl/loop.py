@@ -60,9 +60,11 @@ if TYPE_CHECKING:  # the app is imported in the background, after the prompt is 
     from nemochat.app.runtime import Runtime
 
 
-def greet(view: LiveView, lang: str) -> None:
-    """The first screen: what this is, three things to try, the keys."""
+def greet(view: LiveView, lang: str, *, demo: bool = False) -> None:
+    """The first screen: what this is (the demo says it is one), three things to try, the keys."""
     view.console.print(Text(text(lang, "welcome"), style="bold"))
+    if demo:
+        view.console.print(Text(text(lang, "demo"), style="yellow"))
     view.console.print(Text(text(lang, "try"), style="dim"))
     for example in examples(lang):
         view.console.print(Text("  • ", style="dim") + Text(example, style="cyan"))

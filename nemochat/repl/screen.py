@@ -19,6 +19,7 @@ from prompt_toolkit.application import get_app_or_none
 from prompt_toolkit.formatted_text import ANSI, StyleAndTextTuples, to_formatted_text
 from prompt_toolkit.utils import get_cwidth
 
+from nemochat.core.sanitize import short_id
 from nemochat.repl.printer import terminal_size
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def bottom_toolbar(repl: "Repl") -> StyleAndTextTuples:
     session = conversation.session if conversation is not None else None
     sep()
     if session is not None:
-        parts.append(("", f"session {session.session_id[:8]}"))
+        parts.append(("", f"session {short_id(session.session_id)}"))
     elif repl.link.state == "failed":
         parts.append(("class:toolbar.warn", "not connected"))
     else:

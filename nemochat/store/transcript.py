@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from nemochat.core.sanitize import clean, clean_line
+from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.core.tool_labels import label_for
 from nemochat.store.records import SessionRecord, TurnRecord
 
@@ -23,7 +23,7 @@ def when(ts: float) -> str:
 
 
 def title_of(session: SessionRecord) -> str:
-    return clean_line(session.title) if session.title else f"Session {session.id[:8]}"
+    return clean_line(session.title) if session.title else f"Session {short_id(session.id)}"
 
 
 # -- plain text -------------------------------------------------------------------------------

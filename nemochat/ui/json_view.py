@@ -44,7 +44,8 @@ def to_json_line(event: ui.UIEvent) -> dict[str, Any] | None:
 
 
 def _session(event: ui.SessionReady) -> dict[str, Any]:
-    return {"type": "session", "session_id": event.session_id, "task_id": event.task_id, "user_id": event.user_id, "claim_url": event.claim_url, "resumed": event.resumed}
+    return {"type": "session", "session_id": event.session_id, "task_id": event.task_id, "user_id": event.user_id, "claim_url": event.claim_url, "resumed": event.resumed,
+            **({"demo": True} if event.demo else {})}
 
 
 def _text(event: ui.Message) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from rich.text import Text
 
 from nemochat.core import ui_events as ui
 from nemochat.core.gui import translate_gui
-from nemochat.core.sanitize import clean, clean_line
+from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.errors import Interrupted, NemochatError
 from nemochat.ui.markdown_stream import BlockSplitter
 
@@ -249,7 +249,8 @@ class RichView:
 
     def _on_SessionReady(self, event: ui.SessionReady) -> None:
         what = "Resumed session" if event.resumed else "New session"
-        self.chrome.print(Text(f"{what} {clean_line(event.session_id)[:12]}", style="dim"))
+        where = " (demo: a simulator on this machine, nothing is sent anywhere)" if event.demo else ""
+        self.chrome.print(Text(f"{what} {short_id(event.session_id)}{where}", style="dim"))
         if event.claim_url:
             url = clean_line(event.claim_url)
             self.chrome.print(Text("Open this project in your browser: ", style="dim") + Text(url, style=f"link {url}"))

@@ -21,6 +21,8 @@ def one_shot(term_env, tmp_path, *args: str) -> subprocess.CompletedProcess[str]
 def test_the_demo_remembers_across_one_shots_and_restarts(spawn, term_env, tmp_path):
     made = one_shot(term_env, tmp_path, "ask", "make a 10s rainy Tokyo clip")
     assert made.returncode == 0, made.stderr
+    # item 11: the demo says it is one, and shows no link that would lead anywhere real
+    assert "(demo: a simulator on this machine" in made.stderr and "claim" not in made.stderr + made.stdout
     status = one_shot(term_env, tmp_path, "status")
     assert "Video: rainy Tokyo (0-10s)" in status.stdout, status.stdout + status.stderr
     asked = one_shot(term_env, tmp_path, "ask", "what's the status of my video?")  # item 14: answered, not generated
@@ -29,7 +31,10 @@ def test_the_demo_remembers_across_one_shots_and_restarts(spawn, term_env, tmp_p
     assert "Credits: 90 available" in one_shot(term_env, tmp_path, "credits").stdout  # the ask was charged once
 
     first = spawn("--demo")
+    first.expect(r"Demo: a simulator on this machine plays the agent")
     first.expect(r"Ready: back in project [0-9a-f]{8}")
+    first.line("/open")
+    first.expect(r"The demo has no web page")
     first.line("/status")
     first.expect(r"Video: rainy Tokyo")
     first.line("/session")
@@ -47,6 +52,7 @@ def test_the_demo_remembers_across_one_shots_and_restarts(spawn, term_env, tmp_p
     again.expect(r"Video: rainy Tokyo")
     again.line("/quit")
     assert again.exit_status() == 0
+    assert "claim" not in "".join(first.sink.raw + again.sink.raw)
 
     listed = one_shot(term_env, tmp_path, "sessions").stdout
     ids = re.findall(r"[0-9a-f]{8}-[0-9a-f-]{27}", listed)
