@@ -174,7 +174,9 @@ def _pattern_for(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _RULES if _RULE_NEEDS[name] in words))
 
 
-def translate_gui(text: str) -> Translation:
+def translate_gui(text: str, *, one_shot: bool = False) -> Translation:
+    """``one_shot``: the replacements name the command line's commands
+    ("nemochat export"), for ``ask`` and ``--json``, where there is no /export."""
     words = _words_in(text)
     if not words:
         return Translation(text, ())
@@ -185,7 +187,7 @@ def translate_gui(text: str) -> Translation:
         kind, replacement = _translate(match)
         if kind is not None and all(action.kind != kind for action in actions):
             actions.append(GuiAction(kind, _COMMANDS[kind], phrase))
-        return _match_case(phrase, replacement)
+        return _match_case(phrase, _in_one_shot_words(replacement) if one_shot else replacement)
 
     return Translation(_pattern_for(words).sub(rewrite, text), tuple(actions))
 
@@ -225,6 +227,12 @@ def _button(name: str, ask: str, *, english: bool) -> tuple[ActionKind | None, s
     if name in _STATUS_NAMES:
         return "status", _SUMMARY_EN if english else _SUMMARY_ZH
     return None, ask
+
+
+def _in_one_shot_words(replacement: str) -> str:
+    for command in ("/export", "/status"):
+        replacement = replacement.replace(command, f"`nemochat {command[1:]}`")
+    return replacement
 
 
 def _match_case(phrase: str, replacement: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from nemochat.core import ui_events as ui
+from nemochat.core.gui import translate_gui
 from nemochat.core.sanitize import clean
 from nemochat.errors import NemochatError
 
@@ -49,7 +50,8 @@ def _session(event: ui.SessionReady) -> dict[str, Any]:
 
 
 def _text(event: ui.Message) -> dict[str, Any]:
-    return {"type": "text", "text": clean(event.text), "complete": event.complete}
+    # translated again in the command line's words ("nemochat export", not the REPL's /export)
+    return {"type": "text", "text": clean(translate_gui(event.raw, one_shot=True).text), "complete": event.complete}
 
 
 def _tool(event: ui.ToolActivity) -> dict[str, Any]:

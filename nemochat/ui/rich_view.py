@@ -146,6 +146,7 @@ class RichView:
         self._streams: dict[int, BlockSplitter] = {}
         self._status: Status | None = None
         self._tool: _ToolLine | None = None
+        self._piped_block = False  # a block of this message went to a file or pipe already
 
     # -- the view interface ----------------------------------------------------------
 
@@ -188,12 +189,20 @@ class RichView:
         if not event.complete:
             self.chrome.print(Text("(the answer was cut off here)", style="dim"))
         self.console.print()
+        self._piped_block = False
 
     def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
         self._streams.pop(event.index, None)
 
     def _print_block(self, raw_block: str) -> None:
-        self.console.print(markdown(clean(translate_gui(raw_block).text)))
+        shown = clean(translate_gui(raw_block, one_shot=True).text)
+        if self.console.is_terminal:
+            self.console.print(markdown(shown))
+        else:  # to a file or a pipe: the Markdown as written, a paragraph on one line (as `llm` does); only a terminal wraps
+            if self._piped_block:
+                self.console.print()  # one blank line between blocks, as they were written
+            self.console.print(Text(shown.strip("\n")), soft_wrap=True)
+            self._piped_block = True
 
     def _on_Thought(self, event: ui.Thought) -> None:
         if self.show_thoughts:

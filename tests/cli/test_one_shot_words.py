@@ -1,0 +1,36 @@
+"""One-shot output in one-shot words (issue 12, item 4): to a file or a pipe
+a paragraph is one line, whatever COLUMNS says (only a terminal wraps), and
+the agent's "click Export" becomes `nemochat export`, never the REPL's
+/export, in the text, in the hints and in --json."""
+
+from __future__ import annotations
+
+import json
+
+from nemochat.core.gui import translate_gui
+
+FINAL = ("All set: I added a Lo-fi soundtrack at 35% volume and an “Urban Dreams” title for the first 3 seconds. "
+         "Check the track summary (`nemochat status`), then export it (`nemochat export`) to download it.")
+
+
+def test_ask_to_a_file_keeps_each_paragraph_on_one_line(nemochat, sim, world):
+    result = nemochat("ask", "make a 10s rainy Tokyo clip", "--api-base", sim.base_url, env={"COLUMNS": "50"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Here's your 10-second clip of rainy Tokyo") and lines[0].endswith("a title.")
+    assert FINAL in lines and max(map(len, lines)) > 50
+    assert "/export" not in result.stdout + result.stderr and "/status" not in result.stdout + result.stderr
+    assert "run nemochat export" in result.stderr
+
+
+def test_json_text_speaks_one_shot_words(nemochat, sim, world):
+    result = nemochat("--json", "ask", "make a 10s rainy Tokyo clip", "--api-base", sim.base_url)
+    texts = [line["text"] for line in map(json.loads, result.stdout.splitlines()) if line["type"] == "text"]
+    assert texts[-1] == FINAL
+
+
+def test_one_shot_translation_names_the_commands():
+    assert translate_gui("Click the Export button.", one_shot=True).text == "Export it (`nemochat export`)."
+    assert translate_gui("Click the Export button.").text == "Export it (/export)."
+    assert translate_gui("在时间线上预览", one_shot=True).text == "查看轨道摘要（`nemochat status`）"
+    assert translate_gui("Open the media panel", one_shot=True).text == "Check `nemochat status`"
