@@ -86,10 +86,10 @@ class _ToolLine:
         self.label, self.expected, self.started = label, expected, time.monotonic()
 
     def __rich__(self) -> RenderableType:
-        from rich.spinner import Spinner
-
+        # Only the words: the Status that shows this line draws the one spinner
+        # (a Spinner here made two: "⠼ ⠋ Generating video").
         parts = [self.label] + ([self.expected] if self.expected else []) + [_clock(time.monotonic() - self.started)]
-        return Spinner("dots", Text(" · ".join(parts), style="cyan"))
+        return Text(" · ".join(parts), style="cyan")
 
 
 # Blanks that end a line (not the last piece of a buffer: ``end=""`` prints may go on).

@@ -57,3 +57,15 @@ def test_the_demo_remembers_across_one_shots_and_restarts(spawn, term_env, tmp_p
     listed = one_shot(term_env, tmp_path, "sessions").stdout
     ids = re.findall(r"[0-9a-f]{8}-[0-9a-f-]{27}", listed)
     assert ids.count(session_id) == 1 and len(ids) == 2, listed  # the ask's and `/session new`'s: no session per launch
+
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+def test_ask_in_a_terminal_draws_one_spinner_per_line(spawn):
+    """Item 5: `ask` on a terminal showed "⠼ ⠋ Generating video": two spinners."""
+    term = spawn("--demo", "ask", "make a 10s rainy Tokyo clip", env={"NEMOCHAT_SIM_TIME_SCALE": "0.25"})
+    assert term.exit_status() == 0
+    raw = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(term.sink.raw))  # the frames, colours left out
+    assert re.search(f"[{SPINNER}] Generating video · usually", raw), "the spinner was drawn"
+    assert not re.search(f"[{SPINNER}] +[{SPINNER}]", raw)
