@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from nemochat.core.sanitize import safe_filename
+from nemochat.core.sanitize import safe_filename, short_id
 from nemochat.core.ui_events import Notice, TransferProgress, UIEvent
 from nemochat.errors import BackendError, UsageError
 
@@ -45,6 +45,9 @@ class DownloadError(BackendError):
 # -- naming ------------------------------------------------------------------------
 
 
+_RENDER_PREFIX = re.compile(r"^render[_-]", re.IGNORECASE)  # "render_7bd1…": the id proper follows
+
+
 def target_path(
     *, output: str | None, output_dir: str, title: str | None, session_id: str, render_id: str, force: bool
 ) -> Path:
@@ -59,8 +62,9 @@ def target_path(
             if not chosen.suffix:
                 chosen = chosen.with_name(chosen.name + ".mp4")
             return chosen if force else free_path(chosen)
-    stem = safe_filename(title or "", fallback=safe_filename(session_id, fallback="video", max_length=40), max_length=60)
-    name = f"{stem}-{safe_filename(render_id, fallback='render', max_length=64)}.mp4"
+    # The project's title and the render's short id: "rainy-Tokyo-7bd1ad9f.mp4" (free_path keeps it unique).
+    stem = safe_filename(title or "", fallback=safe_filename(short_id(session_id), fallback="video"), max_length=60)
+    name = f"{stem}-{safe_filename(short_id(_RENDER_PREFIX.sub('', render_id)), fallback='render')}.mp4"
     target = folder / safe_filename(name, max_length=140)
     # Why check again: the name came from the server; it must not leave the folder.
     if target.resolve().parent != folder.resolve():

@@ -71,7 +71,7 @@ def test_the_repl_export_in_the_demo_gives_the_sample_clip(demo_out, monkeypatch
     printed, jobs, _ = _repl_demo(monkeypatch, "/export", wait_for="job")
     [job] = jobs
     assert job.status == "done", job.error
-    [video] = demo_out.glob("Demo-render_*.mp4")
+    [video] = demo_out.glob("Demo-????????.mp4")  # the title and the render's short id
     assert video.read_bytes() == CLIP and job.result == str(video)
     assert DEMO_SAMPLE_NOTE in " ".join(printed.split())  # joined: the view wraps at 80 columns
     assert "Nothing to export" not in printed
@@ -81,7 +81,7 @@ def test_the_repl_export_in_the_demo_gives_the_sample_clip(demo_out, monkeypatch
 def test_the_one_shot_export_says_the_same(demo_out, capsys, command):
     # `ask export` goes through the conversation's export handler, which gets the demo's sample too.
     assert main(["--demo", *command]) == 0
-    [video] = demo_out.glob("Demo-render_*.mp4")
+    [video] = demo_out.glob("Demo-????????.mp4")
     assert video.read_bytes() == CLIP
     shown = capsys.readouterr()
     assert DEMO_SAMPLE_NOTE in " ".join(shown.err.split())  # a notice: chrome, on stderr

@@ -65,8 +65,9 @@ def test_every_status_shape_ends_in_the_same_file(sim, out, world, shape):
 
 def test_the_file_is_named_after_the_title_and_render(sim, out, world):
     result, _ = _export(sim, out, world, title="Urban Dreams")
-    assert result.path == str(out / f"Urban-Dreams-{result.render_id}.mp4")
-    assert [p.name for p in out.iterdir()] == [f"Urban-Dreams-{result.render_id}.mp4"], "no .part left behind"
+    short = result.render_id.removeprefix("render_")[:8]  # "render_7bd1ad9f-b806-…": its first 8 characters
+    assert result.path == str(out / f"Urban-Dreams-{short}.mp4")
+    assert [p.name for p in out.iterdir()] == [f"Urban-Dreams-{short}.mp4"], "no .part left behind"
 
 
 def test_a_download_dropped_halfway_resumes_to_the_same_bytes(sim, out, world):
@@ -111,7 +112,7 @@ def test_force_replaces_the_file(sim, out, world):
 def test_a_hostile_title_stays_inside_the_folder(sim, out, world, tmp_path):
     result, _ = _export(sim, out, world, title="../../evil.mp4")
     assert Path(result.path).resolve().parent == out.resolve()
-    assert Path(result.path).name == f"evil.mp4-{result.render_id}.mp4"
+    assert Path(result.path).name == f"evil.mp4-{result.render_id.removeprefix('render_')[:8]}.mp4"
     assert not (tmp_path.parent / "evil.mp4").exists() and not (tmp_path / "evil.mp4").exists()
 
 

@@ -90,15 +90,18 @@ def _target(tmp_path: Path, **kw) -> Path:
     return target_path(**args)
 
 
-def test_default_name_is_title_and_render_id(tmp_path):
-    assert _target(tmp_path) == tmp_path / "Urban-Dreams-render_abc.mp4"
-    assert _target(tmp_path, title=None) == tmp_path / "sess-1-render_abc.mp4"
-    assert _target(tmp_path, title="雨の東京 🌧") == tmp_path / "雨の東京-🌧-render_abc.mp4"
+def test_default_name_is_title_and_a_short_render_id(tmp_path):
+    assert _target(tmp_path) == tmp_path / "Urban-Dreams-abc.mp4"
+    assert _target(tmp_path, title=None) == tmp_path / "sess-1-abc.mp4"
+    assert _target(tmp_path, title="雨の東京 🌧") == tmp_path / "雨の東京-🌧-abc.mp4"
+    long = _target(tmp_path, title="rainy Tokyo", render_id="render_7bd1ad9f-b806-4c1e-9a57-2f3c9d0e1a2b")
+    assert long == tmp_path / "rainy-Tokyo-7bd1ad9f.mp4"
+    assert _target(tmp_path, title=None, session_id="3cbddc80-6d4f-4f0e-9d7e-1f2a3b4c5d6e", render_id="r9").name == "3cbddc80-r9.mp4"
 
 
 def test_a_long_title_keeps_the_render_id(tmp_path):
     name = _target(tmp_path, title="word " * 100).name
-    assert name.endswith("-render_abc.mp4") and len(name.encode()) < 255
+    assert name.endswith("-abc.mp4") and len(name.encode()) < 255
 
 
 @pytest.mark.parametrize("title", ["../../evil.mp4", "/etc/passwd", "..\\..\\x", "a/../../b", "\x1b]0;pwn\x07.mp4", ".."])
@@ -110,7 +113,7 @@ def test_output_can_be_a_file_or_a_folder(tmp_path):
     assert _target(tmp_path, output=str(tmp_path / "a")) == tmp_path / "a.mp4"
     assert _target(tmp_path, output=str(tmp_path / "a.mov")) == tmp_path / "a.mov"
     (tmp_path / "videos").mkdir()
-    assert _target(tmp_path, output=str(tmp_path / "videos")) == tmp_path / "videos" / "Urban-Dreams-render_abc.mp4"
+    assert _target(tmp_path, output=str(tmp_path / "videos")) == tmp_path / "videos" / "Urban-Dreams-abc.mp4"
 
 
 def test_taken_names_get_a_number_unless_forced(tmp_path):
