@@ -62,7 +62,10 @@ class Background:
                 from nemochat.commands.media import demo_sample
 
                 sample = demo_sample(repl.runtime.sim, lambda note: repl.say(note, "dim"))
-            result = await export_video(repl.conversation, ExportOptions(output=output), confirm_cancel=None, fill_empty=sample)
+            async def cancel_on_server(question: str) -> bool:
+                return job.cancel_on_server  # /jobs cancel: yes; leaving the chat leaves the render running
+
+            result = await export_video(repl.conversation, ExportOptions(output=output), confirm_cancel=cancel_on_server, fill_empty=sample)
             return result.path or result.url
 
         self.start("export", "Export", body)

@@ -194,18 +194,34 @@ async def cmd_sessions(ctx: ReplContext, args: list[str]) -> None:
 
 
 async def cmd_jobs(ctx: ReplContext, args: list[str]) -> None:
+    if args:
+        await cancel_job(ctx, args)
+        return
     jobs = ctx.jobs.all()
     if not jobs:
         ctx.say("No background jobs yet. /export runs one.", "dim")
         return
-    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     for job in jobs:
-        elapsed = int(job.elapsed)
-        state = {"running": job.short(), "done": "done", "failed": "failed", "cancelled": "cancelled"}[job.status]
-        style = {"running": "cyan", "done": "green", "failed": "red", "cancelled": "dim"}[job.status]
-        what = clean_line(job.result or job.error or job.detail or "")
-        table.add_row(f"#{job.id}", Text(job.label, style="bold"), Text(state, style=style), f"{elapsed // 60}:{elapsed % 60:02d}", Text(what))
-    ctx.show(table)
+        ctx.say(clean_line(job.line()), {"running": "cyan", "done": "green", "failed": "red", "cancelled": "dim"}[job.status])
+    if ctx.jobs.running():
+        ctx.say("/jobs cancel N stops one.", "dim")
+
+
+async def cancel_job(ctx: ReplContext, args: list[str]) -> None:
+    """``/jobs cancel N``: stop waiting for job N, and cancel it on the server
+    where the API allows (a render: protocol.md; NanoPhoto has no cancel)."""
+    if len(args) != 2 or args[0].lower() != "cancel" or not args[1].lstrip("#").isdigit():
+        raise UsageError("/jobs takes nothing, or: cancel N", action="For example: /jobs cancel 1 (/jobs lists the numbers).")
+    job = ctx.jobs.get(int(args[1].lstrip("#")))
+    if job is None:
+        raise UsageError(f"No job #{args[1].lstrip('#')}", action="/jobs lists them.")
+    if not job.running:
+        ctx.say(f"Job #{job.id} is not running ({job.status}).", "dim")
+        return
+    job.cancel_on_server = True
+    await ctx.jobs.cancel(job)  # the job's own line says how it ended
+    if job.kind != "export":
+        ctx.say("NanoPhoto cannot cancel a paid video: it goes on there, and `nemochat jobs` keeps its task id.", "dim")
 
 
 async def cmd_open(ctx: ReplContext, args: list[str]) -> None:
@@ -247,7 +263,7 @@ BUILTIN: tuple[SlashCommand, ...] = (
     SlashCommand("gateway", "an OpenAI-style video gateway, e.g. /gateway submit --prompt TEXT", "nemochat.repl.providers:cmd_gateway", usage="submit|status", complete="words", words=("submit", "status")),
     SlashCommand("session", "this session; `new` starts another, an ID reopens one", cmd_session, usage="[new|ID]", complete="session", words=("new",)),
     SlashCommand("sessions", "the sessions you have used here, newest first", cmd_sessions, while_busy=True),
-    SlashCommand("jobs", "background jobs (exports, videos) and how they are doing", cmd_jobs, while_busy=True),
+    SlashCommand("jobs", "background jobs (exports, videos) and how they are doing; `cancel N` stops one", cmd_jobs, usage="[cancel N]", complete="words", words=("cancel",), while_busy=True),
     SlashCommand("open", "play your last export, else open this project in the browser", cmd_open, while_busy=True),
     SlashCommand("clear", "clear the screen", cmd_clear, while_busy=True),
     SlashCommand("help", "this list; /help COMMAND for one", cmd_help, aliases=("?",), usage="[COMMAND]", complete="words", while_busy=True),

@@ -37,6 +37,7 @@ class Job:
     finished: float | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     stop_requested: bool = False
+    cancel_on_server: bool = False  # /jobs cancel: the render is cancelled there too, not just left running
 
     @property
     def running(self) -> bool:
@@ -57,6 +58,18 @@ class Job:
         if self.progress is not None:
             return f"{self.kind} {self.progress:.0f}%"
         return f"{self.kind} {self.detail}".strip() if self.detail else f"{self.kind}…"
+
+    def line(self) -> str:
+        """For /jobs, one line: "#2 Export · rendering 34% · 0:12",
+        "#1 Export · done in 0:08 · /home/me/rainy-Tokyo-7bd1ad9f.mp4"."""
+        took = f"{int(self.elapsed) // 60}:{int(self.elapsed) % 60:02d}"
+        if self.running:
+            percent = f"{self.progress:.0f}%" if self.progress is not None else ""
+            doing = " ".join(part for part in (self.detail or "starting", percent) if part)
+            return f"#{self.id} {self.label} · {doing} · {took}"
+        what = {"done": "done in", "failed": "failed after", "cancelled": "stopped after"}[self.status]
+        outcome = self.result if self.status == "done" else self.error
+        return f"#{self.id} {self.label} · {what} {took}" + (f" · {outcome}" if outcome else "")
 
     def update(self, *, progress: float | None = None, detail: str | None = None) -> None:
         if progress is not None:

@@ -5,6 +5,7 @@ resumes the same session (its port changes every run, its sessions don't)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import subprocess
 
 import pytest
@@ -69,3 +70,31 @@ def test_ask_in_a_terminal_draws_one_spinner_per_line(spawn):
     raw = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(term.sink.raw))  # the frames, colours left out
     assert re.search(f"[{SPINNER}] Generating video · usually", raw), "the spinner was drawn"
     assert not re.search(f"[{SPINNER}] +[{SPINNER}]", raw)
+
+
+CLIP = Path(__file__).resolve().parents[2] / "fixtures" / "media" / "clip.mp4"
+
+
+def test_jobs_are_one_line_each_and_a_running_export_can_be_cancelled(spawn, sim, requests):
+    """Item 12: `/jobs` read "#2 Export export 0% 0:01 rendering"; now one clear
+    line, and `/jobs cancel N` stops the export and cancels the render on the server."""
+    term = spawn("--api-base", sim.base_url, "--poll-interval", "30")
+    term.expect("Ready")
+    term.line(f"/upload {CLIP}")
+    term.expect(r"Added to your project")
+    term.line("/export")
+    term.expect(r"Export runs in the background \(job #1\)")
+    assert requests.wait_for(lambda: sim.world.requests_to("/api/render/proxy/lambda"))  # the render exists
+    term.line("/jobs")
+    term.expect(r"#1 Export · (starting|rendering \d+%) · 0:\d\d")
+    term.expect(r"/jobs cancel N stops one")
+    term.line("/jobs cancel 1")
+    term.expect(r"Export stopped \(0:\d\d\)\. Render render_\S+ cancelled on the server")
+    [render] = [r for r in sim.world.requests if r.path.endswith("/cancel")]
+    assert sim.world.render(render.path.split("/")[-2]).status == "cancelled"
+    term.line("/jobs")
+    term.expect(r"#1 Export · stopped after 0:\d\d · Render render_\S+ cancelled")
+    term.line("/jobs cancel 1")
+    term.expect(r"Job #1 is not running \(cancelled\)")
+    term.line("/jobs cancel x")
+    term.expect(r"/jobs takes nothing, or: cancel N")
