@@ -28,7 +28,11 @@ def sessions(args: argparse.Namespace) -> int:
     if settings.json:
         return _json_lines(tr.session_json(s) for s in found)
     if not found:
-        print("No sessions yet. Start one with: nemochat (or nemochat --demo to try it offline)")
+        demo = 0 if settings.demo else _demo_sessions()
+        if demo:  # the demo keeps its own: say where they are
+            print(f"No sessions yet with NemoVideo; the demo has {demo}: nemochat --demo sessions")
+        else:
+            print("No sessions yet. Start one with: nemochat (or nemochat --demo to try it offline)")
         return 0
     for s in found:
         turns = f"{s.turns} turn" + ("" if s.turns == 1 else "s")
@@ -112,6 +116,17 @@ def _open_ledger(settings: Settings) -> Ledger:
 
         paths = demo_paths(paths)
     return Ledger(ledger_path(paths))
+
+
+def _demo_sessions() -> int:
+    """How many sessions the demo's own ledger holds (0 when it was never used; nothing is created)."""
+    from nemochat.app.runtime import demo_paths
+
+    path = ledger_path(demo_paths(Paths.default()))
+    if not path.exists():
+        return 0
+    with Ledger(path) as ledger:
+        return len(ledger.sessions(limit=None))
 
 
 def _pick_session(ledger: Ledger, settings: Settings) -> Any:

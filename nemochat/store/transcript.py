@@ -31,7 +31,7 @@ def title_of(session: SessionRecord) -> str:
 
 def as_text(session: SessionRecord, turns: list[TurnRecord], *, thoughts: bool = False) -> str:
     lines = [f"{title_of(session)}", f"session {clean_line(session.id)} · {clean_line(session.api_base)}"]
-    lines.append(f"started {when(session.created)} · last used {when(session.last_used)} · {_count(len(turns), 'turn')}")
+    lines.append(f"started {when(session.created)} · last used {when(session.last_used)} · {_turns(session, turns)}")
     for turn in turns:
         prefix = f"[{_stamp(turn.started)}] you: "
         lines += ["", prefix + _indent(clean(turn.user_text), len(prefix))]
@@ -59,12 +59,12 @@ def as_markdown(session: SessionRecord, turns: list[TurnRecord], *, thoughts: bo
         ("Backend", clean_line(session.api_base)),
         ("Started", when(session.created)),
         ("Last used", when(session.last_used)),
-        ("Turns", str(len(turns))),
+        ("Turns", _turns(session, turns, bare=True)),
     ]
     if session.last_video:
         facts.append(("Last video", clean_line(session.last_video)))
     out += [f"- **{name}:** {value}" for name, value in facts]
-    for number, turn in enumerate(turns, 1):
+    for number, turn in enumerate(turns, max(session.turns, len(turns)) - len(turns) + 1):  # `--last 2` of 9: 8 and 9
         out += ["", f"## {number}. You · {_stamp(turn.started)}", ""]
         out += ["> " + line if line else ">" for line in clean(turn.user_text).splitlines() or [""]]
         tools = [label_for(clean_line(i.body)).label for i in turn.items if i.kind == "tool"]
@@ -181,6 +181,12 @@ def _short(text: str) -> str:
 def _md_line(text: str) -> str:
     # One line of Markdown that cannot open a heading, emphasis or a link by accident.
     return clean_line(text).replace("\\", "\\\\").replace("_", "\\_").replace("*", "\\*").replace("[", "\\[")
+
+
+def _turns(session: SessionRecord, shown: list[TurnRecord], *, bare: bool = False) -> str:
+    """The session's turns, and how many of them are shown: "9 turns (the last 2 shown)"."""
+    total = max(session.turns, len(shown))
+    return (str(total) if bare else _count(total, "turn")) + (f" (the last {len(shown)} shown)" if len(shown) < total else "")
 
 
 def _count(n: int, word: str) -> str:

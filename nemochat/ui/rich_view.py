@@ -284,7 +284,7 @@ class RichView:
         if not event.lines:
             self.console.print(Text("The agent answered without text, and the timeline did not change.", style="dim"))
             return
-        intro = "The connection dropped, but this reached the project:" if event.after_drop else "Done without a word; here is what changed:"
+        intro = "The connection dropped, but this reached the project:" if event.after_drop else "The agent made these changes without replying:"
         self.console.print(Text(intro, style="dim"))
         for line in event.lines:
             self.console.print(Text("  • " + clean_line(line)))

@@ -34,3 +34,12 @@ def test_one_shot_translation_names_the_commands():
     assert translate_gui("Click the Export button.").text == "Export it (/export)."
     assert translate_gui("在时间线上预览", one_shot=True).text == "查看轨道摘要（`nemochat status`）"
     assert translate_gui("Open the media panel", one_shot=True).text == "Check `nemochat status`"
+
+
+def test_a_silent_turn_says_what_changed_plainly(nemochat, sim, world):
+    result = nemochat("ask", 'add the title "Neon"', "--api-base", sim.base_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == ["The agent made these changes without replying:", "  • added a text track: 'Neon' 0-3 s"]
+    assert "New session " in result.stderr
+    shown = result.stderr.split("New session ")[1].split()[0]
+    assert len(shown) == 8 and shown.isalnum(), "one short id form (8 characters), not cut mid-id"

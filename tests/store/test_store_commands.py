@@ -98,6 +98,14 @@ def test_log_shows_this_backends_last_session_readably(capsys, filled):
     assert "remind them to export" in out and "you: hello" not in out
 
 
+def test_log_last_says_how_many_turns_there_are(capsys, filled):
+    code, out, _ = run(capsys, "log", "--last", "2")
+    assert "· 4 turns (the last 2 shown)" in out.splitlines()[2]
+    code, out, _ = run(capsys, "log", "--last", "2", "--markdown")
+    assert "- **Turns:** 4 (the last 2 shown)" in out
+    assert "\n## 3. You · " in out and "\n## 4. You · " in out and "\n## 1. You" not in out
+
+
 def test_log_of_a_chosen_session(capsys, filled):
     code, out, _ = run(capsys, "log", "--session", "aaaa")
     assert code == 0 and "you: hello" in out and "rainy Tokyo" not in out
@@ -141,6 +149,13 @@ def test_jobs_newest_first_and_filtered(capsys, filled):
     assert "sora2" not in out
     code, out, _ = run(capsys, "jobs", "--kind", "sora3")
     assert code == 2
+
+
+def test_no_sessions_yet_points_to_the_demos(capsys, isolated_home):
+    with Ledger(ledger_path(demo_paths(Paths.default()))) as demo:
+        demo.touch_session("demo", "dddd-demo")
+    code, out, _ = run(capsys, "sessions")
+    assert code == 0 and out == "No sessions yet with NemoVideo; the demo has 1: nemochat --demo sessions\n"
 
 
 def test_the_demo_keeps_its_own_ledger(capsys, filled):
