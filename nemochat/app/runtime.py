@@ -58,7 +58,7 @@ def make_view(settings: Settings) -> View:
 
     preload_markdown_soon()  # while the token, the session and the state are fetched
     answer, chrome = one_shot_consoles(no_color=settings.no_color or None)
-    return RichView(answer, chrome=chrome, show_thoughts=settings.show_thoughts)
+    return RichView(answer, chrome=chrome, show_thoughts=settings.show_thoughts, lang=settings.lang)
 
 
 def demo_paths(paths: Paths) -> Paths:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from nemochat.core.sanitize import clean_line
+from nemochat.core.texts import say
 
 __all__ = ["Segment", "Timeline", "Track", "TrackKind", "decode_draft", "diff_timelines", "timeline_from_state"]
 
@@ -36,7 +37,6 @@ _KIND_BY_NAME: dict[str, TrackKind] = {
     "video": "video", "audio": "audio", "bgm": "audio", "music": "audio",
     "text": "text", "title": "text", "subtitle": "text", "caption": "text",
 }
-_HEADING: dict[TrackKind, str] = {"video": "Video", "audio": "BGM", "text": "Title", "other": "Track"}
 _MAX_LISTED = 3  # segments named per track before "+N more"
 _MAX_LABEL = 40
 
@@ -72,20 +72,24 @@ class Track:
 
     @property
     def heading(self) -> str:
-        if self.kind == "other" and self.type_code is not None:
-            return f"Track (type {self.type_code})"
-        return _HEADING[self.kind]
+        return self.heading_in("en")
 
-    def summary(self, index: int) -> str:
+    def heading_in(self, lang: str) -> str:
+        if self.kind == "other" and self.type_code is not None:
+            return say(lang, "track.typed", code=self.type_code)
+        return say(lang, "track." + self.kind)
+
+    def summary(self, index: int, lang: str = "en") -> str:
         """ "1. Video: city timelapse (0-10s)"; audio adds its volume: "(0-10s, 35%)"."""
+        heading = self.heading_in(lang)
         if not self.segments:
-            return f"{index}. {self.heading}: empty"
+            return f"{index}. {heading}: {say(lang, 'track.empty')}"
         listed = [
             f"{s.label} ({_seconds(s.start_ms)}-{_seconds(s.end_ms)}s{_volume_suffix(s, ', ')})"
             for s in self.segments[:_MAX_LISTED]
         ]
         more = len(self.segments) - _MAX_LISTED
-        return f"{index}. {self.heading}: {', '.join(listed)}" + (f" +{more} more" if more > 0 else "")
+        return f"{index}. {heading}: {', '.join(listed)}" + (say(lang, "track.more", count=more) if more > 0 else "")
 
 
 @dataclass(frozen=True)
@@ -99,8 +103,8 @@ class Timeline:
         """protocol.md: a draft is exportable when a track has segments."""
         return any(track.segments for track in self.tracks)
 
-    def summary_lines(self) -> list[str]:
-        return [track.summary(index) for index, track in enumerate(self.tracks, start=1)]
+    def summary_lines(self, lang: str = "en") -> list[str]:
+        return [track.summary(index, lang) for index, track in enumerate(self.tracks, start=1)]
 
     def summary(self) -> str:
         return "  ".join(self.summary_lines()) or "empty draft"

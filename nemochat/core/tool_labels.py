@@ -21,8 +21,20 @@ _KNOWN = {
 }
 
 
-def label_for(tool_name: str) -> ToolLabel:
-    known = _KNOWN.get(tool_name)
+# The same, in Chinese (--lang zh); tests/core/test_texts.py keeps the two tables in step.
+KNOWN_ZH = {
+    "generate_video_with_seedance": ToolLabel("正在生成视频", "通常需要 2-5 分钟"),
+    "generate_video": ToolLabel("正在生成视频", "通常需要 2-5 分钟"),
+    "generate_music": ToolLabel("正在创作音乐", "通常不到一分钟"),
+    "suno": ToolLabel("正在创作音乐", "通常不到一分钟"),
+    "edit_multitrack": ToolLabel("正在编辑时间线"),
+    "ask_question": ToolLabel("正在提问"),
+}
+KNOWN_EN = _KNOWN
+
+
+def label_for(tool_name: str, lang: str = "en") -> ToolLabel:
+    known = (KNOWN_ZH if lang.lower().startswith("zh") else _KNOWN).get(tool_name)
     if known:
         return known
     words = tool_name.replace("_", " ").replace("-", " ").strip()

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from nemochat.core import ui_events as ui
 from nemochat.core.router import Intent
+from nemochat.core.texts import say
 from nemochat.errors import NemochatError
 from nemochat.repl.jobs import Job
 from nemochat.repl.live_view import clock, link
@@ -33,7 +34,7 @@ class Background:
 
     def start(self, kind: str, label: str, body: Callable[[Job], Awaitable[str | None]]) -> Job:
         job = self.repl.jobs.start(kind, label, body)
-        self.repl.say(f"{label} runs in the background (job #{job.id}). Keep chatting; /jobs shows how it is doing.", "cyan")
+        self.repl.say(say(self.repl.lang, "job.started", label=job.title(self.repl.lang), id=job.id), "cyan")
         return job
 
     # -- export -----------------------------------------------------------------------------
@@ -41,7 +42,7 @@ class Background:
     def export(self, output: str | None) -> None:
         repl = self.repl
         if any(job.kind == "export" for job in repl.jobs.running()):
-            repl.say("An export is already running; /jobs shows how it is doing.", "yellow")
+            repl.say(say(repl.lang, "job.already"), "yellow")
             return
         try:
             from nemochat.app.download import check_destination
@@ -101,10 +102,11 @@ class Background:
     def finished(self, job: Job) -> None:
         repl = self.repl
         took = f" ({clock(job.elapsed)})"
+        label = job.title(repl.lang)
         if job.status == "done":
             if job.result is None and job.kind != "export":
                 return  # the job's own events said how it went
-            line = Text(f"✓ {job.label} finished{took}", style="bold green")
+            line = Text(say(repl.lang, "job.finished", label=label, took=took), style="bold green")
             if job.result and "://" in job.result:
                 line += Text(": ", style="bold green") + link(job.result, enabled=repl.view.links)
             elif job.result:
@@ -112,13 +114,13 @@ class Background:
                 line += Text(": ", style="bold green") + Text(str(path), style=f"bold link {path.as_uri()}" if repl.view.links else "bold")
             repl.show(line)
             if job.kind == "export" and job.result and "://" not in job.result:
-                repl.say("  /open plays it.", "dim")
+                repl.say(say(repl.lang, "job.play"), "dim")
         elif job.status == "cancelled":
-            repl.say(f"{job.label} stopped{took}." + (f" {job.error}" if job.error else ""), "yellow")
+            repl.say(say(repl.lang, "job.stopped", label=label, took=took) + (f" {job.error}" if job.error else ""), "yellow")
             if job.detail and job.error:
                 repl.say("  " + job.detail, "dim")
         else:
-            repl.say(f"✗ {job.label} failed: {job.error}", "red")
+            repl.say(say(repl.lang, "job.failed", label=label, error=job.error), "red")
             if job.detail:
                 repl.say("  " + job.detail, "yellow")
         repl.printer.separate()

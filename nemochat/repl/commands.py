@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nemochat.core.sanitize import clean_line
+from nemochat.core.texts import command_help, say
 from nemochat.errors import NemochatError, UsageError
 
 if TYPE_CHECKING:
@@ -199,12 +200,12 @@ async def cmd_jobs(ctx: ReplContext, args: list[str]) -> None:
         return
     jobs = ctx.jobs.all()
     if not jobs:
-        ctx.say("No background jobs yet. /export runs one.", "dim")
+        ctx.say(say(ctx.lang, "jobs.none"), "dim")
         return
     for job in jobs:
-        ctx.say(clean_line(job.line()), {"running": "cyan", "done": "green", "failed": "red", "cancelled": "dim"}[job.status])
+        ctx.say(clean_line(job.line(ctx.lang)), {"running": "cyan", "done": "green", "failed": "red", "cancelled": "dim"}[job.status])
     if ctx.jobs.running():
-        ctx.say("/jobs cancel N stops one.", "dim")
+        ctx.say(say(ctx.lang, "jobs.cancel_hint"), "dim")
 
 
 async def cancel_job(ctx: ReplContext, args: list[str]) -> None:
@@ -216,12 +217,12 @@ async def cancel_job(ctx: ReplContext, args: list[str]) -> None:
     if job is None:
         raise UsageError(f"No job #{args[1].lstrip('#')}", action="/jobs lists them.")
     if not job.running:
-        ctx.say(f"Job #{job.id} is not running ({job.status}).", "dim")
+        ctx.say(say(ctx.lang, "jobs.not_running", id=job.id, status=job.status), "dim")
         return
     job.cancel_on_server = True
     await ctx.jobs.cancel(job)  # the job's own line says how it ended
     if job.kind != "export":
-        ctx.say("NanoPhoto cannot cancel a paid video: it goes on there, and `nemochat jobs` keeps its task id.", "dim")
+        ctx.say(say(ctx.lang, "jobs.no_cancel"), "dim")
 
 
 async def cmd_open(ctx: ReplContext, args: list[str]) -> None:
@@ -239,14 +240,14 @@ async def cmd_help(ctx: ReplContext, args: list[str]) -> None:
             raise UsageError(f"No command /{args[0].lstrip('/')}", action="/help lists them all.")
         also = f"  (also {', '.join('/' + a for a in command.aliases)})" if command.aliases else ""
         ctx.say(command.title + also, "bold")
-        ctx.say("  " + command.help)
+        ctx.say("  " + command_help(ctx.lang, command.name, command.help))
         return
     table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
     for command in ctx.registry:
-        table.add_row(Text(command.title, style="cyan"), Text(command.help))
+        table.add_row(Text(command.title, style="cyan"), Text(command_help(ctx.lang, command.name, command.help)))
     ctx.show(table)
-    ctx.say("Anything else goes to the agent; “credits”, “status”, “export” work without a slash.", "dim")
-    ctx.say("Enter sends · Alt-Enter new line · Ctrl-R history · Ctrl-C stops · Ctrl-D quits", "dim")
+    ctx.say(say(ctx.lang, "help.more"), "dim")
+    ctx.say(say(ctx.lang, "help.keys"), "dim")
 
 
 async def cmd_quit(ctx: ReplContext, args: list[str]) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from nemochat.core.texts import say
 from nemochat.repl.printer import held_output
 
 JobStatus = Literal["running", "done", "failed", "cancelled"]
@@ -59,17 +60,23 @@ class Job:
             return f"{self.kind} {self.progress:.0f}%"
         return f"{self.kind} {self.detail}".strip() if self.detail else f"{self.kind}…"
 
-    def line(self) -> str:
+    def title(self, lang: str = "en") -> str:
+        """The job's label in ``lang``: "Export", "导出"."""
+        return say(lang, "job." + self.kind, default=self.label)
+
+    def line(self, lang: str = "en") -> str:
         """For /jobs, one line: "#2 Export · rendering 34% · 0:12",
         "#1 Export · done in 0:08 · /home/me/rainy-Tokyo-7bd1ad9f.mp4"."""
         took = f"{int(self.elapsed) // 60}:{int(self.elapsed) % 60:02d}"
+        label = self.title(lang)
         if self.running:
             percent = f"{self.progress:.0f}%" if self.progress is not None else ""
-            doing = " ".join(part for part in (self.detail or "starting", percent) if part)
-            return f"#{self.id} {self.label} · {doing} · {took}"
-        what = {"done": "done in", "failed": "failed after", "cancelled": "stopped after"}[self.status]
+            stage = say(lang, "job.stage." + (self.detail or "starting"), default=self.detail)
+            doing = " ".join(part for part in (stage, percent) if part)
+            return say(lang, "job.line", id=self.id, label=label, doing=doing, took=took)
         outcome = self.result if self.status == "done" else self.error
-        return f"#{self.id} {self.label} · {what} {took}" + (f" · {outcome}" if outcome else "")
+        line = say(lang, "job.line_" + self.status, id=self.id, label=label, took=took)
+        return line + (f" · {outcome}" if outcome else "")
 
     def update(self, *, progress: float | None = None, detail: str | None = None) -> None:
         if progress is not None:

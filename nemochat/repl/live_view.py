@@ -30,6 +30,7 @@ from rich.text import Text
 from nemochat.core import ui_events as ui
 from nemochat.core.gui import translate_gui
 from nemochat.core.sanitize import clean, clean_line, short_id
+from nemochat.core.texts import say
 from nemochat.errors import Interrupted, NemochatError
 from nemochat.repl.jobs import Job, current_job
 from nemochat.repl.printer import Printer, PrinterFile, links_supported, render_ansi, terminal_size
@@ -98,7 +99,7 @@ class LiveView(RichView):
             emoji=False,
             width=terminal_size()[0],
         )
-        super().__init__(console, show_thoughts=show_thoughts, interactive=True)
+        super().__init__(console, show_thoughts=show_thoughts, interactive=True, lang=lang)
         self.streams: dict[int, _Stream] = {}
         self.tool: _Tool | None = None
         self.transfers: dict[str, ui.TransferProgress] = {}  # uploads and downloads moving now
@@ -219,7 +220,7 @@ class LiveView(RichView):
         else:  # the final contradicts what streamed: show the final whole
             self._print_stream_block(stream, event.raw)
         if not event.complete:
-            self.console.print(Text("(the answer was cut off here)", style="dim"))
+            self.console.print(Text(say(self.lang, "cut_off"), style="dim"))
         self.console.print()
         self.printer.then(lambda: self._done_streaming(event.index, stream))
         if not self.streaming:
@@ -258,10 +259,11 @@ class LiveView(RichView):
 
     def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
         if event.phase == "call":
-            self.tool = _Tool(clean_line(event.label), event.expected)
+            label = self.tool_label(event)
+            self.tool = _Tool(clean_line(label.label), label.expected)
         else:
             done, self.tool = self.tool, None
-            label = done.label if done else clean_line(event.label)
+            label = done.label if done else clean_line(self.tool_label(event).label)
             took = f" ({clock(time.monotonic() - done.started)})" if done else ""
             self.console.print(Text(f"✓ {label}{took}", style="green"))
         self.changed()

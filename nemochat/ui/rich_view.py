@@ -28,6 +28,8 @@ from rich.text import Text
 
 from nemochat.core import ui_events as ui
 from nemochat.core.gui import translate_gui
+from nemochat.core.texts import say
+from nemochat.core.tool_labels import ToolLabel, label_for
 from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.errors import Interrupted, NemochatError
 from nemochat.ui.markdown_stream import BlockSplitter
@@ -134,8 +136,10 @@ def _one_screen() -> bool:
 
 class RichView:
     def __init__(
-        self, console: Console | None = None, *, chrome: Console | None = None, show_thoughts: bool = True, interactive: bool | None = None
+        self, console: Console | None = None, *, chrome: Console | None = None, show_thoughts: bool = True, interactive: bool | None = None,
+        lang: str = "en",
     ) -> None:
+        self.lang = lang  # what nemochat itself writes is in this language (core.texts)
         self.console = console or PipeConsole(highlight=False)
         self.chrome = chrome or self.console
         self.show_thoughts = show_thoughts
@@ -147,6 +151,10 @@ class RichView:
         self._status: Status | None = None
         self._tool: _ToolLine | None = None
         self._piped_block = False  # a block of this message went to a file or pipe already
+
+    def tool_label(self, event: ui.ToolActivity) -> ToolLabel:
+        """The tool's label and expected time, in this view's language."""
+        return label_for(event.name, self.lang) if self.lang != "en" else ToolLabel(event.label, event.expected)
 
     # -- the view interface ----------------------------------------------------------
 
@@ -187,7 +195,7 @@ class RichView:
         else:  # the final contradicts what streamed: show the final whole
             self._print_block(event.raw)
         if not event.complete:
-            self.chrome.print(Text("(the answer was cut off here)", style="dim"))
+            self.chrome.print(Text(say(self.lang, "cut_off"), style="dim"))
         self.console.print()
         self._piped_block = False
 
@@ -211,7 +219,8 @@ class RichView:
     def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
         if event.phase == "call":
             self._stop_tool()
-            self._tool = _ToolLine(clean_line(event.label), event.expected)
+            label = self.tool_label(event)
+            self._tool = _ToolLine(clean_line(label.label), label.expected)
             if self.interactive:
                 from rich.status import Status
 
@@ -222,7 +231,7 @@ class RichView:
         else:
             done = self._tool
             self._stop_tool()
-            label = done.label if done else clean_line(event.label)
+            label = done.label if done else clean_line(self.tool_label(event).label)
             took = f" ({_clock(time.monotonic() - done.started)})" if done else ""
             self.chrome.print(Text(f"✓ {label}{took}", style="green"))
 
@@ -242,14 +251,14 @@ class RichView:
             for letter, option in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", item.options):
                 self.console.print(Text(f"  {letter}) ", style="bold cyan") + Text(clean_line(option.label)))
         if not self.answers_inline:
-            self.chrome.print(Text('Answer with the letter(s), e.g. nemochat ask "A" (or "A,C" where several are allowed).', style="dim"))
+            self.chrome.print(Text(say(self.lang, "answer_hint"), style="dim"))
 
     def _on_ActionOffered(self, event: ui.ActionOffered) -> None:
-        what = {"export": "export the video", "status": "see the tracks", "edit": "change the timeline"}[event.action.kind]
+        what = say(self.lang, "offer." + event.action.kind)
         # One-shot commands: the command line's form ("nemochat export"), not the REPL's ("/export").
         command = event.action.command.replace("/", "nemochat ", 1) if event.action.command.startswith("/") else event.action.command
-        how = f"run {command}" if command else "just describe the change"
-        self.chrome.print(Text(f"→ To {what}, {how}.", style="cyan"))
+        line = say(self.lang, "offer.run", what=what, command=command) if command else say(self.lang, "offer.describe", what=what)
+        self.chrome.print(Text(line, style="cyan"))
 
     def _on_TurnFinished(self, event: ui.TurnFinished) -> None:
         self._stop_tool()
@@ -257,34 +266,34 @@ class RichView:
     # -- direct calls ----------------------------------------------------------------------
 
     def _on_SessionReady(self, event: ui.SessionReady) -> None:
-        what = "Resumed session" if event.resumed else "New session"
-        where = " (demo: a simulator on this machine, nothing is sent anywhere)" if event.demo else ""
-        self.chrome.print(Text(f"{what} {short_id(event.session_id)}{where}", style="dim"))
+        what = say(self.lang, "session.resumed" if event.resumed else "session.new", sid=short_id(event.session_id))
+        where = say(self.lang, "session.demo") if event.demo else ""
+        self.chrome.print(Text(what + where, style="dim"))
         if event.claim_url:
             url = clean_line(event.claim_url)
-            self.chrome.print(Text("Open this project in your browser: ", style="dim") + Text(url, style=f"link {url}"))
+            self.chrome.print(Text(say(self.lang, "session.link"), style="dim") + Text(url, style=f"link {url}"))
 
     def _on_CreditsShown(self, event: ui.CreditsShown) -> None:
         self.console.print(
-            Text("Credits: ", style="bold")
-            + Text(f"{event.available:g} available", style="green")
-            + Text(f" · {event.frozen:g} frozen · {event.total:g} total")
+            Text(say(self.lang, "credits"), style="bold")
+            + Text(say(self.lang, "credits_available", available=f"{event.available:g}"), style="green")
+            + Text(say(self.lang, "credits_rest", frozen=f"{event.frozen:g}", total=f"{event.total:g}"))
         )
 
     def _on_StateShown(self, event: ui.StateShown) -> None:
         t = event.timeline
-        title = clean_line(t.title) if t.title else "Untitled project"
+        title = clean_line(t.title) if t.title else say(self.lang, "untitled")
         self.console.print(Text(f"{title} · {t.duration_ms / 1000:g} s", style="bold"))
-        lines = t.summary_lines()
-        for line in lines or ["(empty draft: nothing on the timeline yet)"]:
+        lines = t.summary_lines(self.lang)
+        for line in lines or [say(self.lang, "empty_draft")]:
             self.console.print(Text("  " + clean_line(line)))
 
     def _on_ChangesShown(self, event: ui.ChangesShown) -> None:
         self._stop_tool()
         if not event.lines:
-            self.console.print(Text("The agent answered without text, and the timeline did not change.", style="dim"))
+            self.console.print(Text(say(self.lang, "changes.none"), style="dim"))
             return
-        intro = "The connection dropped, but this reached the project:" if event.after_drop else "The agent made these changes without replying:"
+        intro = say(self.lang, "changes.after_drop" if event.after_drop else "changes.silent")
         self.console.print(Text(intro, style="dim"))
         for line in event.lines:
             self.console.print(Text("  • " + clean_line(line)))

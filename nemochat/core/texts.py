@@ -1,0 +1,164 @@
+"""The message catalogue: what nemochat itself writes, in English and Chinese
+(``--lang``/``NEMO_LANG``), for the views, the jobs and /help.
+
+``say(lang, key, **values)`` formats one message; ``command_help`` gives a
+slash command's /help line; a key missing in a
+language is a bug that tests/core/test_texts.py finds (both tables must
+have the same keys and the same ``{placeholders}``). The REPL's greeting
+and hints are in ``repl/texts.py``, checked by the same test.
+"""
+
+from __future__ import annotations
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "en": {
+        # credits and the timeline (/credits, /status, `nemochat credits|status`)
+        "credits": "Credits: ",
+        "credits_available": "{available} available",
+        "credits_rest": " · {frozen} frozen · {total} total",
+        "untitled": "Untitled project",
+        "empty_draft": "(empty draft: nothing on the timeline yet)",
+        "track.video": "Video",
+        "track.audio": "BGM",
+        "track.text": "Title",
+        "track.other": "Track",
+        "track.typed": "Track (type {code})",
+        "track.empty": "empty",
+        "track.more": " +{count} more",
+        # what a turn did
+        "changes.none": "The agent answered without text, and the timeline did not change.",
+        "changes.after_drop": "The connection dropped, but this reached the project:",
+        "changes.silent": "The agent made these changes without replying:",
+        "cut_off": "(the answer was cut off here)",
+        # the session line of a one-shot command
+        "session.new": "New session {sid}",
+        "session.resumed": "Resumed session {sid}",
+        "session.demo": " (demo: a simulator on this machine, nothing is sent anywhere)",
+        "session.link": "Open this project in your browser: ",
+        # offers of a one-shot command (the REPL asks instead)
+        "offer.export": "export the video",
+        "offer.status": "see the tracks",
+        "offer.edit": "change the timeline",
+        "offer.run": "→ To {what}, run {command}.",
+        "offer.describe": "→ To {what}, just describe the change.",
+        "answer_hint": 'Answer with the letter(s), e.g. nemochat ask "A" (or "A,C" where several are allowed).',
+        # background jobs
+        "job.export": "Export",
+        "job.sora": "Sora video",
+        "job.veo": "Veo video",
+        "job.gateway": "Gateway video",
+        "job.started": "{label} runs in the background (job #{id}). Keep chatting; /jobs shows how it is doing.",
+        "job.already": "An export is already running; /jobs shows how it is doing.",
+        "job.finished": "✓ {label} finished{took}",
+        "job.play": "  /open plays it.",
+        "job.stopped": "{label} stopped{took}.",
+        "job.failed": "✗ {label} failed: {error}",
+        "job.line": "#{id} {label} · {doing} · {took}",
+        "job.line_done": "#{id} {label} · done in {took}",
+        "job.line_failed": "#{id} {label} · failed after {took}",
+        "job.line_cancelled": "#{id} {label} · stopped after {took}",
+        "job.stage.starting": "starting",
+        "job.stage.rendering": "rendering",
+        "job.stage.downloading": "downloading",
+        "job.stage.working": "working",
+        "jobs.none": "No background jobs yet. /export runs one.",
+        "jobs.cancel_hint": "/jobs cancel N stops one.",
+        "jobs.not_running": "Job #{id} is not running ({status}).",
+        "jobs.no_cancel": "NanoPhoto cannot cancel a paid video: it goes on there, and `nemochat jobs` keeps its task id.",
+        # /help
+        "help.more": "Anything else goes to the agent; “credits”, “status”, “export” work without a slash.",
+        "help.keys": "Enter sends · Alt-Enter new line · Ctrl-R history · Ctrl-C stops · Ctrl-D quits",
+    },
+    "zh": {
+        "credits": "积分:",
+        "credits_available": "可用 {available}",
+        "credits_rest": " · 冻结 {frozen} · 总计 {total}",
+        "untitled": "未命名项目",
+        "empty_draft": "(草稿是空的:时间线上还没有内容)",
+        "track.video": "视频",
+        "track.audio": "背景音乐",
+        "track.text": "标题",
+        "track.other": "轨道",
+        "track.typed": "轨道(类型 {code})",
+        "track.empty": "空",
+        "track.more": " 另有 {count} 个",
+        "changes.none": "智能体没有回复文字,时间线也没有变化。",
+        "changes.after_drop": "连接断开了,但这些改动已经写入项目:",
+        "changes.silent": "智能体没有回复,但做了这些改动:",
+        "cut_off": "(回答在这里中断了)",
+        "session.new": "新会话 {sid}",
+        "session.resumed": "继续会话 {sid}",
+        "session.demo": "(演示:本机上的模拟器,不会向任何地方发送数据)",
+        "session.link": "在浏览器中打开这个项目:",
+        "offer.export": "导出视频",
+        "offer.status": "查看轨道",
+        "offer.edit": "修改时间线",
+        "offer.run": "→ 要{what},请运行 {command}。",
+        "offer.describe": "→ 要{what},直接描述你想要的改动即可。",
+        "answer_hint": '用字母回答,例如 nemochat ask "A"(可多选时用 "A,C")。',
+        "job.export": "导出",
+        "job.sora": "Sora 视频",
+        "job.veo": "Veo 视频",
+        "job.gateway": "网关视频",
+        "job.started": "{label}在后台运行(任务 #{id})。可以继续聊天;/jobs 查看进度。",
+        "job.already": "已有一个导出在运行;/jobs 查看进度。",
+        "job.finished": "✓ {label}完成{took}",
+        "job.play": "  /open 播放。",
+        "job.stopped": "{label}已停止{took}。",
+        "job.failed": "✗ {label}失败:{error}",
+        "job.line": "#{id} {label} · {doing} · {took}",
+        "job.line_done": "#{id} {label} · 用时 {took} 完成",
+        "job.line_failed": "#{id} {label} · {took} 后失败",
+        "job.line_cancelled": "#{id} {label} · {took} 后停止",
+        "job.stage.starting": "开始中",
+        "job.stage.rendering": "渲染中",
+        "job.stage.downloading": "下载中",
+        "job.stage.working": "处理中",
+        "jobs.none": "还没有后台任务。/export 会启动一个。",
+        "jobs.cancel_hint": "/jobs cancel N 停止一个任务。",
+        "jobs.not_running": "任务 #{id} 没有在运行({status})。",
+        "jobs.no_cancel": "NanoPhoto 无法取消已付费的视频:它会继续生成,`nemochat jobs` 保留了它的任务 ID。",
+        "help.more": "其他内容都会发给智能体;“积分”“状态”“导出”不用斜杠也可以。",
+        "help.keys": "Enter 发送 · Alt-Enter 换行 · Ctrl-R 历史 · Ctrl-C 停止 · Ctrl-D 退出",
+    },
+}
+
+
+# /help in Chinese: each built-in command's line (English is the registry's own, repl/commands.py).
+HELP_ZH: dict[str, str] = {
+    "credits": "你的积分余额",
+    "status": "项目的时间线:轨道、片段、时长",
+    "export": "渲染视频并下载 MP4(在后台进行)",
+    "upload": "把本地文件或公开链接添加到项目",
+    "sora": "直接使用 Sora 2,例如 /sora submit --prompt 文字(参数见 nemochat sora submit -h)",
+    "veo": "直接使用 Veo 3.1,例如 /veo submit --shots-json JSON",
+    "gateway": "OpenAI 风格的视频网关,例如 /gateway submit --prompt 文字",
+    "session": "当前会话;`new` 开始新会话,填 ID 重新打开一个",
+    "sessions": "你在这里用过的会话,最新的在前",
+    "jobs": "后台任务(导出、视频)及其进度;`cancel N` 停止一个",
+    "open": "播放上次导出的视频,否则在浏览器中打开项目",
+    "clear": "清屏",
+    "help": "本列表;/help 命令 查看单个命令",
+    "quit": "退出(Ctrl-D 也可以)",
+}
+
+
+def lang_of(code: str | None) -> str:
+    return "zh" if (code or "").lower().startswith("zh") else "en"
+
+
+def say(lang: str | None, key: str, default: str | None = None, **values: object) -> str:
+    """The message ``key`` in ``lang`` (English when the language has none);
+    ``default`` for keys that may not exist (a command added by a plugin)."""
+    table = CATALOGUE[lang_of(lang)]
+    template = table.get(key) or CATALOGUE["en"].get(key)
+    if template is None:
+        if default is None:
+            raise KeyError(key)
+        template = default
+    return template.format(**values) if values else template
+
+
+def command_help(lang: str | None, name: str, english: str) -> str:
+    """A slash command's /help line: the registry's English, else its translation."""
+    return HELP_ZH.get(name, english) if lang_of(lang) == "zh" else english
