@@ -98,3 +98,31 @@ def test_jobs_are_one_line_each_and_a_running_export_can_be_cancelled(spawn, sim
     term.expect(r"Job #1 is not running \(cancelled\)")
     term.line("/jobs cancel x")
     term.expect(r"/jobs takes nothing, or: cancel N")
+
+
+def test_the_chat_in_chinese_speaks_chinese(spawn, term_env, tmp_path):
+    """Item 7: with --lang zh, what nemochat itself writes is Chinese: tool
+    lines and hints, the credits line, /status labels, /help, the job lines."""
+    made = one_shot(term_env, tmp_path, "--lang", "zh", "ask", "生成一段5秒的雨夜东京视频")
+    assert "✓ 正在生成视频" in made.stderr and "→ 要导出视频,请运行 nemochat export。" in made.stderr, made.stderr
+    assert "Generating" not in made.stderr and "To export" not in made.stderr
+
+    term = spawn("--demo", "--lang", "zh", env={"NEMOCHAT_EXPORT_FIRST_POLL": "0.05"})
+    term.expect(r"演示模式")
+    term.expect(r"已就绪")
+    term.line("/credits")
+    term.expect(r"总计 90")
+    term.line("/status")
+    term.expect(r"3\. 标题: ")
+    term.line("/help")
+    term.expect(r"不用斜杠也可以")
+    term.line("/export")
+    term.expect(r"✓ 导出完成")
+    term.line("/jobs")
+    term.expect(r"#1 导出 · 用时 0:\d\d 完成")
+    text = term.text()
+    for chinese in ("积分:可用 90 · 冻结 0 · 总计 90", "1. 视频: ", "2. 背景音乐: Lo-fi", "后台任务(导出、视频)及其进度",
+                    "导出在后台运行(任务 #1)"):
+        assert chinese in text, chinese
+    for english in ("Credits:", "available", "Video:", "background jobs", "runs in the background", "finished"):
+        assert english not in text, english
