@@ -273,6 +273,7 @@ class LiveView(RichView):
 
     def _on_TransferProgress(self, event: ui.TransferProgress) -> None:
         """A bar would be a rich Live: the status line shows it instead."""
+        event = self.transfer_in_lang(event)
         if event.finished:
             self.transfers.pop(event.task, None)
         else:

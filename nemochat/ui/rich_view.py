@@ -14,6 +14,7 @@ prints literally. Streamed text is printed block by block, append-only
 
 from __future__ import annotations
 
+import dataclasses
 import copy
 import functools
 import os
@@ -314,16 +315,22 @@ class RichView:
         return self._bars
 
     def _on_TransferProgress(self, event: ui.TransferProgress) -> None:
-        self._transfer_bars().show(event)
+        self._transfer_bars().show(self.transfer_in_lang(event))
+
+    def transfer_in_lang(self, event: ui.TransferProgress) -> ui.TransferProgress:
+        """"Rendering", "Downloading" in this view's language (an upload's label is its files' names)."""
+        if self.lang == "en":
+            return event
+        return dataclasses.replace(event, label=say(self.lang, "transfer." + event.label, default=event.label))
 
     def _on_ExportDone(self, event: ui.ExportDone) -> None:
         if event.path:
             # soft_wrap: a path or URL stays one line, whatever the width (a script reads it)
-            self.console.print(Text("✓ Saved ", style="bold green") + Text(clean_line(event.path), style="bold"), soft_wrap=True)
-            self.chrome.print(Text("  Play it with: nemochat open (or /open in the chat)", style="dim"))
+            self.console.print(Text(say(self.lang, "export.saved"), style="bold green") + Text(clean_line(event.path), style="bold"), soft_wrap=True)
+            self.chrome.print(Text(say(self.lang, "export.play"), style="dim"))
         elif event.url:
             url = clean_line(event.url)
-            self.console.print(Text("✓ Rendered: ", style="bold green") + Text(url, style=f"link {url}"), soft_wrap=True)
+            self.console.print(Text(say(self.lang, "export.rendered"), style="bold green") + Text(url, style=f"link {url}"), soft_wrap=True)
 
     def _on_UploadDone(self, event: ui.UploadDone) -> None:
         from rich.table import Table

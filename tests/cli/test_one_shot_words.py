@@ -43,3 +43,14 @@ def test_a_silent_turn_says_what_changed_plainly(nemochat, sim, world):
     assert "New session " in result.stderr
     shown = result.stderr.split("New session ")[1].split()[0]
     assert len(shown) == 8 and shown.isalnum(), "one short id form (8 characters), not cut mid-id"
+
+
+def test_one_shot_commands_in_chinese(nemochat, sim, world, tmp_path):
+    zh = {"NEMO_LANG": "zh", "NEMOCHAT_EXPORT_FIRST_POLL": "0.01", "NEMOCHAT_OUTPUT_DIR": str(tmp_path)}
+    assert nemochat("credits", "--api-base", sim.base_url, env=zh).stdout == "积分:可用 100 · 冻结 0 · 总计 100\n"
+    made = nemochat("ask", "make a 10s rainy Tokyo clip", "--api-base", sim.base_url, env=zh)
+    assert "新会话 " in made.stderr and "✓ 正在生成视频" in made.stderr and "→ 要导出视频,请运行 nemochat export。" in made.stderr
+    exported = nemochat("export", "--api-base", sim.base_url, env=zh)
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout == f"✓ 已保存 {tmp_path / 'rainy-Tokyo'}-{exported.stdout.strip()[-12:-4]}.mp4\n"
+    assert "下载: " in exported.stderr and "播放:nemochat open" in exported.stderr
