@@ -12,6 +12,7 @@ from nemochat.core.router import Intent
 from nemochat.errors import SessionNotFound, UsageError
 from nemochat.repl.live_view import link
 from nemochat.repl.sessions import resolve
+from nemochat.core.texts import say
 from nemochat.repl.texts import text
 from nemochat.settings import Paths
 
@@ -30,7 +31,7 @@ async def switch_session(repl: "Repl", session_id: str | None) -> None:
         return
     full = resolve(repl.runtime, session_id)
     if conversation.session is not None and conversation.session.session_id == full:
-        repl.say("That is this session already.", "dim")
+        repl.say(say(repl.lang, "session.same"), "dim")
         return
     await conversation.nemo.ensure_token()
     try:
@@ -69,7 +70,7 @@ async def open_project(repl: "Repl") -> None:
     session = await repl.ensure_connected()
     url = repl.view.claim_url or await repl.runtime.nemo.claim_url(session)
     if not url:
-        repl.say("No link to open for this session.", "yellow")
+        repl.say(say(repl.lang, "open.no_link"), "yellow")
         return
     opened = has_display() and system_open(url)
     repl.show(Text("Opened " if opened else "Open it here: ", style="dim") + link(url, enabled=repl.view.links))

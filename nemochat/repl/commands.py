@@ -172,8 +172,8 @@ async def cmd_session(ctx: ReplContext, args: list[str]) -> None:
         raise UsageError("/session takes one word: new, or a session id")
     if not args:
         session = await ctx.ensure_connected()
-        ctx.say(f"This session: {session.session_id}", "bold")
-        ctx.say("/session new starts another; /sessions lists the ones you used.", "dim")
+        ctx.say(say(ctx.lang, "session.this", sid=session.session_id), "bold")
+        ctx.say(say(ctx.lang, "session.hint"), "dim")
         return
     await ctx.switch_session(None if args[0].lower() == "new" else args[0])
 
@@ -183,7 +183,7 @@ async def cmd_sessions(ctx: ReplContext, args: list[str]) -> None:
 
     known = known_sessions(ctx.runtime)
     if not known:
-        ctx.say("No sessions yet on this backend.", "dim")
+        ctx.say(say(ctx.lang, "sessions.none"), "dim")
         return
     current = ctx.runtime.conversation.session
     table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
@@ -191,7 +191,7 @@ async def cmd_sessions(ctx: ReplContext, args: list[str]) -> None:
         mark = "●" if current and current.session_id == s.session_id else " "
         table.add_row(Text(mark, style="green"), Text(clean_line(s.session_id), style="cyan"), Text(clean_line(s.describe()), style="dim"))
     ctx.show(table)
-    ctx.say("Switch with /session ID (Tab completes the id).", "dim")
+    ctx.say(say(ctx.lang, "sessions.switch"), "dim")
 
 
 async def cmd_jobs(ctx: ReplContext, args: list[str]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nemochat.core.texts import say
 from nemochat.errors import UsageError
 from nemochat.repl.commands import ReplContext
 
@@ -53,7 +54,7 @@ async def _checked_and_confirmed(ctx: ReplContext, kind: str, args: list[str]) -
         return True
     if await ctx.confirm(f"{describe(request)} costs {price_of(request)}. Submit? [y/N]"):
         return True
-    ctx.say("Not submitted; nothing was spent.", "dim")
+    ctx.say(say(ctx.lang, "provider.not_submitted"), "dim")
     return False
 
 

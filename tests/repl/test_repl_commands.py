@@ -77,6 +77,7 @@ def test_string_handlers_are_imported_on_first_use():
 
 class FakeContext:
     def __init__(self) -> None:
+        self.lang = "en"
         self.registry = default_registry()
         self.lines: list[str] = []
         self.shown: list[object] = []

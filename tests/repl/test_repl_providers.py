@@ -13,6 +13,7 @@ from nemochat.repl.providers import cmd_gateway, cmd_sora, cmd_veo
 
 class Ctx:
     def __init__(self, answer: bool = True, yes: bool = False) -> None:
+        self.lang = "en"
         self.runtime = SimpleNamespace(settings=SimpleNamespace(yes=yes))
         self.answer = answer
         self.asked: list[str] = []
