@@ -15,6 +15,7 @@ from typing import Any
 
 from nemochat.commands.common import settings_from
 from nemochat.core.sanitize import clean_line
+from nemochat.core.texts import say
 from nemochat.errors import UsageError
 from nemochat.settings import Paths, Settings
 from nemochat.store import Ledger, ledger_path
@@ -30,12 +31,12 @@ def sessions(args: argparse.Namespace) -> int:
     if not found:
         demo = 0 if settings.demo else _demo_sessions()
         if demo:  # the demo keeps its own: say where they are
-            print(f"No sessions yet with NemoVideo; the demo has {demo}: nemochat --demo sessions")
+            print(say(settings.lang, "sessions.none_but_demo", count=demo))
         else:
-            print("No sessions yet. Start one with: nemochat (or nemochat --demo to try it offline)")
+            print(say(settings.lang, "sessions.none_start"))
         return 0
     for s in found:
-        turns = f"{s.turns} turn" + ("" if s.turns == 1 else "s")
+        turns = say(settings.lang, "turns.one" if s.turns == 1 else "turns.many", count=s.turns)
         video = f"  ▶ {clean_line(s.last_video)}" if s.last_video else ""
         print(f"{tr.when(s.last_used)}  {turns:>9}  {tr.title_of(s)}{video}")
         print(f"{'':16}  {'':>9}  {clean_line(s.id)} · {clean_line(s.api_base)}")
@@ -47,7 +48,7 @@ def log(args: argparse.Namespace) -> int:
     with _open_ledger(settings) as ledger:
         session = _pick_session(ledger, settings)
         if session is None:
-            print("No sessions yet: nothing to show.")
+            print(say(settings.lang, "log.none"))
             return 0
         turns = ledger.turns(session.id, last=args.last)
     if settings.json:
@@ -64,7 +65,7 @@ def jobs(args: argparse.Namespace) -> int:
     if settings.json:
         return _json_lines(_job_json(j) for j in found)
     if not found:
-        print("No jobs yet: exports and Sora/Veo videos show up here.")
+        print(say(settings.lang, "jobs.none_yet"))
         return 0
     for job in found:
         task = f"  {clean_line(job.task_id)}" if job.task_id else ""

@@ -156,6 +156,8 @@ def test_no_sessions_yet_points_to_the_demos(capsys, isolated_home):
         demo.touch_session("demo", "dddd-demo")
     code, out, _ = run(capsys, "sessions")
     assert code == 0 and out == "No sessions yet with NemoVideo; the demo has 1: nemochat --demo sessions\n"
+    code, out, _ = run(capsys, "--lang", "zh", "sessions")
+    assert out == "还没有 NemoVideo 会话;演示里有 1 个:nemochat --demo sessions\n"
 
 
 def test_the_demo_keeps_its_own_ledger(capsys, filled):
