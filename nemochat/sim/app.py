@@ -64,6 +64,7 @@ def create_app(world: SimWorld) -> Starlette:
 
 def _saving(world: SimWorld, endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
     async def saved(request: Request) -> Response:
+        world.requested()
         try:
             return await endpoint(request)
         finally:

@@ -6,70 +6,157 @@ what the simulator knows (users and their credits, tokens, sessions with
 their drafts, uploads, renders, NanoPhoto tasks) is saved as JSON in the
 demo's state folder after every request and agent turn, and loaded at the
 next start. Media URLs in the saved drafts name the old port: they are moved
-to the new one on load. Two demos running at once each save their own view;
-the last to write wins.
+to the new one on load. Demos running at once (the REPL in one terminal, a
+one-shot command in another) merge what each changed (``WorldFile``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from nemochat.sim.world import Render, Session, SimWorld, Token, Upload, User
 
 FORMAT = 1
 
 
-def load(path: Path, world: SimWorld, base_url: str) -> bool:
-    """Fill ``world`` from ``path``; False when there is none (or it can't be
-    read: then it is set aside as ``*.bad`` and the world starts fresh)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return False
-    try:
+class WorldFile:
+    """The world at ``path``, shared with any other demo process running now.
+
+    ``sync()`` before each request takes in what the others saved;
+    ``save()`` after it (and after an agent turn) merges and writes, under a
+    file lock. The merge is three-way, per object (a session, a user, a
+    render): what this process changed since it last read the file wins,
+    anything else is taken from the file, so a `--demo ask` in one terminal
+    and the REPL in another keep each other's sessions and credits."""
+
+    def __init__(self, path: Path, world: SimWorld, base_url: str) -> None:
+        self.path, self.world, self.base_url = path, world, base_url
+        self._base: dict[str, Any] = self._current()  # the file as this process last knew it
+        self._lock = threading.Lock()
+
+    def load(self) -> bool:
+        """Fill the world from the file; False when there is none (or it can't
+        be read: then it is set aside as ``*.bad`` and the world starts fresh)."""
+        try:
+            saved = self._read()
+        except (ValueError, KeyError, TypeError, AttributeError):
+            os.replace(self.path, self.path.with_name(self.path.name + ".bad"))
+            return False
+        if saved is None:
+            return False
+        with self._lock:
+            self._apply(saved)
+            self._base = saved
+        return True
+
+    def sync(self) -> None:
+        self._merge(write=False)
+
+    def save(self) -> None:
+        self._merge(write=True)
+
+    # -- inside -------------------------------------------------------------------------
+
+    def _merge(self, *, write: bool) -> None:
+        with self._lock, _file_lock(self.path, write):
+            try:
+                disk = self._read()
+            except (ValueError, KeyError, TypeError, AttributeError):
+                disk = None  # damaged meanwhile: ours replaces it
+            mine = self._current()
+            merged = mine if disk is None else {
+                name: _merge(self._base.get(name, {}), value, disk.get(name, type(value)())) for name, value in mine.items()}
+            if merged != mine:  # another demo process changed something
+                self._apply(merged)
+            if write and self._write(merged):
+                self._base = merged
+            elif disk is not None:
+                self._base = disk  # what our unsaved changes are told apart from
+
+    def _current(self) -> dict[str, Any]:
+        """The world as JSON: one collection of objects per name (NanoPhoto's two included)."""
+        providers = getattr(self.world, "providers", None)
+        doc = _world_json(self.world.snapshot())
+        kept = providers.snapshot() if providers is not None else {"credits": {}, "tasks": {}}
+        doc["provider_credits"], doc["provider_tasks"] = kept["credits"], kept["tasks"]
+        return doc
+
+    def _apply(self, doc: dict[str, Any]) -> None:
+        self.world.restore(_world_parts(doc))
+        providers = getattr(self.world, "providers", None)
+        if providers is not None:
+            providers.restore({"credits": doc.get("provider_credits", {}), "tasks": doc.get("provider_tasks", {})})
+
+    def _read(self) -> dict[str, Any] | None:
+        """The file's world, its media moved to this run's port; None when there is none."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
         saved = json.loads(text)
         old = saved["base_url"]
-        if old != base_url:  # the media the drafts point at live on this run's port now
-            saved = json.loads(text.replace(json.dumps(old + "/")[1:-1], json.dumps(base_url + "/")[1:-1]))
-        world.restore(_world_parts(saved["world"]))
-        providers = getattr(world, "providers", None)
-        if providers is not None and "providers" in saved:
-            providers.restore(saved["providers"])
-        return True
-    except (ValueError, KeyError, TypeError, AttributeError):
-        os.replace(path, path.with_name(path.name + ".bad"))
-        return False
+        if old != self.base_url:  # the media the drafts point at live on this run's port now
+            saved = json.loads(text.replace(json.dumps(old + "/")[1:-1], json.dumps(self.base_url + "/")[1:-1]))
+        if saved.get("format") != FORMAT:
+            raise ValueError(f"world file format {saved.get('format')!r}")
+        return saved["world"]
+
+    def _write(self, doc: dict[str, Any]) -> bool:
+        """Atomically (a crash leaves the last whole copy), private to the user; False if it failed."""
+        data = json.dumps({"format": FORMAT, "base_url": self.base_url, "world": doc},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, self.path)
+            return True
+        except OSError:  # a full or read-only disk: the demo goes on, unsaved
+            tmp.unlink(missing_ok=True)
+            return False
 
 
-def saver(path: Path, world: SimWorld, base_url: str) -> Callable[[], None]:
-    """``save()``: write the world now, atomically (a crash leaves the last
-    whole copy), private to the user."""
-    lock = threading.Lock()
+def _merge(base: Any, mine: Any, disk: Any) -> Any:
+    """One collection, three-way: objects this process changed since ``base``
+    are its own; the rest as the file has them; new ones from both sides."""
+    if isinstance(mine, list):  # uploads: only ever added to
+        return mine + [item for item in disk if item not in mine]
+    merged = dict(disk)
+    for key, value in mine.items():
+        if key not in disk or value != base.get(key):
+            merged[key] = value
+    return merged
 
-    def save() -> None:
-        parts = world.snapshot()
-        providers = getattr(world, "providers", None)
-        doc = {"format": FORMAT, "base_url": base_url, "world": _world_json(parts),
-               **({"providers": providers.snapshot()} if providers is not None else {})}
-        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-        with lock:
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                os.replace(tmp, path)
-            except OSError:  # a full or read-only disk: the demo goes on, unsaved
-                tmp.unlink(missing_ok=True)
 
-    return save
+@contextlib.contextmanager
+def _file_lock(path: Path, exclusive: bool) -> Iterator[None]:
+    """Between demo processes: one writes at a time (no lock where fcntl is missing)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _world_json(parts: dict[str, Any]) -> dict[str, Any]:
@@ -94,10 +181,11 @@ def _world_parts(saved: dict[str, Any]) -> dict[str, Any]:
 
 def start_saved_simulator(path: Path) -> Any:
     """A simulator serving the world saved at ``path`` (a new one if there is
-    none), saving it back as it changes. Returns (RunningSimulator, found)."""
+    none), in step with it as it changes. Returns (RunningSimulator, found)."""
     from nemochat.sim.runner import TIME_SCALE_ENV, start_simulator
 
     sim = start_simulator(world=SimWorld(), time_scale=float(os.environ.get(TIME_SCALE_ENV, "1.0")))
-    found = load(path, sim.world, sim.base_url)  # before any client exists: no request can come first
-    sim.world.on_change = saver(path, sim.world, sim.base_url)
+    kept = WorldFile(path, sim.world, sim.base_url)
+    found = kept.load()  # before any client exists: no request can come first
+    sim.world.on_request, sim.world.on_change = kept.sync, kept.save
     return sim, found

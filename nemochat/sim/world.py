@@ -154,7 +154,9 @@ class SimWorld:
         self._settings = settings or Settings()
         self._running_turns = 0  # agent runs in progress: runtime, not state, so reset() keeps it
         self._idle = threading.Condition(self._lock)
-        self.on_change: Callable[[], None] | None = None  # the demo's saver (sim.persist)
+        # The demo's world file (sim.persist): read before each request, saved after it.
+        self.on_request: Callable[[], None] | None = None
+        self.on_change: Callable[[], None] | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -182,6 +184,11 @@ class SimWorld:
             for name in self.KEPT:
                 if name in parts:
                     setattr(self, "_" + name, parts[name])
+
+    def requested(self) -> None:
+        """A request is about to be handled: the demo takes in what other demo processes saved."""
+        if self.on_request is not None:
+            self.on_request()
 
     def changed(self) -> None:
         """A request or an agent turn is over: the demo saves the world now."""

@@ -5,13 +5,14 @@ resumes the same session (its port changes every run, its sessions don't)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from conftest import NEMOCHAT
 
 pytestmark = pytest.mark.timeout(120)
+NEMOCHAT = str(Path(sys.executable).with_name("nemochat"))  # as conftest.py runs it
 
 
 def one_shot(term_env, tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -58,6 +59,21 @@ def test_the_demo_remembers_across_one_shots_and_restarts(spawn, term_env, tmp_p
     listed = one_shot(term_env, tmp_path, "sessions").stdout
     ids = re.findall(r"[0-9a-f]{8}-[0-9a-f-]{27}", listed)
     assert ids.count(session_id) == 1 and len(ids) == 2, listed  # the ask's and `/session new`'s: no session per launch
+
+
+
+def test_a_one_shot_beside_an_open_demo_chat_is_the_same_world(spawn, term_env, tmp_path):
+    term = spawn("--demo")
+    term.expect(r"Ready: a new project")
+    made = one_shot(term_env, tmp_path, "ask", "make a 10s rainy Tokyo clip")  # in another terminal: this session
+    assert made.returncode == 0, made.stderr
+    term.line("/status")
+    term.expect(r"Video: rainy Tokyo")
+    term.line("/credits")
+    term.expect(r"90 available")
+    term.line("/quit")
+    assert term.exit_status() == 0
+    assert "Credits: 90 available" in one_shot(term_env, tmp_path, "credits").stdout  # the chat's save kept the charge
 
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"

@@ -40,3 +40,28 @@ def test_a_damaged_file_is_set_aside_and_the_world_starts_fresh(tmp_path):
     with sim:
         assert not found and sim.world.users == []
     assert (tmp_path / "world.json.bad").exists()
+
+
+def test_two_demos_at_once_keep_each_others_changes(tmp_path):
+    """The REPL in one terminal, `--demo ask` in another: each request takes in
+    what the other saved, and each save keeps the other's sessions and credits."""
+    path = tmp_path / "world.json"
+    repl, _ = start_saved_simulator(path)
+    with repl:
+        user = repl.world.issue_token("client-1").user_id
+        repl.world.changed()
+        ask, found = start_saved_simulator(path)
+        with ask:
+            assert found
+            made = ask.world.create_session(user, "project", "en")
+            ask.world.charge(user, 10)
+            ask.world.settle(user, 10)
+            ask.world.changed()
+        repl.world.requested()  # the REPL's next request
+        assert repl.world.session(made.session_id) is not None and repl.world.user(user).credits == 90
+        mine = repl.world.create_session(user, "another", "en")
+        repl.world.changed()
+    again, _ = start_saved_simulator(path)
+    with again:
+        assert again.world.session(made.session_id) and again.world.session(mine.session_id)
+        assert again.world.user(user).credits == 90
