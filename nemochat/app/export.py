@@ -28,6 +28,7 @@ from nemochat.app.download import Meter, Source, check_destination, download, sa
 from nemochat.clients.http import build_download_client
 from nemochat.clients.media import RUNNING, MediaClient, PollAgain, RenderNotFound, RenderStatus
 from nemochat.core.draft import timeline_from_state
+from nemochat.core.texts import say
 from nemochat.core.ui_events import ExportDone, Notice, UIEvent
 from nemochat.errors import BackendError, Interrupted, NemochatError, UsageError
 from nemochat.settings import Settings
@@ -120,7 +121,7 @@ async def export_video(
             job.update(status="failed", error=refused.message)
             raise
         job.task(status.id)
-        emit(Notice(f"Rendering your video on NemoVideo (render {status.id}).", kind="working"))
+        emit(Notice(say(conversation.settings.lang, "export.rendering", id=status.id), kind="working"))
         status = await flow.wait(status, first_now=False)
     job.update(status=status.status, url=status.url)  # known even if the download fails
     path = await flow.fetch(status, options, title=title, session_id=session.session_id)

@@ -18,6 +18,7 @@ import httpx
 from nemochat.app.conversation import Conversation
 from nemochat.clients.http import build_client, redact, tls_context
 from nemochat.clients.nemo import NemoClient
+from nemochat.core import texts
 from nemochat.core.ui_events import Notice, UIEvent
 from nemochat.errors import NemochatError
 from nemochat.settings import Paths, Settings
@@ -115,7 +116,7 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
     nemo = NemoClient(http, settings, paths, notify=lambda m: rt_box[0].notify(m), recorder=recorder)
     conversation = Conversation(nemo, settings, paths, view.emit, ledger=ledger)
     if sim is not None:  # every export of the demo (`export`, `ask export`, the GUI's button) gets the sample clip
-        conversation.fill_empty = demo_sample(sim, lambda note: view.emit(Notice(note, kind="info")))
+        conversation.fill_empty = demo_sample(sim, lambda note: view.emit(Notice(note, kind="info")), settings.lang)
     runtime = Runtime(settings, paths, http, nemo, view, conversation, sim, ledger)
     rt_box.append(runtime)
     try:
@@ -129,10 +130,10 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
             sim.world.changed()  # the last word: whatever the stopped turns left
 
 
-DEMO_SAMPLE_NOTE = "Demo: the simulator's project was empty, so its 2-second sample clip is on the timeline."
+DEMO_SAMPLE_NOTE = texts.say("en", "demo.sample")
 
 
-def demo_sample(sim: Any, say: Callable[[str], None]) -> Callable[[str], Awaitable[bool]]:
+def demo_sample(sim: Any, say: Callable[[str], None], lang: str = "en") -> Callable[[str], Awaitable[bool]]:
     """For ``export_video(fill_empty=...)`` with ``--demo``: a fresh simulator's
     project is empty, so a newcomer's first export would only be refused; this
     puts the simulator's sample clip on an empty timeline instead (and says
@@ -150,7 +151,7 @@ def demo_sample(sim: Any, say: Callable[[str], None]) -> Callable[[str], Awaitab
     async def fill(session_id: str) -> bool:
         added = bool(sim.world.edit_session(session_id, add_sample))
         if added:
-            say(DEMO_SAMPLE_NOTE)
+            say(texts.say(lang, "demo.sample"))
         return added
 
     return fill

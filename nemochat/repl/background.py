@@ -62,7 +62,7 @@ class Background:
             if getattr(repl.runtime, "sim", None) is not None:  # --demo: as `nemochat export`, an empty project gets the sample clip
                 from nemochat.commands.media import demo_sample
 
-                sample = demo_sample(repl.runtime.sim, lambda note: repl.say(note, "dim"))
+                sample = demo_sample(repl.runtime.sim, lambda note: repl.say(note, "dim"), repl.lang)
             async def cancel_on_server(question: str) -> bool:
                 return job.cancel_on_server  # /jobs cancel: yes; leaving the chat leaves the render running
 
