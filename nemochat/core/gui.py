@@ -12,6 +12,10 @@ shell can offer them:
   drag the clip onto the timeline / 拖拽 / 拖动       -> "tell me what to move and I'll do it"  edit
   click [Other] (button)                              -> "ask me to other"         (no action)
 
+One-shot commands (``ask``, ``--json``) translate with ``one_shot=True``:
+the commands are then the command line's (`nemochat export`, `nemochat
+status`), since there is no /export outside the chat.
+
 Only the matched instruction is replaced; the rest of the text, Markdown
 included, is untouched. Replacements never match again, so translating twice
 changes nothing.
