@@ -177,7 +177,7 @@ class LiveView(RichView):
         for stream in streams:
             if stream.tail.strip():
                 self._print_stream_block(stream, stream.tail)
-                self.console.print(Text("(stopped here)", style="dim"))
+                self.console.print(Text(say(self.lang, "stopped_here"), style="dim"))
         self.tool = None
         self.turn_started = None
         self.transfers.clear()

@@ -336,17 +336,17 @@ class RichView:
         from rich.table import Table
 
         table = Table(show_edge=False, header_style="bold")
-        for column in ("Name", "Type", "Duration", "Resolution"):
-            table.add_column(column)
+        for column in ("name", "type", "duration", "resolution"):
+            table.add_column(say(self.lang, "upload." + column))
         for f in event.files:
             duration = f"{f.duration:g} s" if f.duration is not None else "–"
             size = f"{f.width}×{f.height}" if f.width and f.height else "–"
             table.add_row(Text(clean_line(f.filename)), Text(clean_line(f.file_type)), duration, size)
         self.console.print(table)
         if event.applied:
-            self.console.print(Text("✓ Added to your project: the agent can use them in your next message.", style="green"))
+            self.console.print(Text(say(self.lang, "upload.added"), style="green"))
         else:
-            self.chrome.print(Text("Uploaded, but the backend did not say it added them to the project.", style="yellow"))
+            self.chrome.print(Text(say(self.lang, "upload.unconfirmed"), style="yellow"))
 
     def _on_VideoReady(self, event: ui.VideoReady) -> None:
         name = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "the gateway"}.get(event.provider, event.provider)
