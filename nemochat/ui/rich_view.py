@@ -14,8 +14,8 @@ prints literally. Streamed text is printed block by block, append-only
 
 from __future__ import annotations
 
-import dataclasses
 import copy
+import dataclasses
 import functools
 import os
 import re
@@ -29,9 +29,9 @@ from rich.text import Text
 
 from nemochat.core import ui_events as ui
 from nemochat.core.gui import translate_gui
+from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.core.texts import say
 from nemochat.core.tool_labels import ToolLabel, label_for
-from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.errors import Interrupted, NemochatError
 from nemochat.ui.markdown_stream import BlockSplitter
 
