@@ -60,6 +60,13 @@ def test_the_demo_remembers_across_one_shots_and_restarts(spawn, term_env, tmp_p
     ids = re.findall(r"[0-9a-f]{8}-[0-9a-f-]{27}", listed)
     assert ids.count(session_id) == 1 and len(ids) == 2, listed  # the ask's and `/session new`'s: no session per launch
 
+    # A render is kept too: one run starts it, a later one fetches it again by its id.
+    assert one_shot(term_env, tmp_path, "--session", session_id, "export", "-o", "first/").returncode == 0
+    render_id = re.search(r"render_[0-9a-f-]{36}", one_shot(term_env, tmp_path, "jobs").stdout).group()
+    again = one_shot(term_env, tmp_path, "export", "--render-id", render_id, "-o", "second/")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip().endswith(f"second/rainy-Tokyo-{render_id[7:15]}.mp4")
+
 
 
 def test_a_one_shot_beside_an_open_demo_chat_is_the_same_world(spawn, term_env, tmp_path):
