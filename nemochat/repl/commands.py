@@ -212,10 +212,10 @@ async def cancel_job(ctx: ReplContext, args: list[str]) -> None:
     """``/jobs cancel N``: stop waiting for job N, and cancel it on the server
     where the API allows (a render: protocol.md; NanoPhoto has no cancel)."""
     if len(args) != 2 or args[0].lower() != "cancel" or not args[1].lstrip("#").isdigit():
-        raise UsageError("/jobs takes nothing, or: cancel N", action="For example: /jobs cancel 1 (/jobs lists the numbers).")
+        raise UsageError(say(ctx.lang, "jobs.usage"), action=say(ctx.lang, "jobs.usage_example"))
     job = ctx.jobs.get(int(args[1].lstrip("#")))
     if job is None:
-        raise UsageError(f"No job #{args[1].lstrip('#')}", action="/jobs lists them.")
+        raise UsageError(say(ctx.lang, "jobs.no_such", id=args[1].lstrip("#")), action=say(ctx.lang, "jobs.listed"))
     if not job.running:
         ctx.say(say(ctx.lang, "jobs.not_running", id=job.id, status=job.status), "dim")
         return

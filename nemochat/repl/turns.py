@@ -14,6 +14,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from nemochat.core.router import Intent, route_intent
+from nemochat.core.texts import say
 from nemochat.errors import CreditsError, Interrupted, NemochatError
 from nemochat.repl.choices import PendingQuestion, PickError, offers_for
 from nemochat.repl.commands import parse_command, suggest
@@ -89,8 +90,8 @@ class Turns:
         command = self.registry.get(word)
         if command is None:
             close = suggest(self.registry, word)
-            hint = f" Did you mean /{close}?" if close else ""
-            self.say(f"Unknown command /{word}.{hint} /help lists them.", "yellow")
+            hint = say(self.lang, "command.did_you_mean", close=close) if close else ""
+            self.say(say(self.lang, "command.unknown", word=word, hint=hint), "yellow")
             self.printer.separate()
             return
         run = self._guarded(command.resolve()(self, args))

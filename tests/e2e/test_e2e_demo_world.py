@@ -145,6 +145,8 @@ def test_the_chat_in_chinese_speaks_chinese(spawn, term_env, tmp_path):
     term.expect(r"#1 导出 · 用时 0:\d\d 完成")
     term.line("/session")
     term.expect(r"当前会话:[0-9a-f-]{36}")
+    term.line("/jobz")
+    term.expect(r"没有命令 /jobz。你是想用 /jobs 吗\?/help 列出所有命令。")
     text = term.text()
     for chinese in ("积分:可用 90 · 冻结 0 · 总计 90", "1. 视频: ", "2. 背景音乐: Lo-fi", "后台任务(导出、视频)及其进度",
                     "导出在后台运行(任务 #1)"):
