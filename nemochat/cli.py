@@ -111,6 +111,7 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("sora", "NanoPhoto Sora 2 directly: submit | status", "nemochat.commands.providers:sora", _lazy("nemochat.commands.providers:sora_args")),
     CommandSpec("veo", "NanoPhoto Veo 3.1 directly: submit | status", "nemochat.commands.providers:veo", _lazy("nemochat.commands.providers:veo_args")),
     CommandSpec("gateway", "an OpenAI-style video gateway: submit | status", "nemochat.commands.providers:gateway", _lazy("nemochat.commands.providers:gateway_args")),
+    CommandSpec("preview", "a video's keyframes as a contact sheet (FILE, or --last)", "nemochat.preview.command:run", _lazy("nemochat.preview.command:preview_args")),
     CommandSpec("sim", "run the simulator of every backend in the foreground", "nemochat.commands.sim:run", _sim_args),
 ]
 

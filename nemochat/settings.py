@@ -66,6 +66,8 @@ class Settings:
     proxy: str | None = None  # every request through this proxy (else HTTPS_PROXY/HTTP_PROXY/ALL_PROXY; NO_PROXY applies)
     ca_bundle: str | None = None  # trusted CAs: a PEM file or a folder (else SSL_CERT_FILE/SSL_CERT_DIR, else the OS's store)
     log_file: str | None = None  # a rotating debug log (--debug: in the state folder)
+    preview: str = "auto"  # issue 16: how keyframe previews are drawn: auto|kitty|iterm|sixel|blocks|off
+    preview_query_timeout: float = 0.1  # how long the terminal may take to answer "can you draw sixel?" (0: never ask)
     # waits and retries (seconds)
     connect_timeout: float = 10.0
     request_timeout: float = 30.0

@@ -255,6 +255,10 @@ class VideoJobs:
             path = str(outcome.files[n]) if n < len(outcome.files) and outcome.files[n] else None
             used = part.credits_used if status.shots else status.credits_used
             self.emit(VideoReady(provider.kind, part.task_id, part.state, part.url, used, path, part.shot_id, job_id))
+            if path is not None and part.state == "completed":
+                from nemochat.preview.show import after_download  # issue 16: the keyframes of what arrived
+
+                await after_download(path, self.emit, self.settings)
         if status.state == "failed":
             raise BackendError(
                 f"{LABELS[provider.kind]} could not make the video: {clean_line(status.error or 'generation failed')}",

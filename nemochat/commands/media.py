@@ -32,7 +32,10 @@ def export(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> None:
         asks = not rt.settings.json and sys.stdin.isatty()
         # (--demo: the runtime's fill_empty puts the sample clip on an empty project)
-        await export_video(rt.conversation, options, confirm_cancel=tty_confirm if asks else None, fill_empty=rt.conversation.fill_empty)
+        result = await export_video(rt.conversation, options, confirm_cancel=tty_confirm if asks else None, fill_empty=rt.conversation.fill_empty)
+        from nemochat.preview.show import after_download  # issue 16: the keyframes, under the saved path
+
+        await after_download(result.path, rt.view.emit, rt.settings)
 
     return run_command(args, body)
 

@@ -189,6 +189,24 @@ class VideoReady:
     job_id: int | None = None  # the ledger's job
 
 
+@dataclass(frozen=True, slots=True)
+class PreviewShown:
+    """A video's keyframe preview (issue 16; the ``preview`` --json line):
+    ``line`` says what the file is, ``sheet`` is the PNG saved next to it,
+    ``drawing`` what to send the terminal to show the frames ("" when it
+    can't), already made for it (escape sequences built from our own PNG)."""
+
+    path: str
+    sheet: str | None
+    duration_s: float
+    width: int
+    height: int
+    frames: tuple[float, ...]  # each frame's time, seconds
+    line: str  # "10.0 s · 320×180 · 24 fps · h264 · 162.2 KB"
+    drawing: str = ""
+    answer: bool = False  # asked for (`nemochat preview`): printed as the answer, else as chrome
+
+
 UIEvent = Union[
     SessionReady,
     UserSaid,
@@ -209,4 +227,5 @@ UIEvent = Union[
     ExportDone,
     UploadDone,
     VideoReady,
+    PreviewShown,
 ]

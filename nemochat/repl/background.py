@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 class Background:
     def __init__(self, repl: "Repl") -> None:
         self.repl = repl
+        from nemochat.preview import repl as previews  # (light: PyAV and Pillow load when a preview is made)
+
+        self.previews = previews
+        previews.install(repl)
 
     def start(self, kind: str, label: str, body: Callable[[Job], Awaitable[str | None]]) -> Job:
         job = self.repl.jobs.start(kind, label, body)
@@ -86,6 +90,9 @@ class Background:
                 job.update(progress=(100.0 * event.done / event.total) if event.total else None, detail="downloading")
             self.repl.changed()
             return True
+        if isinstance(event, ui.PreviewShown):  # a video arrived: its keyframes, never inside an answer
+            self.previews.later(self.repl, event)
+            return True
         if isinstance(event, ui.Notice) and event.kind == "working":
             # "still processing (generating)" every few seconds: the toolbar says it
             stage = re.search(r"\(([^()]{1,20})\)\W*$", event.message)
@@ -115,6 +122,7 @@ class Background:
             repl.show(line)
             if job.kind == "export" and job.result and "://" not in job.result:
                 repl.say(say(repl.lang, "job.play"), "dim")
+                self.previews.after_export(repl, job.result)
         elif job.status == "cancelled":
             repl.say(say(repl.lang, "job.stopped", label=label, took=took) + (f" {job.error}" if job.error else ""), "yellow")
             if job.detail and job.error:

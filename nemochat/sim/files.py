@@ -22,8 +22,8 @@ from starlette.types import Receive, Scope, Send
 from nemochat.sim.faults import SimulatedDrop
 
 CONTENT_TYPES = {".mp4": "video/mp4", ".png": "image/png"}
-# What ffprobe says about media/clip.mp4 (2 s, 160x90, 25 fps, H.264/AAC).
-CLIP_INFO = {"duration": 2.0, "width": 160, "height": 90, "fps": 25}
+# What media/clip.mp4 is (10 s, 320x180, 24 fps, H.264; made by fixtures/media/make_clip.py).
+CLIP_INFO = {"duration": 10.0, "width": 320, "height": 180, "fps": 24}
 
 
 @dataclass(frozen=True)

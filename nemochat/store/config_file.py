@@ -29,9 +29,9 @@ CONFIG_ENV = "NEMOCHAT_CONFIG"  # another file, for scripts and tests
 SECRET_KEYS = ("token", "client_id", "nanophoto_api_key", "gateway_key")
 _NAMED_KEYS = (
     "api_base", "lang", "output_dir", "nanophoto_api_base", "gateway_url", "gateway_query_path",
-    "fallback_provider", "fallback_ask", "show_thoughts", "no_color", "proxy", "ca_bundle", "log_file",
+    "fallback_provider", "fallback_ask", "show_thoughts", "no_color", "proxy", "ca_bundle", "log_file", "preview",
 )  # fmt: skip
-CHOICES = {"fallback_provider": ("sora2", "gateway", "none")}
+CHOICES = {"fallback_provider": ("sora2", "gateway", "none"), "preview": ("auto", "kitty", "iterm", "sixel", "blocks", "off")}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 

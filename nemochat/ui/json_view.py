@@ -118,6 +118,11 @@ def _video(event: ui.VideoReady) -> dict[str, Any]:
     return {**line, **{k: v for k, v in extra.items() if v is not None}}
 
 
+def _preview(event: ui.PreviewShown) -> dict[str, Any]:
+    return {"type": "preview", "path": event.path, "sheet": event.sheet, "duration_s": event.duration_s,
+            "width": event.width, "height": event.height, "frames": [{"t": t} for t in event.frames]}
+
+
 _SHAPES: dict[type, Callable[[Any], dict[str, Any]]] = {
     ui.SessionReady: _session,
     ui.Message: _text,
@@ -133,4 +138,5 @@ _SHAPES: dict[type, Callable[[Any], dict[str, Any]]] = {
     ui.ExportDone: _export,
     ui.UploadDone: _upload,
     ui.VideoReady: _video,
+    ui.PreviewShown: _preview,
 }

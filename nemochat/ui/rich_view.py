@@ -367,6 +367,15 @@ class RichView:
         else:
             self.console.print(Text(f"→ {name}{shot}: task {task} is processing", style="cyan"), soft_wrap=True)
 
+    def _on_PreviewShown(self, event: ui.PreviewShown) -> None:
+        """The frames (escape sequences nemochat made from its own PNG, for
+        this terminal), then the line about the file."""
+        console = self.console if event.answer else self.chrome
+        if event.drawing:
+            console.file.write(event.drawing)
+            console.file.flush()
+        console.print(Text("▶ " + clean_line(event.line), style="dim"), soft_wrap=True)
+
     # -- the status line -----------------------------------------------------------------------
 
     def _stop_tool(self) -> None:

@@ -43,7 +43,7 @@ def test_files_and_urls_in_one_go(sim, out, world, clip, still):
     names = [f.filename for f in result.files]
     assert names == ["my clip.mp4", "still.PNG", "waves.mp4"]
     first = result.files[0]
-    assert (first.file_type, first.duration, first.width, first.height) == ("video", 2.0, 160, 90)
+    assert (first.file_type, first.duration, first.width, first.height) == ("video", 10.0, 320, 180)
     assert result.applied
     # The bytes arrived whole: the server hashed what it received.
     assert world.uploads[0].hash == hashlib.sha256(CLIP).hexdigest()

@@ -1,0 +1,63 @@
+"""``nemochat preview [FILE | --last]``: a video's keyframes and the line
+about it, on stdout (the answer); the sheet saved next to the file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nemochat.errors import UsageError
+
+
+def preview_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", nargs="?", help="a video file")
+    p.add_argument("--last", action="store_true", help="the last video nemochat exported or downloaded")
+
+
+def last_video(paths: object | None = None) -> str | None:
+    """The newest export or provider video still on disk, from the ledgers (this
+    machine's and the demo's)."""
+    from nemochat.app.runtime import demo_paths
+    from nemochat.settings import Paths
+    from nemochat.store import Ledger, ledger_path
+
+    paths = paths if isinstance(paths, Paths) else Paths.default()
+    newest: tuple[float, str] | None = None
+    for where in (paths, demo_paths(paths)) if paths.config.name != "demo" else (paths,):
+        file = ledger_path(where)
+        if not file.is_file():
+            continue  # opening would create an empty ledger
+        with Ledger(file) as ledger:
+            for job in ledger.jobs(limit=50):
+                on_disk = [f for f in job.local_files if Path(f).is_file()]
+                if on_disk and (newest is None or job.updated > newest[0]):
+                    newest = (job.updated, on_disk[-1])
+                    break
+    return newest[1] if newest else None
+
+
+def run(args: argparse.Namespace) -> int:
+    from nemochat.app.runtime import make_view
+    from nemochat.commands.common import settings_from
+    from nemochat.preview import show
+
+    settings = settings_from(args)
+    view = make_view(settings)
+    try:
+        if args.file and args.last:
+            raise UsageError("nemochat preview takes a FILE or --last, not both")
+        path = args.file or (last_video() if args.last else None)
+        if path is None:
+            raise UsageError("No video to preview." if args.last else "nemochat preview needs a FILE or --last",
+                             action="Export one first: nemochat export." if args.last else "For example: nemochat preview clip.mp4")
+        ask = show.stdin_question(settings) if show._asks(settings) else None
+        event = show.build(Path(path).expanduser(), show.terminal_target(settings, ask=ask), answer=True)
+    except UsageError as error:
+        view.error(error)
+        return error.exit_code
+    except ImportError as missing:
+        view.error(UsageError(f"previews need PyAV and Pillow ({missing.name} is missing)", action="pip install av pillow"))
+        return 1
+    view.emit(event)
+    view.done()
+    return 0

@@ -1,0 +1,122 @@
+"""Frames of a video, decoded with PyAV (FFmpeg in its wheels).
+
+Fast on long or large clips: for each wanted time we seek to the keyframe
+before it and decode forward only until the frame at that time; a frame is
+scaled by FFmpeg (swscale) to thumbnail size before Python sees it. Nothing
+of a file is trusted: a file that is not a video, or a broken one, is a
+``PreviewError`` with one line, never an exception from the decoder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nemochat.errors import UsageError
+
+
+class PreviewError(UsageError):
+    """The file cannot be previewed (missing, not a video, unreadable)."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    t: float  # seconds from the start
+    image: Any = field(compare=False, repr=False)  # a PIL.Image (RGB)
+
+
+@dataclass(frozen=True)
+class Clip:
+    path: str
+    duration_s: float
+    width: int
+    height: int
+    fps: float | None
+    codec: str
+    size_bytes: int
+    frames: tuple[Frame, ...]
+
+
+def wanted_times(duration: float, count: int) -> list[float]:
+    """``count`` times evenly spread, each in the middle of its share of the clip
+    (the first frame of a video is often black, the last a fade)."""
+    if duration <= 0:
+        return [0.0]
+    return [duration * (i + 0.5) / count for i in range(count)]
+
+
+def read_clip(path: str | Path, *, count: int = 6, thumb_width: int = 320) -> Clip:
+    import av  # (lazily: see the package's docstring)
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise PreviewError(f"cannot read {path}: {error.strerror or error}") from None
+    if not path.is_file():
+        raise PreviewError(f"{path} is not a file")
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if not container.streams.video:
+                raise PreviewError(f"{path.name} has no video in it")
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"  # frame and slice threads: both cores on a 1080p clip
+            duration = _duration(container, stream)
+            width, height = stream.codec_context.width, stream.codec_context.height
+            if not width or not height:
+                raise PreviewError(f"{path.name}: the video has no size")
+            thumb_height = max(2, round(thumb_width * height / width / 2) * 2)
+            frames = _grab(container, stream, wanted_times(duration, count), thumb_width, thumb_height)
+            fps = float(stream.average_rate) if stream.average_rate else None
+            codec = stream.codec_context.name or "unknown"
+    except PreviewError:
+        raise
+    except (av.FFmpegError, OSError, ValueError, ZeroDivisionError) as error:
+        raise PreviewError(f"{path.name} is not a video nemochat can read ({type(error).__name__})") from None
+    if not frames:
+        raise PreviewError(f"{path.name}: no frame could be decoded")
+    return Clip(str(path), duration, width, height, fps, codec, size, tuple(frames))
+
+
+def _duration(container: Any, stream: Any) -> float:
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return container.duration / 1_000_000  # (av.time_base)
+    return 0.0
+
+
+def _keyframes(container: Any, stream: Any) -> list[float]:
+    """The keyframes' times, from the packets alone (no decoding: milliseconds)."""
+    base = stream.time_base
+    times = [float(p.pts * base) for p in container.demux(stream) if p.is_keyframe and p.pts is not None]
+    return sorted(times)
+
+
+def _grab(container: Any, stream: Any, times: list[float], width: int, height: int) -> list[Frame]:
+    base = stream.time_base
+    start = float(stream.start_time * base) if stream.start_time is not None and base else 0.0
+    keyframes = _keyframes(container, stream)
+    out: list[Frame] = []
+    decoder = None
+    position = float("-inf")  # the time of the last frame decoded
+    for t in times:
+        target = start + t
+        key = max((k for k in keyframes if k <= target + 1e-6), default=None)
+        if decoder is None or (key is not None and key > position):
+            # The keyframe before the target is ahead of us: jump there instead of decoding the gap.
+            container.seek(int((key if key is not None else target) / base), stream=stream, backward=True, any_frame=False)
+            decoder = container.decode(stream)
+        chosen = None
+        for frame in decoder:
+            if frame.time is None:
+                continue
+            position, chosen = frame.time, frame
+            if frame.time + 0.02 >= target:
+                break
+        if chosen is None:
+            break  # the end of the stream
+        image = chosen.reformat(width=width, height=height, format="rgb24").to_image()
+        out.append(Frame(round(max(0.0, chosen.time - start), 3), image))
+    return out

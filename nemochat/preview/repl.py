@@ -1,0 +1,125 @@
+"""Previews in the REPL: when an export finishes (after the job's own line),
+when a Sora/Veo/gateway video arrives, and on ``/preview [JOB|PATH]``.
+
+Built in a worker thread; printed above the prompt like any other output,
+but never in the middle of an answer: while one streams, the preview waits
+for it to end. The terminal is asked what it draws (device attributes) at
+most once, from inside the printer, where prompt_toolkit has let go of the
+keyboard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nemochat.core import ui_events as ui
+from nemochat.errors import UsageError
+from nemochat.preview import show
+
+if TYPE_CHECKING:
+    from nemochat.repl.loop import Repl
+
+_UNASKED = object()
+
+
+def install(repl: "Repl") -> None:
+    """Previews made in this REPL's tasks find their target here."""
+    answers: dict[str, Any] = {"da": _UNASKED}
+
+    async def target(settings: Any) -> show.Target:
+        from nemochat.preview import detect
+
+        needs_answer = (settings.preview == "auto" and settings.preview_query_timeout > 0
+                        and detect.from_environment(os.environ) is None)
+        if needs_answer and answers["da"] is _UNASKED:
+            answers["da"] = None
+
+            def ask_now() -> None:  # (runs in the printer, in_terminal: input detached)
+                try:
+                    answers["da"] = detect.device_attributes(sys.stdin.fileno(), sys.__stdout__.fileno(), settings.preview_query_timeout)
+                except (OSError, ValueError):
+                    pass
+
+            repl.printer.then(ask_now)
+            await repl.printer.drain()
+        da = answers["da"]
+        return show.terminal_target(settings, ask=lambda: None if da is _UNASKED else da)
+
+    show.repl_target.set(target)
+
+
+def is_preview(event: ui.UIEvent) -> bool:
+    return isinstance(event, ui.PreviewShown)
+
+
+def later(repl: "Repl", event: ui.UIEvent) -> None:
+    """Print ``event`` (a preview, or the notice of why there is none) once no answer streams."""
+    repl.background(_when_quiet(repl, event))
+
+
+async def _when_quiet(repl: "Repl", event: ui.UIEvent) -> None:
+    turn = repl._fg if repl._fg_turn else None
+    if turn is not None and not turn.done():
+        await asyncio.wait([turn])
+    repl.printer.separate()
+    if isinstance(event, ui.PreviewShown):
+        repl.view._on_PreviewShown(event)
+    else:
+        repl.view._on_Notice(event)
+    repl.printer.separate()
+    repl.changed()
+
+
+def after_export(repl: "Repl", path: str) -> None:
+    """An export job finished with ``path`` on disk: its preview, in the background."""
+    if repl.settings.preview == "off":
+        return
+
+    async def make() -> None:
+        event = await show.make(path, await _target(repl))
+        later(repl, event)
+
+    repl.background(make())
+
+
+async def _target(repl: "Repl") -> show.Target:
+    source = show.repl_target.get()
+    return await source(repl.settings) if source is not None else show.terminal_target(repl.settings)
+
+
+async def cmd_preview(ctx: Any, args: list[str]) -> None:
+    """``/preview [JOB|PATH]``: the last video (an export or a provider's), a job's, or a file's."""
+    if len(args) > 1:
+        raise UsageError("/preview takes one job number or one path", action="Quote a path with spaces: /preview 'my clip.mp4'")
+    path = _resolve(ctx, args[0] if args else None)
+    event = await show.make(path, await _target(ctx), answer=True)
+    # (typed while the agent answers, this command's output is held until the answer ends)
+    if isinstance(event, ui.PreviewShown):
+        ctx.view._on_PreviewShown(event)
+    else:
+        ctx.view._on_Notice(event)
+
+
+def _resolve(ctx: Any, word: str | None) -> str:
+    if word is not None and (word.lstrip("#").isdigit() and not Path(word).exists()):
+        job = next((j for j in ctx.jobs.all() if j.id == int(word.lstrip("#"))), None)
+        if job is None:
+            raise UsageError(f"No job #{word.lstrip('#')}", action="/jobs lists them.")
+        if not job.result or "://" in job.result:
+            raise UsageError(f"Job #{job.id} has no file on disk to preview.", action="/jobs says how it went.")
+        return job.result
+    if word is not None:
+        return str(Path(word).expanduser())
+    for job in sorted(ctx.jobs.all(), key=lambda j: -j.id):
+        if job.status == "done" and job.result and "://" not in job.result and Path(job.result).is_file():
+            return job.result
+    from nemochat.preview.command import last_video
+
+    found = last_video(ctx.runtime.paths if ctx.runtime is not None else None)
+    if found is None:
+        raise UsageError("No video to preview yet.", action="/export makes one; /preview PATH shows any file.")
+    return found
