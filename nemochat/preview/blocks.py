@@ -34,7 +34,7 @@ def render(frames: Sequence[Frame], columns: int, *, truecolor: bool = True) -> 
     lines: list[str] = []
     for start in range(0, len(thumbs), per_row):
         group = thumbs[start : start + per_row]
-        data = [list(t.getdata()) for t in group]
+        data = [_pixels(t.tobytes()) for t in group]
         for row in range(0, pixels, 2):
             pieces = []
             for pix in data:
@@ -46,11 +46,15 @@ def render(frames: Sequence[Frame], columns: int, *, truecolor: bool = True) -> 
     return "\n".join(lines) + "\n"
 
 
-def _sgr_truecolor(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> str:
+def _pixels(rgb: bytes) -> list[bytes]:
+    return [rgb[i : i + 3] for i in range(0, len(rgb), 3)]
+
+
+def _sgr_truecolor(top: bytes, bottom: bytes) -> str:
     return f"\x1b[38;2;{top[0]};{top[1]};{top[2]};48;2;{bottom[0]};{bottom[1]};{bottom[2]}m"
 
 
-def _sgr_256(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> str:
+def _sgr_256(top: bytes, bottom: bytes) -> str:
     return f"\x1b[38;5;{xterm256(top)};48;5;{xterm256(bottom)}m"
 
 
@@ -58,7 +62,7 @@ def _nearest_level(v: int) -> int:
     return min(range(6), key=lambda i: abs(_LEVELS[i] - v))
 
 
-def xterm256(rgb: tuple[int, int, int]) -> int:
+def xterm256(rgb: bytes | tuple[int, int, int]) -> int:
     """The nearest of xterm's 256 colours: the 6x6x6 cube or the 24 greys."""
     r, g, b = (_nearest_level(c) for c in rgb[:3])
     cube = 16 + 36 * r + 6 * g + b

@@ -100,4 +100,4 @@ def device_attributes(fd_in: int, fd_out: int, timeout: float) -> tuple[int, ...
     match = _DA_REPLY.search(reply)
     if match is None:
         return None
-    return tuple(int(p) for p in match.group(1).split(";") if p.isdigit())
+    return tuple(int(p) for p in match.group(1).split(b";") if p.isdigit())

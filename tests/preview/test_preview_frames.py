@@ -1,0 +1,77 @@
+"""Frames decoded from the demo clip, the sheet saved next to it, and files
+that are not videos (one clear line, nothing half-written)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nemochat.preview.frames import PreviewError, read_clip, wanted_times
+from nemochat.preview.sheet import describe, sheet_path, stamp
+from nemochat.preview.show import Target, build
+from nemochat.sim.files import CLIP_INFO, media
+
+DEMO = Path(__file__).resolve().parents[2] / "nemochat/sim/media/clip.mp4"
+
+
+def mean(image) -> tuple[float, float, float]:
+    rgb = image.convert("RGB").tobytes()
+    pixels = [rgb[i : i + 3] for i in range(0, len(rgb), 3)]
+    return tuple(sum(p[i] for p in pixels) / len(pixels) for i in range(3))
+
+
+def test_six_frames_spread_over_the_demo_clip_and_each_looks_different():
+    clip = read_clip(DEMO)
+    assert (clip.duration_s, clip.width, clip.height, clip.fps, clip.codec) == (10.0, 320, 180, 24.0, "h264")
+    assert clip.size_bytes == len(media("clip.mp4").data) < 300_000
+    times = [f.t for f in clip.frames]
+    assert len(times) == 6 and times == sorted(times)
+    for got, wanted in zip(times, wanted_times(clip.duration_s, 6)):
+        assert abs(got - wanted) <= 1 / 24  # the frame at (or just before) each wanted time
+    assert all(f.image.size == (320, 180) for f in clip.frames)
+    colours = [mean(f.image) for f in clip.frames]
+    for i, a in enumerate(colours):  # the sky drifts blue -> magenta -> orange -> teal: no two frames alike
+        for b in colours[i + 1 :]:
+            assert max(abs(x - y) for x, y in zip(a, b)) > 3
+
+
+def test_the_simulator_describes_its_clip_truly():
+    clip = read_clip(DEMO)
+    assert CLIP_INFO == {"duration": clip.duration_s, "width": clip.width, "height": clip.height, "fps": clip.fps}
+
+
+def test_the_sheet_is_saved_next_to_the_video_and_the_line_says_what_it_is(tmp_path):
+    video = tmp_path / "rainy tokyo.mp4"
+    shutil.copy(DEMO, video)
+    event = build(video, Target("none", 80, 800))
+    assert event.sheet == str(tmp_path / "rainy tokyo.preview.png") == str(sheet_path(video))
+    from PIL import Image
+
+    with Image.open(event.sheet) as png:
+        assert png.format == "PNG" and png.width == 3 * 320 + 2 * 4  # three frames a row, gaps of 4
+    assert (Path(event.sheet).stat().st_mode & 0o777) == 0o600
+    assert event.line == "rainy tokyo.mp4 · 10.0 s · 320×180 · 24 fps · h264 · 162.2 KB"
+    assert event.drawing == "" and len(event.frames) == 6
+    assert [p.name for p in tmp_path.iterdir()] and not list(tmp_path.glob(".preview-*"))  # no temp file left
+
+
+@pytest.mark.parametrize("content", [b"", b"not a video at all" * 100, media("still.png").data[:50]])
+def test_what_is_not_a_video_is_one_line_and_no_sheet(tmp_path, content):
+    bad = tmp_path / "clip.mp4"
+    bad.write_bytes(content)
+    with pytest.raises(PreviewError) as caught:
+        read_clip(bad)
+    assert "\n" not in caught.value.message and "clip.mp4" in caught.value.message
+    assert not sheet_path(bad).exists()
+
+
+def test_a_missing_file():
+    with pytest.raises(PreviewError, match="cannot read"):
+        read_clip("/no/such/video.mp4")
+
+
+def test_stamps_and_the_description():
+    assert [stamp(t) for t in (0, 0.833, 9.167, 75.25)] == ["0:00.0", "0:00.8", "0:09.2", "1:15.2"]
+    assert describe(read_clip(DEMO, count=1)).startswith("10.0 s · 320×180 · 24 fps · h264 · ")
