@@ -143,7 +143,7 @@ def demo_sample(sim: Any, say: Callable[[str], None], lang: str = "en") -> Calla
     def add_sample(project: Any) -> bool:
         if drafts.is_exportable(project.draft):
             return False
-        clip = drafts.segment("sample clip", 0, 2000, u="/cdn/media/clip.mp4")
+        clip = drafts.segment("sample clip", 0, 10_000, u="/cdn/media/clip.mp4")
         drafts.replace_track(project.draft, drafts.VIDEO, "Video", [clip])
         project.draft["m"]["title"] = "Demo"
         return True

@@ -65,7 +65,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "turns.many": "{count} turns",
         "log.none": "No sessions yet: nothing to show.",
         "jobs.none_yet": "No jobs yet: exports and Sora/Veo videos show up here.",
-        "demo.sample": "Demo: the simulator's project was empty, so its 2-second sample clip is on the timeline.",
+        "demo.sample": "Demo: the simulator's project was empty, so its 10-second sample clip (rain on a neon street) is on the timeline.",
         # export and transfers
         "export.rendering": "Rendering your video on NemoVideo (render {id}).",
         "export.saved": "✓ Saved ",
@@ -153,7 +153,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "turns.many": "{count} 轮",
         "log.none": "还没有会话:没有可显示的内容。",
         "jobs.none_yet": "还没有任务:导出和 Sora/Veo 视频会显示在这里。",
-        "demo.sample": "演示:模拟器里的项目是空的,所以时间线上放了它的2秒示例片段。",
+        "demo.sample": "演示:模拟器里的项目是空的,所以时间线上放了它的10秒示例片段(霓虹街道上的雨)。",
         "export.rendering": "正在 NemoVideo 上渲染你的视频(渲染 {id})。",
         "export.saved": "✓ 已保存 ",
         "export.rendered": "✓ 已渲染:",
