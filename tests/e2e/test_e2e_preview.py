@@ -1,0 +1,38 @@
+"""The first thing the README shows: `nemochat --demo`, "make a 10s rainy
+Tokyo clip", `/export`, and the clip's keyframes appear above the prompt, in
+coloured half-blocks (the pty here is an xterm: no image protocol), on the
+screen a person would see."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import COLUMNS
+
+
+def test_the_demo_export_shows_the_keyframes_above_the_prompt(spawn, tmp_path):
+    term = spawn("--demo", env={"COLORTERM": "truecolor", "NEMOCHAT_PREVIEW_QUERY_TIMEOUT": "0"})
+    term.expect(r"Ready")
+    term.line("make a 10s rainy Tokyo clip")
+    term.expect(r"Export the video now\? \[Y/n\]")
+    term.type("n")
+    term.line("/export")
+    term.expect(r"Export finished", timeout=60)
+    term.expect(r"▶ .*\.mp4 · 10\.0 s · 320×180 · 24 fps · h264")
+    term.wait_idle_prompt()
+    [video] = (tmp_path / "work").glob("*.mp4")
+    assert video.with_name(video.stem + ".preview.png").is_file()
+
+    lines = term.lines()
+    meta = max(i for i, line in enumerate(lines) if line.startswith("▶ "))
+    finished = max(i for i, line in enumerate(lines) if "Export finished" in line)
+    prompt = max(i for i, line in enumerate(lines) if line.startswith("›"))
+    sheet = [i for i in range(finished, meta) if "▀" in lines[i]]
+    assert finished < sheet[0] and sheet[-1] < meta < prompt  # after the job's line, above the prompt
+    stamps = re.findall(r"\d:\d\d\.\d", " ".join(lines[finished:meta]))
+    assert stamps == ["0:00.8", "0:02.5", "0:04.2", "0:05.8", "0:07.5", "0:09.2"]
+    # the blocks are coloured, and not all alike: the rain's frames differ
+    history = list(term.screen.history.top) + [term.screen.buffer[y] for y in range(term.screen.lines)]
+    first = history[sheet[0]]
+    colours = {(first[x].fg, first[x].bg) for x in range(COLUMNS) if first[x].data == "▀"}
+    assert len(colours) > 20 and ("default", "default") not in colours
