@@ -454,6 +454,27 @@ def polling(b: Bench) -> None:
               "≤ 100/h/key", many["max_hour"] <= 100, many))
 
 
+def preview(b: Bench) -> None:
+    """bench/preview.py: a keyframe contact sheet of a 10 s 1080p H.264 clip (issue 16), in a fresh
+    process (imports apart), against decoding every frame of the clip in that same process."""
+    made = subprocess.run([PY, str(BENCH / "preview.py"), "make", str(OUT / "fixtures")], env=b.env, capture_output=True, text=True)
+    if made.returncode != 0:
+        raise RuntimeError(f"preview.py make failed: {made.stderr[-800:]}")
+    clips = json.loads(made.stdout)
+    rounds = 3 if b.quick else 7
+    for name, label in (("gop2s", "keyframes every 2 s"), ("gop10s", "one keyframe")):
+        runs = []
+        for _ in range(rounds):
+            timed = subprocess.run([PY, str(BENCH / "preview.py"), "time", clips[name]], env=b.env, capture_output=True, text=True)
+            if timed.returncode != 0:
+                raise RuntimeError(f"preview.py time failed: {timed.stderr[-800:]}")
+            runs.append(json.loads(timed.stdout))
+        sheet, floor = median([r["sheet_s"] for r in runs]), median([r["decode_all_s"] for r in runs])
+        imports = median([r["import_s"] for r in runs])
+        b.add(Row(f"preview: sheet of 10 s 1080p H.264, {label}", f"{sheet:.2f} s", f"{floor:.2f} s (decode every frame)",
+                  f"{sheet / floor:.2f}x", "≤ 1 s", sheet <= 1.0, {"runs": runs, "import_s": imports}))
+
+
 SECTIONS: dict[str, Callable[[Bench], None]] = {
     "startup": startup,
     "prompt": prompt,
@@ -464,6 +485,7 @@ SECTIONS: dict[str, Callable[[Bench], None]] = {
     "memory": memory,
     "transfers": transfers,
     "polling": polling,
+    "preview": preview,
 }
 
 

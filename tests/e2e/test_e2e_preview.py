@@ -30,7 +30,7 @@ def test_the_demo_export_shows_the_keyframes_above_the_prompt(spawn, tmp_path):
     sheet = [i for i in range(finished, meta) if "▀" in lines[i]]
     assert finished < sheet[0] and sheet[-1] < meta < prompt  # after the job's line, above the prompt
     stamps = re.findall(r"\d:\d\d\.\d", " ".join(lines[finished:meta]))
-    assert stamps == ["0:00.8", "0:02.5", "0:04.2", "0:05.8", "0:07.5", "0:09.2"]
+    assert stamps == ["0:00.9", "0:02.0", "0:04.0", "0:06.0", "0:08.0", "0:09.2"]
     # the blocks are coloured, and not all alike: the rain's frames differ
     history = list(term.screen.history.top) + [term.screen.buffer[y] for y in range(term.screen.lines)]
     first = history[sheet[0]]

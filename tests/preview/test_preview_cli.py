@@ -56,7 +56,7 @@ def test_json_prints_the_preview_line(nemochat, video, tmp_path):
     assert preview["type"] == "preview" and preview["path"] == str(video)
     assert preview["sheet"] == str(tmp_path / "rain.preview.png")
     assert (preview["duration_s"], preview["width"], preview["height"]) == (10.0, 320, 180)
-    assert [round(f["t"], 1) for f in preview["frames"]] == [0.8, 2.5, 4.2, 5.8, 7.5, 9.2]
+    assert [round(f["t"], 1) for f in preview["frames"]] == [0.9, 2.0, 4.0, 6.0, 8.0, 9.2]
 
 
 @pytest.mark.parametrize("args, words", [
