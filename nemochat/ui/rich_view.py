@@ -371,7 +371,7 @@ class RichView:
         """The frames (escape sequences nemochat made from its own PNG, for
         this terminal), then the line about the file."""
         console = self.console if event.answer else self.chrome
-        if event.drawing:
+        if event.drawing and console.is_terminal:  # (never image bytes into a file: `export 2> log`)
             console.file.write(event.drawing)
             console.file.flush()
         console.print(Text("▶ " + clean_line(event.line), style="dim"), soft_wrap=True)
