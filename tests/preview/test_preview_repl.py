@@ -19,7 +19,7 @@ def test_a_preview_ready_during_an_answer_is_printed_after_it():
     async def scenario() -> str:
         out = io.StringIO()
         printer = Printer(out)
-        view = LiveView(printer, color=False)
+        view = LiveView(printer, color=True)  # (a colour terminal: drawings are for terminals)
         answer_ends = asyncio.Event()
 
         async def turn() -> None:
