@@ -150,6 +150,8 @@ def term_env(tmp_path: Path) -> dict[str, str]:
         "COLUMNS": str(COLUMNS),
         "LINES": str(LINES),
         "PROMPT_TOOLKIT_NO_CPR": "1",
+        # pyte answers no device-attributes question: don't ask (a key typed while asking would be read as no answer)
+        "NEMOCHAT_PREVIEW_QUERY_TIMEOUT": "0",
         "NEMOCHAT_SIM_TIME_SCALE": "0.05",
         "NEMOCHAT_RETRY_AFTER_DEFAULT": "0",
         "PYTHONUNBUFFERED": "1",

@@ -11,7 +11,7 @@ from conftest import COLUMNS
 
 
 def test_the_demo_export_shows_the_keyframes_above_the_prompt(spawn, tmp_path):
-    term = spawn("--demo", env={"COLORTERM": "truecolor", "NEMOCHAT_PREVIEW_QUERY_TIMEOUT": "0"})
+    term = spawn("--demo", env={"COLORTERM": "truecolor"})
     term.expect(r"Ready")
     term.line("make a 10s rainy Tokyo clip")
     term.expect(r"Export the video now\? \[Y/n\]")
