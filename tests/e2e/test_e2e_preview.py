@@ -36,3 +36,11 @@ def test_the_demo_export_shows_the_keyframes_above_the_prompt(spawn, tmp_path):
     first = history[sheet[0]]
     colours = {(first[x].fg, first[x].bg) for x in range(COLUMNS) if first[x].data == "▀"}
     assert len(colours) > 20 and ("default", "default") not in colours
+
+    # /preview shows it again (job #1's file); an unknown job is one line
+    term.line("/preview 9")
+    term.expect(r"No job #9")
+    term.line("/preview 1")
+    term.expect(r"▶ .*\.mp4 · 10\.0 s")
+    term.wait_idle_prompt()
+    assert term.count("▶ rainy-Tokyo") == 2 and term.count("0:09.2") == 2
