@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         if path is None:
             raise UsageError("No video to preview." if args.last else "nemochat preview needs a FILE or --last",
                              action="Export one first: nemochat export." if args.last else "For example: nemochat preview clip.mp4")
-        ask = show.stdin_question(settings) if show._asks(settings) else None
+        ask = show.stdin_question(settings) if show.asks_terminal(settings) else None
         event = show.build(Path(path).expanduser(), show.terminal_target(settings, ask=ask), answer=True)
     except UsageError as error:
         view.error(error)

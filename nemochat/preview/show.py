@@ -150,12 +150,12 @@ async def after_download(path: str | Path | None, emit: Callable[[UIEvent], None
     if in_repl is not None:
         target = await in_repl(settings)
     else:
-        ask = stdin_question(settings) if _asks(settings) else None
+        ask = stdin_question(settings) if asks_terminal(settings) else None
         target = await asyncio.to_thread(terminal_target, settings, ask=ask)
     emit(await make(path, target))
 
 
-def _asks(settings: Any) -> bool:
+def asks_terminal(settings: Any) -> bool:
     try:
         return sys.stdin.isatty() and not settings.json
     except (AttributeError, ValueError):
