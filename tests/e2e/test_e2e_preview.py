@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-from conftest import COLUMNS
-
 
 def test_the_demo_export_shows_the_keyframes_above_the_prompt(spawn, tmp_path):
     term = spawn("--demo", env={"COLORTERM": "truecolor"})
@@ -34,7 +32,7 @@ def test_the_demo_export_shows_the_keyframes_above_the_prompt(spawn, tmp_path):
     # the blocks are coloured, and not all alike: the rain's frames differ
     history = list(term.screen.history.top) + [term.screen.buffer[y] for y in range(term.screen.lines)]
     first = history[sheet[0]]
-    colours = {(first[x].fg, first[x].bg) for x in range(COLUMNS) if first[x].data == "▀"}
+    colours = {(first[x].fg, first[x].bg) for x in range(term.screen.columns) if first[x].data == "▀"}
     assert len(colours) > 20 and ("default", "default") not in colours
 
     # /preview shows it again (job #1's file); an unknown job is one line
