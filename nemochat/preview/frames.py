@@ -16,6 +16,10 @@ from typing import Any
 from nemochat.errors import UsageError
 
 
+MAX_PIXELS = 8192 * 8192  # a frame larger than this is refused before decoding (a hostile file's claim)
+MAX_ASPECT = 4  # a thumbnail at most 4 times as tall as wide (or wide as tall)
+
+
 class PreviewError(UsageError):
     """The file cannot be previewed (missing, not a video, unreadable)."""
 
@@ -64,9 +68,10 @@ def read_clip(path: str | Path, *, count: int = 6, thumb_width: int = 320) -> Cl
             stream.thread_type = "AUTO"  # frame and slice threads: both cores on a 1080p clip
             duration = _duration(container, stream)
             width, height = stream.codec_context.width, stream.codec_context.height
-            if not width or not height:
-                raise PreviewError(f"{path.name}: the video has no size")
-            thumb_height = max(2, round(thumb_width * height / width / 2) * 2)
+            if not width or not height or width * height > MAX_PIXELS:
+                raise PreviewError(f"{path.name}: the video's size ({width}×{height}) is not one nemochat previews")
+            aspect = min(max(height / width, 1 / MAX_ASPECT), MAX_ASPECT)
+            thumb_height = max(2, round(thumb_width * aspect / 2) * 2)
             frames = _grab(container, stream, wanted_times(duration, count), thumb_width, thumb_height)
             fps = float(stream.average_rate) if stream.average_rate else None
             codec = stream.codec_context.name or "unknown"

@@ -102,3 +102,25 @@ def test_a_clip_with_one_keyframe_is_decoded_through_to_each_time(tmp_path):
         assert abs(frame.t - wanted) <= 0.12  # at most a skipped B-frame or two late
         level = mean(frame.image)[0]
         assert abs(level - frame.t * 25 * 2.5) <= 6  # the picture is that of its time
+
+
+def test_a_needle_shaped_video_gets_a_bounded_thumbnail(tmp_path):
+    """A file's claims are not trusted to size what we allocate: a 16×1024 video's
+    thumbnails are at most 4 times as tall as wide."""
+    import av
+    from PIL import Image
+
+    path = tmp_path / "needle.mp4"
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 16, 1024, "yuv420p"
+        for i in range(5):
+            frame = av.VideoFrame.from_image(Image.new("RGB", (16, 1024), (i * 40, 0, 0)))
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    clip = read_clip(path, thumb_width=100)
+    assert (clip.width, clip.height) == (16, 1024)
+    assert all(f.image.size == (100, 400) for f in clip.frames)
