@@ -1,15 +1,18 @@
 """The first thing the README shows: `nemochat --demo`, "make a 10s rainy
-Tokyo clip", `/export`, and the clip's keyframes appear above the prompt, in
-coloured half-blocks (the pty here is an xterm: no image protocol), on the
-screen a person would see."""
+Tokyo clip", `/export`, and the clip's keyframes appear above the prompt: in
+coloured half-blocks inside tmux, checked on the screen a person would see;
+as kitty graphics in kitty, checked in the bytes (pyte draws no images)."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+DEMO = Path(__file__).resolve().parents[2] / "nemochat/sim/media/clip.mp4"
 
 
 def test_the_demo_export_shows_the_keyframes_above_the_prompt(spawn, tmp_path):
-    term = spawn("--demo", env={"COLORTERM": "truecolor"})
+    term = spawn("--demo", env={"TERM": "tmux-256color", "TMUX": "/tmp/tmux-1000/default,1,0", "COLORTERM": "truecolor"})
     term.expect(r"Ready")
     term.line("make a 10s rainy Tokyo clip")
     term.expect(r"Export the video now\? \[Y/n\]")
@@ -42,3 +45,19 @@ def test_the_demo_export_shows_the_keyframes_above_the_prompt(spawn, tmp_path):
     term.expect(r"▶ .*\.mp4 · 10\.0 s")
     term.wait_idle_prompt()
     assert term.count("▶ rainy-Tokyo") == 2 and term.count("0:09.2") == 2
+
+
+def test_in_kitty_the_preview_is_an_image_above_the_prompt(spawn, tmp_path):
+    video = tmp_path / "work" / "rain.mp4"
+    video.write_bytes(DEMO.read_bytes())
+    term = spawn("--demo", env={"TERM": "xterm-kitty", "KITTY_WINDOW_ID": "1"})
+    term.expect(r"Ready")
+    term.line(f"/preview {video}")
+    term.expect(r"▶ rain\.mp4 · 10\.0 s")
+    term.wait_idle_prompt()
+    raw = "".join(term.sink.raw)
+    start, end = raw.index("\x1b_Ga=T,f=100,q=2,"), raw.index("▶ rain.mp4")
+    chunks = re.findall(r"\x1b_G[^\x1b]*\x1b\\", raw[start:end])
+    assert len(chunks) > 1 and chunks[-1].startswith("\x1b_Gm=0;")
+    assert raw.rindex("/preview") < start  # drawn after the command, then the line, then the prompt again
+    assert "▀" not in raw and video.with_name("rain.preview.png").is_file()
