@@ -71,9 +71,11 @@ def device_attributes(fd_in: int, fd_out: int, timeout: float) -> tuple[int, ...
     read the answer from ``fd_in`` for at most ``timeout`` seconds; None if
     it did not answer (or these are not terminals). Only the answer's bytes
     are read: reading stops at its final "c"."""
-    import termios
-    import tty
-
+    try:
+        import termios
+        import tty
+    except ImportError:  # (Windows: no termios; its terminals are named by the environment or get half-blocks)
+        return None
     if timeout <= 0 or not (os.isatty(fd_in) and os.isatty(fd_out)):
         return None
     try:
