@@ -23,37 +23,30 @@ from nemochat.preview import show
 if TYPE_CHECKING:
     from nemochat.repl.loop import Repl
 
-_UNASKED = object()
-
-
 def install(repl: "Repl") -> None:
     """Previews made in this REPL's tasks find their target here."""
-    answers: dict[str, Any] = {"da": _UNASKED}
+    answer: list[asyncio.Future[tuple[int, ...] | None]] = []  # the terminal's, once asked
 
     async def target(settings: Any) -> show.Target:
         from nemochat.preview import detect
 
-        needs_answer = (settings.preview == "auto" and settings.preview_query_timeout > 0
-                        and detect.from_environment(os.environ) is None)
-        if needs_answer and answers["da"] is _UNASKED:
-            answers["da"] = None
+        needs_answer = (settings.preview == "auto" and settings.preview_query_timeout > 0 and not settings.no_color
+                        and not os.environ.get("NO_COLOR") and detect.from_environment(os.environ) is None)
+        if needs_answer and not answer:
+            asked = asyncio.get_running_loop().create_future()
+            answer.append(asked)
 
-            def ask_now() -> None:  # (runs in the printer, in_terminal: input detached)
+            def ask_now() -> None:  # (runs in the printer, in_terminal: prompt_toolkit reads no keys meanwhile)
                 try:
-                    answers["da"] = detect.device_attributes(sys.stdin.fileno(), sys.__stdout__.fileno(), settings.preview_query_timeout)
+                    asked.set_result(detect.device_attributes(sys.stdin.fileno(), sys.__stdout__.fileno(), settings.preview_query_timeout))
                 except (OSError, ValueError):
-                    pass
+                    asked.set_result(None)
 
             repl.printer.then(ask_now)
-            await repl.printer.drain()
-        da = answers["da"]
-        return show.terminal_target(settings, ask=lambda: None if da is _UNASKED else da)
+        attributes = await answer[0] if needs_answer else None
+        return show.terminal_target(settings, ask=lambda: attributes)
 
     show.repl_target.set(target)
-
-
-def is_preview(event: ui.UIEvent) -> bool:
-    return isinstance(event, ui.PreviewShown)
 
 
 def later(repl: "Repl", event: ui.UIEvent) -> None:

@@ -61,3 +61,21 @@ def test_in_kitty_the_preview_is_an_image_above_the_prompt(spawn, tmp_path):
     assert len(chunks) > 1 and chunks[-1].startswith("\x1b_Gm=0;")
     assert raw.rindex("/preview") < start  # drawn after the command, then the line, then the prompt again
     assert "▀" not in raw and video.with_name("rain.preview.png").is_file()
+
+
+def test_the_repl_asks_the_terminal_once_and_keeps_the_keys(spawn, tmp_path):
+    """An xterm may draw sixel: the REPL asks (device attributes) from inside
+    its printer, takes the answer, and the keys typed after it still work."""
+    video = tmp_path / "work" / "rain.mp4"
+    video.write_bytes(DEMO.read_bytes())
+    term = spawn("--demo", env={"NEMOCHAT_PREVIEW_QUERY_TIMEOUT": "20"})  # (waits for the answer below, however slow)
+    term.expect(r"Ready")
+    term.line(f"/preview {video}")
+    term.child.expect_exact("\x1b[c")
+    term.type("\x1b[?62;4;22c")  # what a sixel terminal answers
+    term.expect(r"▶ rain\.mp4 · 10\.0 s")
+    term.line("/preview /no/such.mp4")  # asked once per REPL: not again
+    term.expect(r"cannot read")
+    term.wait_idle_prompt()  # typed keys reach the prompt
+    raw = "".join(term.sink.raw)
+    assert raw.count("\x1b[c") == 1 and raw.count("\x1bPq") == 1 and "▀" not in raw
