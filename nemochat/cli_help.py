@@ -54,6 +54,8 @@ EXAMPLES = {
                    ("nemochat completion fish > ~/.config/fish/completions/nemochat.fish", "")),
     "replay": (("nemochat replay fixtures/sse/adk_partial_final.sse", ""),),
     "sim": (("nemochat sim --port 8765", "then: nemochat --api-base http://127.0.0.1:8765"),),
+    "preview": (("nemochat preview clip.mp4", "six keyframes and one line; the sheet saved as clip.preview.png"),
+                ("nemochat preview --last --json", "the last video nemochat saved, for scripts")),
     "sora submit": (('nemochat sora submit --prompt "a fox in the snow" --follow', ""),
                     ('nemochat sora submit --prompt "make it move" --mode imageToVideo --image-url https://example.com/fox.png', "")),
     "sora status": (("nemochat sora status --follow", "the newest open Sora job"),),
