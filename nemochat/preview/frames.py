@@ -18,6 +18,7 @@ from nemochat.errors import UsageError
 
 MAX_PIXELS = 8192 * 8192  # a frame larger than this is refused before decoding (a hostile file's claim)
 MAX_ASPECT = 4  # a thumbnail at most 4 times as tall as wide (or wide as tall)
+INDEX_BYTES = 256 * 1024 * 1024  # larger files are not read whole for their keyframes: we seek to each time instead
 
 
 class PreviewError(UsageError):
@@ -72,7 +73,8 @@ def read_clip(path: str | Path, *, count: int = 6, thumb_width: int = 320) -> Cl
                 raise PreviewError(f"{path.name}: the video's size ({width}×{height}) is not one nemochat previews")
             aspect = min(max(height / width, 1 / MAX_ASPECT), MAX_ASPECT)
             thumb_height = max(2, round(thumb_width * aspect / 2) * 2)
-            frames = _grab(container, stream, wanted_times(duration, count), thumb_width, thumb_height)
+            keyframes = _keyframes(container, stream) if size <= INDEX_BYTES else None
+            frames = _grab(container, stream, wanted_times(duration, count), thumb_width, thumb_height, keyframes)
             fps = float(stream.average_rate) if stream.average_rate else None
             codec = stream.codec_context.name or "unknown"
     except PreviewError:
@@ -99,22 +101,21 @@ def _keyframes(container: Any, stream: Any) -> list[float]:
     return sorted(times)
 
 
-def _grab(container: Any, stream: Any, times: list[float], width: int, height: int) -> list[Frame]:
+def _grab(container: Any, stream: Any, times: list[float], width: int, height: int, keyframes: list[float] | None) -> list[Frame]:
     """The frame nearest each wanted time, cheaply: a keyframe near enough
     (within about half the gap between wanted times) is taken as it is, decoding
     nothing else; for the others we decode from the keyframe before, skipping
     the frames no other frame refers to (B-frames: about half of the work)."""
     base = stream.time_base
     start = float(stream.start_time * base) if stream.start_time is not None and base else 0.0
-    keyframes = _keyframes(container, stream)
     gap = times[1] - times[0] if len(times) > 1 else float("inf")
     snapped: dict[int, float] = {}
-    for i, t in enumerate(times):
+    for i, t in enumerate(times if keyframes else ()):
         near = min(keyframes, key=lambda k: abs(k - start - t), default=None)
         if near is not None and abs(near - start - t) < gap * 0.45 and near not in snapped.values():
             snapped[i] = near
     chosen: dict[int, Any] = {}
-    if snapped:
+    if snapped and keyframes:
         stream.codec_context.skip_frame = "NONKEY"
         wanted = {round(k, 6): i for i, k in snapped.items()}
         container.seek(int(min(snapped.values()) / base), stream=stream, backward=True, any_frame=False)
@@ -136,7 +137,7 @@ def _grab(container: Any, stream: Any, times: list[float], width: int, height: i
     return out
 
 
-def _decode_to(container: Any, stream: Any, targets: dict[int, float], keyframes: list[float]) -> dict[int, Any]:
+def _decode_to(container: Any, stream: Any, targets: dict[int, float], keyframes: list[float] | None) -> dict[int, Any]:
     """For each target time, the first frame at (or just before) it, decoding
     forward from the keyframe before it, or on from where we are when that
     keyframe is behind us."""
@@ -145,8 +146,12 @@ def _decode_to(container: Any, stream: Any, targets: dict[int, float], keyframes
     decoder = None
     position = float("-inf")  # the time of the last frame decoded
     for i, target in sorted(targets.items(), key=lambda item: item[1]):
-        key = max((k for k in keyframes if k <= target + 1e-6), default=None)
-        if decoder is None or (key is not None and key > position):
+        if keyframes is None:  # no index: jump when the target is well ahead (the seek lands on the keyframe before it)
+            key, jump = None, decoder is None or target - position > 1.0
+        else:
+            key = max((k for k in keyframes if k <= target + 1e-6), default=None)
+            jump = decoder is None or (key is not None and key > position)
+        if jump:
             container.seek(int((key if key is not None else target) / base), stream=stream, backward=True, any_frame=False)
             decoder = container.decode(stream)
         found = None

@@ -124,3 +124,13 @@ def test_a_needle_shaped_video_gets_a_bounded_thumbnail(tmp_path):
     clip = read_clip(path, thumb_width=100)
     assert (clip.width, clip.height) == (16, 1024)
     assert all(f.image.size == (100, 400) for f in clip.frames)
+
+
+def test_a_file_too_large_to_index_is_read_by_seeking(monkeypatch):
+    import nemochat.preview.frames as frames
+
+    monkeypatch.setattr(frames, "INDEX_BYTES", 0)  # (the demo clip stands in for a huge file)
+    monkeypatch.setattr(frames, "_keyframes", lambda *a: pytest.fail("read the whole file for its keyframes"))
+    clip = read_clip(DEMO)
+    for got, wanted in zip([f.t for f in clip.frames], wanted_times(clip.duration_s, 6)):
+        assert abs(got - wanted) <= 0.1
