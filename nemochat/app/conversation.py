@@ -188,7 +188,11 @@ class Conversation:
     async def export(self, intent: Intent) -> ExportResult:
         """The "export"/"导出" intent and the GUI's "Export button"."""
         options = ExportOptions(output=intent.output)
-        return await export_video(self, options, confirm_cancel=self.confirm_cancel, fill_empty=self.fill_empty)
+        result = await export_video(self, options, confirm_cancel=self.confirm_cancel, fill_empty=self.fill_empty)
+        from nemochat.preview.show import after_download  # issue 16: the keyframes (the REPL's own handler has its own)
+
+        await after_download(result.path, self.emit, self.settings)
+        return result
 
     async def show_credits(self) -> CreditsShown:
         if self.unavailable is not None:  # connect() just failed to reach NemoVideo: say so, without waiting again

@@ -37,10 +37,14 @@ def install(repl: "Repl") -> None:
             answer.append(asked)
 
             def ask_now() -> None:  # (runs in the printer, in_terminal: prompt_toolkit reads no keys meanwhile)
+                if asked.done():  # the REPL is closing: whoever waited is gone
+                    return
                 try:
-                    asked.set_result(detect.device_attributes(sys.stdin.fileno(), sys.__stdout__.fileno(), settings.preview_query_timeout))
-                except (OSError, ValueError):
-                    asked.set_result(None)
+                    attributes = detect.device_attributes(sys.stdin.fileno(), sys.__stdout__.fileno(), settings.preview_query_timeout)
+                except (OSError, ValueError):  # (no real stdin: a pipe in tests)
+                    attributes = None
+                if not asked.done():
+                    asked.set_result(attributes)
 
             repl.printer.then(ask_now)
         attributes = await answer[0] if needs_answer else None

@@ -73,16 +73,18 @@ def test_bad_input_is_one_line_and_exit_2(nemochat, tmp_path, args, words):
     assert not list(tmp_path.glob("*.png"))
 
 
-def test_a_demo_export_ends_with_its_preview_and_preview_last_finds_it(nemochat, tmp_path):
+@pytest.mark.parametrize("command", [["export", "-o", "out.mp4"], ["ask", "export"]])
+def test_a_demo_export_ends_with_its_preview_and_preview_last_finds_it(nemochat, tmp_path, command):
     env = {"NEMOCHAT_SIM_TIME_SCALE": "0", "NEMOCHAT_POLL_INTERVAL": "0.05"}
-    exported = nemochat("--demo", "--json", "export", "-o", "out.mp4", cwd=tmp_path, env=env)
+    exported = nemochat("--demo", "--json", *command, cwd=tmp_path, env=env)
     assert exported.returncode == 0, exported.stderr
     lines = [json.loads(line) for line in exported.stdout.splitlines()]
     kinds = [line["type"] for line in lines]
     assert kinds[-3:] == ["export", "preview", "done"]
-    assert lines[-2]["path"] == lines[-3]["path"] == str(tmp_path / "out.mp4")
+    saved = lines[-3]["path"]
+    assert lines[-2]["path"] == saved and Path(saved).parent == tmp_path and Path(saved).is_file()
     again = nemochat("preview", "--last", "--json", cwd=tmp_path)
-    assert json.loads(again.stdout.splitlines()[0])["path"] == str(tmp_path / "out.mp4")
+    assert json.loads(again.stdout.splitlines()[0])["path"] == saved
 
 
 def test_preview_off_keeps_the_export_quiet(nemochat, tmp_path):
