@@ -98,6 +98,7 @@ class Settings:
     connect_retries: int = 3
     connect_retry_wait: float = 1.0
     connect_retry_max_wait: float = 8.0
+    identity_lock_wait: float = 120.0  # for another run making the client id or getting the token
 
     @property
     def backend(self) -> str:

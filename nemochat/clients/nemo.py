@@ -65,7 +65,7 @@ class NemoClient:
         self.paths = paths
         self.notify = notify
         self.sleep = sleep
-        self.client_id = auth.load_or_create_client_id(paths.nemovideo_config, settings.client_id)
+        self.client_id = auth.load_or_create_client_id(paths.nemovideo_config, settings.client_id, lock_wait=settings.identity_lock_wait)
         self.token: str | None = settings.token
         self.user_id: str | None = None
         self.anonymous = settings.token is None
@@ -80,10 +80,26 @@ class NemoClient:
         if self.token:
             return self.token
         cached = auth.load_token(self.token_cache, self.settings.backend, self.client_id)
-        if cached:
-            self.token, self.user_id = cached.token, cached.user_id
-            return cached.token
-        return await self._new_anonymous_token()
+        if not cached:
+            async with self._token_lock():  # another run may be asking: one request, shared
+                cached = auth.load_token(self.token_cache, self.settings.backend, self.client_id)
+                if not cached:
+                    return await self._new_anonymous_token()
+        self.token, self.user_id = cached.token, cached.user_id
+        return cached.token
+
+    @asynccontextmanager
+    async def _token_lock(self) -> AsyncIterator[None]:
+        import filelock
+
+        try:
+            async with auth.token_lock(self.token_cache, self.settings.identity_lock_wait):
+                yield
+        except filelock.Timeout:
+            raise AuthError(
+                f"Getting a token: another nemochat has been getting one for {self.settings.identity_lock_wait:.0f} s.",
+                action="Try again in a moment.",
+            ) from None
 
     async def _new_anonymous_token(self) -> str:
         async def request() -> Any:
@@ -97,7 +113,7 @@ class NemoClient:
         except AuthError as exc:
             if exc.code != "400":
                 raise
-            self.client_id = auth.new_client_id(self.paths.nemovideo_config)
+            self.client_id = auth.new_client_id(self.paths.nemovideo_config, lock_wait=self.settings.identity_lock_wait)
             self.notify("The server did not accept our client id; created a new one.")
             data = await self._with_rate_limit_retry(request)
         if not isinstance(data, dict) or not isinstance(data.get("token"), str):
@@ -115,10 +131,15 @@ class NemoClient:
                 code=1001,
                 action="Pass a valid token, or unset NEMO_TOKEN to use a free anonymous one.",
             )
-        auth.forget_token(self.token_cache, self.settings.backend, self.client_id)
-        self.token = None
-        self.notify("Your token expired; getting a new one.")
-        await self._new_anonymous_token()
+        rejected, self.token = self.token, None
+        async with self._token_lock():
+            cached = auth.load_token(self.token_cache, self.settings.backend, self.client_id)
+            if cached and cached.token != rejected:  # another run renewed it already
+                self.token, self.user_id = cached.token, cached.user_id
+                return
+            auth.forget_token(self.token_cache, self.settings.backend, self.client_id)
+            self.notify("Your token expired; getting a new one.")
+            await self._new_anonymous_token()
 
     # -- calls ----------------------------------------------------------------------
 
