@@ -39,6 +39,9 @@ class NemochatError(Exception):
     default_code = "error"
 
     def __init__(self, message: str, *, code: str | int | None = None, action: str = "") -> None:
+        from nemochat.core.secrets import hide  # a key a server echoed is never shown
+
+        message, action = hide(message), hide(action)
         super().__init__(message)
         self.message = message
         self.code = str(code) if code is not None else self.default_code

@@ -163,12 +163,36 @@ def _check_urls(values: Mapping[str, object], sources: Mapping[str, str]) -> Non
             continue
         if values.get("demo") and key != "gateway_url":  # --demo replaces them with the simulator's
             continue
-        if not is_http_url(value):
+        problem = url_problem(key, value)
+        if problem:
             from nemochat.errors import UsageError
 
-            raise UsageError(
-                f"{sources.get(key, key)}: {key} must be an http(s) URL like {example}, got {str(value)[:80]!r}"
-            )
+            raise UsageError(f"{sources.get(key, key)}: {problem}")
+
+
+def url_problem(key: str, value: object) -> str | None:
+    """Why ``value`` cannot be the backend address ``key``, or None. An address
+    carrying credentials (``http://user:pw@host``) is refused: it would show in
+    --debug, ``config show``, the ledger and recordings, and go wherever the
+    URL is sent. Keys have their own settings."""
+    from urllib.parse import urlsplit
+
+    shown = without_userinfo(str(value))[:80]
+    if not is_http_url(value):
+        return f"{key} must be an http(s) URL like {URL_KEYS[key]}, got {shown!r}"
+    if "@" in urlsplit(str(value)).netloc:
+        return (
+            f"{key} must not carry a user name or password ({shown}): "
+            "give keys with NEMO_TOKEN, NANOPHOTO_API_KEY or SORA_GATEWAY_KEY"
+        )
+    return None
+
+
+def without_userinfo(url: str) -> str:
+    """``http://***@host/...`` for ``http://user:pw@host/...``: safe to show."""
+    import re
+
+    return re.sub(r"(?<=//)[^/?#]*@", "***@", url)
 
 
 def is_http_url(value: object) -> bool:

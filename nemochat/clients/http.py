@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from nemochat import __version__
+from nemochat.core.secrets import hide
 from nemochat.errors import (
     AuthError,
     BackendError,
@@ -65,6 +66,7 @@ _SECRET = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+|\b(nmv_[A-Za-z0-9_]+|clm_[
 
 def redact(text: str, *secrets: str | None) -> str:
     """Hide bearer tokens, NemoVideo/claim tokens, API keys and any given secrets."""
+    text = hide(text)  # every key and token this process holds
     for secret in secrets:
         if secret and len(secret) >= 6:
             text = text.replace(secret, "[redacted]")

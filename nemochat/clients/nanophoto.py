@@ -22,6 +22,7 @@ import httpx
 
 from nemochat import __version__
 from nemochat.clients.http import body_of, network_error, parse_retry_after
+from nemochat.core.secrets import remember
 from nemochat.core.video_rules import SoraRequest, VeoRequest
 from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, RateLimited, UsageError
 
@@ -259,6 +260,7 @@ class NanoPhotoClient:
     def __init__(self, http: httpx.AsyncClient, api_key: str) -> None:
         self.http = http
         self.api_key = api_key
+        remember(api_key)  # hidden from whatever NanoPhoto echoes of it
 
     async def sora_submit(self, request: SoraRequest) -> dict[str, Any]:
         return await self._post("/api/sora-2/generate", request.payload(), "Submitting to Sora 2", paid=True)

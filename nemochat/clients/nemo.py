@@ -29,6 +29,7 @@ import httpx
 from nemochat.clients import auth
 from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer
 from nemochat.clients.sse import SSEBatcher
+from nemochat.core.secrets import remember
 from nemochat.errors import AuthError, BackendError, NemochatError, RateLimited, StreamDropped, TokenRejected
 from nemochat.settings import Paths, Settings
 
@@ -275,7 +276,10 @@ class NemoClient:
             attempt += 1
 
     def _auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if not self.token:
+            return {}
+        remember(self.token)  # hidden from whatever a server echoes of it
+        return {"Authorization": f"Bearer {self.token}"}
 
     async def _with_rate_limit_retry(self, attempt: Callable[[], Awaitable[Any]]) -> Any:
         try:

@@ -186,6 +186,10 @@ def _shown(value: object, *, secret: bool = False) -> str:
         return "-"
     if secret:
         return mask(value)
+    if isinstance(value, str):
+        from nemochat.settings import without_userinfo
+
+        return without_userinfo(value)  # an address with a password in it: refused, and not shown
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 

@@ -105,13 +105,13 @@ def set_value(path: Path, key: str, raw: str) -> object:
 def check_url(key: str, value: object, origin: str) -> None:
     """A backend address must be an http(s) URL: refused when it is set, since
     once in the file it stops every command but ``config`` (settings.py)."""
-    from nemochat.settings import URL_KEYS, is_http_url
+    from nemochat.settings import URL_KEYS, url_problem
 
     if key not in URL_KEYS or value is None or (key == "gateway_url" and value == ""):  # "": no gateway
         return
-
-    if not is_http_url(value):
-        raise UsageError(f"{origin}: {key} must be an http(s) URL like {URL_KEYS[key]}, got {str(value)[:80]!r}")
+    problem = url_problem(key, value)
+    if problem:
+        raise UsageError(f"{origin}: {problem}")
 
 
 def unset_value(path: Path, key: str) -> bool:

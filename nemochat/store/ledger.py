@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from nemochat.core.secrets import hide
 from nemochat.store.database import open_database
 from nemochat.store.records import JOB_KINDS, FINAL_STATUSES, JobRecord, SessionRecord, TurnItem, TurnRecord, task_id_strings
 
@@ -220,7 +221,7 @@ class Ledger:
             db.execute(
                 "UPDATE jobs SET status = COALESCE(?, status), urls = ?, local_files = ?, error = COALESCE(?, error), "
                 "credits_used = COALESCE(?, credits_used), updated = ? WHERE id = ?",
-                (status.lower() if status else None, urls, files, error, credits_used, self.clock(), job_id),
+                (status.lower() if status else None, urls, files, error and hide(error), credits_used, self.clock(), job_id),
             )
 
     def jobs(self, *, kind: str | None = None, open_only: bool = False, limit: int = 50, session_id: str | None = None) -> list[JobRecord]:
