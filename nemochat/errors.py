@@ -95,6 +95,24 @@ class StreamDropped(BackendError):
     default_code = "stream_dropped"
 
 
+def local_error(exc: BaseException) -> NemochatError | None:
+    """A file that cannot be written or read here (read-only or full file
+    system, no permission) as one clear usage error, naming the file; None
+    for any other error. The machine, not a bug."""
+    import errno
+
+    local = {getattr(errno, name, None) for name in ("ENOSPC", "EROFS", "EACCES", "EPERM", "EDQUOT", "EFBIG")}
+    if not isinstance(exc, OSError) or exc.errno not in local:
+        return None
+    where = f" {exc.filename}" if exc.filename else ""
+    return UsageError(
+        f"cannot write{where}: {exc.strerror}",
+        code=errno.errorcode.get(exc.errno or 0, "os_error"),
+        action="Free some space or make the folder writable (XDG_CONFIG_HOME, XDG_STATE_HOME and XDG_DATA_HOME move nemochat's files).",
+    )
+
+
+
 class Interrupted(NemochatError):
     exit_code = 130
     default_code = "interrupted"

@@ -246,6 +246,10 @@ class VideoJobs:
         parts = status.shots or (status,)
         for url in (p.url for p in parts if p.url):
             self.ledger.update_job(job_id, url=url)
+        if status.state == "completed" and not any(p.url for p in parts):  # "done", but no URL (or not one): nothing to show
+            self.ledger.update_job(job_id, status="completed", error="the answer had no video URL")
+            raise BackendError(f"{LABELS[provider.kind]} says the video is done but sent no video URL", code="no_video_url",
+                               action=f"Check it again later: {provider.reattach(task_ids)}")
         outcome = JobOutcome(job_id, provider.kind, status.state, task_ids, status)
         lost: NemochatError | None = None
         if self.download_videos:  # every finished part, even when another shot failed

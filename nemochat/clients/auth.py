@@ -128,8 +128,10 @@ def write_private(path: Path, text: str) -> None:
             handle.write(text)
         os.chmod(tmp, 0o600)  # again by name: where fchmod is missing (Windows keeps only the read-only bit)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not exc.filename:  # a full disk: say which file it was
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
 
 

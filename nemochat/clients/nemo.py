@@ -174,7 +174,7 @@ class NemoClient:
         )
         data = data if isinstance(data, dict) else {}
         if not data.get("session_id"):
-            raise NemochatError("Creating a session: the server sent no session id", code="5")
+            raise BackendError("Creating a session: the server sent no session id", code="no_session_id")
         self.user_id = _opt(data.get("user_id")) or self.user_id
         return SessionInfo(str(data["session_id"]), _opt(data.get("task_id")), self.user_id)
 

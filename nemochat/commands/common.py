@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from typing import TYPE_CHECKING
 
-from nemochat.errors import Interrupted, NemochatError
+from nemochat.errors import Interrupted, NemochatError, local_error
 from nemochat.settings import Settings
 
 if TYPE_CHECKING:
@@ -55,6 +55,12 @@ async def finish(view: View, work: Callable[[], Awaitable[int | None]], interrup
     except NemochatError as error:
         view.error(error)
         return error.exit_code
+    except OSError as exc:  # a full or read-only disk: one clear line, not "unexpected error"
+        local = local_error(exc)
+        if local is None:
+            raise
+        view.error(local)
+        return local.exit_code
     except (KeyboardInterrupt, asyncio.CancelledError):
         error = interrupted() if interrupted is not None else Interrupted("Interrupted.")
         view.error(error)

@@ -140,6 +140,8 @@ def _load(path: Path) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})", action="Fix the file, or move it away.") from None
+    except UnicodeDecodeError:  # a binary file: TOML is UTF-8 text
+        raise UsageError(f"{path}: not valid TOML (not UTF-8 text)", action="Fix the file, or move it away.") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from nemochat.core.secrets import hide
-from nemochat.store.database import open_database
+from nemochat.store.database import SCRATCH, LedgerError, open_database
 from nemochat.store.records import JOB_KINDS, FINAL_STATUSES, JobRecord, SessionRecord, TurnItem, TurnRecord, task_id_strings
 
 ITEM_KINDS = ("text", "tool", "thought", "question")
@@ -37,6 +37,17 @@ _VIDEO_URL = re.compile(r"https?://\S+?\.(?:mp4|mov|webm|mkv)\b")
 def ledger_path(paths: Any) -> Path:
     """Where the ledger of these ``Paths`` lives."""
     return Path(paths.data) / "ledger.db"
+
+
+def open_or_scratch(path: Path, warn: Callable[[str], None]) -> "Ledger":
+    """The ledger at ``path``; if it cannot be opened (corrupt, read-only, a
+    full disk), one in memory for this run, and a warning: what does not
+    need the history (credits, status, ask...) still works."""
+    try:
+        return Ledger(path)
+    except LedgerError as bad:
+        warn(f"{bad.message}; this run is not kept in the history ({bad.action})")
+        return Ledger(SCRATCH)
 
 
 class Ledger:
