@@ -238,6 +238,8 @@ async def fetch(source: Source, part: Path, meter: Meter, *, resumes: int, emit:
     while True:
         try:
             outcome = await _one_request(source, part, meter, state)
+        except httpx.UnsupportedProtocol as exc:  # a redirect to file://, ftp://...: not a dropped connection
+            raise DownloadError(f"Downloading from {source.name}: redirected to a {_scheme(exc)} URL, not followed", code="bad_redirect") from None
         except (httpx.TransportError, _ShortBody) as exc:
             state.drops += 1
             if state.drops > resumes:
@@ -396,6 +398,14 @@ def _int(value: str | None) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _scheme(exc: httpx.UnsupportedProtocol) -> str:
+    try:
+        scheme = exc.request.url.scheme
+    except (AttributeError, RuntimeError):
+        return "non-http(s)"
+    return f"{scheme}://" if scheme.isascii() and scheme.isalnum() else "non-http(s)"
 
 
 def _why(exc: BaseException) -> str:

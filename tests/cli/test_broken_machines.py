@@ -142,3 +142,13 @@ def test_a_full_disk(nemochat, sim, world, small_disk):
     export = nemochat("export", "-o", str(out), "--session", session, "--api-base", sim.base_url)
     assert "No space left on device" in clear_failure(export, 2) + export.stdout
     assert not out.exists()
+
+
+@pytest.mark.parametrize("balance", ['NaN', 'Infinity', '1e999', '-Infinity'])
+def test_credits_that_are_not_finite_numbers_are_never_shown(nemochat, balance):
+    body = '{"code": 0, "data": {"available": %s, "frozen": 0, "total": %s}}' % (balance, balance)
+    with rogue_server(lambda request: Reply(200, body)) as rogue:  # issue 13, item 14
+        result = nemochat("credits", "--api-base", rogue.url, "--token", "nmv_usr_given_1234567")
+    err = clear_failure(result, 5)
+    assert "answered something unexpected" in err + result.stdout
+    assert "nan" not in result.stdout.lower() and "inf" not in result.stdout.lower()
