@@ -132,6 +132,9 @@ class Settings:
                 values[key], sources[key] = value, "flag --" + key.replace("_", "-")
         if check_urls:
             _check_urls(values, sources)
+        from nemochat.core.secrets import remember
+
+        remember(*(values.get(key) for key in ("token", "nanophoto_api_key", "gateway_key")))  # hidden wherever a server echoes them
         return replace(cls(), **values), sources
 
 

@@ -40,10 +40,17 @@ def run_command(
 
 
 async def _run(settings: Settings, body: Callable[[Runtime], Awaitable[int | None]], interrupted: Callable[[], Interrupted] | None) -> int:
-    from nemochat.app.runtime import open_runtime
+    from nemochat.app.runtime import make_view, open_runtime
 
-    async with open_runtime(settings) as rt:
-        return await finish(rt.view, lambda: body(rt), interrupted)
+    try:
+        async with open_runtime(settings) as rt:
+            return await finish(rt.view, lambda: body(rt), interrupted)
+    except (NemochatError, OSError) as exc:  # while the runtime was built (the client id on a read-only disk...)
+        error = exc if isinstance(exc, NemochatError) else local_error(exc)
+        if error is None:
+            raise
+        make_view(settings).error(error)  # with --json, an error line as any failure
+        return error.exit_code
 
 
 async def finish(view: View, work: Callable[[], Awaitable[int | None]], interrupted: Callable[[], Interrupted] | None = None) -> int:

@@ -138,17 +138,17 @@ class Ledger:
         with self._write() as db:
             return int(db.execute(  # type: ignore[arg-type]
                 "INSERT INTO turn_items (turn, kind, body, complete, at) VALUES (?, ?, ?, ?, ?)",
-                (turn_id, kind, body, int(complete), self.clock()),
+                (turn_id, kind, hide(body), int(complete), self.clock()),  # no key a server echoed is stored
             ).lastrowid)
 
     def extend_item(self, item_id: int, more: str) -> None:
         """Append a streamed piece to a text still arriving."""
         with self._write() as db:
-            db.execute("UPDATE turn_items SET body = body || ?, at = ? WHERE id = ?", (more, self.clock(), item_id))
+            db.execute("UPDATE turn_items SET body = body || ?, at = ? WHERE id = ?", (hide(more), self.clock(), item_id))
 
     def set_item(self, item_id: int, body: str, *, complete: bool) -> None:
         with self._write() as db:
-            db.execute("UPDATE turn_items SET body = ?, complete = ?, at = ? WHERE id = ?", (body, int(complete), self.clock(), item_id))
+            db.execute("UPDATE turn_items SET body = ?, complete = ?, at = ? WHERE id = ?", (hide(body), int(complete), self.clock(), item_id))
 
     def drop_item(self, item_id: int) -> None:
         with self._write() as db:
@@ -156,7 +156,7 @@ class Ledger:
 
     def set_turn_error(self, turn_id: int, code: str | None, message: str) -> None:
         with self._write() as db:  # the first error is the one that matters
-            db.execute("UPDATE turns SET error_code = ?, error = ? WHERE id = ? AND error IS NULL", (code, message, turn_id))
+            db.execute("UPDATE turns SET error_code = ?, error = ? WHERE id = ? AND error IS NULL", (code, hide(message), turn_id))
 
     def set_turn_changes(self, turn_id: int, lines: tuple[str, ...] | list[str]) -> None:
         with self._write() as db:

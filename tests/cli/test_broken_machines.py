@@ -122,6 +122,9 @@ def test_fresh_state_folders_on_a_read_only_disk(nemochat, sim, world, small_dis
     small_disk.remount("ro")
     result = nemochat("credits", "--api-base", sim.base_url)
     assert "Read-only file system" in clear_failure(result, 2)
+    as_json = nemochat("credits", "--json", "--api-base", sim.base_url)
+    last = json.loads(as_json.stdout.splitlines()[-1])
+    assert as_json.returncode == 2 and last["type"] == "error" and "Read-only file system" in last["message"]
 
 
 def test_a_read_only_ledger_still_lets_credits_work(nemochat, sim, world, small_disk):

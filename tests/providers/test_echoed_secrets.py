@@ -40,3 +40,25 @@ def test_a_failed_task_echoing_the_key_is_shown_and_stored_without_it(cli, ledge
     with ledger() as book:
         [job] = book.jobs()
     assert job.error and "exhausted" in job.error and ROGUE_KEY not in job.error
+
+
+def test_a_configured_key_is_hidden_from_agent_text_shown_and_stored(cli, sim, world, env, isolated_home):
+    # The agent (a NemoVideo server) echoes the NanoPhoto key configured in the environment.
+    from nemochat.settings import Paths
+    from nemochat.store import Ledger, ledger_path
+
+    world.set_faults(replay_stream={"path": str(_echo_stream(isolated_home, env["NANOPHOTO_API_KEY"]))})
+    run = cli("ask", "hello")
+    assert run.code == 0, run.err
+    assert env["NANOPHOTO_API_KEY"] not in run.out + run.err and "your key is" in run.out
+    with Ledger(ledger_path(Paths.default())) as book:
+        [session] = book.sessions()
+        bodies = [item.body for turn in book.turns(session.id) for item in turn.items]
+    assert any("your key is" in body for body in bodies) and not any(env["NANOPHOTO_API_KEY"] in body for body in bodies)
+
+
+def _echo_stream(folder, key: str):
+    path = folder / "echo.sse"
+    event = {"content": {"role": "model", "parts": [{"text": f"your key is {key}, keep it safe"}]}, "partial": False}
+    path.write_text(f"data: {json.dumps(event)}\n\n")
+    return path
