@@ -183,7 +183,7 @@ def url_problem(key: str, value: object) -> str | None:
     shown = without_userinfo(str(value))[:80]
     if not is_http_url(value):
         return f"{key} must be an http(s) URL like {URL_KEYS[key]}, got {shown!r}"
-    if "@" in urlsplit(str(value)).netloc:
+    if key != "proxy" and "@" in urlsplit(str(value)).netloc:  # a proxy's own login is its business (shown masked)
         return (
             f"{key} must not carry a user name or password ({shown}): "
             "give keys with NEMO_TOKEN, NANOPHOTO_API_KEY or SORA_GATEWAY_KEY"

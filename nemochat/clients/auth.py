@@ -62,13 +62,13 @@ def token_lock(cache_file: Path, lock_wait: float) -> "filelock.AsyncFileLock":
     import filelock
 
     cache_file.parent.mkdir(parents=True, exist_ok=True)
-    return filelock.AsyncFileLock(cache_file.with_name(f".{cache_file.name}.lock"), timeout=lock_wait, mode=0o600)
+    return filelock.AsyncFileLock(cache_file.with_name(f".{cache_file.name}.lock"), timeout=lock_wait)  # empty: no mode needed
 
 
 def _lock(path: Path, lock_wait: float) -> "filelock.FileLock":
     import filelock
 
-    return filelock.FileLock(path, timeout=lock_wait, mode=0o600)
+    return filelock.FileLock(path, timeout=lock_wait)
 
 
 def _read_client_id(config_dir: Path) -> str:

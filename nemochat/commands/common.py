@@ -47,8 +47,8 @@ async def _run(settings: Settings, body: Callable[[Runtime], Awaitable[int | Non
             return await finish(rt.view, lambda: body(rt), interrupted)
     except (NemochatError, OSError) as exc:  # while the runtime was built (the client id on a read-only disk...)
         error = exc if isinstance(exc, NemochatError) else local_error(exc)
-        if error is None:
-            raise
+        if error is None or not settings.json:
+            raise  # one "nemochat: ..." line (cli.main)
         make_view(settings).error(error)  # with --json, an error line as any failure
         return error.exit_code
 
