@@ -101,12 +101,13 @@ def local_error(exc: BaseException) -> NemochatError | None:
     for any other error. The machine, not a bug."""
     import errno
 
-    local = {getattr(errno, name, None) for name in ("ENOSPC", "EROFS", "EACCES", "EPERM", "EDQUOT", "EFBIG")}
-    if not isinstance(exc, OSError) or exc.errno not in local:
+    full_or_read_only = {getattr(errno, name, None) for name in ("ENOSPC", "EROFS", "EDQUOT", "EFBIG")}
+    forbidden = {errno.EACCES, errno.EPERM}
+    if not isinstance(exc, OSError) or exc.errno not in full_or_read_only | forbidden:
         return None
     where = f" {exc.filename}" if exc.filename else ""
     return UsageError(
-        f"cannot write{where}: {exc.strerror}",
+        f"cannot {'write' if exc.errno in full_or_read_only else 'use'}{where}: {exc.strerror}",
         code=errno.errorcode.get(exc.errno or 0, "os_error"),
         action="Free some space or make the folder writable (XDG_CONFIG_HOME, XDG_STATE_HOME and XDG_DATA_HOME move nemochat's files).",
     )

@@ -9,17 +9,17 @@ from __future__ import annotations
 MASK = "[redacted]"
 MIN_LENGTH = 6  # shorter "secrets" would blank ordinary words
 
-_known: set[str] = set()
+known: set[str] = set()  # read-only outside: the sanitizer checks it is empty before calling hide
 
 
 def remember(*values: object) -> None:
     for value in values:
         if isinstance(value, str) and len(value.strip()) >= MIN_LENGTH:
-            _known.add(value.strip())
+            known.add(value.strip())
 
 
 def hide(text: str) -> str:
-    for secret in _known:  # a handful at most: one substring search each
+    for secret in known:  # a handful at most: one substring search each
         if secret in text:
             text = text.replace(secret, MASK)
     return text
