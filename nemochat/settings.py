@@ -229,6 +229,14 @@ def _from_env(env: Mapping[str, str]) -> dict[str, tuple[object, str]]:
         if raw is None or f.name in out or (f.type not in ("float", "int", "str") and f.name not in configurable):
             continue
         out[f.name] = (raw, name)
+    for value, name in out.values():
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # bytes that are not UTF-8 (kept as lone surrogates): nothing could send them
+                from nemochat.errors import UsageError
+
+                raise UsageError(f"{name} is not valid UTF-8: check how it is set") from None
     return {k: (coerce(k, v, name) if k in configurable else _coerce(k, v), name) for k, (v, name) in out.items()}
 
 

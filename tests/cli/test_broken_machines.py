@@ -36,6 +36,8 @@ def test_text_that_is_not_utf8_is_refused_before_any_request(nemochat, sim, worl
     assert "not valid UTF-8" in clear_failure(result, 2)
     piped = run_bytes("ask", "-", "--api-base", sim.base_url, stdin=b"\xff\xfe hi")
     assert b"stdin is not valid UTF-8" in piped.stderr and piped.returncode == 2
+    from_env = nemochat("ask", "hi", "--api-base", sim.base_url, env={"NEMO_SESSION": "s\udcff"})
+    assert "NEMO_SESSION is not valid UTF-8" in clear_failure(from_env, 2)
     assert world.requests == []  # no token, no session, nothing sent
 
 
