@@ -173,6 +173,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit:  # argparse: usage errors exit 2, --help exits 0
         return int(exit.code or 0)
+    _never_fail_printing()
+    bad = _not_utf8(args)
+    if bad:
+        print(f"nemochat: {bad} is not valid UTF-8: check your terminal's or script's encoding", file=sys.stderr)
+        return 2
     spec = next((s for s in COMMANDS if s.name == args.command), None)
     target = spec.target if spec else "nemochat.commands.repl:run"
     module_name, func_name = target.split(":")
@@ -189,8 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return 0
     except Exception as exc:  # the last line of defence: one line, no traceback
-        from nemochat.errors import NemochatError
+        from nemochat.errors import NemochatError, local_error
 
+        exc = local_error(exc) or exc
         if isinstance(exc, NemochatError):
             print(f"nemochat: {exc.message}", file=sys.stderr)
             return exc.exit_code
@@ -200,6 +206,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"nemochat: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
         return 1
+
+
+# Arguments that name files: any bytes the file system allows are fine there.
+_PATH_ARGUMENTS = frozenset({"items", "output", "record", "file", "image_url", "shots_json"})
+
+
+def _not_utf8(args: argparse.Namespace) -> str | None:
+    """The first text argument that came as bytes that are not UTF-8 (Python
+    keeps them as lone surrogates, which nothing can send or print)."""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if name not in _PATH_ARGUMENTS and isinstance(item, str) and not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return "--" + name.replace("_", "-") if name not in ("text", "key", "value") else f"the {name}"
+    return None
+
+
+def _never_fail_printing() -> None:
+    """A file name that is not UTF-8 (a path the user gave) is printed with
+    U+FFFD rather than crashing the print: server text is sanitized before."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):  # not a text file (a test's capture), or closed
+            pass
 
 
 def _silence_stdout() -> None:

@@ -39,6 +39,9 @@ class NemochatError(Exception):
     default_code = "error"
 
     def __init__(self, message: str, *, code: str | int | None = None, action: str = "") -> None:
+        from nemochat.core.secrets import hide  # a key a server echoed is never shown
+
+        message, action = hide(message), hide(action)
         super().__init__(message)
         self.message = message
         self.code = str(code) if code is not None else self.default_code
@@ -90,6 +93,25 @@ class TokenRejected(BackendError):
 
 class StreamDropped(BackendError):
     default_code = "stream_dropped"
+
+
+def local_error(exc: BaseException) -> NemochatError | None:
+    """A file that cannot be written or read here (read-only or full file
+    system, no permission) as one clear usage error, naming the file; None
+    for any other error. The machine, not a bug."""
+    import errno
+
+    full_or_read_only = {getattr(errno, name, None) for name in ("ENOSPC", "EROFS", "EDQUOT", "EFBIG")}
+    forbidden = {errno.EACCES, errno.EPERM}
+    if not isinstance(exc, OSError) or exc.errno not in full_or_read_only | forbidden:
+        return None
+    where = f" {exc.filename}" if exc.filename else ""
+    return UsageError(
+        f"cannot {'write' if exc.errno in full_or_read_only else 'use'}{where}: {exc.strerror}",
+        code=errno.errorcode.get(exc.errno or 0, "os_error"),
+        action="Free some space or make the folder writable (XDG_CONFIG_HOME, XDG_STATE_HOME and XDG_DATA_HOME move nemochat's files).",
+    )
+
 
 
 class Interrupted(NemochatError):

@@ -100,6 +100,7 @@ class Settings:
     connect_retries: int = 3
     connect_retry_wait: float = 1.0
     connect_retry_max_wait: float = 8.0
+    identity_lock_wait: float = 120.0  # for another run making the client id or getting the token
 
     @property
     def backend(self) -> str:
@@ -133,6 +134,9 @@ class Settings:
                 values[key], sources[key] = value, "flag --" + key.replace("_", "-")
         if check_urls:
             _check_urls(values, sources)
+        from nemochat.core.secrets import remember
+
+        remember(*(values.get(key) for key in ("token", "nanophoto_api_key", "gateway_key")))  # hidden wherever a server echoes them
         return replace(cls(), **values), sources
 
 
@@ -164,12 +168,36 @@ def _check_urls(values: Mapping[str, object], sources: Mapping[str, str]) -> Non
             continue
         if values.get("demo") and key != "gateway_url":  # --demo replaces them with the simulator's
             continue
-        if not is_http_url(value):
+        problem = url_problem(key, value)
+        if problem:
             from nemochat.errors import UsageError
 
-            raise UsageError(
-                f"{sources.get(key, key)}: {key} must be an http(s) URL like {example}, got {str(value)[:80]!r}"
-            )
+            raise UsageError(f"{sources.get(key, key)}: {problem}")
+
+
+def url_problem(key: str, value: object) -> str | None:
+    """Why ``value`` cannot be the backend address ``key``, or None. An address
+    carrying credentials (``http://user:pw@host``) is refused: it would show in
+    --debug, ``config show``, the ledger and recordings, and go wherever the
+    URL is sent. Keys have their own settings."""
+    from urllib.parse import urlsplit
+
+    shown = without_userinfo(str(value))[:80]
+    if not is_http_url(value):
+        return f"{key} must be an http(s) URL like {URL_KEYS[key]}, got {shown!r}"
+    if key != "proxy" and "@" in urlsplit(str(value)).netloc:  # a proxy's own login is its business (shown masked)
+        return (
+            f"{key} must not carry a user name or password ({shown}): "
+            "give keys with NEMO_TOKEN, NANOPHOTO_API_KEY or SORA_GATEWAY_KEY"
+        )
+    return None
+
+
+def without_userinfo(url: str) -> str:
+    """``http://***@host/...`` for ``http://user:pw@host/...``: safe to show."""
+    import re
+
+    return re.sub(r"(?<=//)[^/?#]*@", "***@", url)
 
 
 def is_http_url(value: object) -> bool:
@@ -203,6 +231,14 @@ def _from_env(env: Mapping[str, str]) -> dict[str, tuple[object, str]]:
         if raw is None or f.name in out or (f.type not in ("float", "int", "str") and f.name not in configurable):
             continue
         out[f.name] = (raw, name)
+    for value, name in out.values():
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # bytes that are not UTF-8 (kept as lone surrogates): nothing could send them
+                from nemochat.errors import UsageError
+
+                raise UsageError(f"{name} is not valid UTF-8: check how it is set") from None
     return {k: (coerce(k, v, name) if k in configurable else _coerce(k, v), name) for k, (v, name) in out.items()}
 
 

@@ -11,6 +11,7 @@ the first token) lets a video request go to the fallback (app.fallback).
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from nemochat.app.upload import upload_intent
 from nemochat.app.video_jobs import JobOutcome
 from nemochat.clients.nemo import NemoClient, SessionInfo
 from nemochat.core.draft import Timeline, diff_timelines, timeline_from_state
+from nemochat.core.durations import spoken
 from nemochat.core.gui import GuiAction
 from nemochat.core.router import Intent, route_intent
 from nemochat.core.turn import TurnState
@@ -198,7 +200,7 @@ class Conversation:
         if self.unavailable is not None:  # connect() just failed to reach NemoVideo: say so, without waiting again
             raise self.unavailable
         data = await self.nemo.credits()
-        shown = CreditsShown(_num(data.get("available")), _num(data.get("frozen")), _num(data.get("total")))
+        shown = CreditsShown(*(_num(data.get(field), field) for field in ("available", "frozen", "total")))
         self.emit(shown)
         return shown
 
@@ -259,7 +261,7 @@ class Conversation:
                         return await drive_turn(batches, self.emit, turn=turn, clock=asyncio.get_running_loop().time)
                 except TimeoutError:
                     raise StreamDropped(
-                        f"No end after {self.settings.stream_cap / 60:.0f} minutes; stopped listening.", code="stream_cap"
+                        f"No end after {spoken(self.settings.stream_cap)}; stopped listening.", code="stream_cap"
                     ) from None
                 except (httpx.HTTPError, UnicodeDecodeError) as exc:
                     raise StreamDropped("The connection dropped mid-answer.") from None
@@ -292,8 +294,11 @@ class Conversation:
         return CreditsError("Not enough credits for this.", code=2001, action=action)
 
 
-def _num(value: object) -> float:
+def _num(value: object, field: str = "value") -> float:
     try:
-        return float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return 0.0
+    if not math.isfinite(number):  # NaN, Infinity, 1e999: never shown as a balance
+        raise BackendError(f"Reading credits: NemoVideo answered something unexpected ({field} is not a number)", code="bad_answer")
+    return number

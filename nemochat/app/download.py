@@ -6,6 +6,8 @@
   ``force`` (``name (2).mp4`` instead).
 - Bytes go to ``NAME.part``; a dropped connection resumes with ``Range`` and
   ``If-Range`` (a 200 instead of a 206 means the file changed: start over);
+  so does the next run after a killed one, from the part it left and its
+  ``NAME.part.json`` (the URL and validator it was fetching);
   the size is checked against Content-Length / Content-Range; only a complete
   file is moved to its name, atomically (``commit``).
 - The render's output URL is fetched with a client that carries no
@@ -16,14 +18,17 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
+import stat
 import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -223,13 +228,18 @@ async def fetch(source: Source, part: Path, meter: Meter, *, resumes: int, emit:
     """Download ``source`` into ``part``; returns its size. Resumes after a
     dropped connection up to ``resumes`` times; raises ``DownloadError``."""
     part.parent.mkdir(parents=True, exist_ok=True)
-    part.unlink(missing_ok=True)  # a stale part (or a planted link) is never written through
-    part.open("xb").close()
-    state = _Progress()
+    state = _left_by_a_killed_run(part, source.url)
+    if state.offset:
+        emit(Notice(f"Resuming the download left at {_size(state.offset)}.", kind="recovery"))
+    else:
+        part.unlink(missing_ok=True)  # a stale part (or a planted link) is never written through
+        part.open("xb").close()
     redirects = 0
     while True:
         try:
             outcome = await _one_request(source, part, meter, state)
+        except httpx.UnsupportedProtocol as exc:  # a redirect to file://, ftp://...: not a dropped connection
+            raise DownloadError(f"Downloading from {source.name}: redirected to a {_scheme(exc)} URL, not followed", code="bad_redirect") from None
         except (httpx.TransportError, _ShortBody) as exc:
             state.drops += 1
             if state.drops > resumes:
@@ -297,10 +307,12 @@ async def _one_request(source: Source, part: Path, meter: Meter, state: _Progres
         if response.headers.get("content-encoding", "identity").lower() != "identity":
             # Compressed anyway: sizes and ranges count other bytes than ours.
             state.validator = state.total = None
-        with part.open(mode) as out:
-            # No chunk size: every piece is written as it arrives, so a drop loses nothing.
+        _remember(part, source.url, state)  # so a killed run's next one can resume
+        with part.open(mode, buffering=0) as out:
+            # No chunk size, no buffer: every piece is in the file as it arrives, so
+            # a drop (or kill -9) loses nothing.
             async for chunk in response.aiter_bytes():
-                out.write(chunk)
+                _write_all(out, chunk)
                 state.offset += len(chunk)
                 meter.update(state.offset, state.total)
             out.flush()
@@ -310,6 +322,52 @@ async def _one_request(source: Source, part: Path, meter: Meter, state: _Progres
     if state.total is not None and state.offset != state.total:
         raise DownloadError(f"Downloading from {source.name}: got {state.offset} bytes, expected {state.total}")
     return state.offset
+
+
+def _write_all(out: Any, data: bytes) -> None:
+    view = memoryview(data)
+    while view:  # an unbuffered write may take only part of it
+        view = view[out.write(view):]
+
+
+def _resume_file(part: Path) -> Path:
+    return part.with_name(part.name + ".json")
+
+
+def _remember(part: Path, url: str, state: _Progress) -> None:
+    """What a later run needs to resume this part: the URL (its path), the
+    validator for If-Range and the size. Without a validator, nothing."""
+    note = _resume_file(part)
+    note.unlink(missing_ok=True)
+    if state.validator:
+        with open(os.open(note, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+            json.dump({"url": _without_query(url), "validator": state.validator, "total": state.total}, out)
+
+
+def _left_by_a_killed_run(part: Path, url: str) -> _Progress:
+    """The part a killed run left for this same URL, as a place to resume
+    from; else nothing (and nothing of it is trusted: a regular file, its
+    note naming this URL, no more bytes than the file has)."""
+    note = _resume_file(part)
+    try:
+        if not (stat.S_ISREG(os.lstat(part).st_mode) and stat.S_ISREG(os.lstat(note).st_mode)):
+            return _Progress()
+        saved = json.loads(note.read_text(encoding="utf-8"))
+        size = os.lstat(part).st_size
+    except (OSError, ValueError):
+        return _Progress()
+    if not isinstance(saved, dict) or saved.get("url") != _without_query(url) or not isinstance(saved.get("validator"), str):
+        return _Progress()
+    total = saved.get("total")
+    total = total if isinstance(total, int) and not isinstance(total, bool) else None
+    if size <= 0 or (total is not None and size > total):
+        return _Progress()
+    return _Progress(offset=size, total=total, validator=saved["validator"])
+
+
+def _without_query(url: str) -> str:
+    """Signed CDN URLs change their query from one status answer to the next."""
+    return url.split("?", 1)[0].split("#", 1)[0]
 
 
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
@@ -340,6 +398,14 @@ def _int(value: str | None) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _scheme(exc: httpx.UnsupportedProtocol) -> str:
+    try:
+        scheme = exc.request.url.scheme
+    except (AttributeError, RuntimeError):
+        return "non-http(s)"
+    return f"{scheme}://" if scheme.isascii() and scheme.isalnum() else "non-http(s)"
 
 
 def _why(exc: BaseException) -> str:
@@ -392,4 +458,5 @@ async def download(
         meter.finish()  # on every way out: no bar is left running
         with contextlib.suppress(OSError):
             part.unlink(missing_ok=True)  # after a commit there is nothing left; after a failure, no litter
+            _resume_file(part).unlink(missing_ok=True)
     raise last_error or DownloadError("Downloading: nowhere to download from")

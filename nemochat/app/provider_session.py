@@ -22,6 +22,7 @@ from nemochat.app.video_jobs import Emit, OnRaw, RequestBudget, VideoJobs
 from nemochat.clients.gateway import GatewayClient, GatewayJob, gateway_base
 from nemochat.clients.http import build_client, redact
 from nemochat.clients.nanophoto import DEMO_KEY, SORA_SKILL, VEO_SKILL, NanoPhotoClient, SoraJob, VeoJob, key_hint, resolve_api_key
+from nemochat.core.ui_events import Notice
 from nemochat.errors import UsageError
 from nemochat.settings import Settings
 
@@ -66,12 +67,14 @@ async def ask_to_spend(question: str, *, yes: bool, confirm: Confirm | None) -> 
     return bool(await answer if inspect.isawaitable(answer) else answer)
 
 
-def open_ledger(paths: Any) -> Any:
-    """The ledger of these paths (``Paths.data / "ledger.db"``)."""
+def open_ledger(paths: Any, warn: Callable[[str], None] | None = None) -> Any:
+    """The ledger of these paths (``Paths.data / "ledger.db"``); with ``warn``,
+    one in memory for this run if it cannot be used (said through ``warn``)."""
     from nemochat.store import Ledger
+    from nemochat.store.ledger import open_or_scratch
 
-    Path(paths.data).mkdir(parents=True, exist_ok=True)
-    return Ledger(Path(paths.data) / "ledger.db")
+    path = Path(paths.data) / "ledger.db"
+    return Ledger(path) if warn is None else open_or_scratch(path, warn)
 
 
 def reattach_command(job: Any) -> str | None:
@@ -137,7 +140,7 @@ class ProviderSession:
         if s.debug:
             _log_requests(self.http, key)
         if self.ledger is None:
-            self.ledger = open_ledger(self.paths)
+            self.ledger = open_ledger(self.paths, lambda m: self.emit(Notice(m, kind="warning")))
         if hint is not None:
             budget = RequestBudget(self.ledger, hint, s.nanophoto_hourly_requests, self.emit, sleep=self.sleep)
         self.jobs = VideoJobs(self.ledger, s, self.emit, budget=budget, on_raw=self.on_raw, key_hint=hint,

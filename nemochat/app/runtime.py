@@ -23,6 +23,7 @@ from nemochat.core.ui_events import Notice, UIEvent
 from nemochat.errors import NemochatError
 from nemochat.settings import Paths, Settings
 from nemochat.store import Ledger, LedgerRecorder, TeeView, ledger_path
+from nemochat.store.ledger import open_or_scratch
 
 
 class View(Protocol):
@@ -94,7 +95,7 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
             (paths.config / "token.json").unlink(missing_ok=True)  # a fresh simulator knows no old token
     log = _start_debug_log(settings, log_paths, view)
     shown = view or make_view(settings)
-    ledger = Ledger(ledger_path(paths))
+    ledger = open_or_scratch(ledger_path(paths), lambda m: shown.emit(Notice(m, kind="warning")))
     history = LedgerRecorder(ledger, settings.backend, settings.lang, on_failure=lambda m: shown.emit(Notice(m, kind="warning")))
     listeners: list[Any] = [history]
     if log is not None:

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from nemochat.app.download import Meter
 from nemochat.clients.http import SUPPORTED_UPLOADS
-from nemochat.clients.media import MediaClient, UploadAnswer, file_type_of
+from nemochat.clients.media import MediaClient, UploadAnswer, file_type_of, utf8_name
 from nemochat.core.draft import Timeline
 from nemochat.core.ui_events import Notice, StateShown, UIEvent, UploadDone, UploadedFile
 from nemochat.errors import BackendError, UsageError
@@ -132,4 +132,4 @@ async def upload_intent(conversation: "Conversation", intent: "Intent") -> Uploa
 
 
 def _label(files: Sequence[Path]) -> str:
-    return f"Uploading {files[0].name}" if len(files) == 1 else f"Uploading {len(files)} files"
+    return f"Uploading {utf8_name(files[0])}" if len(files) == 1 else f"Uploading {len(files)} files"

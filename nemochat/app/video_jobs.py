@@ -34,6 +34,7 @@ import httpx
 from nemochat.app.download import Source, download, free_path
 from nemochat.app.polling import WINDOW, Budget, NoBudget, PollPolicy, RequestBudget, poll_policy  # noqa: F401 (their old home)
 from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus
+from nemochat.core.durations import spoken
 from nemochat.core.sanitize import clean_line, safe_filename
 from nemochat.core.ui_events import MessageDelta, Message, Notice, UIEvent, VideoReady
 from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, RateLimited, UsageError
@@ -42,6 +43,12 @@ from nemochat.settings import Settings
 Emit = Callable[[UIEvent], None]
 OnRaw = Callable[[str, Any], None]
 LABELS = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "The video gateway"}
+# Where a user checks their tasks: NanoPhoto's words never go with a gateway's job.
+TASK_LISTS = {"sora2": "NanoPhoto's dashboard (https://nanophoto.ai)", "veo3.1": "NanoPhoto's dashboard (https://nanophoto.ai)",
+              "gateway": "your gateway's task list"}
+RETRY_HINTS = {"sora2": "NanoPhoto refunds failed runs. Try again, maybe with a simpler prompt.",
+               "veo3.1": "NanoPhoto refunds failed runs. Try again, maybe with a simpler prompt.",
+               "gateway": "Try again, maybe with a simpler prompt (your gateway says whether failed runs are charged)."}
 SUBMIT_ATTEMPTS = 3  # a refused (429) submit is safe to send again; nothing else is
 
 
@@ -126,7 +133,7 @@ class VideoJobs:
                 self.emit(VideoReady(provider.kind, None, "unknown", job_id=job_id))
                 raise AmbiguousSubmit(
                     f"{lost.message}. It was NOT sent again, so you pay at most once.",
-                    action=f"Check NanoPhoto's dashboard (https://nanophoto.ai) or your gateway's task list before submitting again; "
+                    action=f"Check {TASK_LISTS[provider.kind]} before submitting again; "
                     f"`nemochat jobs` lists it as job {job_id} (status unknown).",
                 ) from None
             except NemochatError as refused:
@@ -204,7 +211,7 @@ class VideoJobs:
                 self._show_progress(provider.kind, status)
             if self.clock() >= deadline:
                 raise BackendError(
-                    f"{label} is still working after {policy.max_wait / 60:.0f} min; stopped waiting (the task goes on).",
+                    f"{label} is still working after {spoken(policy.max_wait)}; stopped waiting (the task goes on).",
                     code="timeout",
                     action=f"Check later: {provider.reattach(task_ids)}",
                 )
@@ -246,6 +253,10 @@ class VideoJobs:
         parts = status.shots or (status,)
         for url in (p.url for p in parts if p.url):
             self.ledger.update_job(job_id, url=url)
+        if status.state == "completed" and not any(p.url for p in parts):  # "done", but no URL (or not one): nothing to show
+            self.ledger.update_job(job_id, status="completed", error="the answer had no video URL")
+            raise BackendError(f"{LABELS[provider.kind]} says the video is done but sent no video URL", code="no_video_url",
+                               action=f"Check it again later: {provider.reattach(task_ids)}")
         outcome = JobOutcome(job_id, provider.kind, status.state, task_ids, status)
         lost: NemochatError | None = None
         if self.download_videos:  # every finished part, even when another shot failed
@@ -263,7 +274,7 @@ class VideoJobs:
             raise BackendError(
                 f"{LABELS[provider.kind]} could not make the video: {clean_line(status.error or 'generation failed')}",
                 code=status.error_code or "GENERATION_FAILED",
-                action="NanoPhoto refunds failed runs. Try again, maybe with a simpler prompt.",
+                action=RETRY_HINTS[provider.kind],
             )
         if lost is not None:
             raise BackendError(f"The video is ready, but downloading it failed: {lost.message}", code="download",

@@ -4,6 +4,10 @@ The client id is the file NemoVideo's own skills use, so a user keeps one
 identity across tools. The token (7 days, 100 credits) is cached with its
 expiry in a 0600 file per backend; anonymous tokens are rate-limited to one per
 client per 7 days, so losing it costs the user.
+
+Several first runs at once must not each make a client id or ask for a
+token: both are created under a file lock (``filelock``: fcntl on POSIX,
+msvcrt on Windows), and the file is read again once the lock is held.
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import filelock
 
 EXPIRY_MARGIN = 300.0  # renew a little early rather than fail mid-turn
 
@@ -30,19 +38,47 @@ class CachedToken:
         return now < self.expires_at - EXPIRY_MARGIN
 
 
-def load_or_create_client_id(config_dir: Path, override: str | None = None) -> str:
+def load_or_create_client_id(config_dir: Path, override: str | None = None, *, lock_wait: float = 60.0) -> str:
     if override:
         return override
-    path = config_dir / "client_id"
-    try:
-        existing = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        existing = ""
-    return existing or new_client_id(config_dir)
+    existing = _read_client_id(config_dir)
+    if existing:
+        return existing
+    config_dir.mkdir(parents=True, exist_ok=True)
+    with _lock(config_dir / ".client_id.lock", lock_wait):
+        return _read_client_id(config_dir) or _write_client_id(config_dir)  # another run may have made it
 
 
-def new_client_id(config_dir: Path) -> str:
+def new_client_id(config_dir: Path, *, lock_wait: float = 60.0) -> str:
     """A fresh UUID, persisted (the server refused or lacked the old one)."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    with _lock(config_dir / ".client_id.lock", lock_wait):
+        return _write_client_id(config_dir)
+
+
+def token_lock(cache_file: Path, lock_wait: float) -> "filelock.AsyncFileLock":
+    """Held while a token is asked for, so concurrent runs ask once; the
+    others find it in the cache. ``async with`` it; waits in a thread."""
+    import filelock
+
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    return filelock.AsyncFileLock(cache_file.with_name(f".{cache_file.name}.lock"), timeout=lock_wait)  # empty: no mode needed
+
+
+def _lock(path: Path, lock_wait: float) -> "filelock.FileLock":
+    import filelock
+
+    return filelock.FileLock(path, timeout=lock_wait)
+
+
+def _read_client_id(config_dir: Path) -> str:
+    try:
+        return (config_dir / "client_id").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+
+
+def _write_client_id(config_dir: Path) -> str:
     client_id = str(uuid.uuid4())
     write_private(config_dir / "client_id", client_id + "\n")
     return client_id
@@ -92,8 +128,10 @@ def write_private(path: Path, text: str) -> None:
             handle.write(text)
         os.chmod(tmp, 0o600)  # again by name: where fchmod is missing (Windows keeps only the read-only bit)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not exc.filename:  # a full disk: say which file it was
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
 
 

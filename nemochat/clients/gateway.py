@@ -20,6 +20,7 @@ from httpx_sse import EventSource
 from nemochat import __version__
 from nemochat.clients.http import body_of, parse_retry_after
 from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus, normalize_state, surely_unsent, unreachable
+from nemochat.core.secrets import remember
 from nemochat.core.video_rules import GatewayRequest
 from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, RateLimited, UsageError
 
@@ -125,6 +126,7 @@ class GatewayClient:
     def __init__(self, http: httpx.AsyncClient, key: str | None, *, query_path: str = DEFAULT_QUERY_PATH) -> None:
         self.http = http
         self.key = key
+        remember(key)  # hidden from whatever the gateway echoes of it
         self.query_path = "/" + query_path.lstrip("/")
 
     def _headers(self) -> dict[str, str]:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from nemochat import __version__
+from nemochat.core.secrets import hide
 from nemochat.errors import (
     AuthError,
     BackendError,
@@ -43,13 +44,38 @@ def build_client(settings: Settings, *, base_url: str | None = None, auth_header
     """The API client. Requests carry attribution; no read timeout applies to
     streams (they set their own), others get ``request_timeout``."""
     timeout = httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout)
+    base = base_url or settings.api_base
     return httpx.AsyncClient(
-        base_url=base_url or settings.api_base,
+        base_url=base,
         headers={**ATTRIBUTION, "User-Agent": f"nemochat/{__version__}"} if auth_headers else {},
         timeout=timeout,
-        follow_redirects=True,
+        follow_redirects=True,  # on the same origin only: see same_origin_only
+        event_hooks={"request": [same_origin_only(base)]},
         **client_options(settings),  # proxies and trusted CAs (clients/network.py)
     )
+
+
+def same_origin_only(base: str) -> Any:
+    """A request hook refusing any request off the API's origin: a redirect to
+    another host would carry our client id, token or key there (httpx drops
+    only ``Authorization``), so it is not followed."""
+    home = _origin(httpx.URL(base))
+
+    async def check(request: httpx.Request) -> None:
+        if _origin(request.url) != home:
+            url = request.url
+            raise BackendError(
+                f"{home[1]} redirected us to {url.scheme}://{url.host}{f':{url.port}' if url.port else ''}: not followed",
+                code="cross_origin_redirect",
+                action="Check the backend address (or --api-base); nothing was sent to the other address.",
+            )
+
+    return check
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default
 
 
 def build_download_client(settings: Settings) -> httpx.AsyncClient:
@@ -65,6 +91,7 @@ _SECRET = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+|\b(nmv_[A-Za-z0-9_]+|clm_[
 
 def redact(text: str, *secrets: str | None) -> str:
     """Hide bearer tokens, NemoVideo/claim tokens, API keys and any given secrets."""
+    text = hide(text)  # every key and token this process holds
     for secret in secrets:
         if secret and len(secret) >= 6:
             text = text.replace(secret, "[redacted]")

@@ -25,7 +25,7 @@ import httpx
 from nemochat.clients.http import body_of, error_for, network_error, parse_retry_after
 from nemochat.clients.nemo import APP, NemoClient
 from nemochat.core.ui_events import UploadedFile
-from nemochat.errors import BackendError, SessionNotFound, TokenRejected
+from nemochat.errors import BackendError, SessionNotFound, TokenRejected, UsageError
 
 RENDER_PATH = "/api/render/proxy/lambda"
 
@@ -146,7 +146,7 @@ class MediaClient:
             for path in paths:
                 counters.append(_CountingFile(path.open("rb"), report))
             parts = [
-                ("files", (path.name, counter, CONTENT_TYPES.get(path.suffix.lower().lstrip("."), "application/octet-stream")))
+                ("files", (utf8_name(path), counter, CONTENT_TYPES.get(path.suffix.lower().lstrip("."), "application/octet-stream")))
                 for path, counter in zip(paths, counters)
             ]
             data = await self.nemo.call("POST", self._upload_path(session_id), "Uploading", files=parts)
@@ -263,33 +263,53 @@ def _uploaded(raw: Mapping[str, Any]) -> UploadedFile:
     )
 
 
+class FileChanged(UsageError):
+    """A local file changed size while it was being uploaded."""
+
+
+def utf8_name(path: Path) -> str:
+    """The file's name as text: a name that is not UTF-8 on disk (bytes kept
+    as surrogates by Python) gets U+FFFD for its bad bytes."""
+    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 class _CountingFile:
     """A read-only file that reports how far the encoder has read it.
 
     httpx's multipart encoder calls ``seek(0)`` before each pass (a retried
-    request reads the file again), then ``read(64 KiB)`` until the end;
-    ``fileno`` lets it find the size for Content-Length without reading."""
+    request reads the file again), then ``read(64 KiB)`` until the end; it
+    finds the size for Content-Length with ``seek(0, SEEK_END)``: the size
+    when the file was opened. A file that changes size while it uploads
+    stops the upload before the request's end (``FileChanged``), so the
+    server never takes a truncated or mixed copy for the whole file."""
 
     def __init__(self, file: BinaryIO, report: Callable[[], None]) -> None:
         self._file = file
         self._report = report
         self.position = 0
+        self.size = os.fstat(file.fileno()).st_size
+        self.name = getattr(file, "name", "the file")
 
     def read(self, size: int = -1) -> bytes:
-        chunk = self._file.read(size)
+        left = self.size - self.position
+        chunk = self._file.read(left if size < 0 else min(size, left))
+        if (not chunk and left > 0) or (left == len(chunk) and self._file.read(1)):  # shrank, or grew
+            raise FileChanged(
+                f"{utf8_name(Path(self.name))} changed while it was uploading: nothing was uploaded",
+                action="Upload it again once it is complete.",
+            )
         self.position += len(chunk)
         self._report()
         return chunk
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_END:  # the size it had when opened: what Content-Length declares
+            offset, whence = self.size + offset, os.SEEK_SET
         self.position = self._file.seek(offset, whence)
         return self.position
 
     def tell(self) -> int:
         return self._file.tell()
-
-    def fileno(self) -> int:
-        return self._file.fileno()
 
     def close(self) -> None:
         self._file.close()

@@ -22,6 +22,7 @@ import httpx
 
 from nemochat import __version__
 from nemochat.clients.http import body_of, network_error, parse_retry_after
+from nemochat.core.secrets import remember
 from nemochat.core.video_rules import SoraRequest, VeoRequest
 from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, RateLimited, UsageError
 
@@ -131,7 +132,7 @@ def sora_status_of(raw: Any, task_id: str) -> TaskStatus:
     return TaskStatus(
         state=_state_of(raw),
         task_id=str(raw.get("taskId") or task_id),
-        url=raw.get("videoUrl") or None,
+        url=_opt_url(raw.get("videoUrl")),
         progress=_opt_str(raw.get("progress")),
         credits_used=_opt_int(raw.get("creditsUsed")),
         error=_opt_str(raw.get("error")),
@@ -165,7 +166,7 @@ def veo_status_of(raw: Any, task_ids: list[dict[str, str]]) -> TaskStatus:
                 state=_state_of(item) if item else _state_of(raw),
                 task_id=pair["taskId"],
                 shot_id=pair["shotId"],
-                url=item.get("videoUrl") or None,
+                url=_opt_url(item.get("videoUrl")),
                 progress=_opt_str(item.get("progress")),
                 credits_used=_opt_int(item.get("creditsUsed")),
                 error=_opt_str(item.get("error")),
@@ -259,6 +260,7 @@ class NanoPhotoClient:
     def __init__(self, http: httpx.AsyncClient, api_key: str) -> None:
         self.http = http
         self.api_key = api_key
+        remember(api_key)  # hidden from whatever NanoPhoto echoes of it
 
     async def sora_submit(self, request: SoraRequest) -> dict[str, Any]:
         return await self._post("/api/sora-2/generate", request.payload(), "Submitting to Sora 2", paid=True)
@@ -297,6 +299,11 @@ class NanoPhotoClient:
 
 def _state_of(answer: dict[str, Any]) -> str:
     return "failed" if answer.get("errorCode") == "GENERATION_FAILED" else normalize_state(answer.get("status"))
+
+
+def _opt_url(value: Any) -> str | None:
+    """A URL is a non-empty string: a list or an object is no URL at all."""
+    return value if isinstance(value, str) and value else None
 
 
 def _opt_str(value: Any) -> str | None:

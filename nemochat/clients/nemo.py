@@ -29,6 +29,7 @@ import httpx
 from nemochat.clients import auth
 from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer
 from nemochat.clients.sse import SSEBatcher
+from nemochat.core.secrets import remember
 from nemochat.errors import AuthError, BackendError, NemochatError, RateLimited, StreamDropped, TokenRejected
 from nemochat.settings import Paths, Settings
 
@@ -65,7 +66,7 @@ class NemoClient:
         self.paths = paths
         self.notify = notify
         self.sleep = sleep
-        self.client_id = auth.load_or_create_client_id(paths.nemovideo_config, settings.client_id)
+        self.client_id = auth.load_or_create_client_id(paths.nemovideo_config, settings.client_id, lock_wait=settings.identity_lock_wait)
         self.token: str | None = settings.token
         self.user_id: str | None = None
         self.anonymous = settings.token is None
@@ -80,10 +81,26 @@ class NemoClient:
         if self.token:
             return self.token
         cached = auth.load_token(self.token_cache, self.settings.backend, self.client_id)
-        if cached:
-            self.token, self.user_id = cached.token, cached.user_id
-            return cached.token
-        return await self._new_anonymous_token()
+        if not cached:
+            async with self._token_lock():  # another run may be asking: one request, shared
+                cached = auth.load_token(self.token_cache, self.settings.backend, self.client_id)
+                if not cached:
+                    return await self._new_anonymous_token()
+        self.token, self.user_id = cached.token, cached.user_id
+        return cached.token
+
+    @asynccontextmanager
+    async def _token_lock(self) -> AsyncIterator[None]:
+        import filelock
+
+        try:
+            async with auth.token_lock(self.token_cache, self.settings.identity_lock_wait):
+                yield
+        except filelock.Timeout:
+            raise AuthError(
+                f"Getting a token: another nemochat has been getting one for {self.settings.identity_lock_wait:.0f} s.",
+                action="Try again in a moment.",
+            ) from None
 
     async def _new_anonymous_token(self) -> str:
         async def request() -> Any:
@@ -97,7 +114,7 @@ class NemoClient:
         except AuthError as exc:
             if exc.code != "400":
                 raise
-            self.client_id = auth.new_client_id(self.paths.nemovideo_config)
+            self.client_id = auth.new_client_id(self.paths.nemovideo_config, lock_wait=self.settings.identity_lock_wait)
             self.notify("The server did not accept our client id; created a new one.")
             data = await self._with_rate_limit_retry(request)
         if not isinstance(data, dict) or not isinstance(data.get("token"), str):
@@ -115,10 +132,15 @@ class NemoClient:
                 code=1001,
                 action="Pass a valid token, or unset NEMO_TOKEN to use a free anonymous one.",
             )
-        auth.forget_token(self.token_cache, self.settings.backend, self.client_id)
-        self.token = None
-        self.notify("Your token expired; getting a new one.")
-        await self._new_anonymous_token()
+        rejected, self.token = self.token, None
+        async with self._token_lock():
+            cached = auth.load_token(self.token_cache, self.settings.backend, self.client_id)
+            if cached and cached.token != rejected:  # another run renewed it already
+                self.token, self.user_id = cached.token, cached.user_id
+                return
+            auth.forget_token(self.token_cache, self.settings.backend, self.client_id)
+            self.notify("Your token expired; getting a new one.")
+            await self._new_anonymous_token()
 
     # -- calls ----------------------------------------------------------------------
 
@@ -152,7 +174,7 @@ class NemoClient:
         )
         data = data if isinstance(data, dict) else {}
         if not data.get("session_id"):
-            raise NemochatError("Creating a session: the server sent no session id", code="5")
+            raise BackendError("Creating a session: the server sent no session id", code="no_session_id")
         self.user_id = _opt(data.get("user_id")) or self.user_id
         return SessionInfo(str(data["session_id"]), _opt(data.get("task_id")), self.user_id)
 
@@ -254,7 +276,10 @@ class NemoClient:
             attempt += 1
 
     def _auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if not self.token:
+            return {}
+        remember(self.token)  # hidden from whatever a server echoes of it
+        return {"Authorization": f"Bearer {self.token}"}
 
     async def _with_rate_limit_retry(self, attempt: Callable[[], Awaitable[Any]]) -> Any:
         try:

@@ -18,10 +18,20 @@ from nemochat.core.ui_events import UIEvent, UserSaid
 from nemochat.errors import BackendError, Interrupted, UsageError
 
 
+def _read_stdin() -> str:
+    """All of stdin as text; bytes that are not UTF-8 are a usage error."""
+    try:
+        text = sys.stdin.read()
+        text.encode("utf-8")  # (a C locale reads bad bytes as lone surrogates)
+    except UnicodeError:
+        raise UsageError("stdin is not valid UTF-8 text", action="Check the encoding of what you send to `nemochat ask -`.") from None
+    return text.strip()
+
+
 def ask(args: argparse.Namespace) -> int:
     text = " ".join(args.text).strip()
     if text == "-":
-        text = sys.stdin.read().strip()
+        text = _read_stdin()
     if not text:
         raise UsageError("nothing to say: give some text (or - to read it from stdin)")
     sent: list[UserSaid] = []  # the message went to the agent (Ctrl-C then stops listening, not the turn)

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from typing import TYPE_CHECKING
 
-from nemochat.errors import Interrupted, NemochatError
+from nemochat.errors import Interrupted, NemochatError, local_error
 from nemochat.settings import Settings
 
 if TYPE_CHECKING:
@@ -40,10 +40,17 @@ def run_command(
 
 
 async def _run(settings: Settings, body: Callable[[Runtime], Awaitable[int | None]], interrupted: Callable[[], Interrupted] | None) -> int:
-    from nemochat.app.runtime import open_runtime
+    from nemochat.app.runtime import make_view, open_runtime
 
-    async with open_runtime(settings) as rt:
-        return await finish(rt.view, lambda: body(rt), interrupted)
+    try:
+        async with open_runtime(settings) as rt:
+            return await finish(rt.view, lambda: body(rt), interrupted)
+    except (NemochatError, OSError) as exc:  # while the runtime was built (the client id on a read-only disk...)
+        error = exc if isinstance(exc, NemochatError) else local_error(exc)
+        if error is None or not settings.json:
+            raise  # one "nemochat: ..." line (cli.main)
+        make_view(settings).error(error)  # with --json, an error line as any failure
+        return error.exit_code
 
 
 async def finish(view: View, work: Callable[[], Awaitable[int | None]], interrupted: Callable[[], Interrupted] | None = None) -> int:
@@ -55,6 +62,12 @@ async def finish(view: View, work: Callable[[], Awaitable[int | None]], interrup
     except NemochatError as error:
         view.error(error)
         return error.exit_code
+    except OSError as exc:  # a full or read-only disk: one clear line, not "unexpected error"
+        local = local_error(exc)
+        if local is None:
+            raise
+        view.error(local)
+        return local.exit_code
     except (KeyboardInterrupt, asyncio.CancelledError):
         error = interrupted() if interrupted is not None else Interrupted("Interrupted.")
         view.error(error)

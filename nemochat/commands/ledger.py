@@ -154,8 +154,15 @@ def _show_config(args: argparse.Namespace, path: Path) -> int:
     keys = [k for k in sources if k not in ("json", "demo", "verbose", "debug")]
     from nemochat.clients.network import shown_proxy
 
-    rows = [(k, _shown(shown_proxy(getattr(settings, k)) if k == "proxy" else getattr(settings, k), secret=k in cf.SECRET_KEYS),
-             sources[k], k in cf.config_keys()) for k in keys]
+    from nemochat.settings import URL_KEYS, without_userinfo
+
+    def value_of(key: str) -> object:
+        value = getattr(settings, key)
+        if key in URL_KEYS and key != "proxy" and isinstance(value, str):
+            return without_userinfo(value)  # a backend address with credentials: refused, and not shown
+        return shown_proxy(value) if key == "proxy" else value
+
+    rows = [(k, _shown(value_of(k), secret=k in cf.SECRET_KEYS), sources[k], k in cf.config_keys()) for k in keys]
     if settings.json:
         return _json_lines({"type": "config", "key": k, "value": v, "source": src, "in_file": ok} for k, v, src, ok in rows)
     print(f"# config file: {path}{'' if path.exists() else ' (not created yet)'}")

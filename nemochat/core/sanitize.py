@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from nemochat.core import secrets
+
 __all__ = ["clean", "clean_line", "safe_filename"]
 
 ESC = "\x1b"
@@ -80,6 +82,8 @@ def clean(text: str) -> str:
     prints server text as `rich.text.Text` objects, which never parse markup;
     never pass cleaned text to a markup-parsing print.
     """
+    if secrets.known:  # and nothing a server echoed of our keys and tokens
+        text = secrets.hide(text)
     if _harmless(text):
         return text
     text = _ESCAPE_SEQUENCE.sub("", text)

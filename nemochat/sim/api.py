@@ -35,6 +35,8 @@ async def anonymous_token(request: Request, world: SimWorld) -> Response:
     client_id = request.headers.get("x-client-id", "").strip()
     if not client_id:
         raise ApiError(400, {"code": 400, "message": "missing X-Client-Id"})
+    if world.settings.token_hold_s:
+        await asyncio.sleep(world.settings.token_hold_s)
     try:
         token = world.issue_token(client_id)
     except TokenRateLimited as limited:

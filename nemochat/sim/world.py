@@ -38,6 +38,7 @@ class Settings:
     upload_max_bytes: int = 500 * 1024 * 1024  # larger files get code 4002
     token_ttl_s: int = 7 * 24 * 3600
     token_retry_after_s: int = 30  # Retry-After when a valid token is re-requested
+    token_hold_s: float = 0.0  # real seconds a token answer is held (a slow server: races show)
 
     def __post_init__(self) -> None:
         if self.time_scale < 0:

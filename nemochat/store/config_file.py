@@ -105,13 +105,13 @@ def set_value(path: Path, key: str, raw: str) -> object:
 def check_url(key: str, value: object, origin: str) -> None:
     """A backend address must be an http(s) URL: refused when it is set, since
     once in the file it stops every command but ``config`` (settings.py)."""
-    from nemochat.settings import URL_KEYS, is_http_url
+    from nemochat.settings import URL_KEYS, url_problem
 
     if key not in URL_KEYS or value is None or (key == "gateway_url" and value == ""):  # "": no gateway
         return
-
-    if not is_http_url(value):
-        raise UsageError(f"{origin}: {key} must be an http(s) URL like {URL_KEYS[key]}, got {str(value)[:80]!r}")
+    problem = url_problem(key, value)
+    if problem:
+        raise UsageError(f"{origin}: {problem}")
 
 
 def unset_value(path: Path, key: str) -> bool:
@@ -140,6 +140,8 @@ def _load(path: Path) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})", action="Fix the file, or move it away.") from None
+    except UnicodeDecodeError:  # a binary file: TOML is UTF-8 text
+        raise UsageError(f"{path}: not valid TOML (not UTF-8 text)", action="Fix the file, or move it away.") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
 

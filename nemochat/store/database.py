@@ -16,7 +16,12 @@ BUSY_TIMEOUT_S = 15.0
 
 
 class LedgerError(NemochatError):
-    """The ledger cannot be opened (newer schema, unreadable file, ...)."""
+    """The ledger cannot be opened (newer schema, unreadable file, a read-only
+    or full disk...): a problem of this machine's files, said in one line."""
+
+    exit_code = 2
+
+SCRATCH = Path(":memory:")  # a ledger for this run only, when the real one cannot be used
 
 
 def open_database(path: Path) -> sqlite3.Connection:
@@ -26,17 +31,21 @@ def open_database(path: Path) -> sqlite3.Connection:
         conn = _connect(path)
         migrate(conn)
         return conn
-    except (SchemaTooNew, sqlite3.DatabaseError) as exc:
+    except (SchemaTooNew, sqlite3.DatabaseError, OSError) as exc:
         if conn is not None:
             conn.close()
         if isinstance(exc, SchemaTooNew):
             raise LedgerError(f"{path}: {exc}", action="Upgrade nemochat to read it.") from None
-        raise LedgerError(f"cannot open the ledger {path}: {exc}", action="Move the file away to start a new one.") from None
+        if isinstance(exc, OSError):
+            raise LedgerError(f"cannot open the ledger {path}: {exc.strerror}", action="Make its folder writable, or free some space.") from None
+        raise LedgerError(
+            f"cannot open the ledger {path}: {exc}", action="Check that its disk is not full or read-only, else move the file away to start a new one."
+        ) from None
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():  # the transcripts are private: 0600 before SQLite writes a byte
+    if path != SCRATCH and not path.exists():  # the transcripts are private: 0600 before SQLite writes a byte
+        path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row

@@ -24,7 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from nemochat.store.database import open_database
+from nemochat.core.secrets import hide
+from nemochat.store.database import SCRATCH, LedgerError, open_database
 from nemochat.store.records import JOB_KINDS, FINAL_STATUSES, JobRecord, SessionRecord, TurnItem, TurnRecord, task_id_strings
 
 ITEM_KINDS = ("text", "tool", "thought", "question")
@@ -36,6 +37,17 @@ _VIDEO_URL = re.compile(r"https?://\S+?\.(?:mp4|mov|webm|mkv)\b")
 def ledger_path(paths: Any) -> Path:
     """Where the ledger of these ``Paths`` lives."""
     return Path(paths.data) / "ledger.db"
+
+
+def open_or_scratch(path: Path, warn: Callable[[str], None]) -> "Ledger":
+    """The ledger at ``path``; if it cannot be opened (corrupt, read-only, a
+    full disk), one in memory for this run, and a warning: what does not
+    need the history (credits, status, ask...) still works."""
+    try:
+        return Ledger(path)
+    except LedgerError as bad:
+        warn(f"{bad.message}; this run is not kept in the history ({bad.action})")
+        return Ledger(SCRATCH)
 
 
 class Ledger:
@@ -126,17 +138,17 @@ class Ledger:
         with self._write() as db:
             return int(db.execute(  # type: ignore[arg-type]
                 "INSERT INTO turn_items (turn, kind, body, complete, at) VALUES (?, ?, ?, ?, ?)",
-                (turn_id, kind, body, int(complete), self.clock()),
+                (turn_id, kind, hide(body), int(complete), self.clock()),  # no key a server echoed is stored
             ).lastrowid)
 
     def extend_item(self, item_id: int, more: str) -> None:
         """Append a streamed piece to a text still arriving."""
         with self._write() as db:
-            db.execute("UPDATE turn_items SET body = body || ?, at = ? WHERE id = ?", (more, self.clock(), item_id))
+            db.execute("UPDATE turn_items SET body = body || ?, at = ? WHERE id = ?", (hide(more), self.clock(), item_id))
 
     def set_item(self, item_id: int, body: str, *, complete: bool) -> None:
         with self._write() as db:
-            db.execute("UPDATE turn_items SET body = ?, complete = ?, at = ? WHERE id = ?", (body, int(complete), self.clock(), item_id))
+            db.execute("UPDATE turn_items SET body = ?, complete = ?, at = ? WHERE id = ?", (hide(body), int(complete), self.clock(), item_id))
 
     def drop_item(self, item_id: int) -> None:
         with self._write() as db:
@@ -144,7 +156,7 @@ class Ledger:
 
     def set_turn_error(self, turn_id: int, code: str | None, message: str) -> None:
         with self._write() as db:  # the first error is the one that matters
-            db.execute("UPDATE turns SET error_code = ?, error = ? WHERE id = ? AND error IS NULL", (code, message, turn_id))
+            db.execute("UPDATE turns SET error_code = ?, error = ? WHERE id = ? AND error IS NULL", (code, hide(message), turn_id))
 
     def set_turn_changes(self, turn_id: int, lines: tuple[str, ...] | list[str]) -> None:
         with self._write() as db:
@@ -220,7 +232,7 @@ class Ledger:
             db.execute(
                 "UPDATE jobs SET status = COALESCE(?, status), urls = ?, local_files = ?, error = COALESCE(?, error), "
                 "credits_used = COALESCE(?, credits_used), updated = ? WHERE id = ?",
-                (status.lower() if status else None, urls, files, error, credits_used, self.clock(), job_id),
+                (status.lower() if status else None, urls, files, error and hide(error), credits_used, self.clock(), job_id),
             )
 
     def jobs(self, *, kind: str | None = None, open_only: bool = False, limit: int = 50, session_id: str | None = None) -> list[JobRecord]:

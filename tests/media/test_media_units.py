@@ -281,3 +281,41 @@ def test_an_unwritable_folder_is_a_clear_usage_error(tmp_path):
 
     with pytest.raises(UsageError, match="Cannot write"):
         asyncio.run(go())
+
+
+def _left_part(target: Path, url: str, size: int) -> None:
+    """What a run killed mid-download leaves: the part and its note."""
+    import json
+
+    part_path(target).write_bytes(BODY[:size])
+    Path(str(part_path(target)) + ".json").write_text(json.dumps({"url": url, "validator": '"v1"', "total": len(BODY)}))
+
+
+@pytest.mark.parametrize("case", ["same URL, new signature", "another URL", "a planted link"])
+def test_a_part_left_by_a_killed_run_is_resumed_only_when_it_is_ours(tmp_path, case):
+    from nemochat.app.download import download
+
+    target, seen = tmp_path / "x.mp4", []
+    _left_part(target, "https://cdn.test/x.mp4" if case != "another URL" else "https://cdn.test/other.mp4", 4000)
+    if case == "a planted link":
+        victim = tmp_path / "victim"
+        victim.write_bytes(b"keep me")
+        part_path(target).unlink()
+        part_path(target).symlink_to(victim)
+
+    def cdn(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("range"))
+        if request.headers.get("range") == "bytes=4000-" and request.headers.get("if-range") == '"v1"':
+            return httpx.Response(206, content=BODY[4000:], headers={"Content-Range": f"bytes 4000-{len(BODY) - 1}/{len(BODY)}", "ETag": '"v1"'})
+        return httpx.Response(200, content=BODY, headers={"ETag": '"v1"'})
+
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.MockTransport(cdn)) as client:
+            return await download([Source("https://cdn.test/x.mp4?sig=2", client)], target, force=False, emit=lambda e: None, cdn=client)
+
+    path, _ = asyncio.run(go())
+    assert path.read_bytes() == BODY
+    assert seen == (["bytes=4000-"] if case == "same URL, new signature" else [None])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["x.mp4"] + (["victim"] if case == "a planted link" else []))
+    if case == "a planted link":
+        assert (tmp_path / "victim").read_bytes() == b"keep me"

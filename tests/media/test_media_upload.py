@@ -114,3 +114,29 @@ def test_a_retried_upload_sends_the_whole_file_again(sim, out, world, clip):
     assert [f.filename for f in result.files] == ["my clip.mp4"]
     assert len(world.requests_to("/api/upload-video/")) == 2
     assert world.uploads[0].hash == hashlib.sha256(CLIP).hexdigest() and world.uploads[0].size == len(CLIP)
+
+
+@pytest.mark.parametrize("change", ["grows", "shrinks"])
+def test_a_file_that_changes_while_it_uploads_is_one_clear_error_and_nothing_is_kept(sim, out, world, tmp_path, change):
+    from nemochat.clients.media import MediaClient
+
+    path = tmp_path / "growing.mp4"
+    path.write_bytes(b"\0" * 300_000)  # several 64 KiB reads
+
+    def changed_once(done, total):
+        if 0 < done < total and path.stat().st_size == 300_000:  # after the first read: another program writes
+            if change == "grows":
+                with path.open("ab") as handle:
+                    handle.write(b"\1" * 1000)
+            else:
+                os.truncate(path, 100_000)
+
+    async def scenario():
+        async with runtime(sim, out) as rt:
+            media_client = MediaClient(rt.conversation.nemo)
+            return await rt.conversation.session_call(lambda sid: media_client.upload_files(sid, [path], changed_once))
+
+    with pytest.raises(UsageError, match="growing.mp4 changed while it was uploading") as caught:
+        run(scenario())
+    assert caught.value.exit_code == 2
+    assert world.uploads == []  # the server took no copy, whole or cut

@@ -155,3 +155,11 @@ def test_gateway_second_answer_shape_and_query_path(cli, providers):
     run = cli("--json", *GATEWAY, "--query-path", "v1/video/query")
     assert run.code == 0
     assert run.of("video")[-1]["url"].endswith(".mp4")
+
+
+def test_a_failed_gateway_video_does_not_speak_of_nanophoto(cli, providers):
+    providers.set(fail_next=1)  # issue 13: refunds and the dashboard are NanoPhoto's, not a gateway's
+    run = cli("--json", *GATEWAY)
+    assert run.code == 5
+    [error] = run.of("error")
+    assert "NanoPhoto" not in error["message"] + error["action"] and "Try again" in error["action"]

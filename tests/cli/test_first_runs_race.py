@@ -1,0 +1,34 @@
+"""Several first runs at once (real processes, one fresh home): one client id,
+one token request, and every run succeeds (issue 13, item 9)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from cli.conftest import NO_WAITS
+from shared_helpers import WAIT
+
+RUNS = 5
+
+
+def test_concurrent_first_runs_share_one_client_id_and_one_token(sim, world, isolated_home):
+    # The server grants one token per client id (as the real one does) and
+    # answers slowly, so the runs' first requests overlap.
+    world.configure(token_retry_after_s=0, token_hold_s=1.0)
+    env = {**os.environ, **NO_WAITS}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "nemochat", "credits", "--json", "--api-base", sim.base_url],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )
+        for _ in range(RUNS)
+    ]
+    results = [(run.wait(timeout=6 * WAIT), *run.communicate()) for run in runs]
+    assert [code for code, _, _ in results] == [0] * RUNS, [err for _, _, err in results]
+    tokens = world.requests_to("/api/auth/anonymous-token")
+    assert len(tokens) == 1
+    client_id = (isolated_home / ".config" / "nemovideo" / "client_id").read_text().strip()
+    assert tokens[0].headers["x-client-id"] == client_id
+    assert len({r.auth for r in world.requests_to("/api/credits")}) == 1  # one token, shared
