@@ -226,6 +226,6 @@ def _anchor(path: str) -> str:
 if __name__ == "__main__":
     import sys
 
-    from nemochat.cli import build_parser
+    from nemochat.commands.parser import build_parser
 
     sys.stdout.write(reference_markdown(build_parser()))

@@ -119,7 +119,7 @@ class Settings:
     ) -> tuple["Settings", dict[str, str]]:
         """Defaults < config file < environment < flags, and where each value came from.
         ``check_urls=False``: for ``config show``, which must show a bad address to get it fixed."""
-        from nemochat.store.config_file import config_path, read_config
+        from nemochat.config_file import config_path, read_config
 
         env = os.environ if env is None else env
         values: dict[str, object] = {"lang": _locale_lang(env)}
@@ -216,7 +216,7 @@ def is_http_url(value: object) -> bool:
 
 def _from_env(env: Mapping[str, str]) -> dict[str, tuple[object, str]]:
     """Settings found in the environment: key -> (value, variable name)."""
-    from nemochat.store.config_file import coerce, config_keys
+    from nemochat.config_file import coerce, config_keys
 
     out: dict[str, tuple[str, str]] = {}
     if env.get("NO_COLOR"):  # https://no-color.org: any non-empty value

@@ -26,6 +26,16 @@ from nemochat.store import Ledger, LedgerRecorder, TeeView, ledger_path
 from nemochat.store.ledger import open_or_scratch
 
 
+class DemoBackend(Protocol):
+    """The embedded simulator behind ``--demo`` (nemochat/sim/demo.py), as the app sees it."""
+
+    base_url: str
+    found: bool  # it had a saved world (else old tokens mean nothing to it)
+
+    def fill_empty(self, session_id: str) -> bool: ...
+    def stop(self) -> None: ...
+
+
 class View(Protocol):
     def emit(self, event: UIEvent) -> None: ...
     def error(self, error: NemochatError) -> None: ...
@@ -40,7 +50,7 @@ class Runtime:
     nemo: NemoClient
     view: View
     conversation: Conversation
-    sim: Any = None  # the RunningSimulator with --demo
+    sim: DemoBackend | None = None  # the embedded simulator with --demo
     ledger: Ledger | None = None  # sessions, turns and jobs (nemochat.store)
 
     def notify(self, message: str) -> None:
@@ -74,16 +84,23 @@ def demo_world_file(paths: Paths) -> Path:
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, *, view: View | None = None, paths: Paths | None = None) -> AsyncIterator[Runtime]:
+async def open_runtime(
+    settings: Settings,
+    *,
+    view: View | None = None,
+    paths: Paths | None = None,
+    start_demo: Callable[[Path], DemoBackend] | None = None,
+) -> AsyncIterator[Runtime]:
+    """``start_demo`` (the commands pass ``nemochat.sim.demo.start_demo``) starts ``--demo``'s simulator."""
     paths = paths or Paths.default()
     log_paths = paths  # the log stays in the real state folder with --demo too
     sim = None
     if settings.demo:
-        from nemochat.sim.persist import start_saved_simulator
-
+        if start_demo is None:
+            raise NemochatError("--demo needs the simulator, and none was given to this runtime")
         paths = demo_paths(paths)
         # uvicorn's start-up off the event loop; the world is the one the last demo run left
-        sim, found = await asyncio.to_thread(start_saved_simulator, demo_world_file(paths))
+        sim = await asyncio.to_thread(start_demo, demo_world_file(paths))
         settings = replace(
             settings,
             api_base=sim.base_url,
@@ -91,7 +108,7 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
             nanophoto_api_base=sim.base_url,
             gateway_url=settings.gateway_url or sim.base_url,
         )
-        if not found:
+        if not sim.found:
             (paths.config / "token.json").unlink(missing_ok=True)  # a fresh simulator knows no old token
     log = _start_debug_log(settings, log_paths, view)
     shown = view or make_view(settings)
@@ -128,29 +145,19 @@ async def open_runtime(settings: Settings, *, view: View | None = None, paths: P
         ledger.close()
         if sim is not None:
             sim.stop()
-            sim.world.changed()  # the last word: whatever the stopped turns left
 
 
 DEMO_SAMPLE_NOTE = texts.say("en", "demo.sample")
 
 
-def demo_sample(sim: Any, say: Callable[[str], None], lang: str = "en") -> Callable[[str], Awaitable[bool]]:
+def demo_sample(demo: DemoBackend, say: Callable[[str], None], lang: str = "en") -> Callable[[str], Awaitable[bool]]:
     """For ``export_video(fill_empty=...)`` with ``--demo``: a fresh simulator's
     project is empty, so a newcomer's first export would only be refused; this
     puts the simulator's sample clip on an empty timeline instead (and says
     so), to show the whole flow. Only the embedded simulator is touched."""
-    from nemochat.sim import draft as drafts
-
-    def add_sample(project: Any) -> bool:
-        if drafts.is_exportable(project.draft):
-            return False
-        clip = drafts.segment("sample clip", 0, 10_000, u="/cdn/media/clip.mp4")
-        drafts.replace_track(project.draft, drafts.VIDEO, "Video", [clip])
-        project.draft["m"]["title"] = "Demo"
-        return True
 
     async def fill(session_id: str) -> bool:
-        added = bool(sim.world.edit_session(session_id, add_sample))
+        added = demo.fill_empty(session_id)
         if added:
             say(texts.say(lang, "demo.sample"))
         return added

@@ -13,14 +13,14 @@ msvcrt on Windows), and the file is read again once the lock is held.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from nemochat.private_files import write_private
 
 if TYPE_CHECKING:
     import filelock
@@ -115,24 +115,6 @@ def parse_expiry(value: object, now: float) -> float:
         except ValueError:
             pass
     return now + 7 * 86400
-
-
-def write_private(path: Path, text: str) -> None:
-    """Atomically write a 0600 file: never a half-written or world-readable secret."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0600 where modes exist
-    try:
-        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
-            os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o600)  # again by name: where fchmod is missing (Windows keeps only the read-only bit)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not exc.filename:  # a full disk: say which file it was
-            raise OSError(exc.errno, exc.strerror, str(path)) from None
-        raise
 
 
 def _key(api_base: str, client_id: str) -> str:

@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 
 from nemochat import __version__
-from nemochat.clients.auth import write_private
+from nemochat.private_files import write_private
 from nemochat.clients.http import redact
 from nemochat.core import ui_events as ui
 from nemochat.errors import NemochatError

@@ -17,7 +17,9 @@ from nemochat.errors import Interrupted, NemochatError, local_error
 from nemochat.settings import Settings
 
 if TYPE_CHECKING:
-    from nemochat.app.runtime import Runtime, View
+    from pathlib import Path
+
+    from nemochat.app.runtime import DemoBackend, Runtime, View
 
 FLAG_NAMES = ("api_base", "token", "session", "lang", "json", "demo", "poll_interval", "yes", "no_fallback", "verbose", "debug", "record")
 
@@ -43,7 +45,7 @@ async def _run(settings: Settings, body: Callable[[Runtime], Awaitable[int | Non
     from nemochat.app.runtime import make_view, open_runtime
 
     try:
-        async with open_runtime(settings) as rt:
+        async with open_runtime(settings, start_demo=start_demo) as rt:
             return await finish(rt.view, lambda: body(rt), interrupted)
     except (NemochatError, OSError) as exc:  # while the runtime was built (the client id on a read-only disk...)
         error = exc if isinstance(exc, NemochatError) else local_error(exc)
@@ -75,3 +77,12 @@ async def finish(view: View, work: Callable[[], Awaitable[int | None]], interrup
     if code == 0:
         view.done()
     return code
+
+
+def start_demo(world_file: Path) -> DemoBackend:
+    """``--demo``'s simulator, for ``open_runtime``: only the commands start it
+    (the layers' contract in pyproject.toml), and only when asked (its
+    server costs start-up time)."""
+    from nemochat.sim.demo import start_demo as start
+
+    return start(world_file)

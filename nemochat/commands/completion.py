@@ -1,5 +1,5 @@
 """Shell completion scripts for bash, zsh and fish, read off the argparse
-parser (``nemochat.cli.build_parser``), so a new command or flag completes
+parser (``nemochat.commands.parser.build_parser``), so a new command or flag completes
 without anyone editing a script.
 
     source <(nemochat completion bash)          # ~/.bashrc

@@ -78,7 +78,7 @@ def jobs(args: argparse.Namespace) -> int:
 
 
 def config(args: argparse.Namespace) -> int:
-    from nemochat.store import config_file as cf
+    from nemochat import config_file as cf
 
     path = cf.config_path()
     if args.action == "path":
@@ -100,7 +100,7 @@ def config(args: argparse.Namespace) -> int:
 
 
 def completion(args: argparse.Namespace) -> int:
-    from nemochat.cli import build_parser
+    from nemochat.commands.parser import build_parser
     from nemochat.commands.completion import script_for
 
     print(script_for(args.shell, build_parser()), end="")
@@ -142,7 +142,7 @@ def _pick_session(ledger: Ledger, settings: Settings) -> Any:
 
 
 def _show_config(args: argparse.Namespace, path: Path) -> int:
-    from nemochat.store import config_file as cf
+    from nemochat import config_file as cf
 
     flags = _flags(args)
     settings, sources = Settings.load_with_sources(check_urls=False, **flags)
@@ -187,7 +187,7 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _shown(value: object, *, secret: bool = False) -> str:
-    from nemochat.store.config_file import mask
+    from nemochat.config_file import mask
 
     if value is None:
         return "-"

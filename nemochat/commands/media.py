@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nemochat.app.runtime import DEMO_SAMPLE_NOTE, demo_sample  # noqa: F401  (the REPL's /export takes them from here)
 from nemochat.app.runtime import Runtime, demo_paths, make_view
 from nemochat.commands.common import run_command, settings_from
 from nemochat.core.ui_events import Notice

@@ -19,7 +19,7 @@ from typing import Any
 
 
 def _common(p: argparse.ArgumentParser, *, submit: bool) -> None:
-    from nemochat.cli import _global_options
+    from nemochat.commands.parser import global_options
 
     p.add_argument("--follow", action="store_true", help="keep polling until the video is ready, then download it")
     p.add_argument("--max-wait", type=float, metavar="S", help="stop following after S seconds (the job goes on)")
@@ -28,7 +28,7 @@ def _common(p: argparse.ArgumentParser, *, submit: bool) -> None:
     p.add_argument("--no-download", action="store_true", help="show the video URL only")
     if submit:
         p.add_argument("--upload-local", action="store_true", help="upload local images to your NemoVideo session and use their public URLs")
-    _global_options(p, suppress=True)
+    global_options(p, suppress=True)
 
 
 def _nanophoto_key(p: argparse.ArgumentParser) -> None:
@@ -143,12 +143,12 @@ def _run(args: argparse.Namespace, kind: str) -> int:
 
 async def _main(settings: Any, args: argparse.Namespace, kind: str) -> int:
     from nemochat.app.runtime import open_runtime
-    from nemochat.commands.common import finish
+    from nemochat.commands.common import finish, start_demo
     from nemochat.errors import Interrupted
 
     json_only = getattr(args, "json_only", False)
     # (without --json-only, the usual one-shot view: the video on stdout, the rest on stderr)
-    async with open_runtime(settings, view=JsonOnlyView() if json_only else None) as rt:
+    async with open_runtime(settings, view=JsonOnlyView() if json_only else None, start_demo=start_demo) as rt:
         return await finish(rt.view, lambda: _act(rt, args, kind, JsonOnlyView.stage if json_only else None),
                             lambda: Interrupted("Interrupted. A submitted job goes on: `nemochat jobs` lists it."))
 

@@ -61,8 +61,9 @@ async def _main(settings: Settings) -> int:
         async def runtime():
             await asyncio.to_thread(_preload, settings)
             from nemochat.app.runtime import open_runtime
+            from nemochat.commands.common import start_demo
 
-            return await stack.enter_async_context(open_runtime(settings, view=view))
+            return await stack.enter_async_context(open_runtime(settings, view=view, start_demo=start_demo))
 
         return await repl.run(runtime=runtime())
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 class Background:
     def __init__(self, repl: "Repl") -> None:
         self.repl = repl
-        from nemochat.preview import repl as previews  # (light: PyAV and Pillow load when a preview is made)
+        from nemochat.repl import preview as previews  # (light: PyAV and Pillow load when a preview is made)
 
         self.previews = previews
         previews.install(repl)
@@ -64,7 +64,7 @@ class Background:
             await repl.ensure_connected()
             sample = None
             if getattr(repl.runtime, "sim", None) is not None:  # --demo: as `nemochat export`, an empty project gets the sample clip
-                from nemochat.commands.media import demo_sample
+                from nemochat.app.runtime import demo_sample
 
                 sample = demo_sample(repl.runtime.sim, lambda note: repl.say(note, "dim"), repl.lang)
             async def cancel_on_server(question: str) -> bool:

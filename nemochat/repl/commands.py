@@ -265,7 +265,7 @@ BUILTIN: tuple[SlashCommand, ...] = (
     SlashCommand("session", "this session; `new` starts another, an ID reopens one", cmd_session, usage="[new|ID]", complete="session", words=("new",)),
     SlashCommand("sessions", "the sessions you have used here, newest first", cmd_sessions, while_busy=True),
     SlashCommand("jobs", "background jobs (exports, videos) and how they are doing; `cancel N` stops one", cmd_jobs, usage="[cancel N]", complete="words", words=("cancel",), while_busy=True),
-    SlashCommand("preview", "a video's keyframes: the last one, a job's (/preview 3) or a file's", "nemochat.preview.repl:cmd_preview", usage="[JOB|PATH]", complete="path", while_busy=True),
+    SlashCommand("preview", "a video's keyframes: the last one, a job's (/preview 3) or a file's", "nemochat.repl.preview:cmd_preview", usage="[JOB|PATH]", complete="path", while_busy=True),
     SlashCommand("open", "play your last export, else open this project in the browser", cmd_open, while_busy=True),
     SlashCommand("clear", "clear the screen", cmd_clear, while_busy=True),
     SlashCommand("help", "this list; /help COMMAND for one", cmd_help, aliases=("?",), usage="[COMMAND]", complete="words", while_busy=True),

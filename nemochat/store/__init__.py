@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# Imported on first use (PEP 562): the REPL reads its config file (store.config_file)
+# Imported on first use (PEP 562): the REPL reads its config file (nemochat.config_file)
 # before drawing the prompt, and SQLite is not needed for that.
 _WHERE = {
     "Ledger": "ledger", "LedgerError": "database", "ledger_path": "ledger",

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nemochat.cli import build_parser, main
+from nemochat.cli import main
+from nemochat.commands.parser import build_parser
 from nemochat.cli_help import commands, reference_markdown
 
 REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "cli-reference.md"

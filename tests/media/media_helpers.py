@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from nemochat.app.runtime import Runtime, open_runtime
+from nemochat.commands.common import start_demo
 from nemochat.errors import NemochatError
 from nemochat.settings import Settings
 from nemochat.sim import RunningSimulator, SimWorld
@@ -40,7 +41,7 @@ class RecordingView:
 @asynccontextmanager
 async def runtime(sim: RunningSimulator, out: Path, **flags: Any) -> AsyncIterator[Runtime]:
     settings = Settings.load(api_base=sim.base_url, output_dir=str(out), **flags)
-    async with open_runtime(settings, view=RecordingView()) as rt:
+    async with open_runtime(settings, view=RecordingView(), start_demo=start_demo) as rt:
         await rt.conversation.connect()
         yield rt
 

@@ -16,8 +16,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from nemochat.app.runtime import open_runtime
+from nemochat.commands.common import start_demo
 from nemochat.cli import main
-from nemochat.commands.media import DEMO_SAMPLE_NOTE
+from nemochat.app.runtime import DEMO_SAMPLE_NOTE
 from nemochat.repl.background import Background
 from nemochat.repl.live_view import LiveView
 from nemochat.repl.loop import Repl
@@ -52,7 +53,7 @@ def _repl_demo(monkeypatch, typed: str, *, wait_for: str):
             out = io.StringIO()
             printer = Printer(out)
             view = LiveView(printer, color=False)
-            async with open_runtime(Settings.load(demo=True), view=view) as rt:
+            async with open_runtime(Settings.load(demo=True), view=view, start_demo=start_demo) as rt:
                 repl = Repl(rt, view, printer, input=pipe, output=DummyOutput())
                 if wait_for == "error":
                     fail = repl.fail

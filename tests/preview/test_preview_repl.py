@@ -8,7 +8,7 @@ import io
 from types import SimpleNamespace
 
 from nemochat.core import ui_events as ui
-from nemochat.preview import repl as previews
+from nemochat.repl import preview as previews
 from nemochat.repl.live_view import LiveView
 from nemochat.repl.printer import Printer
 

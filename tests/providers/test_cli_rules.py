@@ -132,7 +132,7 @@ def test_argparse_requires_an_action(cli):
 
 @pytest.mark.parametrize("argv", [["veo", "submit", "--poll-interval", "3"], ["--poll-interval", "3", "veo", "submit"]])
 def test_poll_interval_works_before_or_after_the_command(argv):
-    from nemochat.cli import build_parser
+    from nemochat.commands.parser import build_parser
     from nemochat.commands.common import settings_from
 
     args = build_parser().parse_args(argv)
@@ -140,7 +140,7 @@ def test_poll_interval_works_before_or_after_the_command(argv):
 
 
 def test_status_flags_reach_the_policy():
-    from nemochat.cli import build_parser
+    from nemochat.commands.parser import build_parser
 
     args = build_parser().parse_args(["sora", "submit", "--prompt", "x", "--initial-status-delay", "5", "--status-check-interval", "6", "--max-wait", "70"])
     assert (args.initial_status_delay, args.status_check_interval, args.max_wait) == (5.0, 6.0, 70.0)

@@ -11,6 +11,7 @@ import pytest
 
 from nemochat.app.fallback import Fallback, why_fallback
 from nemochat.app.runtime import open_runtime
+from nemochat.commands.common import start_demo
 from nemochat.core import ui_events as ui
 from nemochat.errors import BackendError, CreditsError, NetworkError, RateLimited, StreamDropped
 from nemochat.settings import Paths, Settings
@@ -152,7 +153,7 @@ async def line_with_answer(settings: Settings, answer: bool, *, demo_broke: bool
         asked.append(question)
         return answer
 
-    async with open_runtime(settings, view=view) as rt:
+    async with open_runtime(settings, view=view, start_demo=start_demo) as rt:
         if demo_broke:
             rt.sim.world.configure(starting_credits=0)
         rt.conversation.fallback.confirm = confirm

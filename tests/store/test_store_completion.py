@@ -8,9 +8,10 @@ import subprocess
 
 import pytest
 
-from nemochat.cli import COMMANDS, build_parser, main
+from nemochat.cli import main
+from nemochat.commands.parser import COMMANDS, build_parser
 from nemochat.commands.completion import describe, script_for
-from nemochat.store.config_file import config_keys
+from nemochat.config_file import config_keys
 
 
 @pytest.fixture(scope="module")

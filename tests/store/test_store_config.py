@@ -11,7 +11,7 @@ import pytest
 from nemochat.cli import main
 from nemochat.errors import UsageError
 from nemochat.settings import Paths, Settings
-from nemochat.store import config_file as cf
+from nemochat import config_file as cf
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def _resolve(ctx: Any, word: str | None) -> str:
     for job in sorted(ctx.jobs.all(), key=lambda j: -j.id):
         if job.status == "done" and job.result and "://" not in job.result and Path(job.result).is_file():
             return job.result
-    from nemochat.preview.command import last_video
+    from nemochat.app.last_video import last_video
 
     found = last_video(ctx.runtime.paths if ctx.runtime is not None else None)
     if found is None:

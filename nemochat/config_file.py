@@ -171,7 +171,7 @@ def _rewrite(path: Path, key: str, line: str | None) -> None:
         tomllib.loads(text)  # never write a file we could not read back
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})", action="Fix the file, or move it away.") from None
-    from nemochat.clients.auth import write_private
+    from nemochat.private_files import write_private
 
     write_private(path, text)
 
