@@ -7,7 +7,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "welcome": "Welcome to NemoVideo. Describe a video and the agent will make it, then edit it with you.",
         "demo": (
             "Demo: a simulator on this machine plays the agent. Nothing is sent anywhere, the credits are "
-            "pretend, every video is a 2-second sample clip, and there is no web page. "
+            "pretend, every video is a 10-second sample clip (rain over a neon street), and there is no web page. "
             "Your demo projects are kept for the next `nemochat --demo`."
         ),
         "demo_no_page": "The demo has no web page: its projects live only on this machine. /export makes the video.",
@@ -38,7 +38,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "zh": {
         "welcome": "欢迎使用 NemoVideo。描述你想要的视频,智能体会生成它,再和你一起剪辑。",
-        "demo": "演示模式:由本机上的模拟器扮演智能体。不会向任何地方发送数据,积分是虚拟的,每个视频都是2秒的示例片段,也没有网页。演示项目会保留到下一次 `nemochat --demo`。",
+        "demo": "演示模式:由本机上的模拟器扮演智能体。不会向任何地方发送数据,积分是虚拟的,每个视频都是10秒的示例片段(霓虹街道上的雨),也没有网页。演示项目会保留到下一次 `nemochat --demo`。",
         "demo_no_page": "演示没有网页:它的项目只保存在本机。用 /export 生成视频。",
         "try": "试试这样说:",
         "keys": "/help 查看命令 · Alt-Enter 换行 · Ctrl-C 停止 · Ctrl-D 退出",
