@@ -135,9 +135,16 @@ def _one_screen() -> bool:
         return False
 
 
+def thought_renderable(text: str) -> RenderableType:
+    """A thought as people read it: its Markdown, dimmed, so it does not read as the answer."""
+    from rich.styled import Styled
+
+    return Styled(markdown(clean(text).strip()), "dim italic")
+
+
 class RichView:
     def __init__(
-        self, console: Console | None = None, *, chrome: Console | None = None, show_thoughts: bool = True, interactive: bool | None = None,
+        self, console: Console | None = None, *, chrome: Console | None = None, show_thoughts: bool = False, interactive: bool | None = None,
         lang: str = "en",
     ) -> None:
         self.lang = lang  # what nemochat itself writes is in this language (core.texts)
@@ -151,6 +158,7 @@ class RichView:
         self._streams: dict[int, BlockSplitter] = {}
         self._status: Status | None = None
         self._tool: _ToolLine | None = None
+        self._calls: dict[str, _ToolLine] = {}  # call id -> its line, for the result's "✓ … (0:42)"
         self._piped_block = False  # a block of this message went to a file or pipe already
 
     def tool_label(self, event: ui.ToolActivity) -> ToolLabel:
@@ -214,14 +222,21 @@ class RichView:
             self._piped_block = True
 
     def _on_Thought(self, event: ui.Thought) -> None:
-        if self.show_thoughts:
-            self.chrome.print(Text("💭 " + clean(event.text), style="dim italic"))
+        if self.show_thoughts and event.text.strip():
+            self.chrome.print(thought_renderable(event.text))
+            self.chrome.print()  # apart from the answer
+
+    def _on_HandedOff(self, event: ui.HandedOff) -> None:
+        self._stop_tool()
+        self.chrome.print(Text("→ " + clean_line(event.agent), style="cyan"))
 
     def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
         if event.phase == "call":
             self._stop_tool()
             label = self.tool_label(event)
             self._tool = _ToolLine(clean_line(label.label), label.expected)
+            if event.call_id:
+                self._calls[event.call_id] = self._tool
             if self.interactive:
                 from rich.status import Status
 
@@ -230,8 +245,9 @@ class RichView:
             else:
                 self.chrome.print(Text("… " + self._tool.label, style="cyan"))
         else:
-            done = self._tool
-            self._stop_tool()
+            done = self._calls.pop(event.call_id, None) if event.call_id else self._tool
+            if done is self._tool:
+                self._stop_tool()
             label = done.label if done else clean_line(self.tool_label(event).label)
             took = f" ({_clock(time.monotonic() - done.started)})" if done else ""
             self.chrome.print(Text(f"✓ {label}{took}", style="green"))
