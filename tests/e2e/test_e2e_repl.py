@@ -41,6 +41,23 @@ def test_a_generation_shows_each_message_once_and_offers_the_export(repl, sim):
     assert '{"' not in text and "Traceback" not in text and "[/" not in text
 
 
+def test_thoughts_are_hidden_until_asked_for(repl, sim):
+    thought = "A general question"
+    repl.line("what can you do?")
+    repl.expect(r"What would you like to make\?")
+    repl.wait_idle_prompt()
+    assert repl.count(thought) == 0
+    repl.line("/thoughts on")
+    repl.expect(r"thoughts are shown")
+    repl.line("and what else?")
+    repl.expect(thought)
+    repl.expect(r"What would you like to make\?")
+    repl.wait_idle_prompt()
+    assert repl.count(thought) == 1 and repl.count("💭") == 0
+    text = repl.text()
+    assert text.index(thought) < text.rindex("Good question!")  # before the answer, apart from it
+
+
 def test_credits_by_command_and_in_chinese(repl, sim):
     repl.line("/credits")
     repl.expect(r"Credits: .*available")
