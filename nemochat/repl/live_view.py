@@ -184,7 +184,7 @@ class LiveView(RichView):
 
         def clear() -> None:
             for stream in streams:
-                stream.shown = len(stream.splitter.text)
+                stream.shown = stream.splitter.length
             self.streams.clear()
             self.changed()
 
@@ -198,7 +198,7 @@ class LiveView(RichView):
         if blocks:
             for block in blocks:
                 self._print_stream_block(stream, block)
-            upto = len(stream.splitter.text) - len(stream.splitter.tail)
+            upto = stream.splitter.length - len(stream.splitter.tail)
             self.printer.then(lambda: self._shown(stream, upto))
         self.moved()
 
