@@ -77,6 +77,11 @@ def preload_markdown_soon() -> None:
     threading.Thread(target=preload_markdown, name="nemochat-preload", daemon=True).start()
 
 
+# Rendering Markdown costs rich ~5 µs a character (a 16 MB answer: minutes);
+# past this many characters, the rest of a message is printed as plain text.
+MARKDOWN_LIMIT = 256 * 1024
+
+
 def _clock(seconds: float) -> str:
     seconds = int(seconds)
     return f"{seconds // 60}:{seconds % 60:02d}"
@@ -190,19 +195,16 @@ class RichView:
 
     def _on_MessageDelta(self, event: ui.MessageDelta) -> None:
         splitter = self._streams.setdefault(event.index, BlockSplitter())
-        for block in splitter.feed(event.text):
-            self._print_block(block)
+        self._print_blocks(splitter.feed(event.text), plain=splitter.length > MARKDOWN_LIMIT)
 
     def _on_Message(self, event: ui.Message) -> None:
         splitter = self._streams.pop(event.index, None) or BlockSplitter()
         if event.raw.startswith(splitter.text):
-            for block in splitter.feed(event.raw[len(splitter.text) :]):
-                self._print_block(block)
+            blocks = splitter.feed(event.raw[splitter.length :])
             rest = splitter.finish()
-            if rest:
-                self._print_block(rest)
+            self._print_blocks(blocks + [rest] if rest else blocks, plain=splitter.length > MARKDOWN_LIMIT)
         else:  # the final contradicts what streamed: show the final whole
-            self._print_block(event.raw)
+            self._print_blocks([event.raw], plain=len(event.raw) > MARKDOWN_LIMIT)
         if not event.complete:
             self.chrome.print(Text(say(self.lang, "cut_off"), style="dim"))
         self.console.print()
@@ -210,6 +212,13 @@ class RichView:
 
     def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
         self._streams.pop(event.index, None)
+
+    def _print_blocks(self, raw_blocks: list[str], plain: bool) -> None:
+        if plain and raw_blocks:  # as it is, in one write: the terminal wraps it (rich would take minutes)
+            self.console.file.write(clean(translate_gui("\n\n".join(raw_blocks)).text) + "\n\n")
+            return
+        for block in raw_blocks:
+            self._print_block(block)
 
     def _print_block(self, raw_block: str) -> None:
         shown = clean(translate_gui(raw_block, one_shot=True).text)
