@@ -11,6 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 from nemochat.core import ui_events as ui
+from nemochat.settings import Paths
+from nemochat.store import Ledger, ledger_path
 
 ADK_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "sse" / "adk"
 RECORDINGS = sorted(ADK_DIR.glob("*.sse"))
@@ -36,16 +38,21 @@ def test_every_adk_recording_streams_live_with_its_expected_result(runtime, worl
             for path in RECORDINGS:
                 world.set_faults(replay_stream={"path": str(path), "per_event": True})
                 await rt.conversation.handle(f"play {path.stem}")
-            return view.events
+            return view.events, rt.conversation.session.session_id
 
-    turns = _turns(asyncio.run(body()))
+    events, session_id = asyncio.run(body())
+    turns = _turns(events)
+    with Ledger(ledger_path(Paths.default())) as ledger:
+        kept = ledger.turns(session_id)
+    assert len(kept) == len(RECORDINGS)
     assert len(turns) == len(RECORDINGS)
-    for path, events in zip(RECORDINGS, turns):
+    for path, events, record in zip(RECORDINGS, turns, kept):
         expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         of = lambda kind: [e for e in events if isinstance(e, kind)]  # noqa: E731
         assert [m.raw for m in of(ui.Message)] == expected["texts"], path.stem
         calls = [a for a in of(ui.ToolActivity) if a.phase == "call"]
         assert [c.name for c in calls] == expected["tools"], path.stem
+        assert [i.body for i in record.items if i.kind == "tool"] == expected["tools"], path.stem  # the ledger: once each too
         assert all(n == 1 for n in Counter(c.call_id for c in calls).values()), path.stem  # one line per call id
         errors = of(ui.ErrorShown)
         assert len(errors) == len(expected["errors"]), path.stem  # one failure, one error
