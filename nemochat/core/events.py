@@ -322,7 +322,7 @@ def _error_text(value: Any) -> str:
 
 # A message inside a Python repr or JSON of an error, as google-genai's errors print:
 # "503 UNAVAILABLE. {'error': {'code': 503, 'message': 'The model is overloaded.', ...}}"
-_INNER_MESSAGE = re.compile(r"""["']message["']\s*:\s*(?P<q>["'])(?P<msg>(?:\\.|(?!(?P=q)).)*)(?P=q)""", re.DOTALL)
+_INNER_MESSAGE = re.compile(r"""["']message["']\s*:\s*(?P<q>["'])(?P<msg>(?:\\.|(?!(?P=q))[^\\])*)(?P=q)""", re.DOTALL)
 _EXCEPTION_NAME = re.compile(r"^[A-Z][A-Za-z0-9_.]*(?:Error|Exception):\s+")
 _STATUS_WORD = re.compile(r"^\s*(?:ServerError:\s*|ClientError:\s*)?\d{3}\s+(?P<status>[A-Z_]+)\b")
 

@@ -433,3 +433,10 @@ def test_the_transfer_call_and_its_response_are_not_tools():
                 "actions": {"transferToAgent": "m"}}
     assert parse_payload(json.dumps(call)) == (Text("Over to music.", stream="/"),)
     assert parse_payload(json.dumps(response)) == (Handoff("m"),)
+
+
+def test_error_words_takes_linear_time_on_hostile_text():
+    # a backslash run with no closing quote: no catastrophic backtracking (this returns at once)
+    hostile = "'message': '" + "\\" * 5000 + "x" * 5000
+    assert error_words(hostile) == hostile
+    assert error_words("{'message': 'it\\'s down'}") == "it's down"
