@@ -58,6 +58,17 @@ class _Recent(list):
             del self[0]
 
 
+# A call's copies come within one model call: the ids of the recent calls are
+# enough, and a turn that streams for fifteen minutes keeps no more than these.
+_IDS_KEPT = 4096
+
+
+def _keep(recent: dict, key: str, value: object) -> None:
+    recent[key] = value
+    if len(recent) > _IDS_KEPT:
+        del recent[next(iter(recent))]
+
+
 @dataclass
 class _OpenMessage:
     """A message being streamed: its pieces, joined only when asked (appending
@@ -91,8 +102,8 @@ class TurnState:
         self._open: dict[str, _OpenMessage] = {}
         self._thoughts: dict[str, list[str]] = {}  # stream -> thought pieces streamed so far
         self._thought_shown: set[str] = set()  # streams whose thought was shown as their answer began
-        self._call_names: dict[str, str] = {}  # call id -> tool name, for calls shown
-        self._results: set[str] = set()  # call ids whose result was shown
+        self._call_names: dict[str, str] = {}  # call id -> tool name, of the last _IDS_KEPT calls shown
+        self._results: dict[str, None] = {}  # call ids whose result was shown (the last _IDS_KEPT)
         self._held: dict[str, list[UIEvent]] = {}  # stream -> calls waiting for the text said before them
         self._agent: str | None = None  # the agent the last handoff named
         self._artifacts: set[tuple[str, int | None]] = set()
@@ -209,7 +220,7 @@ class TurnState:
             if event.call_id:
                 if event.call_id in self._results:
                     return []
-                self._results.add(event.call_id)
+                _keep(self._results, event.call_id, None)
             self._tool_results += 1
             name = event.name or self._call_names.get(event.call_id, "")
             return [ToolActivity(name, label_for(name).label, "result", call_id=event.call_id)]
@@ -248,7 +259,7 @@ class TurnState:
         if event.call_id:
             if event.call_id in self._call_names:  # seen in a partial event: the same call
                 return []
-            self._call_names[event.call_id] = event.name
+            _keep(self._call_names, event.call_id, event.name)
         self.tools.append(event.name)
         label = label_for(event.name)
         shown = ToolActivity(event.name, label.label, "call", label.expected, event.call_id)
