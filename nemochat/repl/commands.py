@@ -235,7 +235,7 @@ async def cmd_thoughts(ctx: ReplContext, args: list[str]) -> None:
         raise UsageError("/thoughts takes on or off", action="Show the agent's thinking with /thoughts on, hide it with /thoughts off.")
     if args:
         ctx.view.show_thoughts = args[0].lower() == "on"
-    ctx.say("The agent's thoughts are " + ("shown, dimmed." if ctx.view.show_thoughts else "hidden."), "dim")
+    ctx.say(say(ctx.lang, "thoughts.shown" if ctx.view.show_thoughts else "thoughts.hidden"), "dim")
 
 
 async def cmd_clear(ctx: ReplContext, args: list[str]) -> None:

@@ -214,8 +214,11 @@ class RichView:
         self._streams.pop(event.index, None)
 
     def _print_blocks(self, raw_blocks: list[str], plain: bool) -> None:
-        if plain and raw_blocks:  # as it is, in one write: the terminal wraps it (rich would take minutes)
-            self.console.file.write(clean(translate_gui("\n\n".join(raw_blocks)).text) + "\n\n")
+        if plain and raw_blocks:  # as written, in one write (as piped blocks are): rich would take minutes
+            if self._piped_block:
+                self.console.file.write("\n")
+            self.console.file.write(clean(translate_gui("\n\n".join(raw_blocks), one_shot=True).text).strip("\n") + "\n")
+            self._piped_block = True
             return
         for block in raw_blocks:
             self._print_block(block)
