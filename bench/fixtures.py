@@ -131,6 +131,35 @@ def one_event(path: Path, text: str = "Hello from the agent.") -> Path:
     return path
 
 
+def one_message(events: int, path: Path) -> Path:
+    """ONE assistant message streamed as ``events - 1`` partial events of ~60
+    characters of Markdown, then the final event repeating it whole (100k
+    events: about 6 MB of text). Cached."""
+    if path.is_file():
+        return path
+    pieces = markdown_reply(events - 1, (events - 1) * 60)
+    ev = _Events()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    with tmp.open("w", encoding="utf-8", newline="") as out:
+        for start in range(0, len(pieces), 4096):
+            out.write("".join("data: " + ev.partial(piece) + "\n\n" for piece in pieces[start : start + 4096]))
+        out.write("data: " + ev.final("".join(pieces)) + "\n\n")
+    tmp.replace(path)
+    return path
+
+
+def one_big_event(size: int, path: Path) -> Path:
+    """One final text event holding a Markdown answer of ``size`` characters. Cached."""
+    if path.is_file():
+        return path
+    block = "".join(markdown_reply(1, 200_000))
+    text = ((block + "\n\n") * (size // (len(block) + 2) + 1))[:size]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("data: " + _Events().final(text) + "\n\n", encoding="utf-8")
+    return path
+
+
 def fixture(events: int) -> tuple[Path, dict]:
     """The cached fixture of ``events`` events (generated the first time)."""
     path = OUT / f"adk-{events}-v{VERSION}.sse"

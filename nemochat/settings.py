@@ -57,7 +57,7 @@ class Settings:
     gateway_key: str | None = None
     output_dir: str = "."
     # issue 6: how answers look, the fallback, and --record DIR
-    show_thoughts: bool = True
+    show_thoughts: bool = False  # the model's thinking: hidden unless asked for (/thoughts on)
     no_color: bool = False  # also NO_COLOR (any value) in the environment
     fallback_provider: str = "sora2"  # sora2 (NanoPhoto, else a gateway), gateway, or none (like --no-fallback)
     fallback_ask: bool = True  # ask before spending credits on it (--yes says no)

@@ -5,7 +5,10 @@ says what the user must end up with. ``replay_bytes`` pushes the bytes through
 a real ``httpx.Response``, httpx-sse and the turn engine, so these tests cover
 SSE framing, payload parsing and the turn rules together.
 
-``fixtures/sse/make_fixtures.py`` regenerates the files deterministically.
+``fixtures/sse/make_fixtures.py`` regenerates the files deterministically;
+``fixtures/sse/adk/`` holds bodies recorded from the real google-adk server
+(``fixtures/adk/record.py``), whose expectations also name the handoffs and
+the saved artifacts.
 """
 
 from __future__ import annotations
@@ -25,8 +28,16 @@ from nemochat.core import ui_events as ui
 from nemochat.core.turn import TurnState
 
 FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "sse"
-RECORDINGS = sorted(FIXTURE_DIR.glob("*.sse"))
+ADK_DIR = FIXTURE_DIR / "adk"
+RECORDINGS = sorted(FIXTURE_DIR.glob("*.sse")) + sorted(ADK_DIR.glob("*.sse"))
+ADK_RECORDINGS = sorted(ADK_DIR.glob("*.sse"))
 EXPECTED_KEYS = {"description", "texts", "tools", "silent", "errors", "thoughts", "question", "incomplete"}
+OPTIONAL_KEYS = {"revised", "handoffs", "artifacts", "recorded_with"}
+# What the real server was asked for (issue 11).
+ADK_REQUIRED = {
+    "streamed_text", "tool_then_text", "two_calls", "unicode_split", "not_streamed", "thinking", "handoff",
+    "model_raises", "finish_reason_error", "state_artifact", "long_markdown",
+}
 
 # One fixture per behaviour the brief asks for (protocol.md, "The SSE stream").
 REQUIRED = {
@@ -81,15 +92,20 @@ def test_every_required_behaviour_has_a_recording():
 
 
 def test_every_recording_has_its_expectations_and_nothing_is_orphaned():
-    recordings = {p.stem for p in RECORDINGS}
-    expectations = {p.stem for p in FIXTURE_DIR.glob("*.json")}
-    assert recordings == expectations
+    for folder in (FIXTURE_DIR, ADK_DIR):
+        assert {p.stem for p in folder.glob("*.sse")} == {p.stem for p in folder.glob("*.json")}
+
+
+def test_the_real_adk_recordings_are_all_there_and_say_which_adk_made_them():
+    assert ADK_REQUIRED <= {p.stem for p in ADK_RECORDINGS}
+    for path in ADK_RECORDINGS:
+        assert re.fullmatch(r"google-adk \d+\.\d+\.\d+", expected_for(path)["recorded_with"])
 
 
 @by_name(RECORDINGS)
 def test_expectations_have_the_documented_shape(path):
     expected = expected_for(path)
-    assert EXPECTED_KEYS <= expected.keys() <= EXPECTED_KEYS | {"revised"}
+    assert EXPECTED_KEYS <= expected.keys() <= EXPECTED_KEYS | OPTIONAL_KEYS
     assert expected["description"].strip()
     assert all(isinstance(t, str) and t for t in expected["texts"])
 
@@ -109,9 +125,19 @@ def test_replay_shows_what_the_recording_says(path):
     assert all(count == 1 for count in Counter(m.index for m in messages).values())
     assert not {m.index for m in messages} & {d.index for d in run.of(ui.MessageDropped)}
 
-    # tools in call order, as named progress
+    # tools in call order, as named progress, one line per call id, each result matched by id
     assert run.turn.tools == expected["tools"]
-    assert [a.name for a in run.of(ui.ToolActivity) if a.phase == "call"] == expected["tools"]
+    calls = [a for a in run.of(ui.ToolActivity) if a.phase == "call"]
+    assert [a.name for a in calls] == expected["tools"]
+    ids = [a.call_id for a in calls if a.call_id]
+    assert len(ids) == len(set(ids))
+    results = [a for a in run.of(ui.ToolActivity) if a.phase == "result" and a.call_id]
+    names = {c.call_id: c.name for c in calls}
+    assert all(names.get(r.call_id, r.name) == r.name for r in results)
+    if "handoffs" in expected:
+        assert [h.agent for h in run.of(ui.HandedOff)] == expected["handoffs"]
+    if "artifacts" in expected:
+        assert [n.message for n in run.of(ui.Notice)] == [f"saved {name}" for name in expected["artifacts"]]
 
     assert run.turn.silent is expected["silent"]
     assert run.events[-1] == ui.TurnFinished(silent=expected["silent"])
@@ -130,12 +156,13 @@ def test_replay_shows_what_the_recording_says(path):
     assert questions == ([] if expected["question"] is None else [expected["question"]])
     assert (run.turn.question.title if run.turn.question else None) == expected["question"]
 
+    assert all("{'" not in e.message for e in run.of(ui.ErrorShown))  # words, not a repr
     assert any(not m.complete for m in messages) is expected["incomplete"]
     assert run.turn.incomplete is expected["incomplete"]
     if expected["incomplete"]:
         assert [m.complete for m in messages].count(False) == 1
 
-    assert not run.of(ui.Notice)  # a replay takes milliseconds: no "still working"
+    assert not [n for n in run.of(ui.Notice) if n.kind == "working"]  # a replay takes milliseconds: no "still working"
 
 
 @by_name(RECORDINGS)

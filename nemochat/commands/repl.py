@@ -31,9 +31,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def show_thoughts(settings: Settings) -> bool:
-    """The model's reasoning, dimmed (default) or hidden (``show_thoughts``:
-    the config file, or NEMOCHAT_SHOW_THOUGHTS=0)."""
-    return bool(getattr(settings, "show_thoughts", True))
+    """The model's reasoning: hidden (default) or dimmed (``show_thoughts``:
+    the config file, NEMOCHAT_SHOW_THOUGHTS=1, or /thoughts on)."""
+    return bool(getattr(settings, "show_thoughts", False))
 
 
 def use_color(settings: Settings, env: os._Environ[str] | dict[str, str] = os.environ) -> bool:

@@ -23,6 +23,8 @@ from typing import Any, Union
 __all__ = [
     "AgentError",
     "AgentEvent",
+    "ArtifactSaved",
+    "Handoff",
     "Heartbeat",
     "Question",
     "QuestionItem",
@@ -51,9 +53,14 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class ToolCall:
+    """A function call. ADK streams it in a ``partial`` event and repeats it
+    in the final event of the same model call, with the same ``call_id``."""
+
     name: str
     args: dict[str, Any] = field(default_factory=dict, compare=False)
     call_id: str = ""
+    partial: bool = field(default=False, compare=False)
+    stream: str = field(default="", compare=False)  # as Text.stream
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +105,25 @@ class AgentError:
     code: str | None = None
 
 
-AgentEvent = Union[Text, ToolCall, ToolResult, Question, Heartbeat, AgentError]
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """Another agent takes over the turn (ADK's ``transfer_to_agent``)."""
+
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactSaved:
+    """A tool saved a file in the session (ADK's ``actions.artifactDelta``)."""
+
+    name: str
+    version: int | None = None
+
+
+AgentEvent = Union[Text, ToolCall, ToolResult, Question, Heartbeat, AgentError, Handoff, ArtifactSaved]
+
+# ADK's own tool for handing the turn to another agent: a handoff, not a tool to show.
+TRANSFER_TOOL = "transfer_to_agent"
 
 
 try:
@@ -136,7 +161,7 @@ def parse_all(batch: list[str]) -> list[AgentEvent]:
             if type(content) is dict and type(parts := content.get("parts")) is list and len(parts) == 1:
                 part = parts[0]
                 if (type(part) is dict and type(text := part.get("text")) is str and "errorCode" not in payload
-                        and "errorMessage" not in payload and "thought" not in part):
+                        and "errorMessage" not in payload and "thought" not in part and not _acts(payload.get("actions"))):
                     append(Text(text, payload.get("partial") is True, f"{payload.get('invocationId', '')}/{payload.get('author', '')}"))
                     continue
         out += parse_payload(data)
@@ -152,7 +177,7 @@ def parse_payload(data: str) -> tuple[AgentEvent, ...]:
     if type(payload) is not dict:
         return ()
     if payload.get("error") is not None and "content" not in payload:
-        return (AgentError(message=_error_text(payload["error"]), code=_opt_str(payload.get("code"))),)
+        return (AgentError(message=_error_text(payload["error"]), code=_opt_str(payload.get("code")) or _error_code(payload)),)
     if isinstance(payload.get("type"), str) and not isinstance(payload.get("content"), dict):
         return _parse_typed(payload)
     return _parse_adk(payload)
@@ -181,24 +206,50 @@ def _parse_adk(event: dict[str, Any]) -> tuple[AgentEvent, ...]:
                 else:
                     out.append(Text(text, partial, stream, thought))
             elif isinstance(part.get("functionCall"), dict):
-                out.append(_tool_call(part["functionCall"]))
+                if (called := _tool_call(part["functionCall"], partial, stream)) is not None:
+                    out.append(called)
             elif isinstance(part.get("functionResponse"), dict):
                 response = part["functionResponse"]
-                out.append(ToolResult(_str(response.get("name")), response.get("response"), _str(response.get("id"))))
+                if response.get("name") != TRANSFER_TOOL:  # (the handoff is in actions.transferToAgent)
+                    out.append(ToolResult(_str(response.get("name")), response.get("response"), _str(response.get("id"))))
+    actions = event.get("actions")
+    if _acts(actions):
+        out += _actions(actions)
     if event.get("errorCode") or event.get("errorMessage"):
-        message = _str(event.get("errorMessage")) or f"the agent stopped ({event.get('errorCode')})"
+        message = error_words(_str(event.get("errorMessage"))) or f"the agent stopped ({_str(event.get('errorCode'))})"
         out.append(AgentError(message=message, code=_opt_str(event.get("errorCode"))))
     return tuple(out)
 
 
-def _tool_call(call: dict[str, Any]) -> AgentEvent:
+def _acts(actions: Any) -> bool:
+    """Whether an event's ``actions`` say something shown: a handoff or a saved file
+    (most events carry empty ``stateDelta``/``artifactDelta``)."""
+    return type(actions) is dict and bool(actions.get("transferToAgent") or actions.get("artifactDelta"))
+
+
+def _actions(actions: dict[str, Any]) -> list[AgentEvent]:
+    out: list[AgentEvent] = []
+    delta = actions.get("artifactDelta")
+    if isinstance(delta, dict):
+        for name, version in delta.items():
+            if isinstance(name, str) and name:
+                out.append(ArtifactSaved(name, version if type(version) is int else None))
+    agent = actions.get("transferToAgent")
+    if isinstance(agent, str) and agent:
+        out.append(Handoff(agent))
+    return out
+
+
+def _tool_call(call: dict[str, Any], partial: bool = False, stream: str = "") -> AgentEvent | None:
     name = _str(call.get("name"))
+    if name == TRANSFER_TOOL:  # the handoff itself is the response's actions.transferToAgent
+        return None
     args = call.get("args") if isinstance(call.get("args"), dict) else {}
     if name == "ask_question":
         question = _question(args)
         if question is not None:
             return question
-    return ToolCall(name, args, _str(call.get("id")))
+    return ToolCall(name, args, _str(call.get("id")), partial, stream)
 
 
 def _question(args: dict[str, Any]) -> Question | None:
@@ -226,7 +277,8 @@ def _parse_typed(event: dict[str, Any]) -> tuple[AgentEvent, ...]:
         content = event.get("content")
         return (Text(content),) if isinstance(content, str) else ()
     if kind == "tool_call":
-        return (_tool_call({"name": event.get("name"), "args": event.get("args"), "id": event.get("id")}),)
+        called = _tool_call({"name": event.get("name"), "args": event.get("args"), "id": event.get("id")})
+        return () if called is None else (called,)
     if kind == "tool_result":
         return (ToolResult(_str(event.get("name")), event.get("result"), _str(event.get("id"))),)
     if kind in ("heartbeat", "ping"):
@@ -264,8 +316,36 @@ def _unquote(text: str) -> str:
 def _error_text(value: Any) -> str:
     if isinstance(value, dict):
         value = value.get("message") or value.get("msg") or json.dumps(value, ensure_ascii=False)
-    text = _str(value)
+    text = error_words(_str(value))
     return text or "the server failed"
+
+
+# A message inside a Python repr or JSON of an error, as google-genai's errors print:
+# "503 UNAVAILABLE. {'error': {'code': 503, 'message': 'The model is overloaded.', ...}}"
+_INNER_MESSAGE = re.compile(r"""["']message["']\s*:\s*(?P<q>["'])(?P<msg>(?:\\.|(?!(?P=q))[^\\])*)(?P=q)""", re.DOTALL)
+_EXCEPTION_NAME = re.compile(r"^[A-Z][A-Za-z0-9_.]*(?:Error|Exception):\s+")
+_STATUS_WORD = re.compile(r"^\s*(?:ServerError:\s*|ClientError:\s*)?\d{3}\s+(?P<status>[A-Z_]+)\b")
+
+
+def error_words(text: str) -> str:
+    """The words of an error message: the ``message`` inside a repr'd or JSON
+    error body when there is one ("The model is overloaded..."), else the text
+    without a leading exception class name ("ServerError: ")."""
+    text = text.strip()
+    match = _INNER_MESSAGE.search(text[:65536])
+    if match and match["msg"].strip():
+        return re.sub(r"\\(.)", r"\1", match["msg"]).strip()
+    return _EXCEPTION_NAME.sub("", text, count=1)
+
+
+def _error_code(payload: dict[str, Any]) -> str | None:
+    """A code for ``{"error": "ServerError: 503 UNAVAILABLE. {...}"}`` (ADK 2.x's
+    failed run): the status word ("UNAVAILABLE"), else ``error_details.error_type``."""
+    error = payload.get("error")
+    if isinstance(error, str) and (match := _STATUS_WORD.match(error)):
+        return match["status"]
+    details = payload.get("error_details")
+    return _opt_str(details.get("error_type")) if isinstance(details, dict) else None
 
 
 def _list(value: Any) -> list[Any]:

@@ -5,7 +5,11 @@ One user message makes one turn. The rules that matter to the user:
 - each assistant message is shown exactly once: ADK streams ``partial`` pieces
   and then repeats the whole text in a final event of the same LLM call
   (linked by invocationId + author and by order, never by event id);
-- tool calls become named progress, ``thought`` parts stay apart;
+- tool calls become named progress, once per call id (ADK repeats a call in
+  its partial and final events), shown after the text said before them;
+  a handoff names the agent that takes over; ``thought`` parts stay apart;
+- one failure is one error: ADK reports a model's failure twice in a row
+  (``errorCode`` then ``{"error"}``, or a partial and a final event);
 - quiet periods produce a "still working" notice every ``still_working_every``
   seconds (the caller passes ``now``; this module never reads a clock);
 - a trailing "I encountered a temporary issue" after a normal turn is noise.
@@ -22,6 +26,7 @@ from nemochat.core.gui import GuiAction, translate_gui
 from nemochat.core.tool_labels import label_for
 from nemochat.core.ui_events import (
     ErrorShown,
+    HandedOff,
     Message,
     MessageDelta,
     MessageDropped,
@@ -53,10 +58,31 @@ class _Recent(list):
             del self[0]
 
 
+# A call's copies come within one model call: the ids of the recent calls are
+# enough, and a turn that streams for fifteen minutes keeps no more than these.
+_IDS_KEPT = 4096
+
+
+def _keep(recent: dict, key: str, value: object) -> None:
+    recent[key] = value
+    if len(recent) > _IDS_KEPT:
+        del recent[next(iter(recent))]
+
+
 @dataclass
 class _OpenMessage:
+    """A message being streamed: its pieces, joined only when asked (appending
+    to one string held here would copy the whole message at every piece)."""
+
     index: int
-    raw: str = ""
+    pieces: list[str] = field(default_factory=list)
+
+    @property
+    def raw(self) -> str:
+        pieces = self.pieces
+        if len(pieces) > 1:
+            pieces[:] = ["".join(pieces)]
+        return pieces[0] if pieces else ""
 
 
 @dataclass
@@ -74,7 +100,14 @@ class TurnState:
 
     def __post_init__(self) -> None:
         self._open: dict[str, _OpenMessage] = {}
-        self._thoughts: dict[str, str] = {}
+        self._thoughts: dict[str, list[str]] = {}  # stream -> thought pieces streamed so far
+        self._thought_shown: set[str] = set()  # streams whose thought was shown as their answer began
+        self._call_names: dict[str, str] = {}  # call id -> tool name, of the last _IDS_KEPT calls shown
+        self._results: dict[str, None] = {}  # call ids whose result was shown (the last _IDS_KEPT)
+        self._held: dict[str, list[UIEvent]] = {}  # stream -> calls waiting for the text said before them
+        self._agent: str | None = None  # the agent the last handoff named
+        self._artifacts: set[tuple[str, int | None]] = set()
+        self._after_error = False  # nothing but errors since the last error
         self._next_index = 0
         self._last_visible = self.started_at
         self._tool_results = 0
@@ -108,7 +141,7 @@ class TurnState:
             if type(event) is ev.Text and event.partial and not event.thought and event.text:
                 message = opened.get(event.stream)
                 if message is not None:  # the usual event: one more piece of an open message
-                    message.raw += event.text
+                    message.pieces.append(event.text)
                     if message.index != index and pieces:
                         out.append(MessageDelta(index, "".join(pieces)))
                         pieces = []
@@ -148,8 +181,11 @@ class TurnState:
         self._cut = bool(self._open)
         for stream, message in list(self._open.items()):
             out += self._complete(stream, message.raw, complete=False)
-        for text in self._thoughts.values():
-            if text.strip():
+        for held in self._held.values():
+            out += held
+        self._held.clear()
+        for pieces in self._thoughts.values():
+            if (text := "".join(pieces)).strip():
                 out.append(Thought(text))
         self._thoughts.clear()
         out.append(TurnFinished(silent=self.silent))
@@ -170,6 +206,8 @@ class TurnState:
     # -- the rules ----------------------------------------------------------------
 
     def _apply(self, event: ev.AgentEvent) -> list[UIEvent]:
+        if not isinstance(event, (ev.AgentError, ev.Heartbeat)):
+            self._after_error = False
         if isinstance(event, ev.Text):
             if event.thought:
                 return self._thought(event)
@@ -177,16 +215,34 @@ class TurnState:
                 return self._partial(event)
             return self._final(event)
         if isinstance(event, ev.ToolCall):
-            self.tools.append(event.name)
-            label = label_for(event.name)
-            return [ToolActivity(event.name, label.label, "call", label.expected)]
+            return self._call(event)
         if isinstance(event, ev.ToolResult):
+            if event.call_id:
+                if event.call_id in self._results:
+                    return []
+                _keep(self._results, event.call_id, None)
             self._tool_results += 1
-            return [ToolActivity(event.name, label_for(event.name).label, "result")]
+            name = event.name or self._call_names.get(event.call_id, "")
+            return [ToolActivity(name, label_for(name).label, "result", call_id=event.call_id)]
         if isinstance(event, ev.Question):
+            if event == self.question:  # the partial event's copy, again in the final
+                return []
             self.question = event
             return [QuestionAsked(event)]
+        if isinstance(event, ev.Handoff):
+            if event.agent == self._agent:
+                return []
+            self._agent = event.agent
+            return [HandedOff(event.agent)]
+        if isinstance(event, ev.ArtifactSaved):
+            if (event.name, event.version) in self._artifacts:
+                return []
+            self._artifacts.add((event.name, event.version))
+            return [Notice(f"saved {event.name}")]
         if isinstance(event, ev.AgentError):
+            if self._after_error:  # the same failure, said again (ADK 2.x says it twice)
+                return []
+            self._after_error = True
             self.errors.append(event)
             # What was cut short by the error is shown before it, so the error
             # is the last word of the turn (a script reading --json stops there).
@@ -199,14 +255,38 @@ class TurnState:
             return cut + [ErrorShown(event.code or "agent_error", event.message, action)]
         return []  # heartbeats: alive, but nothing to show
 
+    def _call(self, event: ev.ToolCall) -> list[UIEvent]:
+        if event.call_id:
+            if event.call_id in self._call_names:  # seen in a partial event: the same call
+                return []
+            _keep(self._call_names, event.call_id, event.name)
+        self.tools.append(event.name)
+        label = label_for(event.name)
+        shown = ToolActivity(event.name, label.label, "call", label.expected, event.call_id)
+        if event.partial and event.stream in self._open:
+            # said mid-message: shown once the text said before it is complete
+            self._held.setdefault(event.stream, []).append(shown)
+            return []
+        return [shown]
+
     def _partial(self, event: ev.Text) -> list[UIEvent]:
         if not event.text:
             return []
+        self._after_error = False
         message = self._open.get(event.stream)
         if message is None:
             message = self._open[event.stream] = _OpenMessage(self._new_index())
-        message.raw += event.text
+            if event.stream in self._thoughts:  # the thinking before this answer, shown before it
+                message.pieces.append(event.text)
+                return self._thought_done(event.stream) + [MessageDelta(message.index, event.text)]
+        message.pieces.append(event.text)
         return [MessageDelta(message.index, event.text)]
+
+    def _thought_done(self, stream: str) -> list[UIEvent]:
+        """The streamed thought of ``stream`` as one Thought; its copy in the final event is then skipped."""
+        text = "".join(self._thoughts.pop(stream))
+        self._thought_shown.add(stream)
+        return [Thought(text)] if text.strip() else []
 
     def _final(self, event: ev.Text) -> list[UIEvent]:
         message = self._open.get(event.stream)
@@ -221,22 +301,26 @@ class TurnState:
 
     def _complete(self, stream: str, raw: str, *, complete: bool) -> list[UIEvent]:
         message = self._open.pop(stream)
+        held = self._held.pop(stream, [])
         if not raw.strip():
-            return [MessageDropped(message.index)]
+            return [MessageDropped(message.index), *held]
         if _NOISE.match(raw.strip()) and (self.messages or self._tool_results):
-            return [MessageDropped(message.index)]
+            return [MessageDropped(message.index), *held]
         self.messages.append(raw)
         translation = translate_gui(raw)
         # one offer per kind for the whole turn: two messages saying "click Export"
         # in different words must not offer the export twice
         self.actions += [a for a in translation.actions if all(a.kind != b.kind for b in self.actions)]
-        return [Message(message.index, translation.text, raw, complete)]
+        return [Message(message.index, translation.text, raw, complete), *held]
 
     def _thought(self, event: ev.Text) -> list[UIEvent]:
         if event.partial:
-            self._thoughts[event.stream] = self._thoughts.get(event.stream, "") + event.text
+            self._thoughts.setdefault(event.stream, []).append(event.text)
             return []
         self._thoughts.pop(event.stream, None)
+        if event.stream in self._thought_shown:
+            self._thought_shown.discard(event.stream)
+            return []
         return [Thought(event.text)] if event.text.strip() else []
 
     def _new_index(self) -> int:

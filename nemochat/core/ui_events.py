@@ -69,10 +69,20 @@ class Thought:
 
 @dataclass(frozen=True, slots=True)
 class ToolActivity:
+    """A tool call (once per call id) or its result (matched to it by ``call_id``)."""
+
     name: str
     label: str
     phase: Literal["call", "result"]
     expected: str | None = None  # "usually 2-5 min"
+    call_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HandedOff:
+    """Another agent took over the turn (``agent`` is its name: server text)."""
+
+    agent: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +225,7 @@ UIEvent = Union[
     MessageDropped,
     Thought,
     ToolActivity,
+    HandedOff,
     Notice,
     QuestionAsked,
     ActionOffered,

@@ -35,6 +35,7 @@ class ReplContext(Protocol):
     """What a command handler may use (the loop implements it)."""
 
     runtime: "Runtime"
+    view: Any  # the LiveView (its show_thoughts)
     registry: "Registry"
     jobs: "JobManager"
     lang: str
@@ -229,6 +230,14 @@ async def cmd_open(ctx: ReplContext, args: list[str]) -> None:
     await ctx.open_project()
 
 
+async def cmd_thoughts(ctx: ReplContext, args: list[str]) -> None:
+    if len(args) > 1 or (args and args[0].lower() not in ("on", "off")):
+        raise UsageError("/thoughts takes on or off", action="Show the agent's thinking with /thoughts on, hide it with /thoughts off.")
+    if args:
+        ctx.view.show_thoughts = args[0].lower() == "on"
+    ctx.say(say(ctx.lang, "thoughts.shown" if ctx.view.show_thoughts else "thoughts.hidden"), "dim")
+
+
 async def cmd_clear(ctx: ReplContext, args: list[str]) -> None:
     ctx.clear_screen()
 
@@ -267,6 +276,8 @@ BUILTIN: tuple[SlashCommand, ...] = (
     SlashCommand("jobs", "background jobs (exports, videos) and how they are doing; `cancel N` stops one", cmd_jobs, usage="[cancel N]", complete="words", words=("cancel",), while_busy=True),
     SlashCommand("preview", "a video's keyframes: the last one, a job's (/preview 3) or a file's", "nemochat.repl.preview:cmd_preview", usage="[JOB|PATH]", complete="path", while_busy=True),
     SlashCommand("open", "play your last export, else open this project in the browser", cmd_open, while_busy=True),
+    SlashCommand("thoughts", "show or hide the agent's thinking (dimmed, apart from the answer)", cmd_thoughts, usage="[on|off]",
+                 complete="words", words=("on", "off"), while_busy=True),
     SlashCommand("clear", "clear the screen", cmd_clear, while_busy=True),
     SlashCommand("help", "this list; /help COMMAND for one", cmd_help, aliases=("?",), usage="[COMMAND]", complete="words", while_busy=True),
     SlashCommand("quit", "leave (Ctrl-D does it too)", cmd_quit, aliases=("exit", "q"), while_busy=True),

@@ -35,7 +35,7 @@ from nemochat.errors import Interrupted, NemochatError
 from nemochat.repl.jobs import Job, current_job
 from nemochat.repl.printer import Printer, PrinterFile, links_supported, render_ansi, terminal_size
 from nemochat.ui.markdown_stream import BlockSplitter
-from nemochat.ui.rich_view import RichView, markdown
+from nemochat.ui.rich_view import RichView, markdown, thought_renderable
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 TAIL_SOURCE_LINES = 30  # a huge unfinished block is rendered from its end only (it is redrawn every frame)
@@ -85,7 +85,7 @@ class _Tool:
 
 
 class LiveView(RichView):
-    def __init__(self, printer: Printer, *, show_thoughts: bool = True, color: bool = True, lang: str = "en") -> None:
+    def __init__(self, printer: Printer, *, show_thoughts: bool = False, color: bool = True, lang: str = "en") -> None:
         self.printer = printer
         self.color = color
         self.lang = lang
@@ -184,7 +184,7 @@ class LiveView(RichView):
 
         def clear() -> None:
             for stream in streams:
-                stream.shown = len(stream.splitter.text)
+                stream.shown = stream.splitter.length
             self.streams.clear()
             self.changed()
 
@@ -198,7 +198,7 @@ class LiveView(RichView):
         if blocks:
             for block in blocks:
                 self._print_stream_block(stream, block)
-            upto = len(stream.splitter.text) - len(stream.splitter.tail)
+            upto = stream.splitter.length - len(stream.splitter.tail)
             self.printer.then(lambda: self._shown(stream, upto))
         self.moved()
 
@@ -254,15 +254,20 @@ class LiveView(RichView):
             self.begin_turn()
 
     def _on_Thought(self, event: ui.Thought) -> None:
-        if self.show_thoughts:
-            self.console.print(Text("💭 " + clean(event.text).strip(), style="dim italic"))
+        if self.show_thoughts and event.text.strip():
+            self.console.print(thought_renderable(event.text))
+            self.console.print()  # apart from the answer
 
     def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
         if event.phase == "call":
             label = self.tool_label(event)
             self.tool = _Tool(clean_line(label.label), label.expected)
+            if event.call_id:
+                self._calls[event.call_id] = self.tool
         else:
-            done, self.tool = self.tool, None
+            done = self._calls.pop(event.call_id, None) if event.call_id else self.tool
+            if done is self.tool:
+                self.tool = None
             label = done.label if done else clean_line(self.tool_label(event).label)
             took = f" ({clock(time.monotonic() - done.started)})" if done else ""
             self.console.print(Text(f"✓ {label}{took}", style="green"))

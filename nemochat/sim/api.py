@@ -93,7 +93,7 @@ async def run_sse(request: Request, world: SimWorld) -> Response:
 
     recorded = world.take_fault("replay_stream")
     if recorded is not None:
-        return StreamingResponse(_recorded(recorded.path, recorded.chunk, recorded.pace_s), media_type="text/event-stream",
+        return StreamingResponse(_recorded(recorded.path, recorded.chunk, recorded.pace_s, recorded.per_event), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     message = "".join(p.get("text", "") for p in body["new_message"]["parts"] if isinstance(p, dict))
     world.edit_session(session_id, lambda s: s.messages.append(message))
@@ -112,9 +112,15 @@ async def run_sse(request: Request, world: SimWorld) -> Response:
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _recorded(path: str, chunk: int, pace_s: float) -> AsyncIterator[bytes]:
-    """A recorded stream: as fast as it is read, or one event per ``pace_s``."""
+async def _recorded(path: str, chunk: int, pace_s: float, per_event: bool = False) -> AsyncIterator[bytes]:
+    """A recorded stream: as fast as it is read (in ``chunk``-byte writes, or
+    a write per event), or one event per ``pace_s``."""
     with open(path, "rb") as recording:
+        if pace_s <= 0 and per_event:
+            for event in recording.read().split(b"\n\n"):
+                if event.strip():
+                    yield event + b"\n\n"  # (each yield is one write)
+            return
         if pace_s <= 0:
             while data := recording.read(chunk):
                 yield data

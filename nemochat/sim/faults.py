@@ -146,13 +146,15 @@ class ReplayStream:
     fixtures over real HTTP. The turn costs nothing and changes nothing.
 
     With ``pace_s`` 0 the bytes go as fast as the client reads them, in
-    ``chunk``-byte writes; otherwise one event every ``pace_s`` seconds (real
+    ``chunk``-byte writes (``per_event``: one write per event, as ADK's
+    server writes them); otherwise one event every ``pace_s`` seconds (real
     seconds, on a fixed schedule from the request: late events catch up)."""
 
     path: str
     chunk: int = 64 * 1024
     pace_s: float = 0.0
     times: int | None = 1
+    per_event: bool = False
 
     def __post_init__(self) -> None:
         if self.chunk < 1:

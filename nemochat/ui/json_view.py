@@ -58,6 +58,10 @@ def _tool(event: ui.ToolActivity) -> dict[str, Any]:
     return {"type": "tool", "name": clean(event.name), "phase": event.phase, "label": clean(event.label)}
 
 
+def _handoff(event: ui.HandedOff) -> dict[str, Any]:
+    return {"type": "handoff", "agent": clean(event.agent)}
+
+
 def _notice(event: ui.Notice) -> dict[str, Any]:
     return {"type": "notice", "message": clean(event.message), "kind": event.kind}
 
@@ -127,6 +131,7 @@ _SHAPES: dict[type, Callable[[Any], dict[str, Any]]] = {
     ui.SessionReady: _session,
     ui.Message: _text,
     ui.ToolActivity: _tool,
+    ui.HandedOff: _handoff,
     ui.Notice: _notice,
     ui.Thought: _thought,
     ui.QuestionAsked: _question,

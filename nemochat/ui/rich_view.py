@@ -77,6 +77,11 @@ def preload_markdown_soon() -> None:
     threading.Thread(target=preload_markdown, name="nemochat-preload", daemon=True).start()
 
 
+# Rendering Markdown costs rich ~5 µs a character (a 16 MB answer: minutes);
+# past this many characters, the rest of a message is printed as plain text.
+MARKDOWN_LIMIT = 256 * 1024
+
+
 def _clock(seconds: float) -> str:
     seconds = int(seconds)
     return f"{seconds // 60}:{seconds % 60:02d}"
@@ -135,9 +140,16 @@ def _one_screen() -> bool:
         return False
 
 
+def thought_renderable(text: str) -> RenderableType:
+    """A thought as people read it: its Markdown, dimmed, so it does not read as the answer."""
+    from rich.styled import Styled
+
+    return Styled(markdown(clean(text).strip()), "dim italic")
+
+
 class RichView:
     def __init__(
-        self, console: Console | None = None, *, chrome: Console | None = None, show_thoughts: bool = True, interactive: bool | None = None,
+        self, console: Console | None = None, *, chrome: Console | None = None, show_thoughts: bool = False, interactive: bool | None = None,
         lang: str = "en",
     ) -> None:
         self.lang = lang  # what nemochat itself writes is in this language (core.texts)
@@ -151,6 +163,7 @@ class RichView:
         self._streams: dict[int, BlockSplitter] = {}
         self._status: Status | None = None
         self._tool: _ToolLine | None = None
+        self._calls: dict[str, _ToolLine] = {}  # call id -> its line, for the result's "✓ … (0:42)"
         self._piped_block = False  # a block of this message went to a file or pipe already
 
     def tool_label(self, event: ui.ToolActivity) -> ToolLabel:
@@ -182,19 +195,16 @@ class RichView:
 
     def _on_MessageDelta(self, event: ui.MessageDelta) -> None:
         splitter = self._streams.setdefault(event.index, BlockSplitter())
-        for block in splitter.feed(event.text):
-            self._print_block(block)
+        self._print_blocks(splitter.feed(event.text), plain=splitter.length > MARKDOWN_LIMIT)
 
     def _on_Message(self, event: ui.Message) -> None:
         splitter = self._streams.pop(event.index, None) or BlockSplitter()
         if event.raw.startswith(splitter.text):
-            for block in splitter.feed(event.raw[len(splitter.text) :]):
-                self._print_block(block)
+            blocks = splitter.feed(event.raw[splitter.length :])
             rest = splitter.finish()
-            if rest:
-                self._print_block(rest)
+            self._print_blocks(blocks + [rest] if rest else blocks, plain=splitter.length > MARKDOWN_LIMIT)
         else:  # the final contradicts what streamed: show the final whole
-            self._print_block(event.raw)
+            self._print_blocks([event.raw], plain=len(event.raw) > MARKDOWN_LIMIT)
         if not event.complete:
             self.chrome.print(Text(say(self.lang, "cut_off"), style="dim"))
         self.console.print()
@@ -202,6 +212,16 @@ class RichView:
 
     def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
         self._streams.pop(event.index, None)
+
+    def _print_blocks(self, raw_blocks: list[str], plain: bool) -> None:
+        if plain and raw_blocks:  # as written, in one write (as piped blocks are): rich would take minutes
+            if self._piped_block:
+                self.console.file.write("\n")
+            self.console.file.write(clean(translate_gui("\n\n".join(raw_blocks), one_shot=True).text).strip("\n") + "\n")
+            self._piped_block = True
+            return
+        for block in raw_blocks:
+            self._print_block(block)
 
     def _print_block(self, raw_block: str) -> None:
         shown = clean(translate_gui(raw_block, one_shot=True).text)
@@ -214,14 +234,21 @@ class RichView:
             self._piped_block = True
 
     def _on_Thought(self, event: ui.Thought) -> None:
-        if self.show_thoughts:
-            self.chrome.print(Text("💭 " + clean(event.text), style="dim italic"))
+        if self.show_thoughts and event.text.strip():
+            self.chrome.print(thought_renderable(event.text))
+            self.chrome.print()  # apart from the answer
+
+    def _on_HandedOff(self, event: ui.HandedOff) -> None:
+        self._stop_tool()
+        self.chrome.print(Text("→ " + clean_line(event.agent), style="cyan"))
 
     def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
         if event.phase == "call":
             self._stop_tool()
             label = self.tool_label(event)
             self._tool = _ToolLine(clean_line(label.label), label.expected)
+            if event.call_id:
+                self._calls[event.call_id] = self._tool
             if self.interactive:
                 from rich.status import Status
 
@@ -230,8 +257,9 @@ class RichView:
             else:
                 self.chrome.print(Text("… " + self._tool.label, style="cyan"))
         else:
-            done = self._tool
-            self._stop_tool()
+            done = self._calls.pop(event.call_id, None) if event.call_id else self._tool
+            if done is self._tool:
+                self._stop_tool()
             label = done.label if done else clean_line(self.tool_label(event).label)
             took = f" ({_clock(time.monotonic() - done.started)})" if done else ""
             self.chrome.print(Text(f"✓ {label}{took}", style="green"))

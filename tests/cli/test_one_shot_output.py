@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sse"
-CHROME = ("New session", "Open this project", "Generating video", "→ To export", "💭")  # of a first ask
+CHROME = ("New session", "Open this project", "Generating video", "→ To export")  # of a first ask
+THOUGHT = "Stage two is done"  # the simulator's thought in a first ask
 
 
 def json_lines(stdout: str) -> list[dict]:
@@ -37,6 +38,14 @@ def test_ask_puts_only_the_answer_on_stdout(nemochat, sim, world):
         assert chrome not in result.stdout, chrome
         assert chrome in result.stderr, chrome
     assert "run nemochat export" in result.stderr and "run /export" not in result.stderr
+    assert THOUGHT not in result.stdout + result.stderr  # thoughts: hidden unless asked for
+
+
+def test_thoughts_when_asked_for_go_to_stderr_apart_from_the_answer(nemochat, sim, world):
+    result = nemochat("ask", "make a 10s rainy Tokyo clip", "--api-base", sim.base_url, env={"NEMOCHAT_SHOW_THOUGHTS": "1"})
+    assert result.returncode == 0, result.stderr
+    assert THOUGHT in result.stderr and THOUGHT not in result.stdout
+    assert "💭" not in result.stderr and "**" not in result.stderr  # Markdown rendered, no marker
 
 
 def test_status_and_credits_redirected_hold_only_the_data(nemochat, sim, world):
@@ -165,7 +174,8 @@ def test_replay_and_ask_end_a_failed_turn_the_same_way(nemochat, sim, world):
         assert result.returncode == 5, result.stderr
         lines = json_lines(result.stdout)
         assert {"type": "done"} not in lines, "done means success"
-        assert lines[-1]["type"] == "error" and "RESOURCE_EXHAUSTED" in lines[-1]["message"]
+        assert lines[-1]["type"] == "error" and "RESOURCE_EXHAUSTED" in f'{lines[-1]["code"]} {lines[-1]["message"]}'
+        assert "{'" not in lines[-1]["message"]  # the words inside ADK's error, not its repr
         assert set(lines[-1]) == {"type", "code", "message", "action"}
 
 

@@ -13,6 +13,9 @@ import pytest
 
 from nemochat.core.events import (
     AgentError,
+    ArtifactSaved,
+    Handoff,
+    error_words,
     Heartbeat,
     Question,
     QuestionItem,
@@ -240,7 +243,37 @@ def test_unknown_typed_events_are_nothing(data):
 
 
 def test_error_payload_is_an_agent_error():
-    assert parse_payload('{"error": "429 RESOURCE_EXHAUSTED"}') == (AgentError("429 RESOURCE_EXHAUSTED"),)
+    # the status word is the code (--json's `code`)
+    assert parse_payload('{"error": "429 RESOURCE_EXHAUSTED"}') == (AgentError("429 RESOURCE_EXHAUSTED", "RESOURCE_EXHAUSTED"),)
+
+
+_REPR = "503 UNAVAILABLE. {'error': {'code': 503, 'status': 'UNAVAILABLE', 'message': 'The model is overloaded. Please try again later.'}}"
+
+
+def test_adk_2_failed_run_says_the_message_inside_the_repr():
+    # ADK 2.x: {"error": "ServerError: <str(e)>", "error_details": {...}}
+    data = json.dumps({"error": f"ServerError: {_REPR}", "error_details": {"error_type": "ServerError", "error_message": _REPR}})
+    assert parse_payload(data) == (AgentError("The model is overloaded. Please try again later.", "UNAVAILABLE"),)
+
+
+def test_error_code_event_says_the_message_inside_the_repr():
+    data = json.dumps({"errorCode": "UNAVAILABLE", "errorMessage": _REPR, "author": "nemo_agent"})
+    assert parse_payload(data) == (AgentError("The model is overloaded. Please try again later.", "UNAVAILABLE"),)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("""400 INVALID_ARGUMENT. {"error": {"code": 400, "message": "Request contains an invalid argument.", "status": "X"}}""",
+         "Request contains an invalid argument."),
+        ("""500 INTERNAL. {'error': {'message': "the user's clip is too long", 'code': 500}}""", "the user's clip is too long"),
+        ("ValueError: the shot list is empty", "the shot list is empty"),
+        ("Malformed function call: edit(x=1", "Malformed function call: edit(x=1"),
+        ("{'message': ''}", "{'message': ''}"),  # nothing inside: the text as it is
+    ],
+)
+def test_error_words(text, words):
+    assert error_words(text) == words
 
 
 def test_error_payload_with_a_nested_message():
@@ -318,7 +351,7 @@ def test_data_that_is_not_a_json_object_is_nothing(data):
     [
         {},
         {"id": "x"},
-        {"invocationId": "e-1", "author": "a", "actions": {"artifactDelta": {"clip.mp4": 0}}},
+        {"invocationId": "e-1", "author": "a", "actions": {"artifactDelta": {}, "stateDelta": {"k": 1}}},
         {"content": None},
         {"content": "text"},
         {"content": []},
@@ -387,3 +420,23 @@ def test_parse_all_reads_a_batch_as_parse_payload_reads_each():
 def test_what_json_accepts_still_parses(data):
     (event,) = parse_payload(data)
     assert isinstance(event, Text) and event.text
+
+
+def test_saved_artifacts_and_handoffs_come_from_actions():
+    data = {"author": "a", "actions": {"stateDelta": {"k": 1}, "artifactDelta": {"storyboard.md": 0}, "transferToAgent": "music_director"}}
+    assert parse_payload(json.dumps(data)) == (ArtifactSaved("storyboard.md", 0), Handoff("music_director"))
+
+
+def test_the_transfer_call_and_its_response_are_not_tools():
+    call = {"content": {"parts": [{"text": "Over to music."}, {"functionCall": {"id": "adk-1", "name": "transfer_to_agent", "args": {"agent_name": "m"}}}]}}
+    response = {"content": {"parts": [{"functionResponse": {"id": "adk-1", "name": "transfer_to_agent", "response": {"result": None}}}]},
+                "actions": {"transferToAgent": "m"}}
+    assert parse_payload(json.dumps(call)) == (Text("Over to music.", stream="/"),)
+    assert parse_payload(json.dumps(response)) == (Handoff("m"),)
+
+
+def test_error_words_takes_linear_time_on_hostile_text():
+    # a backslash run with no closing quote: no catastrophic backtracking (this returns at once)
+    hostile = "'message': '" + "\\" * 5000 + "x" * 5000
+    assert error_words(hostile) == hostile
+    assert error_words("{'message': 'it\\'s down'}") == "it's down"

@@ -451,3 +451,51 @@ def test_text_cut_short_by_an_error_is_shown_before_the_error(turn):
     assert shown[2] == Message(0, "Generating your clip now", "Generating your clip now", complete=False)
     assert turn.incomplete
     assert turn.close() == [TurnFinished(silent=False)]  # nothing left to show after the error
+
+
+# -- real ADK's repeats (issue 11) --------------------------------------------------------------
+
+from nemochat.core import ui_events as ui  # noqa: E402
+
+
+def _feed(*events) -> list:
+    turn = TurnState(started_at=0.0)
+    out = []
+    for event in events:
+        out += turn.feed(event, 0.0)
+    return out + turn.close()
+
+
+def test_a_call_in_a_partial_event_is_shown_once_after_the_text_before_it():
+    call = dict(name="generate_music", call_id="adk-1", stream=STREAM)
+    out = _feed(partial("Composing "), ev.ToolCall(partial=True, **call), final("Composing now."), ev.ToolCall(**call),
+                ev.ToolResult("generate_music", {}, "adk-1"), ev.ToolResult("generate_music", {}, "adk-1"))
+    shown = [e for e in out if isinstance(e, (ui.Message, ui.ToolActivity))]
+    assert [(type(e).__name__, getattr(e, "phase", "")) for e in shown] == [("Message", ""), ("ToolActivity", "call"), ("ToolActivity", "result")]
+
+
+def test_a_result_is_matched_to_its_call_by_id():
+    out = _feed(ev.ToolCall("generate_video", call_id="a"), ev.ToolCall("generate_music", call_id="b"), ev.ToolResult("", None, "a"))
+    result = [e for e in out if isinstance(e, ui.ToolActivity) and e.phase == "result"]
+    assert [(r.name, r.call_id) for r in result] == [("generate_video", "a")]
+
+
+def test_one_failure_said_twice_is_one_error_two_failures_are_two():
+    twice = _feed(ev.AgentError("The model is overloaded.", "UNAVAILABLE"), ev.Heartbeat(), ev.AgentError("ServerError: …"))
+    assert [e.code for e in twice if isinstance(e, ui.ErrorShown)] == ["UNAVAILABLE"]
+    apart = _feed(ev.AgentError("first"), final("retrying"), ev.AgentError("second"))
+    assert [e.message for e in apart if isinstance(e, ui.ErrorShown)] == ["first", "second"]
+
+
+def test_a_handoff_is_shown_when_the_agent_changes_and_a_saved_file_once():
+    out = _feed(ev.Handoff("music_director"), ev.Handoff("music_director"), ev.ArtifactSaved("storyboard.md", 0),
+                ev.ArtifactSaved("storyboard.md", 0), ev.Handoff("nemo_agent"))
+    assert [e.agent for e in out if isinstance(e, ui.HandedOff)] == ["music_director", "nemo_agent"]
+    assert [e.message for e in out if isinstance(e, ui.Notice)] == ["saved storyboard.md"]
+
+
+def test_a_streamed_thought_is_shown_as_its_answer_begins_and_not_again():
+    thought = ev.Text("Trim the intro.", partial=True, stream=STREAM, thought=True)
+    out = _feed(thought, partial("Done"), ev.Text("Trim the intro.", stream=STREAM, thought=True), final("Done."))
+    kinds = [type(e).__name__ for e in out if not isinstance(e, ui.TurnFinished)]
+    assert kinds == ["Thought", "MessageDelta", "MessageDelta", "Message"]

@@ -41,6 +41,42 @@ def test_a_generation_shows_each_message_once_and_offers_the_export(repl, sim):
     assert '{"' not in text and "Traceback" not in text and "[/" not in text
 
 
+def test_thoughts_are_hidden_until_asked_for(repl, sim):
+    thought = "A general question"
+    repl.line("what can you do?")
+    repl.expect(r"What would you like to make\?")
+    repl.wait_idle_prompt()
+    assert repl.count(thought) == 0
+    repl.line("/thoughts on")
+    repl.expect(r"thoughts are shown")
+    repl.line("and what else?")
+    repl.expect(thought)
+    repl.expect(r"What would you like to make\?")
+    repl.wait_idle_prompt()
+    assert repl.count(thought) == 1 and repl.count("💭") == 0
+    text = repl.text()
+    assert text.index(thought) < text.rindex("Good question!")  # before the answer, apart from it
+
+
+ADK = Path(__file__).resolve().parents[2] / "fixtures" / "sse" / "adk"
+
+
+def test_real_adk_turns_show_each_call_once_the_handoff_and_one_error_in_words(repl, sim):
+    sim.world.set_faults(replay_stream={"path": str(ADK / "handoff.sse"), "per_event": True})
+    repl.line("music please")
+    repl.expect(r"ready and on the timeline")
+    repl.wait_idle_prompt()
+    sim.world.set_faults(replay_stream={"path": str(ADK / "model_raises.sse"), "per_event": True})
+    repl.line("a forest clip")
+    repl.expect(r"The model is overloaded")
+    repl.wait_idle_prompt()
+    text = repl.text()
+    assert repl.count("→ music_director") == 1 and "Transfer to agent" not in text
+    assert repl.count("✓ Composing music") == 1 and repl.count("✓ Generating video") == 1  # one line per call
+    assert text.index("bring in our music director") < text.index("→ music_director") < text.index("I'll compose an upbeat track")
+    assert repl.count("The model is overloaded") == 1 and "{'" not in text and "UNAVAILABLE" not in text
+
+
 def test_credits_by_command_and_in_chinese(repl, sim):
     repl.line("/credits")
     repl.expect(r"Credits: .*available")

@@ -93,13 +93,13 @@ def test_a_transfer_shows_on_the_status_line_not_as_a_bar():
     assert view.live_text(100, 10) == "" and out.getvalue() == ""
 
 
-def test_thoughts_dimmed_or_hidden():
-    view, out = make_view()
-    view.emit(ui.Thought("pondering"))
-    assert "pondering" in out.getvalue()
-    hidden = LiveView(Printer(io.StringIO()), color=False, show_thoughts=False)
-    hidden.emit(ui.Thought("secret"))
-    assert "secret" not in hidden.printer.stream.getvalue()
+def test_thoughts_hidden_by_default_or_dimmed_markdown():
+    view, out = make_view()  # (the default: hidden)
+    view.emit(ui.Thought("secret"))
+    assert "secret" not in out.getvalue()
+    view.show_thoughts = True  # (/thoughts on)
+    view.emit(ui.Thought("**Planning** the edit"))
+    assert "Planning the edit" in out.getvalue() and "**" not in out.getvalue()
 
 
 def test_stop_now_keeps_what_was_shown_and_empties_the_live_area():

@@ -68,9 +68,9 @@ def test_the_backend_label():
     assert screen.backend_label("http://127.0.0.1:5000", True) == "demo"
 
 
-def test_thoughts_are_shown_unless_turned_off():
-    assert show_thoughts(Settings.load(env={})) is True
-    assert show_thoughts(Settings.load(env={"NEMOCHAT_SHOW_THOUGHTS": "0"})) is False
+def test_thoughts_are_hidden_unless_turned_on():
+    assert show_thoughts(Settings.load(env={})) is False
+    assert show_thoughts(Settings.load(env={"NEMOCHAT_SHOW_THOUGHTS": "1"})) is True
 
 
 def test_color_follows_term_and_no_color():
