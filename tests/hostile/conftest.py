@@ -1,0 +1,87 @@
+"""Hostile servers on 127.0.0.1 (issue 13): a raw asyncio server per test,
+and the real program run against it (a subprocess, or a pty for what a
+terminal would receive)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from hostile_server import HostileServer
+
+NO_WAITS = {
+    "NEMOCHAT_RETRY_AFTER_DEFAULT": "0",
+    "NEMOCHAT_RECOVERY_FIRST_WAIT": "0",
+    "NEMOCHAT_RECOVERY_INTERVAL": "0",
+    "NEMOCHAT_CONNECT_RETRY_WAIT": "0",
+    "NEMOCHAT_CONNECT_RETRY_MAX_WAIT": "0",
+    "NEMOCHAT_CONNECT_RETRIES": "0",
+}
+NEMOCHAT = str(Path(sys.executable).with_name("nemochat"))
+
+
+@pytest.fixture
+def hostile():
+    server = HostileServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def nemochat(isolated_home, hostile):
+    """``nemochat(*args) -> CompletedProcess`` against the hostile server."""
+
+    def call(*args: str, env: dict | None = None, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+        full_env = {**os.environ, **NO_WAITS, "NEMO_API_URL": hostile.base_url, "COLUMNS": "100", **(env or {})}
+        return subprocess.run(
+            [sys.executable, "-m", "nemochat", *args], input=input, capture_output=True, text=True,
+            env=full_env, timeout=timeout, stdin=None if input is not None else subprocess.DEVNULL,
+        )
+
+    return call
+
+
+@pytest.fixture
+def in_pty(isolated_home, hostile):
+    """``in_pty(*args, steps=((REGEX, LINE), ...)) -> raw output``: the program
+    in a 100x30 pseudo-terminal; each LINE is typed once REGEX shows, and
+    the output is read to the end."""
+
+    def spawn(*args: str, steps: tuple[tuple[str, str], ...] = (), env: dict | None = None) -> str:
+        full_env = {**os.environ, **NO_WAITS, "NEMO_API_URL": hostile.base_url, "TERM": "xterm-256color",
+                    "PROMPT_TOOLKIT_NO_CPR": "1", **(env or {})}
+        full_env.pop("NEMOCHAT_NO_LINKS", None)
+        child = pexpect.spawn(NEMOCHAT, list(args), env=full_env, dimensions=(30, 100), encoding="utf-8", timeout=30)
+        seen: list[str] = []
+        try:
+            for pattern, line in steps:
+                child.expect(pattern)
+                seen += [child.before, child.after]
+                child.send(line + "\r")
+            child.expect(pexpect.EOF)
+            return "".join(seen) + child.before
+        finally:
+            if child.isalive():
+                child.terminate(force=True)
+
+    return spawn
+
+
+OSC8 = re.compile(r"\x1b\]8;([^;\x1b\x07]*);([^\x1b\x07]*)(?:\x1b\\|\x07)(.*?)\x1b\]8;;(?:\x1b\\|\x07)", re.DOTALL)
+SGR = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def hyperlinks(raw: str) -> list[tuple[str, str]]:
+    """Every OSC 8 hyperlink in ``raw``: (target, the text it shows); the
+    pieces of one link wrapped over several lines (one id) are joined."""
+    links: dict[str, tuple[str, str]] = {}
+    for number, (params, target, shown) in enumerate(OSC8.findall(raw)):
+        key = params or str(number)
+        text = SGR.sub("", shown).replace("\r\n", "")
+        links[key] = (target, links[key][1] + text if key in links else text)
+    return [(target, shown.strip()) for target, shown in links.values() if target]
