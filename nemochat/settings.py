@@ -74,6 +74,7 @@ class Settings:
     stream_cap: float = 900.0  # /run_sse may run 15 minutes, no read timeout of its own
     still_working_every: float = 120.0
     retry_after_default: float = 30.0  # HTTP 429 without Retry-After
+    retry_after_max: float = 60.0  # a longer Retry-After is not waited: we say when to try again (exit 5)
     recovery_first_wait: float = 30.0  # after a dropped stream, before the first state read
     recovery_interval: float = 60.0
     recovery_reads: int = 5

@@ -33,6 +33,7 @@ import httpx
 
 from nemochat.app.download import Source, download, free_path
 from nemochat.app.polling import WINDOW, Budget, NoBudget, PollPolicy, RequestBudget, poll_policy  # noqa: F401 (their old home)
+from nemochat.clients.bounds import retry_wait
 from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus
 from nemochat.core.durations import spoken
 from nemochat.core.sanitize import clean_line, safe_filename
@@ -127,7 +128,11 @@ class VideoJobs:
                 if attempt == SUBMIT_ATTEMPTS:
                     self.ledger.update_job(job_id, status="failed", error=refused.message)
                     raise
-                await self._wait_retry_after(refused, f"{label} asked us to slow down")
+                try:
+                    await self._wait_retry_after(refused, f"{label} asked us to slow down")
+                except RateLimited as too_long:  # a wait we do not make: nothing was created
+                    self.ledger.update_job(job_id, status="failed", error=too_long.message)
+                    raise
             except AmbiguousSubmit as lost:
                 self.ledger.update_job(job_id, status="unknown", error=lost.message)
                 self.emit(VideoReady(provider.kind, None, "unknown", job_id=job_id))
@@ -224,7 +229,8 @@ class VideoJobs:
         try:
             status, answer = await provider.status(task_ids)
         except RateLimited as limited:
-            wait = limited.retry_after if limited.retry_after is not None else self.settings.retry_after_default
+            wait = retry_wait(limited.retry_after, default=self.settings.retry_after_default, longest=self.settings.retry_after_max,
+                              what=limited.message, action=f"The task goes on; check it with: {provider.reattach(task_ids)}.")
             self.emit(Notice(f"{LABELS[provider.kind]} asked us to slow down; next check in {wait:.0f} s.", kind="recovery"))
             return None, wait
         except (UsageError, AuthError, CreditsError):
@@ -243,7 +249,8 @@ class VideoJobs:
         self.emit(Notice(f"{LABELS[kind]}: still processing{detail}.", kind="working"))
 
     async def _wait_retry_after(self, limited: RateLimited, why: str) -> None:
-        wait = limited.retry_after if limited.retry_after is not None else self.settings.retry_after_default
+        wait = retry_wait(limited.retry_after, default=self.settings.retry_after_default, longest=self.settings.retry_after_max,
+                          what=limited.message, action="Nothing was created, nothing spent.")
         self.emit(Notice(f"{why}; trying again in {wait:.0f} s.", kind="recovery"))
         await self.sleep(wait)
 

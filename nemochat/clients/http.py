@@ -28,6 +28,7 @@ from nemochat.errors import (
     TokenRejected,
     UsageError,
 )
+from nemochat.clients.bounds import parse_retry_after  # noqa: F401  (its callers import it from here)
 from nemochat.clients.network import CA_HINT, client_options, through_proxy, tls_context, untrusted_certificate  # noqa: F401  (tls_context: re-exported)
 from nemochat.settings import Settings
 
@@ -238,22 +239,6 @@ def _repeats(clause: str, said: set[str]) -> bool:
     """Most of the clause's words are already said (a paraphrase counts)."""
     words = _words(clause)
     return bool(words) and len(words & said) >= 2 / 3 * len(words)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-        from datetime import datetime, timezone
-
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 def _code_and_message(body: Any) -> tuple[Any, str]:

@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from nemochat.clients import auth
+from nemochat.clients.bounds import retry_wait
 from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer
 from nemochat.clients.sse import SSEBatcher
 from nemochat.core.secrets import remember
@@ -298,7 +299,8 @@ class NemoClient:
         await self.sleep(wait)
 
     async def _wait_rate_limit(self, error: RateLimited) -> None:
-        wait = error.retry_after if error.retry_after is not None else self.settings.retry_after_default
+        s = self.settings
+        wait = retry_wait(error.retry_after, default=s.retry_after_default, longest=s.retry_after_max, what=error.message)
         self.notify(f"The server asked us to slow down; retrying in {wait:.0f} s.")
         await self.sleep(wait)
 
