@@ -10,7 +10,9 @@ Three functions, from general to strict:
 
 - `clean`: multi-line text, keeps newlines and tabs;
 - `clean_line`: one line (titles, file names, status lines);
-- `safe_filename`: one file-name component that cannot leave its folder.
+- `safe_filename`: one file-name component that cannot leave its folder;
+
+and `clean_json` for every string inside a value printed as JSON.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import unicodedata
 
 from nemochat.core import secrets
 
-__all__ = ["clean", "clean_line", "safe_filename"]
+__all__ = ["clean", "clean_json", "clean_line", "safe_filename", "short_id"]
 
 ESC = "\x1b"
 BEL = "\x07"
@@ -116,6 +118,18 @@ def short_id(identifier: str) -> str:
     """The one short form of an id shown to people (sessions, renders, jobs):
     its first 8 characters, as the chat and the toolbar show it."""
     return clean_line(identifier)[:8]
+
+
+def clean_json(value: object) -> object:
+    """``value`` with `clean` applied to every string in it (keys included),
+    for ``--json`` lines: scripts print what they read."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(k) if isinstance(k, str) else k: clean_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_json(item) for item in value]
+    return value
 
 
 def clean_line(text: str) -> str:
