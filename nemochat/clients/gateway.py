@@ -18,6 +18,7 @@ import httpx
 from httpx_sse import EventSource
 
 from nemochat import __version__
+from nemochat.clients.ids import checked_id
 from nemochat.clients.http import body_of, parse_retry_after
 from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus, normalize_state, surely_unsent, unreachable
 from nemochat.core.secrets import remember
@@ -76,7 +77,7 @@ def task_id_of(answer: Any) -> str:
     task_id = answer.get("id") or answer.get("task_id") if isinstance(answer, dict) else None
     if not task_id:
         raise BackendError("Gateway: the create answer had no task id", code="no_task_id")
-    return str(task_id)
+    return checked_id(task_id, "the gateway's task id", "The gateway")
 
 
 def gateway_status_of(answer: Any, task_id: str) -> TaskStatus:
@@ -89,7 +90,7 @@ def gateway_status_of(answer: Any, task_id: str) -> TaskStatus:
     url = find_video_url(inner) if state == "completed" else None
     return TaskStatus(
         state=state,
-        task_id=str(inner.get("id") or task_id),
+        task_id=task_id,  # the one we asked about (a server-sent id is never taken unchecked)
         url=url,
         progress=None if inner.get("progress") is None else str(inner.get("progress")),
         error=str(error) if error else None,

@@ -12,6 +12,7 @@ here reads a whole file into memory.
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -249,7 +250,7 @@ def _upload_answer(data: Any) -> UploadAnswer:
 def _uploaded(raw: Mapping[str, Any]) -> UploadedFile:
     def number(key: str) -> float | None:
         value = raw.get(key)
-        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) else None
 
     width, height = number("width"), number("height")
     return UploadedFile(

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from nemochat import __version__
+from nemochat.clients.ids import checked_id
 from nemochat.clients.http import body_of, network_error, parse_retry_after
 from nemochat.core.secrets import remember
 from nemochat.core.video_rules import SoraRequest, VeoRequest
@@ -124,14 +125,14 @@ def sora_task_id(raw: Any) -> str:
     task_id = raw.get("taskId") if isinstance(raw, dict) else None
     if not task_id:
         raise BackendError("Sora 2: the submit answer had no taskId", code="no_task_id")
-    return str(task_id)
+    return checked_id(task_id, "the Sora 2 task id", "NanoPhoto")
 
 
 def sora_status_of(raw: Any, task_id: str) -> TaskStatus:
     raw = raw if isinstance(raw, dict) else {}
     return TaskStatus(
         state=_state_of(raw),
-        task_id=str(raw.get("taskId") or task_id),
+        task_id=task_id,  # the one we asked about (a server-sent id is never taken unchecked)
         url=_opt_url(raw.get("videoUrl")),
         progress=_opt_str(raw.get("progress")),
         credits_used=_opt_int(raw.get("creditsUsed")),
@@ -143,7 +144,8 @@ def sora_status_of(raw: Any, task_id: str) -> TaskStatus:
 def veo_task_ids(raw: Any) -> list[dict[str, str]]:
     shots = raw.get("shots") if isinstance(raw, dict) else None
     pairs = [
-        {"shotId": str(s.get("shotId") or s.get("id")), "taskId": str(s["taskId"])}
+        {"shotId": checked_id(s.get("shotId") or s.get("id") or "shot", "a Veo 3.1 shot id", "NanoPhoto"),
+         "taskId": checked_id(s["taskId"], "a Veo 3.1 task id", "NanoPhoto")}
         for s in (shots if isinstance(shots, list) else [])
         if isinstance(s, dict) and s.get("taskId")
     ]

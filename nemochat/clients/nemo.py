@@ -23,11 +23,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from nemochat.clients import auth
 from nemochat.clients.bounds import retry_wait
+from nemochat.clients.ids import checked_id, checked_token, optional_id
 from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer
 from nemochat.clients.sse import SSEBatcher
 from nemochat.core.secrets import remember
@@ -121,7 +123,8 @@ class NemoClient:
         if not isinstance(data, dict) or not isinstance(data.get("token"), str):
             raise AuthError("Getting a token: the server sent no token", action="Try again later, or pass --token.")
         now = time.time()
-        cached = auth.CachedToken(data["token"], _opt(data.get("user_id")), auth.parse_expiry(data.get("expires_at"), now))
+        token, user_id = checked_token(data["token"]), optional_id(data.get("user_id"), "your user id")
+        cached = auth.CachedToken(token, user_id, auth.parse_expiry(data.get("expires_at"), now))
         auth.store_token(self.token_cache, self.settings.backend, self.client_id, cached)
         self.token, self.user_id = cached.token, cached.user_id
         return cached.token
@@ -176,8 +179,10 @@ class NemoClient:
         data = data if isinstance(data, dict) else {}
         if not data.get("session_id"):
             raise BackendError("Creating a session: the server sent no session id", code="no_session_id")
-        self.user_id = _opt(data.get("user_id")) or self.user_id
-        return SessionInfo(str(data["session_id"]), _opt(data.get("task_id")), self.user_id)
+        session = SessionInfo(checked_id(data["session_id"], "the new session's id"), optional_id(data.get("task_id"), "the new session's task id"),
+                              optional_id(data.get("user_id"), "your user id") or self.user_id)
+        self.user_id = session.user_id
+        return session
 
     async def claim_url(self, session: SessionInfo) -> str | None:
         """The link that opens this project in the browser; never carries the bearer token."""
@@ -191,14 +196,18 @@ class NemoClient:
         except NemochatError:
             return None  # a missing link is no reason to stop the user
         token = data.get("claim_token") if isinstance(data, dict) else None
-        return CLAIM_URL.format(claim_token=token) if isinstance(token, str) and token else None
+        try:
+            token = optional_id(token, "the claim token")
+        except BackendError:
+            return None  # a link we cannot vouch for is no link (and no reason to stop)
+        return CLAIM_URL.format(claim_token=token) if token else None
 
     async def credits(self) -> dict[str, Any]:
         data = await self.call("GET", "/api/credits/balance/simple", "Reading credits", safe=True)
         return data if isinstance(data, dict) else {}
 
     async def state(self, session_id: str) -> dict[str, Any]:
-        data = await self.call("GET", f"/api/state/{APP}/me/{session_id}/latest", "Reading the project state", safe=True)
+        data = await self.call("GET", f"/api/state/{APP}/me/{quote(session_id, safe='')}/latest", "Reading the project state", safe=True)
         return data if isinstance(data, dict) else {}
 
     def register_url(self) -> str | None:
