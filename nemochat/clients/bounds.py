@@ -13,10 +13,14 @@ import math
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 from nemochat.errors import RateLimited
 
-__all__ = ["parse_retry_after", "retry_wait"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["Inflater", "bounded_request", "parse_retry_after", "retry_wait"]
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -79,3 +83,118 @@ def _when(seconds: float) -> str:
     if seconds < 86400:
         return "after " + time.strftime("%H:%M", at)
     return "after " + time.strftime("%Y-%m-%d %H:%M", at)
+
+
+# -- answers: size, encoding, a whole-request deadline -------------------------------
+
+PIECE = 1 << 20  # decompressed bytes produced at a time from one network chunk
+
+
+class TooLarge(Exception):
+    """More bytes than the bound allows."""
+
+
+class Inflater:
+    """A ``Content-Encoding`` undone a bounded piece at a time: a 1 MB gzip
+    bomb never becomes 2 GB in memory (httpx inflates a whole network chunk
+    at once). Unknown encodings are refused: we never asked for them."""
+
+    def __init__(self, encoding: str | None) -> None:
+        import zlib
+
+        name = (encoding or "identity").strip().lower()
+        if name in ("", "identity"):
+            self._z = None
+        elif name in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif name == "deflate":
+            self._z = zlib.decompressobj()
+        else:
+            raise ValueError(f"an encoding we did not ask for ({name[:40]})")
+
+    @property
+    def identity(self) -> bool:
+        return self._z is None
+
+    def feed(self, chunk: bytes) -> "list[bytes]":
+        """The decoded pieces of ``chunk`` (each at most PIECE bytes)."""
+        if self._z is None:
+            return [chunk] if chunk else []
+        import zlib
+
+        pieces = []
+        data = chunk
+        try:
+            while data:
+                piece = self._z.decompress(data, PIECE)
+                if piece:
+                    pieces.append(piece)
+                data = self._z.unconsumed_tail
+                if self._z.eof:
+                    break
+        except zlib.error as exc:
+            raise ValueError(f"a body that does not decompress ({exc})") from None
+        return pieces
+
+
+async def _once(data: bytes):  # type: ignore[no-untyped-def]
+    yield data
+
+
+async def bounded_request(
+    http: "httpx.AsyncClient", method: str, url: str, *, what: str, who: str = "NemoVideo",
+    max_bytes: int, deadline: float | None, **kwargs: object,
+) -> "httpx.Response":
+    """``http.request(...)``, read within bounds: at most ``max_bytes`` of
+    decoded body (the ``json_answer_max_bytes`` setting) and, unless
+    ``deadline`` is None, the whole exchange within ``deadline`` seconds (the
+    ``request_deadline`` setting: a server trickling a byte at a time never
+    trips the per-read timeout). The answer's ``.json()``/``.text`` work as usual.
+
+    Raises httpx's errors as they are (the callers' retry policies read them),
+    ``NetworkError`` past the deadline and ``BackendError`` for a body too
+    large or undecodable."""
+    import asyncio
+
+    from nemochat.errors import BackendError, NetworkError
+
+    async def exchange() -> "httpx.Response":
+        request = http.build_request(method, url, **kwargs)  # type: ignore[arg-type]
+        response = await http.send(request, stream=True)
+        try:
+            try:
+                inflater = Inflater(response.headers.get("content-encoding"))
+            except ValueError as bad:
+                raise BackendError(f"{who} answered something unexpected: {what} came with {bad}", code="bad_answer") from None
+            body = bytearray()
+            # (an answer made in memory, as a test transport's, comes already read)
+            chunks = response.aiter_raw() if not hasattr(response, "_content") else _once(response.content)
+            async for chunk in chunks:
+                try:
+                    pieces = inflater.feed(chunk) if not hasattr(response, "_content") else [chunk]
+                except ValueError as bad:
+                    raise BackendError(f"{who} answered something unexpected: {what} came with {bad}", code="bad_answer") from None
+                for piece in pieces:
+                    body += piece
+                    if len(body) > max_bytes:
+                        raise BackendError(
+                            f"{who} answered something unexpected: the answer to {what[:1].lower() + what[1:]} is larger than "
+                            f"{max_bytes / 1e6:.0f} MB (json_answer_max_bytes); not read further",
+                            code="too_large",
+                        )
+        finally:
+            await response.aclose()
+        response._content = bytes(body)  # what .read() would have kept: .json() and .text read it
+        return response
+
+    if deadline is None:
+        return await exchange()
+    try:
+        async with asyncio.timeout(deadline):
+            return await exchange()
+    except TimeoutError:
+        raise NetworkError(
+            f"{what}: no whole answer within {deadline:.0f} s (request_deadline)",
+            code="timeout",
+            action="The server is answering too slowly; try again later.",
+        ) from None

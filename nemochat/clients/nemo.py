@@ -28,7 +28,7 @@ from urllib.parse import quote
 import httpx
 
 from nemochat.clients import auth
-from nemochat.clients.bounds import retry_wait
+from nemochat.clients.bounds import Inflater, bounded_request, retry_wait
 from nemochat.clients.ids import checked_id, checked_token, optional_id
 from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer
 from nemochat.clients.sse import SSEBatcher
@@ -263,7 +263,7 @@ class NemoClient:
                 raise error_for(200, body_of(response), None, "Sending your message") or BackendError(
                     "Sending your message: the server did not answer with a stream", code="not_sse"
                 )
-            yield sse_batches(response)
+            yield sse_batches(response, max_event=self.settings.sse_event_max_bytes)
         finally:
             await response.aclose()
 
@@ -276,9 +276,13 @@ class NemoClient:
         all_headers = {**(self._auth() if authed else {}), **(headers or {})}
         retries = self.settings.connect_retries if safe else 0
         attempt = 1
+        s = self.settings
+        deadline = None if "files" in kwargs else s.request_deadline  # an upload takes as long as its file
         while True:
             try:
-                return await self.http.request(method, path, headers=all_headers, **kwargs)
+                return await bounded_request(
+                    self.http, method, path, what=what, max_bytes=s.json_answer_max_bytes, deadline=deadline, headers=all_headers, **kwargs
+                )
             except httpx.HTTPError as exc:
                 if attempt > retries or not no_answer(exc):
                     raise network_error(exc, what, tries=attempt) from None
@@ -314,31 +318,43 @@ class NemoClient:
         await self.sleep(wait)
 
 
-async def sse_batches(response: httpx.Response) -> AsyncIterator[list[str]]:
+async def sse_batches(response: httpx.Response, *, max_event: int = 16 * 1024 * 1024) -> AsyncIterator[list[str]]:
     """The ``data`` of each server-sent event, in order, as lists: the events
     completed by one network read together, as soon as it arrives
     (httpx-sse frames them; see ``clients.sse``). A busy stream brings
     hundreds of events per read; handing them over one ``await`` at a time
-    would cost more than reading them."""
+    would cost more than reading them.
+
+    The bytes come straight from ``aiter_raw`` (decoded as ``aiter_text``
+    would: UTF-8, bad bytes replaced), inflated a bounded piece at a time
+    when compressed (``clients.bounds.Inflater``); a line or an event longer
+    than ``max_event`` characters (the ``sse_event_max_bytes`` setting) ends
+    the stream with an error instead of filling the memory."""
     batcher = SSEBatcher()
-    decoder = None
-    if response.headers.get("content-encoding", "identity").strip().lower() in ("", "identity"):
-        # Not compressed (the usual): the bytes straight from aiter_raw, decoded
-        # as aiter_text would (UTF-8, bad bytes replaced), two generator steps
-        # fewer per network chunk; a server writing an event at a time sends
-        # tens of thousands of chunks a minute.
-        decoder = codecs.getincrementaldecoder(response.encoding or "utf-8")(errors="replace")
-        chunks, decode = response.aiter_raw(), decoder.decode
-    else:
-        chunks, decode = response.aiter_text(), str
-    async for chunk in chunks:
-        batch = batcher.feed(decode(chunk))
-        if batch:
-            yield batch
-    if decoder is not None:  # a character cut at the very end
-        batch = batcher.feed(decoder.decode(b"", True))
-        if batch:
-            yield batch
+    try:
+        inflater = Inflater(response.headers.get("content-encoding"))
+    except ValueError as bad:
+        raise BackendError(f"NemoVideo answered something unexpected: the agent's stream came with {bad}", code="bad_answer") from None
+    decode = codecs.getincrementaldecoder(response.encoding or "utf-8")(errors="replace").decode
+    identity = inflater.identity
+    async for chunk in response.aiter_raw():
+        try:
+            pieces = (chunk,) if identity else inflater.feed(chunk)
+        except ValueError as bad:
+            raise BackendError(f"NemoVideo answered something unexpected: the agent's stream came with {bad}", code="bad_answer") from None
+        for piece in pieces:
+            batch = batcher.feed(decode(piece))
+            if batcher.pending() > max_event:
+                raise BackendError(
+                    f"NemoVideo answered something unexpected: one event of the agent's stream is longer than "
+                    f"{max_event / 1e6:.0f} MB (sse_event_max_bytes); stopped reading it",
+                    code="too_large",
+                )
+            if batch:
+                yield batch
+    batch = batcher.feed(decode(b"", True))  # a character cut at the very end
+    if batch:
+        yield batch
     rest = batcher.flush()
     if rest:
         yield rest

@@ -19,10 +19,25 @@ class SSEBatcher:
     def __init__(self) -> None:
         self._lines = SSELineDecoder()
         self._events = SSEDecoder()
+        self._line_held = self._event_held = 0  # see pending()
 
     def feed(self, text: str) -> list[str]:
         """Add a chunk of the stream; return the ``data`` of the events it completed."""
-        return self._decode(self._lines.decode(text))
+        lines = self._lines.decode(text)
+        if not lines:
+            self._line_held += len(text)
+            return []
+        out = self._decode(lines)
+        held = self._lines.buffer  # after a line end: at most the piece that follows it
+        self._line_held = sum(map(len, held)) if held else 0
+        self._event_held = self._event_held + sum(map(len, lines)) if self._events._data else 0
+        return out
+
+    def pending(self) -> int:
+        """About how many characters are held for a line or an event not
+        finished yet (at least that many; a hostile stream with no line end
+        would grow them without bound)."""
+        return self._line_held + self._event_held  # counted as fed: no pass over what is held
 
     def flush(self) -> list[str]:
         """The stream ended: what a held-back line end still completes."""
