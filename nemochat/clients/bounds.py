@@ -88,6 +88,7 @@ def _when(seconds: float) -> str:
 # -- answers: size, encoding, a whole-request deadline -------------------------------
 
 PIECE = 1 << 20  # decompressed bytes produced at a time from one network chunk
+JSON_ANSWER_MAX_BYTES = 8 * 1024 * 1024  # the default of the json_answer_max_bytes setting, for clients without settings
 
 
 class TooLarge(Exception):

@@ -18,6 +18,7 @@ import httpx
 from httpx_sse import EventSource
 
 from nemochat import __version__
+from nemochat.clients.bounds import JSON_ANSWER_MAX_BYTES, bounded_request
 from nemochat.clients.ids import checked_id
 from nemochat.clients.http import body_of, parse_retry_after
 from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus, normalize_state, surely_unsent, unreachable
@@ -183,7 +184,8 @@ class GatewayClient:
 
     async def _call(self, method: str, path: str, what: str, *, paid: bool = False, **kwargs: Any) -> dict[str, Any]:
         try:
-            response = await self.http.request(method, path, headers=self._headers(), **kwargs)
+            response = await bounded_request(self.http, method, path, what=what, who="The gateway", max_bytes=JSON_ANSWER_MAX_BYTES,
+                                             deadline=None, headers=self._headers(), **kwargs)
         except httpx.HTTPError as exc:
             raise _transport_error(exc, what, self.http, paid=paid) from None
         answer = body_of(response)

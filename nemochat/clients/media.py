@@ -23,10 +23,11 @@ from urllib.parse import quote
 
 import httpx
 
+from nemochat.clients.bounds import bounded_request
 from nemochat.clients.http import body_of, error_for, network_error, parse_retry_after
 from nemochat.clients.nemo import APP, NemoClient
 from nemochat.core.ui_events import UploadedFile
-from nemochat.errors import BackendError, SessionNotFound, TokenRejected, UsageError
+from nemochat.errors import BackendError, NetworkError, SessionNotFound, TokenRejected, UsageError
 
 RENDER_PATH = "/api/render/proxy/lambda"
 
@@ -200,9 +201,13 @@ class MediaClient:
         what = "Checking the render"
         try:
             await self.nemo.ensure_token()
-            response = await self.nemo.http.get(path, headers=self.auth_headers())
+            s = self.nemo.settings
+            response = await bounded_request(self.nemo.http, "GET", path, what=what, max_bytes=s.json_answer_max_bytes,
+                                             deadline=s.request_deadline, headers=self.auth_headers())
         except httpx.HTTPError as exc:
             raise PollAgain(str(network_error(exc, what))) from None
+        except NetworkError as slow:  # past request_deadline: ask again later
+            raise PollAgain(slow.message) from None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if response.status_code >= 500 or response.status_code == 429:
             raise PollAgain(f"{what}: HTTP {response.status_code}", retry_after=retry_after)

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from nemochat import __version__
+from nemochat.clients.bounds import JSON_ANSWER_MAX_BYTES, bounded_request
 from nemochat.clients.ids import checked_id
 from nemochat.clients.http import body_of, network_error, parse_retry_after
 from nemochat.core.secrets import remember
@@ -280,7 +281,9 @@ class NanoPhotoClient:
     async def _post(self, path: str, body: dict[str, Any], what: str, *, paid: bool = False) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.api_key}", "User-Agent": f"nemochat/{__version__}", "Accept": "application/json"}
         try:
-            response = await self.http.post(path, json=body, headers=headers)
+            # (the size is bounded; no whole-request deadline: a paid submit cut short is a lost answer)
+            response = await bounded_request(self.http, "POST", path, what=what, who="NanoPhoto", max_bytes=JSON_ANSWER_MAX_BYTES,
+                                             deadline=None, json=body, headers=headers)
         except httpx.HTTPError as exc:
             if paid and not surely_unsent(exc):
                 raise AmbiguousSubmit(
