@@ -28,6 +28,7 @@ from nemochat.app.download import Meter, Source, check_destination, download, sa
 from nemochat.clients.bounds import retry_wait
 from nemochat.clients.http import build_download_client
 from nemochat.clients.media import RUNNING, MediaClient, PollAgain, RenderNotFound, RenderStatus
+from nemochat.core import json_safe
 from nemochat.core.draft import timeline_from_state
 from nemochat.core.texts import say
 from nemochat.core.ui_events import ExportDone, Notice, UIEvent
@@ -139,8 +140,8 @@ def draft_from_state(state: Any) -> Any:
     for _ in range(5):
         if isinstance(node, str):
             try:
-                node = json.loads(node)
-            except ValueError:
+                node = json_safe.loads(node)
+            except ValueError:  # (nested too deep too)
                 return None
         if not isinstance(node, Mapping):
             return None

@@ -18,6 +18,7 @@ import httpx
 from httpx_sse import EventSource
 
 from nemochat import __version__
+from nemochat.core import json_safe
 from nemochat.clients.bounds import JSON_ANSWER_MAX_BYTES, bounded_request
 from nemochat.clients.ids import checked_id
 from nemochat.clients.http import body_of, parse_retry_after
@@ -207,8 +208,8 @@ def _chunk_text(data: str) -> str:
     """The content of one OpenAI chat-completion chunk (anything else: nothing;
     an error chunk raises)."""
     try:
-        chunk = json.loads(data)
-    except ValueError:
+        chunk = json_safe.loads(data)
+    except ValueError:  # (nested too deep too)
         return ""
     if isinstance(chunk, dict) and chunk.get("error"):
         error = chunk["error"]

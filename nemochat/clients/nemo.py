@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -30,7 +31,7 @@ import httpx
 from nemochat.clients import auth
 from nemochat.clients.bounds import Inflater, bounded_request, retry_wait
 from nemochat.clients.ids import checked_id, checked_token, optional_id
-from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer
+from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer, unexpected
 from nemochat.clients.sse import SSEBatcher
 from nemochat.core.secrets import remember
 from nemochat.errors import AuthError, BackendError, NemochatError, RateLimited, StreamDropped, TokenRejected
@@ -204,11 +205,18 @@ class NemoClient:
 
     async def credits(self) -> dict[str, Any]:
         data = await self.call("GET", "/api/credits/balance/simple", "Reading credits", safe=True)
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            raise unexpected("Reading credits", "no balance in the answer")
+        numbers = {key: data.get(key) for key in ("available", "frozen", "total")}
+        if not all(_finite(value) for value in numbers.values()):  # never a number it did not send
+            raise unexpected("Reading credits", "a balance without its numbers")
+        return {**data, **numbers}
 
     async def state(self, session_id: str) -> dict[str, Any]:
         data = await self.call("GET", f"/api/state/{APP}/me/{quote(session_id, safe='')}/latest", "Reading the project state", safe=True)
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):  # an HTML page or a list is not an empty project
+            raise unexpected("Reading the project state", "no project state in the answer")
+        return data
 
     def register_url(self) -> str | None:
         return REGISTER_URL.format(user_id=self.user_id) if self.anonymous and self.user_id else None
@@ -365,6 +373,16 @@ async def sse_payloads(response: httpx.Response) -> AsyncIterator[str]:
     async for batch in sse_batches(response):
         for data in batch:
             yield data
+
+
+def _finite(value: object) -> bool:
+    """A number (or a number as text, as some backends send it) that is not NaN or infinite."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except (ValueError, OverflowError):
+        return False
 
 
 def _opt(value: object) -> str | None:
