@@ -174,14 +174,15 @@ def safe_filename(name: str, *, fallback: str = "video", max_length: int = 80) -
     stem = text.split(".", 1)[0]
     if _WINDOWS_RESERVED.fullmatch(stem):
         text = _truncate("_" + text, max(1, max_length))
-    return text
+    return text or fallback
 
 
 def _truncate(text: str, max_length: int) -> str:
-    """Cut to `max_length` code points, keeping a short suffix like ".mp4"."""
+    """Cut to `max_length` code points, keeping a short suffix like ".mp4"
+    (a flag's tag characters cut from their end are dropped: invisible alone)."""
     if len(text) <= max_length:
         return text
     suffix_match = _SHORT_SUFFIX.search(text)
     suffix = suffix_match.group() if suffix_match and len(suffix_match.group()) < max_length else ""
-    stem = text[: max_length - len(suffix)].rstrip(_TRAILING_JUNK)
-    return (stem + suffix) if stem else text[:max_length].rstrip(_TRAILING_JUNK)
+    stem = clean(text[: max_length - len(suffix)]).rstrip(_TRAILING_JUNK)
+    return (stem + suffix) if stem else clean(text[:max_length]).rstrip(_TRAILING_JUNK)

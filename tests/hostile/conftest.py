@@ -33,15 +33,21 @@ def hostile():
 
 
 @pytest.fixture
-def nemochat(isolated_home, hostile):
-    """``nemochat(*args) -> CompletedProcess`` against the hostile server."""
+def nemochat(isolated_home, hostile, monkeypatch, capsys):
+    """``nemochat(*args) -> CompletedProcess`` against the hostile server: the
+    real command line (``cli.main``), run in this process (a fresh interpreter
+    per call would cost a second each on a busy machine; tests that need a
+    terminal use ``in_pty``)."""
+    from nemochat.cli import main
 
-    def call(*args: str, env: dict | None = None, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-        full_env = {**os.environ, **NO_WAITS, "NEMO_API_URL": hostile.base_url, "COLUMNS": "100", **(env or {})}
-        return subprocess.run(
-            [sys.executable, "-m", "nemochat", *args], input=input, capture_output=True, text=True,
-            env=full_env, timeout=timeout, stdin=None if input is not None else subprocess.DEVNULL,
-        )
+    def call(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        with monkeypatch.context() as patched:
+            for name, value in {**NO_WAITS, "NEMO_API_URL": hostile.base_url, "COLUMNS": "100", **(env or {})}.items():
+                patched.setenv(name, value)
+            code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
 
     return call
 

@@ -93,6 +93,13 @@ class HostileServer:
         return self
 
     def stop(self) -> None:
+        async def shutdown() -> None:  # every connection's coroutine ended, none left pending
+            tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 

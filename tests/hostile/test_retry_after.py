@@ -25,7 +25,7 @@ def _limited_once(hostile, method: str, path: str, retry_after: str, then: Reply
 @pytest.mark.parametrize("value", LONG)
 def test_a_long_retry_after_is_not_waited_for_credits(hostile, nemochat, value):
     _limited_once(hostile, "GET", "/api/credits/balance/simple", value, envelope({"available": 5, "frozen": 0, "total": 5}))
-    result = nemochat("credits", timeout=20)  # waiting would outlast this
+    result = nemochat("credits")  # waiting would outlast this
     assert result.returncode == 5, result.stderr
     assert "Try again" in result.stderr and "retrying in" not in result.stderr
     assert hostile.paths().count("/api/credits/balance/simple") == 1
@@ -34,14 +34,14 @@ def test_a_long_retry_after_is_not_waited_for_credits(hostile, nemochat, value):
 @pytest.mark.parametrize("value", SHORT_OR_UNREADABLE)
 def test_a_short_or_unreadable_retry_after_is_one_short_wait(hostile, nemochat, value):
     _limited_once(hostile, "GET", "/api/credits/balance/simple", value, envelope({"available": 5, "frozen": 0, "total": 5}))
-    result = nemochat("credits", timeout=20)
+    result = nemochat("credits")
     assert result.returncode == 0, result.stderr
     assert "5" in result.stdout and "unexpected" not in result.stderr
 
 
 def test_a_long_retry_after_on_run_sse_is_not_waited(hostile, nemochat):
     _limited_once(hostile, "POST", "/run_sse", "Fri, 01 Jan 2099 00:00:00 GMT", json_reply({"detail": "x"}, 500))
-    result = nemochat("ask", "hello", timeout=20)
+    result = nemochat("ask", "hello")
     assert result.returncode == 5, result.stderr
     assert "Try again" in result.stderr
     assert hostile.paths().count("/run_sse") == 1
@@ -49,7 +49,7 @@ def test_a_long_retry_after_on_run_sse_is_not_waited(hostile, nemochat):
 
 def test_a_long_retry_after_on_sora_submit_is_not_waited_and_nothing_is_spent(hostile, nemochat):
     _limited_once(hostile, "POST", "/api/sora-2/generate", "1e9", json_reply({"success": True, "data": {"taskId": "x"}}))
-    result = nemochat("sora", "submit", "--prompt", "a cat", "--yes", timeout=20,
+    result = nemochat("sora", "submit", "--prompt", "a cat", "--yes",
                       env={"NANOPHOTO_API_URL": "", "NANOPHOTO_API_KEY": "sk-hostilekey123", "NEMOCHAT_NANOPHOTO_API_BASE": hostile.base_url})
     assert result.returncode == 5, result.stderr
     assert "Try again" in result.stderr
