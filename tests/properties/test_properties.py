@@ -141,3 +141,39 @@ def test_no_file_name_leaves_its_folder(name, max_length):
     assert not safe.startswith((".", "-")) and len(safe) <= max(max_length, len("video"))
     assert (folder / safe).resolve().parent == folder
     assert not survivors(safe, newlines=False) and not any(c.isspace() for c in safe)
+
+
+# -- the answers' shapes, mapped to values -------------------------------------------------------------
+
+STATE_KEYS = st.sampled_from(["state", "draft", "t", "tt", "sg", "d", "m", "title", "tracks", "segments", "video_infos",
+                              "generated_media", "canvas_config", "status", "progress", "outputUrl", "output", "url", "id",
+                              "taskId", "videoUrl", "shots", "shotId", "error", "errorCode", "creditsUsed", "data", "width"])
+SHAPED = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | HOSTILE_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(STATE_KEYS, inner, max_size=6),
+    max_leaves=25,
+)
+
+
+@PROPERTY
+@given(SHAPED)
+def test_every_answer_shape_maps_to_a_value_or_one_typed_error(value):
+    from nemochat.clients import gateway, media, nanophoto
+    from nemochat.core.draft import timeline_from_state
+
+    calls = [
+        lambda: timeline_from_state(value),
+        lambda: media.parse_render_status(value, "render_1"),
+        lambda: media._upload_answer(value),
+        lambda: nanophoto.sora_status_of(value, "task_1"),
+        lambda: nanophoto.veo_status_of(value, [{"shotId": "s1", "taskId": "t1"}]),
+        lambda: nanophoto.sora_task_id(value),
+        lambda: nanophoto.veo_task_ids(value),
+        lambda: gateway.gateway_status_of(value, "task_1"),
+        lambda: gateway.task_id_of(value),
+    ]
+    for call in calls:
+        try:
+            call()
+        except NemochatError:
+            pass
