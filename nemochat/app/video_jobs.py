@@ -107,7 +107,13 @@ class VideoJobs:
     async def submit(self, provider: Provider, *, policy: PollPolicy, follow: bool, session_id: str | None = None) -> JobOutcome:
         job_id = self.ledger.add_job(provider.kind, provider.params(), session_id=session_id, api_key_hint=self.key_hint)
         answer = await self._send_submit(job_id, provider)
-        task_ids = provider.task_ids(answer)
+        try:
+            task_ids = provider.task_ids(answer)
+        except BackendError as bad:  # no usable task id (none, or one we refuse to store): paid, maybe, but not followable
+            self.ledger.update_job(job_id, status="unknown", error=bad.message)
+            raise BackendError(f"{bad.message}. The video may have been created (and billed); nemochat cannot follow it",
+                               code=bad.code, action="Check your gateway's dashboard for it." if provider.kind == "gateway"
+                               else "Check NanoPhoto's dashboard for it.") from None
         self.ledger.set_job_task(job_id, task_ids)
         self.on_raw("submitted", answer)
         outcome = JobOutcome(job_id, provider.kind, "processing", task_ids)

@@ -67,3 +67,11 @@ def test_every_retry_after_is_a_number_or_none_and_never_raises(value):
         assert refused.exit_code == 5 and "Try again" in refused.action
     else:
         assert 0 <= wait <= 60
+
+
+def test_a_long_retry_after_on_a_sora_status_check_is_not_waited(hostile, nemochat):
+    hostile.route("POST", "/api/sora-2/check-status", json_reply({"success": False, "errorCode": "API_KEY_RATE_LIMIT_EXCEEDED"}, 429, **{"Retry-After": "inf"}))
+    result = nemochat("sora", "status", "--task-id", "task-1", "--follow", env={"NANOPHOTO_API_KEY": "sk-hostilekey123", "NANOPHOTO_API_URL": hostile.base_url})
+    assert result.returncode == 5, result.stderr
+    assert "Try again much later" in result.stderr and "nemochat sora status" in result.stderr
+    assert hostile.paths().count("/api/sora-2/check-status") == 1

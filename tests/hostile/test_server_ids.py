@@ -34,3 +34,19 @@ def test_a_claim_token_that_could_swap_a_link_gives_no_link(hostile, nemochat):
     result = nemochat("ask", "hello")
     assert result.returncode == 0, result.stderr
     assert "evil.example" not in result.stderr + result.stdout
+
+
+def test_a_bad_sora_task_id_is_refused_never_stored_and_said_to_be_maybe_billed(hostile, nemochat):
+    from hostile_server import json_reply
+
+    from nemochat.settings import Paths
+    from nemochat.store import Ledger, ledger_path
+
+    hostile.route("POST", "/api/sora-2/generate", json_reply({"success": True, "taskId": "t\x1b[2J/../../x"}))
+    result = nemochat("sora", "submit", "--prompt", "a cat", "--yes",
+                      env={"NANOPHOTO_API_KEY": "sk-hostilekey123", "NANOPHOTO_API_URL": hostile.base_url})
+    assert result.returncode == 5, result.stderr
+    assert "answered something unexpected" in result.stderr and "billed" in result.stderr and "\x1b" not in result.stderr
+    with Ledger(ledger_path(Paths.default())) as ledger:
+        (job,) = ledger.jobs()
+    assert job.status == "unknown" and not job.task_ids
