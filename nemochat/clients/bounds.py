@@ -110,6 +110,7 @@ class Inflater:
             self._z = zlib.decompressobj(zlib.MAX_WBITS | 16)
         elif name == "deflate":
             self._z = zlib.decompressobj()
+            self._raw_deflate_next = True  # some servers send raw deflate, without the zlib header (httpx tries both too)
         else:
             raise ValueError(f"an encoding we did not ask for ({name[:40]})")
 
@@ -134,7 +135,12 @@ class Inflater:
                 if self._z.eof:
                     break
         except zlib.error as exc:
+            if getattr(self, "_raw_deflate_next", False) and not pieces and data is chunk:
+                self._raw_deflate_next = False
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self.feed(chunk)
             raise ValueError(f"a body that does not decompress ({exc})") from None
+        self._raw_deflate_next = False
         return pieces
 
 
@@ -166,7 +172,7 @@ async def bounded_request(
             try:
                 inflater = Inflater(response.headers.get("content-encoding"))
             except ValueError as bad:
-                raise BackendError(f"{who} answered something unexpected: {what} came with {bad}", code="bad_answer") from None
+                raise BackendError(f"{who} answered something unexpected: {what[:1].lower() + what[1:]} got {bad}", code="bad_answer") from None
             body = bytearray()
             # (an answer made in memory, as a test transport's, comes already read)
             chunks = response.aiter_raw() if not hasattr(response, "_content") else _once(response.content)
@@ -174,7 +180,7 @@ async def bounded_request(
                 try:
                     pieces = inflater.feed(chunk) if not hasattr(response, "_content") else [chunk]
                 except ValueError as bad:
-                    raise BackendError(f"{who} answered something unexpected: {what} came with {bad}", code="bad_answer") from None
+                    raise BackendError(f"{who} answered something unexpected: {what[:1].lower() + what[1:]} got {bad}", code="bad_answer") from None
                 for piece in pieces:
                     body += piece
                     if len(body) > max_bytes:
