@@ -13,6 +13,7 @@ import math
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from nemochat.errors import RateLimited
@@ -118,30 +119,34 @@ class Inflater:
     def identity(self) -> bool:
         return self._z is None
 
-    def feed(self, chunk: bytes) -> "list[bytes]":
-        """The decoded pieces of ``chunk`` (each at most PIECE bytes)."""
+    def feed(self, chunk: bytes) -> "Iterator[bytes]":
+        """The decoded pieces of ``chunk``, each at most PIECE bytes, made one
+        at a time as they are taken (a consumer past its bound stops the rest
+        from being made); ValueError for a body that does not decompress."""
         if self._z is None:
-            return [chunk] if chunk else []
+            if chunk:
+                yield chunk
+            return
         import zlib
 
-        pieces = []
-        data = chunk
-        try:
-            while data:
+        data, made = chunk, False
+        while data:
+            try:
                 piece = self._z.decompress(data, PIECE)
-                if piece:
-                    pieces.append(piece)
-                data = self._z.unconsumed_tail
-                if self._z.eof:
-                    break
-        except zlib.error as exc:
-            if getattr(self, "_raw_deflate_next", False) and not pieces and data is chunk:
-                self._raw_deflate_next = False
-                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-                return self.feed(chunk)
-            raise ValueError(f"a body that does not decompress ({exc})") from None
-        self._raw_deflate_next = False
-        return pieces
+            except zlib.error as exc:
+                if getattr(self, "_raw_deflate_next", False) and not made and data is chunk:
+                    self._raw_deflate_next = False
+                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                    yield from self.feed(chunk)
+                    return
+                raise ValueError(f"a body that does not decompress ({exc})") from None
+            self._raw_deflate_next = False
+            if piece:
+                made = True
+                yield piece
+            data = self._z.unconsumed_tail
+            if self._z.eof:
+                break
 
 
 async def _once(data: bytes):  # type: ignore[no-untyped-def]
@@ -177,18 +182,18 @@ async def bounded_request(
             # (an answer made in memory, as a test transport's, comes already read)
             chunks = response.aiter_raw() if not hasattr(response, "_content") else _once(response.content)
             async for chunk in chunks:
+                pieces = inflater.feed(chunk) if not hasattr(response, "_content") else iter((chunk,))
                 try:
-                    pieces = inflater.feed(chunk) if not hasattr(response, "_content") else [chunk]
+                    for piece in pieces:
+                        body += piece
+                        if len(body) > max_bytes:
+                            raise BackendError(
+                                f"{who} answered something unexpected: the answer to {what[:1].lower() + what[1:]} is larger than "
+                                f"{max_bytes / 1e6:.0f} MB (json_answer_max_bytes); not read further",
+                                code="too_large",
+                            )
                 except ValueError as bad:
                     raise BackendError(f"{who} answered something unexpected: {what[:1].lower() + what[1:]} got {bad}", code="bad_answer") from None
-                for piece in pieces:
-                    body += piece
-                    if len(body) > max_bytes:
-                        raise BackendError(
-                            f"{who} answered something unexpected: the answer to {what[:1].lower() + what[1:]} is larger than "
-                            f"{max_bytes / 1e6:.0f} MB (json_answer_max_bytes); not read further",
-                            code="too_large",
-                        )
         finally:
             await response.aclose()
         response._content = bytes(body)  # what .read() would have kept: .json() and .text read it

@@ -19,7 +19,7 @@ import asyncio
 import codecs
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -346,10 +346,7 @@ async def sse_batches(response: httpx.Response, *, max_event: int = 16 * 1024 * 
     decode = codecs.getincrementaldecoder(response.encoding or "utf-8")(errors="replace").decode
     identity = inflater.identity
     async for chunk in response.aiter_raw():
-        try:
-            pieces = (chunk,) if identity else inflater.feed(chunk)
-        except ValueError as bad:
-            raise BackendError(f"NemoVideo answered something unexpected: the agent's stream came with {bad}", code="bad_answer") from None
+        pieces = (chunk,) if identity else _inflated(inflater, chunk)
         for piece in pieces:
             batch = batcher.feed(decode(piece))
             if batcher.pending() > max_event:
@@ -366,6 +363,13 @@ async def sse_batches(response: httpx.Response, *, max_event: int = 16 * 1024 * 
     rest = batcher.flush()
     if rest:
         yield rest
+
+
+def _inflated(inflater: Inflater, chunk: bytes) -> Iterator[bytes]:
+    try:
+        yield from inflater.feed(chunk)
+    except ValueError as bad:
+        raise BackendError(f"NemoVideo answered something unexpected: the agent's stream came with {bad}", code="bad_answer") from None
 
 
 async def sse_payloads(response: httpx.Response) -> AsyncIterator[str]:

@@ -177,3 +177,21 @@ def test_every_answer_shape_maps_to_a_value_or_one_typed_error(value):
             call()
         except NemochatError:
             pass
+
+
+@PROPERTY
+@given(st.sampled_from(["gzip", "deflate", "identity", "x-gzip"]), st.binary(max_size=400), st.booleans())
+def test_inflating_any_body_gives_bounded_pieces_or_a_value_error(encoding, body, compress):
+    import gzip
+    import zlib
+
+    from nemochat.clients.bounds import PIECE, Inflater
+
+    if compress and encoding != "identity":
+        body = gzip.compress(body) if "gzip" in encoding else zlib.compress(body)
+    try:
+        inflater = Inflater(encoding)
+        pieces = [piece for at in range(0, len(body), 7) for piece in inflater.feed(body[at : at + 7])]  # cut anywhere
+    except ValueError:
+        return
+    assert all(isinstance(piece, bytes) and 0 < len(piece) <= max(PIECE, len(body)) for piece in pieces)
