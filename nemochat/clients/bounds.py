@@ -21,7 +21,9 @@ from nemochat.errors import RateLimited
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Inflater", "bounded_request", "parse_retry_after", "retry_wait"]
+    from nemochat.settings import Settings
+
+__all__ = ["Inflater", "bounded_request", "call_deadline", "parse_retry_after", "retry_wait"]
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -49,6 +51,12 @@ def parse_retry_after(value: str | None) -> float | None:
     if math.isnan(seconds):
         return None
     return max(0.0, seconds)
+
+
+def call_deadline(settings: "Settings") -> float:
+    """The whole-call deadline of a simple API call: ``request_deadline``,
+    or twice ``request_timeout`` when that is less."""
+    return min(settings.request_deadline, 2 * settings.request_timeout)
 
 
 def retry_wait(retry_after: float | None, *, default: float, longest: float, what: str, action: str = "") -> float:
@@ -206,7 +214,7 @@ async def bounded_request(
             return await exchange()
     except TimeoutError:
         raise NetworkError(
-            f"{what}: no whole answer within {deadline:.0f} s (request_deadline)",
+            f"{what}: no whole answer within {deadline:.0f} s (request_deadline, at most twice request_timeout)",
             code="timeout",
             action="The server is answering too slowly; try again later.",
         ) from None

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import httpx
 
-from nemochat.clients.bounds import bounded_request
+from nemochat.clients.bounds import bounded_request, call_deadline
 from nemochat.clients.http import body_of, error_for, network_error, parse_retry_after
 from nemochat.clients.nemo import APP, NemoClient
 from nemochat.core.ui_events import UploadedFile
@@ -203,7 +203,7 @@ class MediaClient:
             await self.nemo.ensure_token()
             s = self.nemo.settings
             response = await bounded_request(self.nemo.http, "GET", path, what=what, max_bytes=s.json_answer_max_bytes,
-                                             deadline=s.request_deadline, headers=self.auth_headers())
+                                             deadline=call_deadline(s), headers=self.auth_headers())
         except httpx.HTTPError as exc:
             raise PollAgain(str(network_error(exc, what))) from None
         except NetworkError as slow:  # past request_deadline: ask again later

@@ -29,7 +29,7 @@ from urllib.parse import quote
 import httpx
 
 from nemochat.clients import auth
-from nemochat.clients.bounds import Inflater, bounded_request, retry_wait
+from nemochat.clients.bounds import Inflater, bounded_request, call_deadline, retry_wait
 from nemochat.clients.ids import checked_id, checked_token, optional_id
 from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer, unexpected
 from nemochat.clients.sse import SSEBatcher
@@ -285,7 +285,7 @@ class NemoClient:
         retries = self.settings.connect_retries if safe else 0
         attempt = 1
         s = self.settings
-        deadline = None if "files" in kwargs else s.request_deadline  # an upload takes as long as its file
+        deadline = None if "files" in kwargs else call_deadline(s)  # an upload takes as long as its file
         while True:
             try:
                 return await bounded_request(
