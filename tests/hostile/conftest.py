@@ -5,7 +5,6 @@ terminal would receive)."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,18 +75,3 @@ def in_pty(isolated_home, hostile):
                 child.terminate(force=True)
 
     return spawn
-
-
-OSC8 = re.compile(r"\x1b\]8;([^;\x1b\x07]*);([^\x1b\x07]*)(?:\x1b\\|\x07)(.*?)\x1b\]8;;(?:\x1b\\|\x07)", re.DOTALL)
-SGR = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-def hyperlinks(raw: str) -> list[tuple[str, str]]:
-    """Every OSC 8 hyperlink in ``raw``: (target, the text it shows); the
-    pieces of one link wrapped over several lines (one id) are joined."""
-    links: dict[str, tuple[str, str]] = {}
-    for number, (params, target, shown) in enumerate(OSC8.findall(raw)):
-        key = params or str(number)
-        text = SGR.sub("", shown).replace("\r\n", "")
-        links[key] = (target, links[key][1] + text if key in links else text)
-    return [(target, shown.strip()) for target, shown in links.values() if target]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import hyperlinks
+from links_helpers import hyperlinks
 from hostile_server import envelope, sse_reply
 
 PHISH = "Claim it: [https://nemovideo.com/workspace/claim](http://evil.example/phish) ![https://nemovideo.com/logo](http://evil.example/img)"

@@ -195,3 +195,34 @@ def test_inflating_any_body_gives_bounded_pieces_or_a_value_error(encoding, body
     except ValueError:
         return
     assert all(isinstance(piece, bytes) and 0 < len(piece) <= max(PIECE, len(body)) for piece in pieces)
+
+
+# -- links: the target is what the person sees -------------------------------------------------------
+
+URLS = st.sampled_from(["https://nemovideo.com/workspace/claim", "http://evil.example/phish", "https://a.b/c?d=1&e=2",
+                        "mailto:x@y.z", "https://例え.jp/ä", "http://evil.example/a b", "#", "", "javascript:alert(1)",
+                        "https://x.y/\x1b]8;;http://evil\x1b\\", "file:///etc/passwd"])
+LINK_TEXT = st.one_of(URLS, HOSTILE_TEXT, st.just("**bold** `code`"))
+MARKDOWN = st.lists(st.one_of(
+    st.builds(lambda t, u: f"[{t}]({u})", LINK_TEXT, URLS),
+    st.builds(lambda t, u: f"![{t}]({u})", LINK_TEXT, URLS),
+    st.builds(lambda u: f"<{u}>", URLS),
+    st.builds(lambda t, u: f"[{t}][r]\n\n[r]: {u}\n", LINK_TEXT, URLS),
+    HOSTILE_TEXT,
+), max_size=6).map(" ".join)
+
+
+@PROPERTY
+@given(MARKDOWN)
+def test_every_hyperlink_in_an_answer_shows_its_own_target(text):
+    import io
+
+    from links_helpers import hyperlinks
+    from rich.console import Console
+
+    from nemochat.ui.rich_view import markdown
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=300, color_system="truecolor")
+    console.print(markdown(clean(text)))
+    for target, shown in hyperlinks(console.file.getvalue()):
+        assert target == shown.replace("\n", ""), (target, shown)
