@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -38,6 +36,9 @@ def parse_retry_after(value: str | None) -> float | None:
     try:
         seconds = float(text)
     except ValueError:
+        from datetime import datetime, timezone  # (imported when needed: start-up time)
+        from email.utils import parsedate_to_datetime
+
         try:
             when = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError, OverflowError):
