@@ -344,19 +344,27 @@ async def sse_batches(response: httpx.Response, *, max_event: int = 16 * 1024 * 
     except ValueError as bad:
         raise BackendError(f"NemoVideo answered something unexpected: the agent's stream came with {bad}", code="bad_answer") from None
     decode = codecs.getincrementaldecoder(response.encoding or "utf-8")(errors="replace").decode
-    identity = inflater.identity
-    async for chunk in response.aiter_raw():
-        pieces = (chunk,) if identity else _inflated(inflater, chunk)
-        for piece in pieces:
-            batch = batcher.feed(decode(piece))
-            if batcher.pending() > max_event:
-                raise BackendError(
-                    f"NemoVideo answered something unexpected: one event of the agent's stream is longer than "
-                    f"{max_event / 1e6:.0f} MB (sse_event_max_bytes); stopped reading it",
-                    code="too_large",
-                )
+    feed, pending = batcher.feed, batcher.pending
+    too_long = BackendError(
+        f"NemoVideo answered something unexpected: one event of the agent's stream is longer than "
+        f"{max_event / 1e6:.0f} MB (sse_event_max_bytes); stopped reading it",
+        code="too_large",
+    )
+    if inflater.identity:  # the usual: one step per network chunk (a busy stream brings tens of thousands)
+        async for chunk in response.aiter_raw():
+            batch = feed(decode(chunk))
             if batch:
                 yield batch
+            elif pending() > max_event:  # (only a chunk that ended no event can hold more)
+                raise too_long
+    else:
+        async for chunk in response.aiter_raw():
+            for piece in _inflated(inflater, chunk):
+                batch = feed(decode(piece))
+                if batch:
+                    yield batch
+                elif pending() > max_event:
+                    raise too_long
     batch = batcher.feed(decode(b"", True))  # a character cut at the very end
     if batch:
         yield batch

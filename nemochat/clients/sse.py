@@ -28,9 +28,12 @@ class SSEBatcher:
             self._line_held += len(text)
             return []
         out = self._decode(lines)
-        held = self._lines.buffer  # after a line end: at most the piece that follows it
-        self._line_held = sum(map(len, held)) if held else 0
-        self._event_held = self._event_held + sum(map(len, lines)) if self._events._data else 0
+        held = self._lines.buffer  # after a line end: at most the one piece that follows it
+        self._line_held = len(held[0]) if held else 0
+        if self._events._data:  # an event still open: its lines so far
+            self._event_held += sum(map(len, lines))
+        elif self._event_held:
+            self._event_held = 0
         return out
 
     def pending(self) -> int:
