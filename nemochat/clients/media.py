@@ -24,7 +24,7 @@ from urllib.parse import quote
 import httpx
 
 from nemochat.clients.bounds import bounded_request, call_deadline
-from nemochat.clients.http import body_of, error_for, network_error, parse_retry_after
+from nemochat.clients.http import body_of, error_for, network_error, parse_retry_after, unexpected
 from nemochat.clients.nemo import APP, NemoClient
 from nemochat.core.ui_events import UploadedFile
 from nemochat.errors import BackendError, NetworkError, SessionNotFound, TokenRejected, UsageError
@@ -213,6 +213,8 @@ class MediaClient:
             raise PollAgain(f"{what}: HTTP {response.status_code}", retry_after=retry_after)
         body = body_of(response)
         error = error_for(response.status_code, body, response.headers.get("Retry-After"), what)
+        if error is None and not isinstance(body, Mapping):  # an HTML page, a list: no news about the render, said so
+            raise PollAgain(unexpected(what, "an answer that is not a JSON object").message, retry_after=retry_after)
         if isinstance(error, TokenRejected):
             # NemoClient owns token renewal: let it ask again with a new token.
             return replace(parse_render_status(await self.nemo.call("GET", path, what), render_id), id=render_id)

@@ -46,3 +46,20 @@ def test_a_deep_sora_status_is_a_protocol_error(hostile, nemochat):
     result = nemochat("sora", "status", "--task-id", "task-1", env={"NANOPHOTO_API_KEY": "sk-hostilekey123", "NANOPHOTO_API_URL": hostile.base_url})
     assert result.returncode == 5, result.stderr
     assert "unexpected error" not in result.stderr and "RecursionError" not in result.stderr
+
+
+def test_a_render_status_of_the_wrong_shape_is_said_and_asked_again(hostile, run):
+    import httpx
+
+    from nemochat.clients.media import MediaClient, PollAgain
+    from nemochat.clients.nemo import NemoClient
+    from nemochat.settings import Paths, Settings
+
+    hostile.route("GET", "/api/render/proxy/lambda/", HTML)
+
+    async def poll() -> None:
+        async with httpx.AsyncClient(base_url=hostile.base_url) as http:
+            await MediaClient(NemoClient(http, Settings.load(env={}, api_base=hostile.base_url), Paths.default())).render_status("render_1")
+
+    with pytest.raises(PollAgain, match="answered something unexpected"):
+        run(poll())
