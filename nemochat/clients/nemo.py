@@ -395,7 +395,3 @@ def _finite(value: object) -> bool:
         return math.isfinite(float(value))
     except (ValueError, OverflowError):
         return False
-
-
-def _opt(value: object) -> str | None:
-    return None if value in (None, "") else str(value)
