@@ -74,6 +74,13 @@ class Settings:
     stream_cap: float = 900.0  # /run_sse may run 15 minutes, no read timeout of its own
     still_working_every: float = 120.0
     retry_after_default: float = 30.0  # HTTP 429 without Retry-After
+    retry_after_max: float = 60.0  # a longer Retry-After is not waited: we say when to try again (exit 5)
+    # bounds on what a server can make us hold or wait for (clients/bounds.py)
+    # a whole simple API call (not uploads, downloads or streams), however slowly it trickles:
+    # this, or twice request_timeout if that is less (a 3 s timeout is not stretched to a minute)
+    request_deadline: float = 60.0
+    json_answer_max_bytes: int = 8 * 1024 * 1024  # one JSON answer, decompressed
+    sse_event_max_bytes: int = 16 * 1024 * 1024  # one line, or one event, of the agent's stream
     recovery_first_wait: float = 30.0  # after a dropped stream, before the first state read
     recovery_interval: float = 60.0
     recovery_reads: int = 5

@@ -87,8 +87,8 @@ def runtime(sim, world, isolated_home):
 # The tiers, so `pytest -m unit` runs in seconds: a test that drives a terminal
 # (a pseudo-terminal or prompt_toolkit's pipe input), one that talks to a
 # server on loopback or runs the command line, and the rest (pure code).
-_TERMINAL_FIXTURES = {"spawn", "repl", "term_env"}
-_LOOPBACK_FIXTURES = {"sim", "world", "runtime", "nemochat", "cli", "requests", "providers", "env"}
+_TERMINAL_FIXTURES = {"spawn", "repl", "term_env", "in_pty"}
+_LOOPBACK_FIXTURES = {"sim", "world", "runtime", "nemochat", "cli", "requests", "providers", "env", "hostile"}
 
 
 def pytest_collection_modifyitems(items):

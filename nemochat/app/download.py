@@ -304,14 +304,19 @@ async def _one_request(source: Source, part: Path, meter: Meter, state: _Progres
         else:
             raise DownloadError(f"Downloading from {source.name}: HTTP {status}", code=status)
         state.validator = _validator(response)
-        if response.headers.get("content-encoding", "identity").lower() != "identity":
-            # Compressed anyway: sizes and ranges count other bytes than ours.
-            state.validator = state.total = None
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            # Compressed though we asked it not to be: what it inflates to is
+            # unbounded (a 1 MB gzip bomb is a 1 GB file), and sizes and ranges
+            # would count other bytes than the file's.
+            raise DownloadError(f"Downloading from {source.name}: the server compressed the file though we asked it not to ({encoding[:20]}); nothing saved")
         _remember(part, source.url, state)  # so a killed run's next one can resume
         with part.open(mode, buffering=0) as out:
             # No chunk size, no buffer: every piece is in the file as it arrives, so
             # a drop (or kill -9) loses nothing.
-            async for chunk in response.aiter_bytes():
+            async for chunk in response.aiter_bytes():  # (identity: the bytes as sent)
+                if state.total is not None and state.offset + len(chunk) > state.total:
+                    raise DownloadError(f"Downloading from {source.name}: the server sent more than the {state.total} bytes it announced; nothing saved")
                 _write_all(out, chunk)
                 state.offset += len(chunk)
                 meter.update(state.offset, state.total)

@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nemochat.app.download import Meter, Source, check_destination, download, same_origin, target_path
+from nemochat.clients.bounds import retry_wait
 from nemochat.clients.http import build_download_client
 from nemochat.clients.media import RUNNING, MediaClient, PollAgain, RenderNotFound, RenderStatus
+from nemochat.core import json_safe
 from nemochat.core.draft import timeline_from_state
 from nemochat.core.texts import say
 from nemochat.core.ui_events import ExportDone, Notice, UIEvent
@@ -138,8 +140,8 @@ def draft_from_state(state: Any) -> Any:
     for _ in range(5):
         if isinstance(node, str):
             try:
-                node = json.loads(node)
-            except ValueError:
+                node = json_safe.loads(node)
+            except ValueError:  # (nested too deep too)
                 return None
         if not isinstance(node, Mapping):
             return None
@@ -212,7 +214,7 @@ class _Flow:
             try:
                 status = await self.media.render_status(status.id)
             except PollAgain as no_answer:
-                wait = max(next(waits), no_answer.retry_after or 0.0)
+                wait = max(next(waits), self._server_wait(no_answer.retry_after, status.id))
                 self.emit(Notice(f"{no_answer.message}; asking again in {wait:.0f} s.", kind="recovery"))
                 continue
             except RenderNotFound:
@@ -230,7 +232,13 @@ class _Flow:
                 return status
             if status.status not in RUNNING:
                 self.emit(Notice(f"The render says '{status.status}'; still waiting.", kind="warning"))
-            wait = max(next(waits), status.retry_after or 0.0)
+            wait = max(next(waits), self._server_wait(status.retry_after, status.id))
+
+    def _server_wait(self, retry_after: float | None, render_id: str) -> float:
+        """The render's ``Retry-After``, within ``retry_after_max``: a longer one stops us waiting (the render goes on)."""
+        s = self.settings
+        return retry_wait(retry_after, default=0.0, longest=s.retry_after_max, what="Waiting for the render",
+                          action=f"The render goes on on the server. {fetch_later(render_id)}")
 
     async def _interrupted(self, render_id: str) -> NemochatError:
         """Ctrl-C while rendering: cancel it on the server if the user says so,

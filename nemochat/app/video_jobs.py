@@ -33,6 +33,7 @@ import httpx
 
 from nemochat.app.download import Source, download, free_path
 from nemochat.app.polling import WINDOW, Budget, NoBudget, PollPolicy, RequestBudget, poll_policy  # noqa: F401 (their old home)
+from nemochat.clients.bounds import retry_wait
 from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus
 from nemochat.core.durations import spoken
 from nemochat.core.sanitize import clean_line, safe_filename
@@ -106,7 +107,13 @@ class VideoJobs:
     async def submit(self, provider: Provider, *, policy: PollPolicy, follow: bool, session_id: str | None = None) -> JobOutcome:
         job_id = self.ledger.add_job(provider.kind, provider.params(), session_id=session_id, api_key_hint=self.key_hint)
         answer = await self._send_submit(job_id, provider)
-        task_ids = provider.task_ids(answer)
+        try:
+            task_ids = provider.task_ids(answer)
+        except BackendError as bad:  # no usable task id (none, or one we refuse to store): paid, maybe, but not followable
+            self.ledger.update_job(job_id, status="unknown", error=bad.message)
+            raise BackendError(f"{bad.message}. The video may have been created (and billed); nemochat cannot follow it",
+                               code=bad.code, action="Check your gateway's dashboard for it." if provider.kind == "gateway"
+                               else "Check NanoPhoto's dashboard for it.") from None
         self.ledger.set_job_task(job_id, task_ids)
         self.on_raw("submitted", answer)
         outcome = JobOutcome(job_id, provider.kind, "processing", task_ids)
@@ -127,7 +134,11 @@ class VideoJobs:
                 if attempt == SUBMIT_ATTEMPTS:
                     self.ledger.update_job(job_id, status="failed", error=refused.message)
                     raise
-                await self._wait_retry_after(refused, f"{label} asked us to slow down")
+                try:
+                    await self._wait_retry_after(refused, f"{label} asked us to slow down")
+                except RateLimited as too_long:  # a wait we do not make: nothing was created
+                    self.ledger.update_job(job_id, status="failed", error=too_long.message)
+                    raise
             except AmbiguousSubmit as lost:
                 self.ledger.update_job(job_id, status="unknown", error=lost.message)
                 self.emit(VideoReady(provider.kind, None, "unknown", job_id=job_id))
@@ -224,7 +235,8 @@ class VideoJobs:
         try:
             status, answer = await provider.status(task_ids)
         except RateLimited as limited:
-            wait = limited.retry_after if limited.retry_after is not None else self.settings.retry_after_default
+            wait = retry_wait(limited.retry_after, default=self.settings.retry_after_default, longest=self.settings.retry_after_max,
+                              what=limited.message, action=f"The task goes on; check it with: {provider.reattach(task_ids)}.")
             self.emit(Notice(f"{LABELS[provider.kind]} asked us to slow down; next check in {wait:.0f} s.", kind="recovery"))
             return None, wait
         except (UsageError, AuthError, CreditsError):
@@ -243,7 +255,8 @@ class VideoJobs:
         self.emit(Notice(f"{LABELS[kind]}: still processing{detail}.", kind="working"))
 
     async def _wait_retry_after(self, limited: RateLimited, why: str) -> None:
-        wait = limited.retry_after if limited.retry_after is not None else self.settings.retry_after_default
+        wait = retry_wait(limited.retry_after, default=self.settings.retry_after_default, longest=self.settings.retry_after_max,
+                          what=limited.message, action="Nothing was created, nothing spent.")
         self.emit(Notice(f"{why}; trying again in {wait:.0f} s.", kind="recovery"))
         await self.sleep(wait)
 

@@ -18,6 +18,9 @@ import httpx
 from httpx_sse import EventSource
 
 from nemochat import __version__
+from nemochat.core import json_safe
+from nemochat.clients.bounds import JSON_ANSWER_MAX_BYTES, bounded_request
+from nemochat.clients.ids import checked_id
 from nemochat.clients.http import body_of, parse_retry_after
 from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus, normalize_state, surely_unsent, unreachable
 from nemochat.core.secrets import remember
@@ -76,7 +79,7 @@ def task_id_of(answer: Any) -> str:
     task_id = answer.get("id") or answer.get("task_id") if isinstance(answer, dict) else None
     if not task_id:
         raise BackendError("Gateway: the create answer had no task id", code="no_task_id")
-    return str(task_id)
+    return checked_id(task_id, "the gateway's task id", "The gateway")
 
 
 def gateway_status_of(answer: Any, task_id: str) -> TaskStatus:
@@ -89,7 +92,7 @@ def gateway_status_of(answer: Any, task_id: str) -> TaskStatus:
     url = find_video_url(inner) if state == "completed" else None
     return TaskStatus(
         state=state,
-        task_id=str(inner.get("id") or task_id),
+        task_id=task_id,  # the one we asked about (a server-sent id is never taken unchecked)
         url=url,
         progress=None if inner.get("progress") is None else str(inner.get("progress")),
         error=str(error) if error else None,
@@ -182,7 +185,8 @@ class GatewayClient:
 
     async def _call(self, method: str, path: str, what: str, *, paid: bool = False, **kwargs: Any) -> dict[str, Any]:
         try:
-            response = await self.http.request(method, path, headers=self._headers(), **kwargs)
+            response = await bounded_request(self.http, method, path, what=what, who="The gateway", max_bytes=JSON_ANSWER_MAX_BYTES,
+                                             deadline=None, headers=self._headers(), **kwargs)
         except httpx.HTTPError as exc:
             raise _transport_error(exc, what, self.http, paid=paid) from None
         answer = body_of(response)
@@ -204,8 +208,8 @@ def _chunk_text(data: str) -> str:
     """The content of one OpenAI chat-completion chunk (anything else: nothing;
     an error chunk raises)."""
     try:
-        chunk = json.loads(data)
-    except ValueError:
+        chunk = json_safe.loads(data)
+    except ValueError:  # (nested too deep too)
         return ""
     if isinstance(chunk, dict) and chunk.get("error"):
         error = chunk["error"]

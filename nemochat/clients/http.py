@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from nemochat import __version__
+from nemochat.core import json_safe
 from nemochat.core.secrets import hide
 from nemochat.errors import (
     AuthError,
@@ -28,6 +29,7 @@ from nemochat.errors import (
     TokenRejected,
     UsageError,
 )
+from nemochat.clients.bounds import parse_retry_after  # noqa: F401  (its callers import it from here)
 from nemochat.clients.network import CA_HINT, client_options, through_proxy, tls_context, untrusted_certificate  # noqa: F401  (tls_context: re-exported)
 from nemochat.settings import Settings
 
@@ -159,9 +161,11 @@ def _connect_reason(exc: BaseException) -> str:
 
 
 def body_of(response: httpx.Response) -> Any:
+    """The answer's JSON, or None when it is not JSON we can read (HTML,
+    invalid UTF-8, nested too deep, empty)."""
     try:
-        return response.json()
-    except (ValueError, UnicodeDecodeError):
+        return json_safe.loads(response.content)
+    except ValueError:
         return None
 
 
@@ -171,9 +175,23 @@ def check(response: httpx.Response, what: str) -> Any:
     error = error_for(response.status_code, body, response.headers.get("Retry-After"), what)
     if error is not None:
         raise error
+    if body is None and response.content.strip():
+        raise unexpected(what, "not JSON (or JSON nested too deeply to read)")
+    if body is not None and not isinstance(body, dict):
+        raise unexpected(what, "not a JSON object")
     if isinstance(body, dict) and "data" in body:
         return body["data"]
     return body
+
+
+def unexpected(what: str, why: str, who: str = "NemoVideo") -> BackendError:
+    """An answer of the wrong shape: said as such (exit 5), never shown as
+    facts it did not state (a balance of 0, an empty project)."""
+    return BackendError(
+        f"{who} answered something unexpected: {what[:1].lower() + what[1:]} got {why}",
+        code="bad_answer",
+        action="Try again in a moment; if it keeps happening, check --api-base (is it NemoVideo's API?).",
+    )
 
 
 def error_for(status: int, body: Any, retry_after: str | None, what: str) -> NemochatError | None:
@@ -240,26 +258,10 @@ def _repeats(clause: str, said: set[str]) -> bool:
     return bool(words) and len(words & said) >= 2 / 3 * len(words)
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-        from datetime import datetime, timezone
-
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
 def _code_and_message(body: Any) -> tuple[Any, str]:
     if not isinstance(body, dict):
         return None, ""
     message = body.get("message") or body.get("msg") or body.get("detail") or body.get("error") or ""
     if not isinstance(message, str):
-        message = json.dumps(message, ensure_ascii=False)[:200]
+        message = json_safe.dumps_short(message)
     return body.get("code", body.get("errorCode")), message

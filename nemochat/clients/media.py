@@ -12,6 +12,7 @@ here reads a whole file into memory.
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -22,10 +23,11 @@ from urllib.parse import quote
 
 import httpx
 
-from nemochat.clients.http import body_of, error_for, network_error, parse_retry_after
+from nemochat.clients.bounds import bounded_request, call_deadline
+from nemochat.clients.http import body_of, error_for, network_error, parse_retry_after, unexpected
 from nemochat.clients.nemo import APP, NemoClient
 from nemochat.core.ui_events import UploadedFile
-from nemochat.errors import BackendError, SessionNotFound, TokenRejected, UsageError
+from nemochat.errors import BackendError, NetworkError, SessionNotFound, TokenRejected, UsageError
 
 RENDER_PATH = "/api/render/proxy/lambda"
 
@@ -199,14 +201,20 @@ class MediaClient:
         what = "Checking the render"
         try:
             await self.nemo.ensure_token()
-            response = await self.nemo.http.get(path, headers=self.auth_headers())
+            s = self.nemo.settings
+            response = await bounded_request(self.nemo.http, "GET", path, what=what, max_bytes=s.json_answer_max_bytes,
+                                             deadline=call_deadline(s), headers=self.auth_headers())
         except httpx.HTTPError as exc:
             raise PollAgain(str(network_error(exc, what))) from None
+        except NetworkError as slow:  # past request_deadline: ask again later
+            raise PollAgain(slow.message) from None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if response.status_code >= 500 or response.status_code == 429:
             raise PollAgain(f"{what}: HTTP {response.status_code}", retry_after=retry_after)
         body = body_of(response)
         error = error_for(response.status_code, body, response.headers.get("Retry-After"), what)
+        if error is None and not isinstance(body, Mapping):  # an HTML page, a list: no news about the render, said so
+            raise PollAgain(unexpected(what, "an answer that is not a JSON object").message, retry_after=retry_after)
         if isinstance(error, TokenRejected):
             # NemoClient owns token renewal: let it ask again with a new token.
             return replace(parse_render_status(await self.nemo.call("GET", path, what), render_id), id=render_id)
@@ -249,7 +257,7 @@ def _upload_answer(data: Any) -> UploadAnswer:
 def _uploaded(raw: Mapping[str, Any]) -> UploadedFile:
     def number(key: str) -> float | None:
         value = raw.get(key)
-        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) else None
 
     width, height = number("width"), number("height")
     return UploadedFile(

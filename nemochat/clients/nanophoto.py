@@ -21,6 +21,8 @@ from typing import Any
 import httpx
 
 from nemochat import __version__
+from nemochat.clients.bounds import JSON_ANSWER_MAX_BYTES, bounded_request
+from nemochat.clients.ids import checked_id
 from nemochat.clients.http import body_of, network_error, parse_retry_after
 from nemochat.core.secrets import remember
 from nemochat.core.video_rules import SoraRequest, VeoRequest
@@ -124,14 +126,14 @@ def sora_task_id(raw: Any) -> str:
     task_id = raw.get("taskId") if isinstance(raw, dict) else None
     if not task_id:
         raise BackendError("Sora 2: the submit answer had no taskId", code="no_task_id")
-    return str(task_id)
+    return checked_id(task_id, "the Sora 2 task id", "NanoPhoto")
 
 
 def sora_status_of(raw: Any, task_id: str) -> TaskStatus:
     raw = raw if isinstance(raw, dict) else {}
     return TaskStatus(
         state=_state_of(raw),
-        task_id=str(raw.get("taskId") or task_id),
+        task_id=task_id,  # the one we asked about (a server-sent id is never taken unchecked)
         url=_opt_url(raw.get("videoUrl")),
         progress=_opt_str(raw.get("progress")),
         credits_used=_opt_int(raw.get("creditsUsed")),
@@ -143,7 +145,8 @@ def sora_status_of(raw: Any, task_id: str) -> TaskStatus:
 def veo_task_ids(raw: Any) -> list[dict[str, str]]:
     shots = raw.get("shots") if isinstance(raw, dict) else None
     pairs = [
-        {"shotId": str(s.get("shotId") or s.get("id")), "taskId": str(s["taskId"])}
+        {"shotId": checked_id(s.get("shotId") or s.get("id") or "shot", "a Veo 3.1 shot id", "NanoPhoto"),
+         "taskId": checked_id(s["taskId"], "a Veo 3.1 task id", "NanoPhoto")}
         for s in (shots if isinstance(shots, list) else [])
         if isinstance(s, dict) and s.get("taskId")
     ]
@@ -278,7 +281,9 @@ class NanoPhotoClient:
     async def _post(self, path: str, body: dict[str, Any], what: str, *, paid: bool = False) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.api_key}", "User-Agent": f"nemochat/{__version__}", "Accept": "application/json"}
         try:
-            response = await self.http.post(path, json=body, headers=headers)
+            # (the size is bounded; no whole-request deadline: a paid submit cut short is a lost answer)
+            response = await bounded_request(self.http, "POST", path, what=what, who="NanoPhoto", max_bytes=JSON_ANSWER_MAX_BYTES,
+                                             deadline=None, json=body, headers=headers)
         except httpx.HTTPError as exc:
             if paid and not surely_unsent(exc):
                 raise AmbiguousSubmit(

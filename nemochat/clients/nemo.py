@@ -17,17 +17,21 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from nemochat.clients import auth
-from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer
+from nemochat.clients.bounds import Inflater, bounded_request, call_deadline, retry_wait
+from nemochat.clients.ids import checked_id, checked_token, optional_id
+from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer, unexpected
 from nemochat.clients.sse import SSEBatcher
 from nemochat.core.secrets import remember
 from nemochat.errors import AuthError, BackendError, NemochatError, RateLimited, StreamDropped, TokenRejected
@@ -120,7 +124,8 @@ class NemoClient:
         if not isinstance(data, dict) or not isinstance(data.get("token"), str):
             raise AuthError("Getting a token: the server sent no token", action="Try again later, or pass --token.")
         now = time.time()
-        cached = auth.CachedToken(data["token"], _opt(data.get("user_id")), auth.parse_expiry(data.get("expires_at"), now))
+        token, user_id = checked_token(data["token"]), optional_id(data.get("user_id"), "your user id")
+        cached = auth.CachedToken(token, user_id, auth.parse_expiry(data.get("expires_at"), now))
         auth.store_token(self.token_cache, self.settings.backend, self.client_id, cached)
         self.token, self.user_id = cached.token, cached.user_id
         return cached.token
@@ -175,8 +180,10 @@ class NemoClient:
         data = data if isinstance(data, dict) else {}
         if not data.get("session_id"):
             raise BackendError("Creating a session: the server sent no session id", code="no_session_id")
-        self.user_id = _opt(data.get("user_id")) or self.user_id
-        return SessionInfo(str(data["session_id"]), _opt(data.get("task_id")), self.user_id)
+        session = SessionInfo(checked_id(data["session_id"], "the new session's id"), optional_id(data.get("task_id"), "the new session's task id"),
+                              optional_id(data.get("user_id"), "your user id") or self.user_id)
+        self.user_id = session.user_id
+        return session
 
     async def claim_url(self, session: SessionInfo) -> str | None:
         """The link that opens this project in the browser; never carries the bearer token."""
@@ -190,15 +197,26 @@ class NemoClient:
         except NemochatError:
             return None  # a missing link is no reason to stop the user
         token = data.get("claim_token") if isinstance(data, dict) else None
-        return CLAIM_URL.format(claim_token=token) if isinstance(token, str) and token else None
+        try:
+            token = optional_id(token, "the claim token")
+        except BackendError:
+            return None  # a link we cannot vouch for is no link (and no reason to stop)
+        return CLAIM_URL.format(claim_token=token) if token else None
 
     async def credits(self) -> dict[str, Any]:
         data = await self.call("GET", "/api/credits/balance/simple", "Reading credits", safe=True)
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            raise unexpected("Reading credits", "no balance in the answer")
+        numbers = {key: data.get(key) for key in ("available", "frozen", "total")}
+        if not all(_finite(value) for value in numbers.values()):  # never a number it did not send
+            raise unexpected("Reading credits", "a balance without its numbers")
+        return {**data, **numbers}
 
     async def state(self, session_id: str) -> dict[str, Any]:
-        data = await self.call("GET", f"/api/state/{APP}/me/{session_id}/latest", "Reading the project state", safe=True)
-        return data if isinstance(data, dict) else {}
+        data = await self.call("GET", f"/api/state/{APP}/me/{quote(session_id, safe='')}/latest", "Reading the project state", safe=True)
+        if not isinstance(data, dict):  # an HTML page or a list is not an empty project
+            raise unexpected("Reading the project state", "no project state in the answer")
+        return data
 
     def register_url(self) -> str | None:
         return REGISTER_URL.format(user_id=self.user_id) if self.anonymous and self.user_id else None
@@ -253,7 +271,7 @@ class NemoClient:
                 raise error_for(200, body_of(response), None, "Sending your message") or BackendError(
                     "Sending your message: the server did not answer with a stream", code="not_sse"
                 )
-            yield sse_batches(response)
+            yield sse_batches(response, max_event=self.settings.sse_event_max_bytes)
         finally:
             await response.aclose()
 
@@ -266,9 +284,13 @@ class NemoClient:
         all_headers = {**(self._auth() if authed else {}), **(headers or {})}
         retries = self.settings.connect_retries if safe else 0
         attempt = 1
+        s = self.settings
+        deadline = None if "files" in kwargs else call_deadline(s)  # an upload takes as long as its file
         while True:
             try:
-                return await self.http.request(method, path, headers=all_headers, **kwargs)
+                return await bounded_request(
+                    self.http, method, path, what=what, max_bytes=s.json_answer_max_bytes, deadline=deadline, headers=all_headers, **kwargs
+                )
             except httpx.HTTPError as exc:
                 if attempt > retries or not no_answer(exc):
                     raise network_error(exc, what, tries=attempt) from None
@@ -298,39 +320,64 @@ class NemoClient:
         await self.sleep(wait)
 
     async def _wait_rate_limit(self, error: RateLimited) -> None:
-        wait = error.retry_after if error.retry_after is not None else self.settings.retry_after_default
+        s = self.settings
+        wait = retry_wait(error.retry_after, default=s.retry_after_default, longest=s.retry_after_max, what=error.message)
         self.notify(f"The server asked us to slow down; retrying in {wait:.0f} s.")
         await self.sleep(wait)
 
 
-async def sse_batches(response: httpx.Response) -> AsyncIterator[list[str]]:
+async def sse_batches(response: httpx.Response, *, max_event: int = 16 * 1024 * 1024) -> AsyncIterator[list[str]]:
     """The ``data`` of each server-sent event, in order, as lists: the events
     completed by one network read together, as soon as it arrives
     (httpx-sse frames them; see ``clients.sse``). A busy stream brings
     hundreds of events per read; handing them over one ``await`` at a time
-    would cost more than reading them."""
+    would cost more than reading them.
+
+    The bytes come straight from ``aiter_raw`` (decoded as ``aiter_text``
+    would: UTF-8, bad bytes replaced), inflated a bounded piece at a time
+    when compressed (``clients.bounds.Inflater``); a line or an event longer
+    than ``max_event`` characters (the ``sse_event_max_bytes`` setting) ends
+    the stream with an error instead of filling the memory."""
     batcher = SSEBatcher()
-    decoder = None
-    if response.headers.get("content-encoding", "identity").strip().lower() in ("", "identity"):
-        # Not compressed (the usual): the bytes straight from aiter_raw, decoded
-        # as aiter_text would (UTF-8, bad bytes replaced), two generator steps
-        # fewer per network chunk; a server writing an event at a time sends
-        # tens of thousands of chunks a minute.
-        decoder = codecs.getincrementaldecoder(response.encoding or "utf-8")(errors="replace")
-        chunks, decode = response.aiter_raw(), decoder.decode
+    try:
+        inflater = Inflater(response.headers.get("content-encoding"))
+    except ValueError as bad:
+        raise BackendError(f"NemoVideo answered something unexpected: the agent's stream came with {bad}", code="bad_answer") from None
+    decode = codecs.getincrementaldecoder(response.encoding or "utf-8")(errors="replace").decode
+    feed, pending = batcher.feed, batcher.pending
+    too_long = BackendError(
+        f"NemoVideo answered something unexpected: one event of the agent's stream is longer than "
+        f"{max_event / 1e6:.0f} MB (sse_event_max_bytes); stopped reading it",
+        code="too_large",
+    )
+    if inflater.identity:  # the usual: one step per network chunk (a busy stream brings tens of thousands)
+        async for chunk in response.aiter_raw():
+            batch = feed(decode(chunk))
+            if batch:
+                yield batch
+            elif pending() > max_event:  # (only a chunk that ended no event can hold more)
+                raise too_long
     else:
-        chunks, decode = response.aiter_text(), str
-    async for chunk in chunks:
-        batch = batcher.feed(decode(chunk))
-        if batch:
-            yield batch
-    if decoder is not None:  # a character cut at the very end
-        batch = batcher.feed(decoder.decode(b"", True))
-        if batch:
-            yield batch
+        async for chunk in response.aiter_raw():
+            for piece in _inflated(inflater, chunk):
+                batch = feed(decode(piece))
+                if batch:
+                    yield batch
+                elif pending() > max_event:
+                    raise too_long
+    batch = batcher.feed(decode(b"", True))  # a character cut at the very end
+    if batch:
+        yield batch
     rest = batcher.flush()
     if rest:
         yield rest
+
+
+def _inflated(inflater: Inflater, chunk: bytes) -> Iterator[bytes]:
+    try:
+        yield from inflater.feed(chunk)
+    except ValueError as bad:
+        raise BackendError(f"NemoVideo answered something unexpected: the agent's stream came with {bad}", code="bad_answer") from None
 
 
 async def sse_payloads(response: httpx.Response) -> AsyncIterator[str]:
@@ -340,5 +387,11 @@ async def sse_payloads(response: httpx.Response) -> AsyncIterator[str]:
             yield data
 
 
-def _opt(value: object) -> str | None:
-    return None if value in (None, "") else str(value)
+def _finite(value: object) -> bool:
+    """A number (or a number as text, as some backends send it) that is not NaN or infinite."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except (ValueError, OverflowError):
+        return False

@@ -19,10 +19,28 @@ class SSEBatcher:
     def __init__(self) -> None:
         self._lines = SSELineDecoder()
         self._events = SSEDecoder()
+        self._line_held = self._event_held = 0  # see pending()
 
     def feed(self, text: str) -> list[str]:
         """Add a chunk of the stream; return the ``data`` of the events it completed."""
-        return self._decode(self._lines.decode(text))
+        lines = self._lines.decode(text)
+        if not lines:
+            self._line_held += len(text)
+            return []
+        out = self._decode(lines)
+        held = self._lines.buffer  # after a line end: at most the one piece that follows it
+        self._line_held = len(held[0]) if held else 0
+        if self._events._data:  # an event still open: its lines so far
+            self._event_held += sum(map(len, lines))
+        elif self._event_held:
+            self._event_held = 0
+        return out
+
+    def pending(self) -> int:
+        """About how many characters are held for a line or an event not
+        finished yet (at least that many; a hostile stream with no line end
+        would grow them without bound)."""
+        return self._line_held + self._event_held  # counted as fed: no pass over what is held
 
     def flush(self) -> list[str]:
         """The stream ended: what a held-back line end still completes."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nemochat.commands.common import settings_from
-from nemochat.core.sanitize import clean_line
+from nemochat.core.sanitize import clean_json, clean_line
 from nemochat.core.texts import say
 from nemochat.errors import UsageError
 from nemochat.settings import Paths, Settings
@@ -216,6 +216,6 @@ def _job_json(job: Any) -> dict[str, Any]:
 
 def _json_lines(objects: Any) -> int:
     for obj in objects:
-        print(json.dumps(obj, ensure_ascii=False))
+        print(json.dumps(clean_json(obj), ensure_ascii=False))  # every string from a server, ids and codes too
     print(json.dumps({"type": "done"}))
     return 0

@@ -17,7 +17,7 @@ from pathlib import Path
 from nemochat.app.runtime import Runtime, demo_paths, make_view
 from nemochat.commands.common import run_command, settings_from
 from nemochat.core.ui_events import Notice
-from nemochat.errors import UsageError
+from nemochat.errors import NemochatError, UsageError
 from nemochat.settings import Paths
 
 
@@ -54,7 +54,7 @@ def open_last(args: argparse.Namespace) -> int:
     paths = Paths.default()
     try:
         target, opened = open_last_export(paths, launch=not settings.json)
-    except UsageError as error:
+    except NemochatError as error:  # nothing exported, or an address not to open
         view.error(error)
         return error.exit_code
     if settings.json:
@@ -92,10 +92,30 @@ def open_last_export(paths: Paths, *, launch: bool = True) -> tuple[str, bool]:
     if found is None:
         raise UsageError("Nothing exported yet.", action="Export first: nemochat export (or /export in the chat).")
     path, url = found
-    target = path if path and Path(path).is_file() else url
+    target = str(Path(path).resolve()) if path and Path(path).is_file() else url
     if not target:
         raise UsageError("The last exported file is gone and it had no URL.", action="Export again: nemochat export.")
+    if not openable(target):
+        from nemochat.core.sanitize import clean_line
+        from nemochat.errors import BackendError
+
+        raise BackendError(
+            f"Not opening the last export's address: {clean_line(target)[:120]!r} is not a web (http/https) address.",
+            code="unsafe_url", action="Export again: nemochat export.",
+        )
     return target, launch and has_display() and system_open(target)
+
+
+def openable(target: str) -> bool:
+    """Only an http(s) URL (nothing a terminal would not print as it is) or
+    an absolute path to a file on disk: a server's ``file://``, ``ssh://``,
+    ``--help`` or ``/bin/sh`` never reaches the opener."""
+    from nemochat.core.sanitize import clean_line
+    from nemochat.settings import is_http_url
+
+    if is_http_url(target):
+        return clean_line(target) == target
+    return os.path.isabs(target) and os.path.isfile(target) and not os.access(target, os.X_OK)
 
 
 def has_display() -> bool:
@@ -105,7 +125,8 @@ def has_display() -> bool:
 
 
 def system_open(target: str) -> bool:
-    """Hand ``target`` (a path or a URL) to the desktop; False if there is no opener."""
+    """Hand ``target`` (a path or a URL) to the desktop; False if there is no
+    opener. (What a server stored is checked with ``openable`` first.)"""
     if os.name == "nt":
         try:
             os.startfile(target)  # type: ignore[attr-defined]

@@ -19,6 +19,8 @@ A silent turn (no text from the agent) is explained by `diff_timelines`:
 from __future__ import annotations
 
 import json
+
+from nemochat.core import json_safe
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -202,8 +204,8 @@ def _text(value: Any) -> str | None:
 def _as_mapping(value: Any) -> Mapping[str, Any] | None:
     if isinstance(value, (str, bytes)):  # some backends send the draft as JSON text
         try:
-            value = json.loads(value)
-        except ValueError:
+            value = json_safe.loads(value)
+        except ValueError:  # (nested too deep too)
             return None
     return value if isinstance(value, Mapping) else None
 

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from nemochat.core import json_safe
+
 __all__ = [
     "AgentError",
     "AgentEvent",
@@ -141,7 +143,7 @@ def _loads(data: str) -> Any:
     try:
         return _fast_loads(data)
     except ValueError:
-        return json.loads(data)
+        return json_safe.loads(data)  # (ValueError for all it refuses: invalid UTF-8, TooDeep)
 
 
 def parse_all(batch: list[str]) -> list[AgentEvent]:
@@ -172,6 +174,8 @@ def parse_payload(data: str) -> tuple[AgentEvent, ...]:
     """Turn the ``data`` of one SSE event into agent events."""
     try:
         payload = _loads(data)
+    except json_safe.TooDeep:  # a protocol error, not a RecursionError
+        return (AgentError("the agent's stream sent an event nested too deeply to read", code="bad_event"),)
     except ValueError:
         return (Heartbeat(),) if not data.strip() else _parse_non_json(data)
     if type(payload) is not dict:
@@ -315,7 +319,7 @@ def _unquote(text: str) -> str:
 
 def _error_text(value: Any) -> str:
     if isinstance(value, dict):
-        value = value.get("message") or value.get("msg") or json.dumps(value, ensure_ascii=False)
+        value = value.get("message") or value.get("msg") or json_safe.dumps_short(value, 2000)
     text = error_words(_str(value))
     return text or "the server failed"
 

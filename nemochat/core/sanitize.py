@@ -10,7 +10,9 @@ Three functions, from general to strict:
 
 - `clean`: multi-line text, keeps newlines and tabs;
 - `clean_line`: one line (titles, file names, status lines);
-- `safe_filename`: one file-name component that cannot leave its folder.
+- `safe_filename`: one file-name component that cannot leave its folder;
+
+and `clean_json` for every string inside a value printed as JSON.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import unicodedata
 
 from nemochat.core import secrets
 
-__all__ = ["clean", "clean_line", "safe_filename"]
+__all__ = ["clean", "clean_json", "clean_line", "safe_filename", "short_id"]
 
 ESC = "\x1b"
 BEL = "\x07"
@@ -118,6 +120,18 @@ def short_id(identifier: str) -> str:
     return clean_line(identifier)[:8]
 
 
+def clean_json(value: object) -> object:
+    """``value`` with `clean` applied to every string in it (keys included),
+    for ``--json`` lines: scripts print what they read."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(k) if isinstance(k, str) else k: clean_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_json(item) for item in value]
+    return value
+
+
 def clean_line(text: str) -> str:
     """`clean`, then every run of whitespace (newlines, tabs) becomes one space, stripped."""
     return _WHITESPACE_RUN.sub(" ", clean(text)).strip()
@@ -160,14 +174,15 @@ def safe_filename(name: str, *, fallback: str = "video", max_length: int = 80) -
     stem = text.split(".", 1)[0]
     if _WINDOWS_RESERVED.fullmatch(stem):
         text = _truncate("_" + text, max(1, max_length))
-    return text
+    return text or fallback
 
 
 def _truncate(text: str, max_length: int) -> str:
-    """Cut to `max_length` code points, keeping a short suffix like ".mp4"."""
+    """Cut to `max_length` code points, keeping a short suffix like ".mp4"
+    (a flag's tag characters cut from their end are dropped: invisible alone)."""
     if len(text) <= max_length:
         return text
     suffix_match = _SHORT_SUFFIX.search(text)
     suffix = suffix_match.group() if suffix_match and len(suffix_match.group()) < max_length else ""
-    stem = text[: max_length - len(suffix)].rstrip(_TRAILING_JUNK)
-    return (stem + suffix) if stem else text[:max_length].rstrip(_TRAILING_JUNK)
+    stem = clean(text[: max_length - len(suffix)]).rstrip(_TRAILING_JUNK)
+    return (stem + suffix) if stem else clean(text[:max_length]).rstrip(_TRAILING_JUNK)

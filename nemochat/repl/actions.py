@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from nemochat.core.router import Intent
-from nemochat.errors import SessionNotFound, UsageError
+from nemochat.errors import NemochatError, SessionNotFound, UsageError
 from nemochat.repl.live_view import link
 from nemochat.repl.sessions import resolve
 from nemochat.core.texts import say
@@ -61,6 +61,9 @@ async def open_project(repl: "Repl") -> None:
         target, opened = open_last_export(Paths.default(), launch=True)
     except UsageError:
         pass
+    except NemochatError as error:  # an address not to open: said, not launched
+        repl.say(error.message, "yellow")
+        return
     else:
         repl.say(("Opened " if opened else "Your last export: ") + target, "green" if opened else "")
         return

@@ -23,6 +23,7 @@ from nemochat.core.texts import say
 from nemochat.errors import NemochatError
 from nemochat.repl.jobs import Job
 from nemochat.repl.live_view import clock, link
+from nemochat.ui.honest_links import link_style
 
 if TYPE_CHECKING:
     from nemochat.repl.loop import Repl
@@ -118,7 +119,7 @@ class Background:
                 line += Text(": ", style="bold green") + link(job.result, enabled=repl.view.links)
             elif job.result:
                 path = Path(job.result).expanduser().resolve()
-                line += Text(": ", style="bold green") + Text(str(path), style=f"bold link {path.as_uri()}" if repl.view.links else "bold")
+                line += Text(": ", style="bold green") + Text(str(path), style=link_style(path.as_uri(), "bold") if repl.view.links else "bold")
             repl.show(line)
             if job.kind == "export" and job.result and "://" not in job.result:
                 repl.say(say(repl.lang, "job.play"), "dim")

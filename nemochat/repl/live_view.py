@@ -34,6 +34,7 @@ from nemochat.core.texts import say
 from nemochat.errors import Interrupted, NemochatError
 from nemochat.repl.jobs import Job, current_job
 from nemochat.repl.printer import Printer, PrinterFile, links_supported, render_ansi, terminal_size
+from nemochat.ui.honest_links import link_style
 from nemochat.ui.markdown_stream import BlockSplitter
 from nemochat.ui.rich_view import RichView, markdown, thought_renderable
 
@@ -50,7 +51,7 @@ def link(url: str, *, enabled: bool = True, style: str = "underline") -> Text:
     """A clickable OSC 8 hyperlink whose text is the URL itself, so a terminal
     without hyperlinks still shows (and lets you copy) the plain URL."""
     url = clean_line(url)
-    return Text(url, style=f"{style} link {url}" if enabled else style)
+    return Text(url, style=link_style(url, style) if enabled else style)
 
 
 _REPL_WORDS = ("status", "credits", "export", "upload", "sora", "veo", "gateway", "session", "sessions", "jobs", "open", "help")

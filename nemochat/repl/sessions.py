@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from nemochat.core.sanitize import clean_line
+
 
 @dataclass(frozen=True)
 class KnownSession:
@@ -20,7 +22,7 @@ class KnownSession:
 
     def describe(self) -> str:
         when = datetime.fromtimestamp(self.last_used).strftime("%Y-%m-%d %H:%M") if self.last_used else ""
-        return " · ".join(part for part in (self.title or "", when) if part)
+        return " · ".join(part for part in (clean_line(self.title or ""), when) if part)
 
 
 def _ledger(rt: Any) -> Any:

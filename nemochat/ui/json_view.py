@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from nemochat.core import ui_events as ui
 from nemochat.core.gui import translate_gui
-from nemochat.core.sanitize import clean
+from nemochat.core.sanitize import clean, clean_json
 from nemochat.errors import NemochatError
 
 
@@ -33,7 +33,7 @@ class JsonView:
         self._write({"type": "done"})
 
     def _write(self, obj: dict[str, Any]) -> None:
-        self.out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self.out.write(json.dumps(clean_json(obj), ensure_ascii=False) + "\n")  # every string, codes and ids too
         self.out.flush()
 
 

@@ -33,6 +33,7 @@ from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.core.texts import say
 from nemochat.core.tool_labels import ToolLabel, label_for
 from nemochat.errors import Interrupted, NemochatError
+from nemochat.ui.honest_links import honest_links, link_style
 from nemochat.ui.markdown_stream import BlockSplitter
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def markdown(text: str) -> RenderableType:
     template, parser = _markdown_parts()
     rendered = copy.copy(template)
     rendered.markup = text
-    rendered.parsed = parser.parse(text)
+    rendered.parsed = honest_links(parser.parse(text))
     return rendered
 
 
@@ -300,7 +301,7 @@ class RichView:
         self.chrome.print(Text(what + where, style="dim"))
         if event.claim_url:
             url = clean_line(event.claim_url)
-            self.chrome.print(Text(say(self.lang, "session.link"), style="dim") + Text(url, style=f"link {url}"))
+            self.chrome.print(Text(say(self.lang, "session.link"), style="dim") + Text(clean_line(url), style=link_style(url)))
 
     def _on_CreditsShown(self, event: ui.CreditsShown) -> None:
         self.console.print(
@@ -358,7 +359,7 @@ class RichView:
             self.chrome.print(Text(say(self.lang, "export.play"), style="dim"))
         elif event.url:
             url = clean_line(event.url)
-            self.console.print(Text(say(self.lang, "export.rendered"), style="bold green") + Text(url, style=f"link {url}"), soft_wrap=True)
+            self.console.print(Text(say(self.lang, "export.rendered"), style="bold green") + Text(clean_line(url), style=link_style(url)), soft_wrap=True)
 
     def _on_UploadDone(self, event: ui.UploadDone) -> None:
         from rich.table import Table
@@ -385,7 +386,7 @@ class RichView:
             self.console.print(Text(f"✓ Video ready ({name}{shot}{cost})", style="bold green"))
             if event.url:
                 url = clean_line(event.url)
-                self.console.print(Text("  URL: ", style="dim") + Text(url, style=f"link {url}"), soft_wrap=True)
+                self.console.print(Text("  URL: ", style="dim") + Text(clean_line(url), style=link_style(url)), soft_wrap=True)
             if event.path:
                 self.console.print(Text("  Saved ", style="dim") + Text(clean_line(event.path), style="bold"), soft_wrap=True)
         elif event.status == "failed":
