@@ -182,8 +182,9 @@ class RichView:
         self._tool: _ToolLine | None = None
         # The block still arriving: live on a terminal; to a file or a pipe the Markdown as written
         # (a paragraph on one line, as `llm` does: only a terminal wraps), as it comes.
-        self._tail = LiveTail(self.console, self._renderable_block) if self.console.is_terminal else None
-        self._plain = None if self.console.is_terminal else PlainAnswer(self.console.file)
+        live = self.console.is_terminal and not self.console.is_dumb_terminal  # (a dumb terminal cannot redraw in place)
+        self._tail = LiveTail(self.console, self._renderable_block) if live else None
+        self._plain = None if live else PlainAnswer(self.console.file)
         self._blocks: dict[int, int] = {}  # blocks printed per message (a blank line goes between two)
         self._plain_pieces: dict[int, list[str]] = {}  # what each message streamed (to a file or a pipe)
         self._plain_going: set[int] = set()  # ... and which of them are being written

@@ -91,3 +91,13 @@ def test_a_message_that_turns_out_to_be_noise_is_never_written():
     view.emit(ui.Message(4, "I want rain here.", "I want rain here."))
     view.done()
     assert out.getvalue() == "I want rain here.\n\n"
+
+
+def test_a_dumb_terminal_gets_the_text_as_it_arrives_not_a_live_area():
+    from nemochat.core import ui_events as ui
+    from nemochat.ui.rich_view import PipeConsole, RichView
+
+    out = io.StringIO()
+    view = RichView(PipeConsole(file=out, width=40, force_terminal=True, _environ={"TERM": "dumb"}))
+    view.emit(ui.MessageDelta(1, "rain on the "))
+    assert out.getvalue() == "rain on the "  # no cursor movement a dumb terminal would print as garbage
