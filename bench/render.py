@@ -1,19 +1,15 @@
 """Rendering: what a long Markdown answer costs the views, and how far the
 screen trails the stream.
 
-``bench/run.py`` uses ``reply_stream`` and ``repl_run`` (the real REPL in a
-pseudo-terminal, fed by the simulator at a fixed pace); run as a script, this
-is the in-process probe of the rich view (``nemochat ask``):
-
-    .venv/bin/python bench/render.py rich    # one JSON object: CPU seconds, words shown once
+``bench/run.py`` uses ``word_delays`` (a command in a pseudo-terminal taking a
+stream paced one word per event: each word's delay to an emulated screen)
+and ``repl_run`` (the REPL taking a fast stream: how far its screen trails).
+Every screen is read with pyte, replaying the bytes read by read after the run.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import re
-import sys
 import time
 from pathlib import Path
 
@@ -76,49 +72,125 @@ def repl_run(b, pieces: list[str], stream: Path, pace_s: float, *, home: Path, s
         started_perf = time.perf_counter() - (time.time() - started)
         took = time.perf_counter() - started_perf
         cpu = cpu_seconds(term.process.pid) - cpu_start
-        output = term.output[mark:]
-        first = first_seen(output)  # word -> where it first shows in the output
-        missing = [w for w in words if w not in first]
-        lags, reads, position = [], term.times, 0
-        for word, index in sorted(words.items(), key=lambda item: first.get(item[0], 1 << 62)):
-            end = first.get(word)
-            if end is None:
-                lags.append(float("inf"))
-                continue
-            while reads[position][1] < mark + end:
-                position += 1
-            lags.append(reads[position][0] - (started_perf + index * pace_s))
-        once = screen_once(output, list(words)) if pace_s >= 0.01 else None
+        seen, once = seen_on_screen(term.output, term.times, mark, words=list(words) if pace_s >= 0.01 else None)
+        missing = [w for w in words if w not in seen]
+        lags = [seen.get(word, float("inf")) - (started_perf + index * pace_s) for word, index in words.items()]
         return {"cpu_s": cpu, "wall_s": took, "stream_s": len(pieces) * pace_s, "max_lag_s": max(lags),
                 "p95_lag_s": sorted(lags)[int(len(lags) * 0.95)], "words": len(words), "once": once, "missing": missing[:10]}
     finally:
         term.close()
 
 
-_ESCAPES = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]")
+
+# -- word to screen: one word per event, each word's delay measured on an emulated screen ----------
 
 
-def first_seen(output: bytes) -> dict[str, int]:
-    """Each marker word -> the offset in ``output`` just past its first
-    appearance (escape sequences are skipped: "\x1b[0mrain1" shows rain1)."""
-    kept, starts, pos = [], [], 0  # the text between escapes, and where each piece starts (stripped, raw)
-    stripped = 0
-    for escape in _ESCAPES.finditer(output):
-        kept.append(output[pos : escape.start()])
-        starts.append((stripped, pos))
-        stripped += escape.start() - pos
-        pos = escape.end()
-    kept.append(output[pos:])
-    starts.append((stripped, pos))
-    text = b"".join(kept)
-    found: dict[str, int] = {}
-    piece = 0
-    for match in re.finditer(MARKER.pattern.encode(), text):
-        end = match.end()
-        while piece + 1 < len(starts) and starts[piece + 1][0] < end:
-            piece += 1
-        found.setdefault(match.group().decode(), starts[piece][1] + end - starts[piece][0])
-    return found
+def word_reply(words: int) -> list[str]:
+    """A Markdown answer (paragraphs, a list, code, a heading) of about
+    ``words`` unique words, cut into one whitespace-separated word per piece."""
+    text = fixtures.markdown_reply(1, words * 10)[0]
+    return re.findall(r"\S+\s*", text)
+
+
+def write_stream(path: Path, pieces: list[str]) -> Path:
+    events = fixtures._Events()
+    lines = [events.partial(p) for p in pieces] + [events.final("".join(pieces))]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"data: {line}\n\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def seen_on_screen(output: bytes, reads: list[tuple[float, int]], mark: int, columns: int = 100, rows: int = 30,
+                   words: list[str] | None = None) -> tuple[dict[str, float], bool | None]:
+    """Each marker word -> the perf_counter() of the read after which it was
+    first on the emulated screen (or scrolled through it); and, given
+    ``words``, whether each is on the screen and its scrollback exactly once
+    at the end. The bytes are replayed into pyte read by read after the run,
+    so the emulator costs the run nothing; a word drawn in pieces, or a redraw
+    that only rewrites the characters that changed, counts when the screen
+    shows it whole. (Only the rows a read changed are looked at.)"""
+    import pyte
+
+    class Screen(pyte.Screen):  # HistoryScreen's scrollback, without its per-attribute cost
+        def __init__(self, *args) -> None:
+            super().__init__(*args)
+            self.gone: list[dict] = []  # the rows that scrolled off the top
+
+        def index(self) -> None:
+            top, bottom = self.margins or pyte.screens.Margins(0, self.lines - 1)
+            if self.cursor.y == bottom and top == 0:
+                self.gone.append(self.buffer[top])
+            super().index()
+
+    def text_of(row) -> str:
+        return "".join(row[x].data for x in range(columns))
+
+    screen = Screen(columns, rows)
+    stream = pyte.ByteStream(screen)
+    stream.feed(output[:mark])
+    screen.dirty.clear()
+    found: dict[str, float] = {}
+    done, gone = mark, len(screen.gone)
+    for at, length in reads:
+        if length <= done:
+            continue
+        stream.feed(output[done:length])
+        done = length
+        # a row and the next one joined: a word the terminal wrapped at the right edge counts too
+        texts = {y: text_of(screen.buffer[y]) for y in {d + k for d in screen.dirty for k in (-1, 0, 1)} if 0 <= y < rows}
+        rows_read = [text_of(row) for row in screen.gone[gone:]] + [texts[y] for y in sorted(texts)]  # top to bottom
+        shown = [row + (rows_read[n + 1] if n + 1 < len(rows_read) else "") for n, row in enumerate(rows_read)]
+        screen.dirty.clear()
+        gone = len(screen.gone)
+        for word in MARKER.findall("\n".join(shown)):
+            found.setdefault(word, at)
+    if words is None:
+        return found, None
+    text = "\n".join(text_of(row).rstrip() for row in [*screen.gone, *(screen.buffer[y] for y in range(rows))])
+    return found, _each_once(text, words)
+
+
+def word_delays(b, command: list[str], pieces: list[str], stream: Path, pace_s: float, *, home: Path | None = None,
+                repl: bool = False) -> dict:
+    """``command`` in a 100x30 pseudo-terminal taking ``stream`` at one piece
+    per ``pace_s``: each word's delay from the moment the simulator was due to
+    write it to the moment it is on the emulated screen (p50, p95, max), the
+    process's CPU over the stream, and whether each word is on the screen once.
+    ``repl``: the command is the REPL; the turn starts with "go" typed at its prompt."""
+    from run import Pty, cpu_seconds  # bench/run.py
+
+    words = word_times(pieces)
+    env = b.env
+    if home is not None:
+        env = {**env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "XDG_STATE_HOME": str(home / ".state"),
+               "XDG_DATA_HOME": str(home / ".data"), "XDG_CACHE_HOME": str(home / ".cache")}
+    term = Pty(command, env) if repl else None
+    try:
+        if term is not None:
+            term.read_until("›".encode())
+            term.read_until(b"Ready", timeout=30)
+            term.drain(0.5)
+        after = b.arm(stream, pace_s)
+        if term is None:
+            term = Pty(command, env)
+        mark = len(term.output)
+        cpu_start = cpu_seconds(term.process.pid)
+        if repl:
+            term.write(b"go\r")
+        last = max(words, key=words.get).encode()
+        term.read_until(last, timeout=len(pieces) * pace_s + 60)
+        cpu = cpu_seconds(term.process.pid) - cpu_start
+        term.drain(0.5)
+        started = b.run_sse_started(after)
+        started_perf = time.perf_counter() - (time.time() - started)
+        seen, once = seen_on_screen(term.output, term.times, mark, words=list(words))
+        delays = sorted(seen.get(w, float("inf")) - (started_perf + n * pace_s) for w, n in words.items())
+        return {"p50_s": delays[len(delays) // 2], "p95_s": delays[int(len(delays) * 0.95)], "max_s": delays[-1], "cpu_s": cpu,
+                "stream_s": len(pieces) * pace_s, "words": len(words), "once": once,
+                "missing": [w for w in words if w not in seen][:10]}
+    finally:
+        if term is not None:
+            term.close()
 
 
 def ask_cpu(b, stream: Path, pace_s: float) -> dict:
@@ -162,31 +234,10 @@ def floor_lag(b, pieces: list[str], stream: Path, pace_s: float) -> float:
         term.read_until(last, timeout=len(pieces) * pace_s + 60)
         started = b.run_sse_started(after)
         started_perf = time.perf_counter() - (time.time() - started)
-        first = first_seen(term.output)
-        return max(_seen_at(term.times, 0, end) - (started_perf + words[word] * pace_s) for word, end in first.items() if word in words)
+        seen, _ = seen_on_screen(term.output, term.times, 0)
+        return max(seen.get(word, float("inf")) - (started_perf + index * pace_s) for word, index in words.items())
     finally:
         term.close()
-
-
-def _seen_at(reads: list[tuple[float, int]], mark: int, end: int) -> float:
-    for at, length in reads:
-        if length >= mark + end:
-            return at
-    return float("inf")
-
-
-def screen_once(output: bytes, words: list[str]) -> bool | None:
-    """Every word exactly once on the screen and in its scrollback (a terminal
-    emulator replays the bytes: a live area redrawn in place counts once)."""
-    try:
-        import pyte
-    except ImportError:
-        return None  # pyte comes with the test extras; without it this is not checked
-    screen = pyte.HistoryScreen(100, 30, history=100_000, ratio=0.5)
-    pyte.Stream(screen).feed(output.decode("utf-8", errors="replace"))
-    rows = [row for row in screen.history.top] + [screen.buffer[y] for y in range(screen.lines)]
-    text = "\n".join("".join(row[x].data for x in range(100)).rstrip() for row in rows)
-    return _each_once(text, words)
 
 
 def _each_once(text: str, words: list[str]) -> bool:
@@ -194,35 +245,3 @@ def _each_once(text: str, words: list[str]) -> bool:
 
     counts = collections.Counter(MARKER.findall(text))
     return all(counts[w] == 1 for w in words)
-
-
-def rich_probe(deltas: int = 2000, size: int = 47_000) -> dict:
-    """The rich view of ``nemochat ask`` (a terminal console), fed the whole
-    reply: its CPU time, and whether every word was printed exactly once."""
-    from rich.console import Console
-
-    from nemochat.core.turn import TurnState
-    from nemochat.core.events import Text
-    from nemochat.ui.rich_view import RichView
-
-    pieces = fixtures.markdown_reply(deltas, size)
-    out = io.StringIO()
-    view = RichView(Console(file=out, force_terminal=True, width=100, highlight=False), interactive=True)
-    turn = TurnState(started_at=0.0)
-    started = time.process_time()
-    for piece in pieces:
-        for ui in turn.feed(Text(piece, True, "s/a"), 1.0):
-            view.emit(ui)
-    for ui in turn.feed(Text("".join(pieces), False, "s/a"), 1.0) + turn.close():
-        view.emit(ui)
-    cpu = time.process_time() - started
-    shown = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
-    words = list(word_times(pieces))
-    once = _each_once(shown, words)
-    return {"cpu_s": cpu, "deltas": deltas, "chars": sum(map(len, pieces)), "once": once}
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    if sys.argv[1:] == ["rich"]:
-        print(json.dumps(rich_probe()))

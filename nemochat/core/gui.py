@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["ActionKind", "GuiAction", "Translation", "translate_gui"]
+__all__ = ["ActionKind", "GuiAction", "Translation", "may_begin_gui_talk", "translate_gui"]
 
 ActionKind = Literal["export", "status", "edit"]
 
@@ -170,6 +170,18 @@ def _words_in(text: str) -> frozenset[str]:
     if _VIEWED.search(low):
         found.add("view")
     return frozenset(found)
+
+
+# Any word a rule starts or ends with: text streamed to a pipe waits while its
+# clause holds one (see ui/answer_stream.py), so the phrase is rewritten whole.
+_ANY_WORD = tuple(sorted({word for groups in _NEEDS.values() for group in groups for word in group} | {"timeline", "preview", "player"}))
+
+
+def may_begin_gui_talk(clause: str) -> bool:
+    """Whether ``clause`` (the unfinished end of a streamed text) holds a word
+    of some rule: what follows may complete a phrase ``translate_gui`` rewrites."""
+    low = clause.lower().replace("ı", "i").replace("ſ", "s")  # (as _words_in: re's case folding)
+    return any(word in low for word in _ANY_WORD)
 
 
 @functools.lru_cache(maxsize=64)

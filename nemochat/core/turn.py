@@ -39,6 +39,16 @@ from nemochat.core.ui_events import (
 )
 
 _NOISE = re.compile(r"^\W*i (have )?encountered a temporary issue\b.{0,160}$", re.IGNORECASE | re.DOTALL)
+_NOISE_STARTS = ("i encountered a temporary issue", "i have encountered a temporary issue")
+
+
+def may_be_dropped(streamed: str) -> bool:
+    """Whether a message that began with ``streamed`` may still be dropped as
+    noise when it completes (a view writing text as it arrives waits meanwhile)."""
+    if len(streamed) > 240:
+        return False
+    head = re.sub(r"^\W+", "", streamed.lstrip()).lower()
+    return not head or any(start.startswith(head[: len(start)]) for start in _NOISE_STARTS)
 
 
 class _Recent(list):

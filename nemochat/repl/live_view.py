@@ -7,8 +7,8 @@ here uses it. Instead:
   (through the ``Printer``);
 - the unfinished tail of the message being streamed, and one status line
   ("Generating video · usually 2-5 min · 0:42"), are part of the prompt's
-  own area (``live_text``), which prompt_toolkit redraws in place; the loop
-  refreshes it at most ~10 times a second. The tail is cropped to fit the
+  own area (``live_text``), which prompt_toolkit redraws in place; new text
+  is on the screen within ~50 ms (``frames.TEXT_FRAME``). The tail is cropped to fit the
   screen, so the live area can never scroll;
 - a block leaves the tail in the same redraw that prints it above (the
   printer runs the hand-over callback before redrawing).
@@ -109,6 +109,8 @@ class LiveView(RichView):
         self.changed: Callable[[], None] = lambda: None  # the live area needs a redraw now
         # ... at the next frame: streamed text and progress (frames are capped, see frames.STREAM_FRAME)
         self.moved: Callable[[], None] = lambda: self.changed()
+        # ... within a few dozen ms: new text of the answer (frames.TEXT_FRAME)
+        self.streamed: Callable[[], None] = lambda: self.moved()
         self.on_credits: Callable[[ui.CreditsShown], None] = lambda event: None
         self.on_session: Callable[[ui.SessionReady], None] = lambda event: None
         # Events raised inside a background job go here first; True = consumed.
@@ -201,7 +203,7 @@ class LiveView(RichView):
                 self._print_stream_block(stream, block)
             upto = stream.splitter.length - len(stream.splitter.tail)
             self.printer.then(lambda: self._shown(stream, upto))
-        self.moved()
+        self.streamed()
 
     @property
     def streaming(self) -> bool:
@@ -239,7 +241,12 @@ class LiveView(RichView):
         self._print_block(raw_block)
 
     def _print_block(self, raw_block: str) -> None:
-        self.console.print(markdown(clean(translate_gui(raw_block).text)))
+        # Printed without the blank lines rich puts around some blocks (a list, a
+        # table, a code block's padding): one blank line between blocks, the view's.
+        with self.console.capture() as capture:
+            self.console.print(markdown(clean(translate_gui(raw_block).text)))
+        self.console.file.write(trim_blank_lines(capture.get()))
+        self.console.file.flush()
 
     def _shown(self, stream: _Stream, upto: int) -> None:
         stream.shown = max(stream.shown, upto)
@@ -353,7 +360,7 @@ class LiveView(RichView):
         if cached_tail == tail and cached_width == width:
             return rendered
         source = markdown(clean(translate_gui(_last_lines(tail, TAIL_SOURCE_LINES)).text))
-        rendered = render_ansi(source, width - 1, color=self.color)
+        rendered = trim_blank_lines(render_ansi(source, width - 1, color=self.color))
         self._tail_cache = (tail, width, rendered)
         return rendered
 
@@ -379,6 +386,19 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 
 def _visible(line: str) -> str:
     return _ANSI.sub("", line)
+
+
+def trim_blank_lines(text: str) -> str:
+    """Rendered text without its blank first and last lines (styles and all)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    start, end = 0, len(lines)
+    while start < end and not _visible(lines[start]).strip():
+        start += 1
+    while end > start and not _visible(lines[end - 1]).strip():
+        end -= 1
+    return "".join(line + "\n" for line in lines[start:end])
 
 
 def _last_lines(text: str, keep: int) -> str:

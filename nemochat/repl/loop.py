@@ -51,6 +51,7 @@ from nemochat.repl.keys import make_prompt_session, open_history
 from nemochat.repl.live_view import LiveView
 from nemochat.repl.offers import OfferDesk
 from nemochat.repl.printer import Printer
+from nemochat.repl.reflow import follow_reflow
 from nemochat.repl.sessions import known_sessions
 from nemochat.repl.texts import examples, lang_of, text
 from nemochat.repl.turns import Turns
@@ -111,6 +112,7 @@ class Repl(Turns, Interrupts, Frames, OfferDesk, ReplContext):
         self._hint: tuple[str, float] | None = None
         view.changed = self.changed
         view.moved = self.moved
+        view.streamed = self.streamed
         printer.hold = self._hold
         self._moved = False
         self._last_frame = 0.0
@@ -126,6 +128,7 @@ class Repl(Turns, Interrupts, Frames, OfferDesk, ReplContext):
             input=input,
             output=output,
         )
+        follow_reflow(self.prompt.app)  # a narrower window leaves no copy of the live lines behind
         if rt is not None:
             self.attach(rt)
 

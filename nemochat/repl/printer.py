@@ -23,6 +23,7 @@ import asyncio
 import contextvars
 import io
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from prompt_toolkit.application import in_terminal
 from rich.console import Console, RenderableType
 
 Item = str | Callable[[], None]
+_PADDING = re.compile(r" +\n")  # unstyled blanks that end a line (a styled code block keeps its background)
 HOLD_BYTES = 32768  # this much waiting is printed at once (each print redraws the prompt: a few ms)
 
 # Set (to a list) in a task whose printed output is held back: a slash command
@@ -202,7 +204,9 @@ class PrinterFile(io.TextIOBase):
 
     def flush(self) -> None:
         if self._pending:
-            text, self._pending = "".join(self._pending), []
+            # rich pads lines to the width with blanks: a terminal that reflows
+            # (tmux...) would turn each into two rows when the window narrows
+            text, self._pending = _PADDING.sub("\n", "".join(self._pending)), []
             held = held_output.get()
             if held is not None:
                 held.append(text)

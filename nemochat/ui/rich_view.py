@@ -9,7 +9,9 @@ progress, errors, hints). One-shot commands put chrome on stderr, so
 Every server string is sanitized and printed as a rich ``Text`` or
 ``Markdown`` object, never as a markup string, so ``[bold]`` in an answer
 prints literally. Streamed text is printed block by block, append-only
-(see markdown_stream), so nothing is ever shown twice.
+(see markdown_stream), so nothing is ever shown twice; the block still
+arriving is shown live on a terminal, and written as it comes to a file or a
+pipe (see answer_stream).
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from nemochat.core.gui import translate_gui
 from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.core.texts import say
 from nemochat.core.tool_labels import ToolLabel, label_for
+from nemochat.core.turn import may_be_dropped
 from nemochat.errors import Interrupted, NemochatError
+from nemochat.ui.answer_stream import LiveTail, PlainAnswer
 from nemochat.ui.honest_links import honest_links, link_style
 from nemochat.ui.markdown_stream import BlockSplitter
 
@@ -53,6 +57,31 @@ def markdown(text: str) -> RenderableType:
     rendered.markup = text
     rendered.parsed = honest_links(parser.parse(text))
     return rendered
+
+
+class _Trimmed:
+    """A renderable without the blank lines rich puts above and below some
+    blocks (a list, a table, a quote, a code block's padding), so streamed
+    blocks are separated by exactly one blank line, the view's own."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        from rich.segment import Segment
+
+        lines = console.render_lines(self.renderable, options)
+        blank = [not "".join(segment.text for segment in line).strip() for line in lines]
+        start = next((n for n, empty in enumerate(blank) if not empty), len(lines))
+        end = len(lines) - next((n for n, empty in enumerate(reversed(blank)) if not empty), len(lines))
+        for line in lines[start:end]:
+            yield from line
+            yield Segment.line()
+
+
+def markdown_block(text: str) -> RenderableType:
+    """One streamed Markdown block, without blank lines around it."""
+    return _Trimmed(markdown(text))
 
 
 @functools.cache
@@ -165,7 +194,14 @@ class RichView:
         self._status: Status | None = None
         self._tool: _ToolLine | None = None
         self._calls: dict[str, _ToolLine] = {}  # call id -> its line, for the result's "✓ … (0:42)"
-        self._piped_block = False  # a block of this message went to a file or pipe already
+        # The block still arriving: live on a terminal; to a file or a pipe the Markdown as written
+        # (a paragraph on one line, as `llm` does: only a terminal wraps), as it comes.
+        live = self.console.is_terminal and not self.console.is_dumb_terminal  # (a dumb terminal cannot redraw in place)
+        self._tail = LiveTail(self.console, self._renderable_block) if live else None
+        self._plain = None if live else PlainAnswer(self.console.file)
+        self._blocks: dict[int, int] = {}  # blocks printed per message (a blank line goes between two)
+        self._plain_pieces: dict[int, list[str]] = {}  # what each message streamed (to a file or a pipe)
+        self._plain_going: set[int] = set()  # ... and which of them are being written
 
     def tool_label(self, event: ui.ToolActivity) -> ToolLabel:
         """The tool's label and expected time, in this view's language."""
@@ -174,11 +210,14 @@ class RichView:
     # -- the view interface ----------------------------------------------------------
 
     def emit(self, event: ui.UIEvent) -> None:
+        if self._tail is not None and self._tail.active and type(event) is ui.ToolActivity:
+            self._tail.stop()  # one live area at a time: the block shows whole when it completes
         handler = getattr(self, f"_on_{type(event).__name__}", None)
         if handler is not None:
             handler(event)
 
     def error(self, error: NemochatError) -> None:
+        self._settle_streams()
         self._stop_tool()
         if isinstance(error, Interrupted):  # asked for, not a failure: what it means, on one line
             words = clean_line(error.message) + (" " + clean_line(error.action) if error.action else "")
@@ -190,49 +229,112 @@ class RichView:
             self.chrome.print(Text("  " + clean(error.action), style="yellow"))
 
     def done(self) -> None:
+        self._settle_streams()
         self._stop_tool()
 
     # -- agent output ------------------------------------------------------------------
 
     def _on_MessageDelta(self, event: ui.MessageDelta) -> None:
+        if self._plain is not None:
+            pieces = self._plain_pieces.setdefault(event.index, [])
+            pieces.append(event.text)
+            if event.index in self._plain_going:
+                self._plain.feed(event.text)
+            elif not may_be_dropped(so_far := "".join(pieces)):  # (a "temporary issue" line is dropped whole: not written)
+                self._plain_going.add(event.index)
+                self._plain.feed(so_far)
+            return
         splitter = self._streams.setdefault(event.index, BlockSplitter())
-        self._print_blocks(splitter.feed(event.text), plain=splitter.length > MARKDOWN_LIMIT)
+        blocks = splitter.feed(event.text)
+        if self._tail is not None:  # (always, when not to a file or a pipe)
+            if blocks:
+                self._tail.text = ""  # (a print redraws the live area below it: not with the block in it)
+            plain = splitter.length > MARKDOWN_LIMIT
+            for block in blocks:
+                self._print_stream_block(event.index, block, plain=plain)
+            self._pause_status()
+            # (the tail is joined only when it is drawn: at most every TEXT_FRAME, not per piece)
+            self._tail.show(lambda: splitter.tail.strip("\n"), gap=self._blocks.get(event.index, 0) > 0)
 
     def _on_Message(self, event: ui.Message) -> None:
+        if self._plain is not None:
+            streamed = "".join(self._plain_pieces.pop(event.index, [])) if event.index in self._plain_going else ""
+            self._plain_going.discard(event.index)
+            self._plain.feed(event.raw[len(streamed) :] if event.raw.startswith(streamed) else "\n\n" + event.raw)
+            self._plain.finish()
+            if not event.complete:
+                self.chrome.print(Text(say(self.lang, "cut_off"), style="dim"))
+            self.console.print()
+            return
         splitter = self._streams.pop(event.index, None) or BlockSplitter()
+        if self._tail is not None:
+            self._tail.stop()
         if event.raw.startswith(splitter.text):
-            blocks = splitter.feed(event.raw[splitter.length :])
+            plain = len(event.raw) > MARKDOWN_LIMIT
+            for block in splitter.feed(event.raw[splitter.length :]):
+                self._print_stream_block(event.index, block, plain=plain)
             rest = splitter.finish()
-            self._print_blocks(blocks + [rest] if rest else blocks, plain=splitter.length > MARKDOWN_LIMIT)
+            if rest:
+                self._print_stream_block(event.index, rest, plain=plain)
         else:  # the final contradicts what streamed: show the final whole
-            self._print_blocks([event.raw], plain=len(event.raw) > MARKDOWN_LIMIT)
+            self._print_stream_block(event.index, event.raw, plain=len(event.raw) > MARKDOWN_LIMIT)
+        self._blocks.pop(event.index, None)
         if not event.complete:
             self.chrome.print(Text(say(self.lang, "cut_off"), style="dim"))
         self.console.print()
-        self._piped_block = False
 
     def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
         self._streams.pop(event.index, None)
+        self._blocks.pop(event.index, None)
+        self._plain_pieces.pop(event.index, None)
+        self._plain_going.discard(event.index)
+        if self._tail is not None and not self._streams:
+            self._tail.stop()
 
-    def _print_blocks(self, raw_blocks: list[str], plain: bool) -> None:
-        if plain and raw_blocks:  # as written, in one write (as piped blocks are): rich would take minutes
-            if self._piped_block:
-                self.console.file.write("\n")
-            self.console.file.write(clean(translate_gui("\n\n".join(raw_blocks), one_shot=True).text).strip("\n") + "\n")
-            self._piped_block = True
-            return
-        for block in raw_blocks:
-            self._print_block(block)
+    def _print_stream_block(self, index: int, raw_block: str, *, plain: bool = False) -> None:
+        """One finished block; ``plain`` past MARKDOWN_LIMIT: as written, in one
+        write (rich's Markdown costs ~5 µs a character: minutes for megabytes)."""
+        if self._blocks.get(index):
+            self.console.print()
+        self._blocks[index] = self._blocks.get(index, 0) + 1
+        if plain:
+            self.console.file.write(clean(translate_gui(raw_block, one_shot=True).text).strip("\n") + "\n")
+            self.console.file.flush()
+        else:
+            self._print_block(raw_block)
+        if self._tail is not None:
+            self._tail.printed()
 
     def _print_block(self, raw_block: str) -> None:
-        shown = clean(translate_gui(raw_block, one_shot=True).text)
-        if self.console.is_terminal:
-            self.console.print(markdown(shown))
-        else:  # to a file or a pipe: the Markdown as written, a paragraph on one line (as `llm` does); only a terminal wraps
-            if self._piped_block:
-                self.console.print()  # one blank line between blocks, as they were written
-            self.console.print(Text(shown.strip("\n")), soft_wrap=True)
-            self._piped_block = True
+        self.console.print(self._renderable_block(raw_block))
+
+    def _renderable_block(self, raw_block: str) -> RenderableType:
+        return markdown_block(clean(translate_gui(raw_block, one_shot=True).text))
+
+    def _settle_streams(self) -> None:
+        """The turn ended or was stopped mid-message: what was on its way is
+        left on the screen (or in the file) as it stood, once."""
+        if self._plain is not None:
+            if self._plain_going:
+                self._plain.finish()
+            self._plain_pieces.clear()
+            self._plain_going.clear()
+            return
+        if self._tail is None or not self._tail.active:
+            return
+        text = self._tail.text
+        self._tail.stop()
+        if text.strip():
+            self._print_block(text)
+        self._streams.clear()
+        self._blocks.clear()
+
+    def _pause_status(self) -> None:
+        """Text arrives while a tool's spinner runs: the spinner stops (its
+        line still prints when the tool finishes), one live area at a time."""
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
 
     def _on_Thought(self, event: ui.Thought) -> None:
         if self.show_thoughts and event.text.strip():

@@ -56,14 +56,17 @@ def test_upload_writes_the_files_on_stdout_and_its_chrome_on_stderr(nemochat, si
 # -- no padding to a file or a pipe ---------------------------------------------------------------
 
 
-def test_a_redirected_answer_has_no_trailing_blanks(nemochat, sim, world):
-    # rich pads each line to the width on a console; to a file a paragraph is one line, unpadded.
+def test_a_redirected_answer_has_no_trailing_blanks_and_no_hard_wraps(nemochat, sim, world):
+    # To a file or a pipe the answer is its Markdown source, written as it streams: a paragraph
+    # is one line however wide the terminal is (COLUMNS=100 here), and no line is padded.
     result = nemochat("ask", CLIP_TEXT, "--api-base", sim.base_url)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) > 3 and "rainy Tokyo" in result.stdout
     assert [line for line in lines if line != line.rstrip()] == []
     assert max(map(len, lines)) > 100, "a paragraph is one line, not wrapped at the width"
+    assert "nemochat export" in result.stdout and "click" not in result.stdout.lower(), "GUI talk is rewritten as it streams"
+    assert result.stdout.count("Here's your 10-second clip of rainy Tokyo") == 1, "each message once"
 
 
 def test_a_terminal_keeps_the_padding():
