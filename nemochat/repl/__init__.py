@@ -11,7 +11,7 @@
 - ``printer``: everything printed above the prompt, in order;
 - ``screen``: the prompt line, the live area and the bottom toolbar;
 - ``connection``: token and session made in the background, credits;
-- ``offers``: one-key yes/no at the prompt (offers, quit, cost confirmations);
+- ``offers``: yes/no answered at the prompt with a line (offers, quit, cost confirmations);
 - ``choices``: the pure rules of offers and lettered answers;
 - ``jobs`` / ``background``: background jobs (exports, videos) and what they say;
 - ``actions``: sessions, uploads, opening the video or the project page;

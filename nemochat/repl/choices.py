@@ -1,8 +1,12 @@
-"""One-key offers and lettered answers (pure: no terminal, no network).
+"""Offers and lettered answers (pure: no terminal, no network).
 
 - An *offer* turns a GUI action the backend asked for ("click Export") into a
-  yes/no the user answers with one key: "Export now? [Y/n]". Export and the
-  track summary are free, so both default to yes.
+  yes/no asked at the prompt: "Export now? [Y/n]". It is answered with a
+  line, never a single key (a key is the first letter of the next message):
+  Enter alone takes the default, "y"/"yes"/"是" or "n"/"no"/"否" + Enter
+  answer it, and any other text declines it and stays the user's message,
+  whole. Export and the track summary are free, so both default to yes;
+  whatever spends credits defaults to no (only a typed yes spends).
 - A *pending question* walks the agent's ``ask_question`` items one by one;
   the user answers each with letters ("B", "A,C"), numbers, or their own
   words, and the answers become the next message, as the option labels.
@@ -34,15 +38,21 @@ class Offer:
     def prompt(self) -> str:
         return f"{self.question} {'[Y/n]' if self.default_yes else '[y/N]'} "
 
-    def decide(self, key: str) -> bool | None:
-        """The answer a key gives: True, False, or None (not an answer)."""
-        if key in ("y", "Y"):
-            return True
-        if key in ("n", "N"):
-            return False
-        if key in ("\r", "\n", "enter"):
+    def decide(self, typed: str) -> bool | None:
+        """The answer a line gives: True, False, or None (not an answer: the
+        user's own words, which decline the offer and are kept)."""
+        word = typed.strip().strip(".!。！").strip().lower()
+        if not word:
             return self.default_yes
+        if word in YES_WORDS:
+            return True
+        if word in NO_WORDS:
+            return False
         return None
+
+
+YES_WORDS = frozenset({"y", "yes", "是", "是的", "好"})
+NO_WORDS = frozenset({"n", "no", "否", "不", "不要"})
 
 
 def offers_for(actions: list[GuiAction] | tuple[GuiAction, ...], lang: str) -> list[Offer]:

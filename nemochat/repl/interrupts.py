@@ -3,7 +3,7 @@
 Ctrl-C stops the running turn, else declines the offers, else dismisses the
 agent's question; SIGINT between two prompts does the same instead of
 killing the REPL. Leaving (Ctrl-D, /quit) while an answer or a job still
-runs is asked first, as a one-key offer.
+runs is asked first, as an offer (yes + Enter to leave).
 """
 
 from __future__ import annotations

@@ -8,8 +8,11 @@
   (the loop asks first when a job is still running);
 - Ctrl-R searches the history, kept in the state dir across runs;
   suggestions from the history appear dimmed (→ or Ctrl-E takes them);
-- while an offer ("Export now? [Y/n]") waits, one key answers it: y, n or
-  Enter; any other key declines and is typed as usual.
+- while an offer ("Export now? [Y/n]") waits, Enter answers it with what was
+  typed (``Offer.decide``): nothing takes the default, y/n (yes, no, 是, 否)
+  answer, and any other text declines the offer and goes on as the message it
+  is, whole. No single key ever answers (it would eat the first letter of the
+  next message, or spend credits on a typo).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ class KeyState(Protocol):
     def offer(self) -> Offer | None: ...
     def busy(self) -> bool: ...
     def may_submit(self, text: str) -> bool: ...
-    def answer_offer(self, yes: bool, *, quietly: bool = False) -> None: ...
+    def answer_offer(self, yes: bool) -> None: ...
     def on_ctrl_c(self, had_text: bool) -> None: ...
     def on_refused_submit(self) -> None: ...
     def on_ctrl_d(self) -> bool: ...
@@ -70,9 +73,7 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
 
     @Condition
     def offer_waiting() -> bool:
-        from prompt_toolkit.application import get_app
-
-        return state.offer is not None and not get_app().current_buffer.text
+        return state.offer is not None
 
     @Condition
     def refuse_enter() -> bool:
@@ -97,25 +98,26 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
         event.current_buffer.insert_text("\n")
 
     @kb.add("enter", filter=offer_waiting)
-    def _offer_default(event: KeyPressEvent) -> None:
-        assert state.offer is not None
-        state.answer_offer(state.offer.default_yes)
+    def _offer_answer(event: KeyPressEvent) -> None:
+        """The line answers the offer, or declines it and is sent as typed."""
+        offer = state.offer
+        assert offer is not None
+        buffer = event.current_buffer
+        decision = offer.decide(buffer.text)
+        if decision is not None:
+            buffer.reset()  # the answer is said above the prompt: no "›" line left behind
+            state.answer_offer(decision)
+        else:
+            state.answer_offer(False)
+            if state.may_submit(buffer.text):
+                buffer.validate_and_handle()
+            else:  # a cost asked while the agent answers: the words stay for later
+                state.on_refused_submit()
 
     @kb.add("enter", filter=refuse_enter)
     def _not_now(event: KeyPressEvent) -> None:
         """The agent is answering: keep the text, say how to stop it."""
         state.on_refused_submit()
-
-    @kb.add(Keys.Any, filter=offer_waiting)
-    def _offer_key(event: KeyPressEvent) -> None:
-        offer = state.offer
-        assert offer is not None
-        decision = offer.decide(event.data)
-        if decision is None:  # not an answer: decline, and type as usual
-            state.answer_offer(False, quietly=True)
-            event.current_buffer.insert_text(event.data)
-        else:
-            state.answer_offer(decision)
 
     @kb.add("c-c")
     @kb.add("<sigint>")

@@ -10,7 +10,7 @@ background jobs the toolbar follows. So:
   is never resent, and the user is told what may still be going on;
 - Enter while the agent answers sends nothing (the text stays), except the
   commands that are safe meanwhile (/credits, /jobs, /export, /help...);
-- after a turn, GUI actions become one-key offers and the agent's question
+- after a turn, GUI actions become offers answered at the prompt and the agent's question
   becomes lettered choices answered at the prompt.
 
 The runtime itself (the HTTP client, the ledger, the demo's simulator) may
@@ -21,7 +21,7 @@ for it; the toolbar says "connecting…" meanwhile.
 ``Repl`` is put together from mixins, each in its own module: ``turns`` (what
 the user typed, run as the task Ctrl-C cancels), ``interrupts`` (Ctrl-C,
 SIGINT, Ctrl-D and leaving), ``frames`` (when the prompt's area is redrawn)
-and ``offers`` (one-key yes/no at the prompt).
+and ``offers`` (yes/no at the prompt, answered with a line).
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ class Repl(Turns, Interrupts, Frames, OfferDesk, ReplContext):
         self.runtime = rt
         self.conversation = rt.conversation
         self.conversation.handlers["export"] = self.bg.export_intent  # in the REPL an export runs in the background
-        self.conversation.fallback.confirm = self.confirm  # "Generate with Sora 2 … instead? [y/N]" with one key
+        self.conversation.fallback.confirm = self.confirm  # "Generate with Sora 2 … instead?": only a typed yes spends
         if self._ready is not None:
             self._ready.set()
         self.changed()

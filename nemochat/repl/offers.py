@@ -1,10 +1,11 @@
-"""Offers at the prompt: yes/no questions answered with one key.
+"""Offers at the prompt: yes/no questions answered with a line.
 
 Three kinds share the prompt line: the offers a turn leaves ("Export the
 video now? [Y/n]"), the quit confirmation while something still runs, and
 ``confirm()``: a question some code awaits (a Sora cost, "Submit? [y/N]").
 While the agent answers only the urgent ones (quit, awaited) are asked.
-Typing anything else, or Ctrl-C, declines them.
+Enter answers (``choices.Offer.decide``); other words, or Ctrl-C, decline
+them, and the words stay the user's message.
 """
 
 from __future__ import annotations
@@ -42,14 +43,15 @@ class OfferDesk:
         urgent = first.kind == "quit" or id(first) in self._asks
         return first if urgent or not self.busy() else None
 
-    async def confirm(self, question: str) -> bool:
-        """A yes/no asked at the prompt ("… costs 4 credits. Submit? [y/N]"),
-        answered with one key; no is the default unless the question says [Y/n]."""
-        default_yes = question.rstrip().endswith("[Y/n]")
+    async def confirm(self, question: str, *, default: bool = False) -> bool:
+        """A yes/no asked at the prompt ("… costs 4 credits. Submit?"),
+        answered with a line. ``default``: what Enter alone means; it stays
+        no for anything that spends credits (only a typed yes spends). A
+        "[y/N]" the question carries for a terminal is not shown twice."""
         bare = question.rstrip()
         for suffix in ("[y/N]", "[Y/n]"):
             bare = bare.removesuffix(suffix).rstrip()
-        offer = Offer("ask", bare, default_yes=default_yes)
+        offer = Offer("ask", bare, default_yes=default)
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._asks[id(offer)] = future
         self.offers.insert(0, offer)
@@ -67,10 +69,9 @@ class OfferDesk:
                 future.set_result(False)
         self.offers.clear()
 
-    def answer_offer(self, yes: bool, *, quietly: bool = False) -> None:
+    def answer_offer(self, yes: bool) -> None:
         offer = self.offers.pop(0)
-        if not quietly:
-            self.say(offer.question + (" yes" if yes else " no"), "dim")
+        self.say(offer.question + (" yes" if yes else " no"), "dim")
         future = self._asks.get(id(offer))
         if future is not None:
             if not future.done():

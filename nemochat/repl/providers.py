@@ -2,7 +2,7 @@
 (`nemochat sora submit ...`), run by ``nemochat.commands.providers``.
 
 A submit is checked first, in the foreground: the flags and the rules (the
-same as the command's), then its cost, confirmed with one key at the prompt.
+same as the command's), then its cost, confirmed at the prompt (a typed yes + Enter; Enter alone declines).
 Only then does it run as a background job (a generation takes minutes); a
 broken rule is one line and no job. A status check is quick and runs in the
 foreground.

@@ -31,7 +31,7 @@ def test_a_prompt_streams_its_answer_exactly_once(repl, sim):
 def test_a_generation_shows_each_message_once_and_offers_the_export(repl, sim):
     repl.line("make a 10s rainy Tokyo clip")
     repl.expect(r"Export the video now\? \[Y/n\]")
-    repl.type("n")
+    repl.line("n")
     repl.expect(r"Export the video now\? no")
     repl.wait_idle_prompt()
     assert repl.count("Here's your 10-second clip of rainy Tokyo") == 1
@@ -139,7 +139,7 @@ def test_export_runs_in_the_background_while_the_chat_goes_on(spawn, sim, tmp_pa
     term.expect("Ready")
     term.line("make a 10s rainy Tokyo clip")
     term.expect(r"Export the video now\? \[Y/n\]")
-    term.type("n")
+    term.line("n")
     term.line("/export")
     term.expect(r"Export runs in the background")
     term.line("hello")
@@ -225,13 +225,13 @@ def test_ctrl_d_asks_first_while_an_export_runs(spawn, sim):
     term.expect(r"Export runs in the background")
     term.type("\x04")
     term.expect(r"Export.*still running\. Quit anyway\? \[y/N\]")
-    term.type("n")
+    term.line("n")
     term.expect(r"Quit anyway\? no")
     term.line("/jobs")
     term.expect(r"#1.*Export")
     term.type("\x04")
     term.expect(r"Quit anyway\? \[y/N\]")
-    term.type("y")
+    term.line("y")
     term.expect(r"Export stopped")
     assert term.exit_status() == 0
 
@@ -258,7 +258,7 @@ def test_sora_in_the_chat_confirms_the_cost_and_runs_in_the_background(spawn, si
     term.expect("Ready")
     term.line('/sora submit --prompt "a cat surfing at sunset" --initial-status-delay 0 --status-check-interval 0.2')
     term.expect(r"costs 4 NanoPhoto credits\. Submit\? \[y/N\]")
-    term.type("y")
+    term.line("y")
     term.expect(r"Submit\? yes")
     term.line("hello")  # the chat goes on meanwhile
     term.expect(r"ready to export")
@@ -291,7 +291,7 @@ def test_the_no_credits_fallback_question_shows_without_a_key(spawn, sim):
     term.line("make a 10s rainy Tokyo clip in portrait")
     term.expect(r"instead\? \[y/N\]")  # no key pressed (a question wider than the screen is wrapped)
     assert "Generate with Sora 2 via NanoPhoto for 4 credits instead? [y/N]" in term.text()
-    term.type("n")
+    term.line("n")
     term.expect(r"nothing generated")
     assert "for 4 credits instead? no" in term.text()
     term.wait_idle_prompt()

@@ -118,9 +118,9 @@ async def test_no_means_the_error_and_nothing_spent(refused, providers):
     assert providers.requests == []
 
 
-async def test_the_repl_asks_with_one_key_at_the_prompt(refused, providers):
+async def test_the_repl_asks_at_the_prompt(refused, providers):
     """`nemochat` with NemoVideo out of reach from the start: the launch says
-    so, a video request gets the cost question at the prompt, `y` makes it."""
+    so, a video request gets the cost question at the prompt, `y` + Enter makes it."""
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
@@ -154,7 +154,7 @@ async def test_the_repl_asks_with_one_key_at_the_prompt(refused, providers):
             running = asyncio.create_task(repl.run())
             pipe.send_text(ASK + "\r")
             await asyncio.wait_for(asked.wait(), WAIT)
-            pipe.send_text("y")
+            pipe.send_text("y\r")
             await asyncio.wait_for(handled.wait(), WAIT)
             repl.request_quit(force=True)
             assert await asyncio.wait_for(running, WAIT) == 0

@@ -25,12 +25,13 @@ def test_export_is_offered_first_and_alone():
     assert offers_for([GuiAction("edit", "", "drag")], "en") == []
 
 
-def test_one_key_answers():
+def test_typed_answers():
     offer = Offer("export", "Export now?")
     assert offer.decide("y") is True and offer.decide("N") is False
-    assert offer.decide("\r") is True
-    assert offer.decide("x") is None
-    assert Offer("quit", "Quit?", default_yes=False).decide("\r") is False
+    assert offer.decide(" Yes ") is True and offer.decide("是") is True and offer.decide("否") is False
+    assert offer.decide("") is True
+    assert offer.decide("yellow tint please") is None and offer.decide("yo") is None and offer.decide("x") is None
+    assert Offer("quit", "Quit?", default_yes=False).decide("") is False
 
 
 @pytest.mark.parametrize(

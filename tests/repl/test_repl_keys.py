@@ -39,8 +39,8 @@ class State:
     def may_submit(self, text: str) -> bool:
         return not self._busy or text.startswith("/credits")
 
-    def answer_offer(self, yes: bool, *, quietly: bool = False) -> None:
-        self.answers.append((yes, quietly))
+    def answer_offer(self, yes: bool) -> None:
+        self.answers.append(yes)
         self._offer = None
 
     def on_ctrl_c(self, had_text: bool) -> None:
@@ -162,22 +162,45 @@ def test_safe_commands_go_through_while_busy():
     assert prompt("/credits\r", State(busy=True)) == "/credits"
 
 
-def test_an_offer_is_answered_with_one_key():
+def test_an_offer_is_answered_with_y_and_enter_never_one_key():
     state = State(offer=Offer("export", "Export now?"))
-    assert prompt(["y", "next\r"], state) == "next"
-    assert state.answers == [(True, False)]
+    assert prompt(["y", "\r", "next\r"], state) == "next"
+    assert state.answers == [True]
 
 
 def test_enter_takes_the_offer_default():
     state = State(offer=Offer("export", "Export now?"))
     assert prompt(["\r", "x\r"], state) == "x"
-    assert state.answers == [(True, False)]
+    assert state.answers == [True]
 
 
-def test_typing_something_else_declines_quietly_and_types():
+def test_typed_words_decline_the_offer_and_go_through_whole():
     state = State(offer=Offer("export", "Export now?"))
-    assert prompt("hello\r", state) == "hello"
-    assert state.answers == [(False, True)]
+    assert prompt("yellow tint please\r", state) == "yellow tint please"
+    assert state.answers == [False]
+
+
+def test_a_cost_is_never_spent_on_enter_or_a_stray_word():
+    for typed, sent in (("\r", None), ("yo\r", "yo")):
+        state = State(offer=Offer("ask", "Costs 4 credits. Submit?", default_yes=False))
+        assert prompt([typed, "z\r"], state) == (sent or "z")
+        assert state.answers == [False]
+
+
+def test_words_typed_at_a_cost_question_while_busy_stay_in_the_line():
+    state = State(busy=True, offer=Offer("ask", "Costs 4 credits. Submit?", default_yes=False))
+
+    async def main() -> None:
+        with create_pipe_input() as pipe:
+            session = make_prompt_session(state, message="› ", input=pipe, output=DummyOutput())
+            asking = asyncio.create_task(session.prompt_async())
+            await asyncio.wait_for(Typist(session, pipe).type(["yo", "\r"]), WAIT)
+            assert state.answers == [False] and state.refused == 1
+            assert not asking.done() and session.default_buffer.text == "yo"  # declined, the words kept
+            session.app.exit(result="")
+            await asyncio.wait_for(asking, WAIT)
+
+    asyncio.run(main())
 
 
 def test_history_persists_and_ctrl_r_finds_it(tmp_path):

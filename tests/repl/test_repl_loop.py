@@ -117,7 +117,7 @@ class FakeConversation:
         self.question: Question | None = None
         self.actions: list[GuiAction] = []
         self.slow = False
-        self.fallback = SimpleNamespace(confirm=None)  # the REPL hands it its one-key confirm
+        self.fallback = SimpleNamespace(confirm=None)  # the REPL hands it its confirm
 
     async def connect(self):
         self.session = SimpleNamespace(session_id="fake-session-0001", task_id=None, user_id=None)
@@ -247,7 +247,7 @@ def test_question_letters_are_sent_as_the_next_message():
     assert "→ Anime" in out
 
 
-def test_an_export_offer_runs_on_one_key():
+def test_an_export_offer_runs_on_y_and_enter():
     exported = []
 
     async def scenario(h: Harness) -> None:
@@ -255,7 +255,7 @@ def test_an_export_offer_runs_on_one_key():
         h.conv.actions = [GuiAction("export", "/export", "click Export")]
         h.keys("make it\r")
         await h.until(lambda: h.repl.offer is not None)
-        h.keys("y")
+        h.keys("y\r")
         await h.until(lambda: exported == [None])
         h.keys("\x04")
 
@@ -270,7 +270,7 @@ def test_a_cost_question_is_asked_even_while_the_agent_answers():
         await h.slow_turn("make a video")
         ask = asyncio.create_task(h.repl.confirm("Sora 2 costs 4 credits. Submit? [y/N]"))
         await h.until(lambda: h.repl.offer is not None)
-        h.keys("y")
+        h.keys("y\r")
         answers.append(await asyncio.wait_for(ask, WAIT))
         no = asyncio.create_task(h.repl.confirm("Again? [y/N]"))
         await h.until(lambda: h.repl.offer is not None)
@@ -289,7 +289,7 @@ def test_ctrl_d_during_a_turn_asks_first():
         await h.slow_turn("make a video")
         h.keys("\x04")
         await h.until(lambda: h.repl.offer is not None and h.repl.offer.kind == "quit")
-        h.keys("y")
+        h.keys("y\r")
 
     code, out, h = run(scenario)
     assert code == 0 and "Quit anyway? yes" in out and h.conv.cancelled
@@ -297,7 +297,7 @@ def test_ctrl_d_during_a_turn_asks_first():
 
 def test_the_fallback_asks_its_cost_question_at_the_prompt():
     """NemoVideo out of credits mid-turn: the fallback's question is answered
-    with one key at the REPL's prompt, never by a blocking input()."""
+    at the REPL's prompt (yes + Enter), never by a blocking input()."""
     answers = []
 
     async def scenario(h: Harness) -> None:
@@ -305,7 +305,7 @@ def test_the_fallback_asks_its_cost_question_at_the_prompt():
         question = "NemoVideo can't generate now (no credits). Generate with Sora 2 via NanoPhoto for 4 credits instead? [y/N]"
         ask = asyncio.create_task(h.conv.fallback.confirm(question))
         await h.until(lambda: h.repl.offer is not None)
-        h.keys("y")
+        h.keys("y\r")
         answers.append(await asyncio.wait_for(ask, WAIT))
         h.conv.release.set()
         await h.until(lambda: not h.repl.busy())
@@ -335,7 +335,7 @@ def test_an_offer_added_from_a_task_redraws_the_prompt_at_once():
         await asyncio.to_thread(h.repl.changed)  # from another thread: handed to the loop
         await h.until(lambda: bool(calls))
         assert set(calls) == {threading.get_ident()}  # asked for on the loop's thread
-        h.keys("n")
+        h.keys("n\r")
         assert await asyncio.wait_for(ask, WAIT) is False
         h.conv.release.set()
         await h.until(lambda: not h.repl.busy())
