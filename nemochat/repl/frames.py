@@ -98,6 +98,15 @@ class Frames:
             self._last_frame = time.monotonic()  # (the redraw itself comes a moment later)
             app.invalidate()
 
+    def on_cursor_report(self) -> None:
+        """The terminal said where the prompt is (after a print above it): the
+        toolbar can go down to the bottom row; while an answer streams, with
+        the next frame."""
+        if self.view.streaming:
+            self.moved()
+        else:
+            self.changed()
+
     def moved(self) -> None:
         """Streamed text or progress moved on: redraw at the next frame."""
         self._moved = True

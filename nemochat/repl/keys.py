@@ -26,7 +26,7 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.application import get_app_or_none
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import Completer
-from prompt_toolkit.filters import Condition
+from prompt_toolkit.filters import Always, Condition
 from prompt_toolkit.formatted_text import AnyFormattedText
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
@@ -49,6 +49,7 @@ class KeyState(Protocol):
     def on_ctrl_c(self, had_text: bool) -> None: ...
     def on_refused_submit(self) -> None: ...
     def on_ctrl_d(self) -> bool: ...
+    def on_cursor_report(self) -> None: ...
 
 
 STYLE = Style.from_dict(
@@ -85,11 +86,13 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
     def _cursor_report(event: KeyPressEvent) -> object:
         """prompt_toolkit's own handling of the terminal's cursor report, less
         the redraw that a handled key brings: the report answers the request
-        made after each print above the prompt, and that second redraw of the
-        live area (5-20 ms while an answer streams) showed nothing new. The
-        next frame uses the report."""
+        made after each print above the prompt. The loop decides when the
+        toolbar moves down to the bottom row it now knows (at once when idle;
+        at the next frame while an answer streams, where a second redraw of
+        the live area, 5-20 ms, would show nothing else new)."""
         row, _col = map(int, event.data[2:-1].split(";"))
         event.app.renderer.report_absolute_cursor_row(row)
+        state.on_cursor_report()
         return NotImplemented  # (prompt_toolkit's "handled, no redraw")
 
     @kb.add("escape", "enter")
@@ -211,15 +214,23 @@ def _split_at_last_newline(fragments: list[Any]) -> tuple[bool, list[Any], list[
 
 class _PromptSession(PromptSession):  # type: ignore[type-arg]
     def _create_layout(self) -> Any:
+        """prompt_toolkit's layout, with two of its module's names swapped for
+        this session's layout only: the linear ``split_prompt``, and the
+        bottom toolbar's condition. prompt_toolkit hides the toolbar until
+        the terminal has said where the cursor is (after every print above
+        the prompt, and never on a terminal that does not answer): the
+        toolbar stayed blank until a key was pressed. Here it is always
+        drawn, under the prompt until the bottom row is known."""
         import sys
 
         pt_prompt = sys.modules[PromptSession.__module__]  # prompt_toolkit.shortcuts.prompt (the name is also a function)
-        original = pt_prompt._split_multiline_prompt
-        pt_prompt._split_multiline_prompt = split_prompt  # for this session's layout only
+        originals = pt_prompt._split_multiline_prompt, pt_prompt.renderer_height_is_known
+        pt_prompt._split_multiline_prompt = split_prompt
+        pt_prompt.renderer_height_is_known = Always()
         try:
             return super()._create_layout()
         finally:
-            pt_prompt._split_multiline_prompt = original
+            pt_prompt._split_multiline_prompt, pt_prompt.renderer_height_is_known = originals
 
 
 def make_prompt_session(

@@ -7,7 +7,9 @@ line is accepted only the prompt itself stays in the scrollback, so nothing
 live is ever left behind twice.
 
 The bottom toolbar: backend ("demo" or the host), session, credits, running
-jobs, and a short-lived hint ("Ctrl-D or /quit to leave").
+jobs, and a short-lived hint ("Ctrl-D or /quit to leave"). It is always
+drawn (``keys._PromptSession``), also before the terminal has said where the
+cursor is, and moves down to the bottom row once it has (``Frames.on_cursor_report``).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -44,14 +45,27 @@ class _Sink:
         pass
 
 
+class _AnsweringScreen(pyte.HistoryScreen):
+    """A screen that answers the program's cursor position requests (CPR), as
+    a real terminal does (prompt_toolkit asks after every print above the prompt)."""
+
+    answer: Callable[[str], object] = staticmethod(lambda data: None)
+
+    def write_process_input(self, data: str) -> None:
+        self.answer(data)
+
+
 class Term:
-    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
-        self.screen = pyte.HistoryScreen(COLUMNS, LINES, history=10_000, ratio=0.5)
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path, columns: int = COLUMNS) -> None:
+        self.columns = columns
+        self.screen = _AnsweringScreen(columns, LINES, history=10_000, ratio=0.5)
         self.sink = _Sink(pyte.Stream(self.screen))
         self.child = pexpect.spawn(
-            NEMOCHAT, args, env=env, cwd=str(cwd), dimensions=(LINES, COLUMNS), encoding="utf-8", timeout=TIMEOUT
+            NEMOCHAT, args, env=env, cwd=str(cwd), dimensions=(LINES, columns), encoding="utf-8", timeout=TIMEOUT
         )
         self.child.logfile_read = self.sink
+        if "PROMPT_TOOLKIT_NO_CPR" not in env:
+            self.screen.answer = self.child.send
 
     # -- input ------------------------------------------------------------------------
 
@@ -79,9 +93,25 @@ class Term:
         self.line("/help jobs")
         self.expect(r"background jobs \(exports, videos\)")
 
+    def until(self, condition: Callable[[], bool], timeout: float = TIMEOUT) -> None:
+        """Read what the program writes (and answer its requests) until
+        ``condition()`` holds on the screen; no key is pressed meanwhile."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError("the screen never got there:\n" + "\n".join(self.screen.display))
+            try:
+                self.child.read_nonblocking(65536, timeout=0.2)
+            except pexpect.TIMEOUT:
+                pass
+
+    def bottom(self) -> str:
+        """The terminal's last row (where the toolbar lives)."""
+        return self.screen.display[-1].rstrip()
+
     def lines(self) -> list[str]:
         """Everything on the screen and in its scrollback, top to bottom."""
-        history = ["".join(row[x].data for x in range(COLUMNS)) for row in self.screen.history.top]
+        history = ["".join(row[x].data for x in range(self.columns)) for row in self.screen.history.top]
         return [line.rstrip() for line in history + list(self.screen.display)]
 
     def text(self) -> str:
@@ -164,8 +194,14 @@ def term_env(tmp_path: Path) -> dict[str, str]:
 def spawn(tmp_path: Path, term_env: dict[str, str]) -> Iterator:
     terms: list[Term] = []
 
-    def start(*args: str, env: dict[str, str] | None = None) -> Term:
-        term = Term(list(args), {**term_env, **(env or {})}, tmp_path / "work")
+    def start(*args: str, env: dict[str, str] | None = None, columns: int = COLUMNS, cpr: bool = False) -> Term:
+        """``cpr``: a terminal that answers cursor position requests (as real ones do)."""
+        environ = {**term_env, **(env or {})}
+        if cpr:
+            environ.pop("PROMPT_TOOLKIT_NO_CPR")
+        if columns != COLUMNS:
+            environ["COLUMNS"] = str(columns)
+        term = Term(list(args), environ, tmp_path / "work", columns)
         terms.append(term)
         return term
 

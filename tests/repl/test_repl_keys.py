@@ -28,6 +28,7 @@ class State:
         self.ctrl_c: list[bool] = []
         self.refused = 0
         self.ctrl_d = 0
+        self.cursor_reports = 0
 
     @property
     def offer(self) -> Offer | None:
@@ -52,6 +53,9 @@ class State:
     def on_ctrl_d(self) -> bool:
         self.ctrl_d += 1
         return not self._busy
+
+    def on_cursor_report(self) -> None:
+        self.cursor_reports += 1
 
 
 class Typist:
@@ -271,3 +275,4 @@ def test_a_cursor_report_is_taken_without_asking_for_a_redraw():
             assert session.app.renderer.cpr_support is not CPR_Support.SUPPORTED
             assert binding.handler(event) is NotImplemented
             assert session.app.renderer.cpr_support is CPR_Support.SUPPORTED
+            assert state.cursor_reports == 1  # the loop decides when the toolbar moves down
