@@ -7,7 +7,8 @@ screen within ~50 ms of its arrival while a fast stream costs at most 20
 redraws a second; ``moved()`` (progress) waits for the next tick;
 ``_hold`` says how long text printed above the prompt may wait (it stays on
 the screen meanwhile, in the live area). Hints (a line in the toolbar for a
-few seconds) are taken away by the same tick.
+few seconds) are taken away by the same tick. When nothing moves (no answer, no
+job, no hint) the tick sleeps until something does: an idle REPL does not wake.
 """
 
 from __future__ import annotations
@@ -52,18 +53,26 @@ class Frames:
     _loop: asyncio.AbstractEventLoop | None
     _hint: tuple[str, float] | None
     _text_timer: asyncio.TimerHandle | None = None
+    _wake: asyncio.Event | None = None  # set when there may be something for the tick to do
+
+    def _moving(self) -> bool:
+        return self.view.ticking or bool(self.jobs.running()) or self._hint is not None
 
     async def _tick(self) -> None:
         last = 0.0
+        self._wake = asyncio.Event()
 
         def rendered(app: Any) -> None:  # any redraw (a key, the printer) is a frame
             self._last_frame = time.monotonic()
 
         self.prompt.app.after_render += rendered
         while True:
+            if not (self._dirty or self._moved or self._moving()):
+                self._wake.clear()
+                await self._wake.wait()  # idle: no timer at all
             await asyncio.sleep(FRAME)
             now = time.monotonic()
-            moving = self.view.ticking or bool(self.jobs.running()) or self._hint is not None
+            moving = self._moving()
             streamed = self._moved and now - self._last_frame >= STREAM_FRAME
             if self._dirty or streamed or (moving and now - max(last, self._last_frame) >= 0.5):
                 self._dirty = self._moved = False
@@ -110,6 +119,21 @@ class Frames:
     def moved(self) -> None:
         """Streamed text or progress moved on: redraw at the next frame."""
         self._moved = True
+        self._poke()
+
+    def _poke(self) -> None:
+        """Wake the tick (from the loop's thread, or hand it to the loop)."""
+        wake, loop = self._wake, self._loop
+        if wake is None or loop is None or loop.is_closed():
+            return
+        try:
+            on_loop = asyncio.get_running_loop() is loop
+        except RuntimeError:
+            on_loop = False
+        if on_loop:
+            wake.set()
+        else:
+            loop.call_soon_threadsafe(wake.set)
 
     def changed(self) -> None:
         """Something in the prompt's area changed: redraw it now (from any
@@ -129,6 +153,8 @@ class Frames:
             loop.call_soon_threadsafe(self._invalidate)
 
     def _invalidate(self) -> None:
+        if self._wake is not None:
+            self._wake.set()  # (what changed may start something moving: a turn, a job)
         app = self.prompt.app
         if app.is_running:
             self._dirty = False  # redrawn now: not again at the next tick

@@ -17,18 +17,17 @@
 
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
+import signal
+import threading
+
 from typing import Any, Callable, Protocol
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import get_app_or_none
-from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import Completer
 from prompt_toolkit.filters import Always, Condition
 from prompt_toolkit.formatted_text import AnyFormattedText
-from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.history import History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
@@ -36,6 +35,9 @@ from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
 from nemochat.repl.choices import Offer
+from nemochat.repl.history import RecentSuggestion, open_history
+
+__all__ = ["build_key_bindings", "make_prompt_session", "open_history"]
 
 
 class KeyState(Protocol):
@@ -146,41 +148,6 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
     return kb
 
 
-# A flag whose value is a secret: --api-key, --token, --key, --nanophoto-api-key, --password...
-SECRET_FLAG = re.compile(r"(?<![\w-])--?[\w-]*(?:key|token|secret|password|passwd|credential)s?(?:[=\s]|$)", re.IGNORECASE)
-
-
-def has_secret(line: str) -> bool:
-    """Whether a typed line carries a secret flag (never written to the history file)."""
-    return bool(SECRET_FLAG.search(line))
-
-
-class PrivateHistory(FileHistory):
-    """The history file, readable by its owner only (0600), and never a line
-    that carries a secret flag (``/sora submit ... --api-key np_...``): such a
-    line is recalled in this run only."""
-
-    def store_string(self, string: str) -> None:
-        if has_secret(string):
-            return
-        fd = os.open(self.filename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.close(fd)
-        super().store_string(string)
-
-
-def open_history(path: Path | None) -> History:
-    """The persistent history file (0600); in memory if it cannot be written."""
-    if path is None:
-        return InMemoryHistory()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
-        os.chmod(path, 0o600)  # an older file may have been created 0644
-        return PrivateHistory(str(path))
-    except OSError:
-        return InMemoryHistory()
-
-
 def split_prompt(get_prompt_text: Callable[[], Any]) -> tuple[Callable[[], bool], Callable[[], Any], Callable[[], Any]]:
     """prompt_toolkit's ``_split_multiline_prompt`` (the lines above the input,
     the input line's own prefix), computed once per redraw and in linear time.
@@ -247,7 +214,7 @@ def make_prompt_session(
         message=message,
         bottom_toolbar=bottom_toolbar,
         history=history or InMemoryHistory(),
-        auto_suggest=AutoSuggestFromHistory(),
+        auto_suggest=RecentSuggestion(),
         completer=completer,
         # The completion menu pops up by itself only for slash commands: chat
         # text is never completed, and no blank space is kept for a menu.
@@ -260,4 +227,8 @@ def make_prompt_session(
         input=input,
         output=output,
     )
+    if getattr(signal, "SIGWINCH", None) is not None and threading.current_thread() is threading.main_thread():
+        # prompt_toolkit hears a resize from SIGWINCH here; its polling of the
+        # size twice a second would be the only thing waking an idle REPL.
+        session.app.terminal_size_polling_interval = None
     return session

@@ -276,3 +276,47 @@ def test_a_cursor_report_is_taken_without_asking_for_a_redraw():
             assert binding.handler(event) is NotImplemented
             assert session.app.renderer.cpr_support is CPR_Support.SUPPORTED
             assert state.cursor_reports == 1  # the loop decides when the toolbar moves down
+
+
+def _write_history(path, entries: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"\n# 2025-01-01\n+{entry}\n" for entry in entries))
+
+
+def test_a_years_history_is_cut_to_its_newest_entries(tmp_path):
+    import stat
+
+    from nemochat.repl.history import HISTORY_KEEP
+
+    path = tmp_path / "state" / "history"
+    _write_history(path, [f"message number {i}" for i in range(3 * HISTORY_KEEP)])
+    history = open_history(path)
+    assert prompt(["\x1b[A", "\r"], history=history) == f"message number {3 * HISTORY_KEEP - 1}"  # the newest is there
+    assert len(history.get_strings()) == HISTORY_KEEP
+    kept = open_history(path)  # the file itself was cut
+    asyncio.run(_load(kept))
+    strings = kept.get_strings()
+    assert len(strings) == HISTORY_KEEP and strings[0] == f"message number {2 * HISTORY_KEEP}"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def _load(history) -> None:
+    async for _ in history.load():
+        pass
+
+
+def test_the_suggestion_looks_through_the_newest_entries_only(tmp_path):
+    from prompt_toolkit.buffer import Buffer
+    from prompt_toolkit.document import Document
+
+    from nemochat.repl.history import SUGGEST_FROM, RecentSuggestion
+
+    path = tmp_path / "history"
+    _write_history(path, ["an old idea nobody typed since"] + [f"filler {i}" for i in range(SUGGEST_FROM)] + ["make a rainy Tokyo clip"])
+    history = open_history(path)
+    asyncio.run(_load(history))
+    buffer = Buffer(history=history)
+    suggest = RecentSuggestion()
+    assert suggest.get_suggestion(buffer, Document("make a r")).text == "ainy Tokyo clip"
+    assert suggest.get_suggestion(buffer, Document("an old")) is None  # past the newest SUGGEST_FROM: not walked
+    assert suggest.get_suggestion(buffer, Document("   ")) is None
