@@ -69,6 +69,10 @@ class NemoClient:
         self.settings = settings
         self.paths = paths
         self.notify = notify
+        # Messages handed to /run_sse that may have reached the agent (one
+        # refused, or whose connection was never made, is taken back): the
+        # REPL says after Ctrl-C whether the agent may still be at work.
+        self.messages_out = 0
         self.sleep = sleep
         self.client_id = auth.load_or_create_client_id(paths.nemovideo_config, settings.client_id, lock_wait=settings.identity_lock_wait)
         self.token: str | None = settings.token
@@ -241,9 +245,12 @@ class NemoClient:
             request = self.http.build_request(
                 "POST", "/run_sse", json=body, timeout=timeout, headers={**self._auth(), "Accept": "text/event-stream"}
             )
+            self.messages_out += 1  # from here on, the message may reach the agent
             try:
                 response = await self.http.send(request, stream=True)
             except httpx.HTTPError as exc:
+                if never_sent(exc):
+                    self.messages_out -= 1  # it never left
                 if never_sent(exc) and unreached < self.settings.connect_retries:
                     unreached += 1
                     await self._wait_unreachable(unreached)
@@ -253,6 +260,7 @@ class NemoClient:
                 raise network_error(exc, "Sending your message", tries=unreached + 1) from None
             if response.status_code == 200:
                 break
+            self.messages_out -= 1  # refused before the agent ran it
             await response.aread()
             await response.aclose()
             error = error_for(response.status_code, body_of(response), response.headers.get("Retry-After"), "Sending your message")

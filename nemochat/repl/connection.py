@@ -38,6 +38,14 @@ class Connection:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
+    def cancel(self) -> None:
+        """Ctrl-C while the launch's attempt still retries: it stops, retries
+        and their notices with it; the next line tries again."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            self.state = "failed"
+            self.repl.changed()
+
     async def _connect(self) -> None:
         repl = self.repl
         try:

@@ -27,6 +27,7 @@ _TEXTS: dict[str, dict[str, str]] = {
             "working on it on the server{what}. /status shows what reached the project."
         ),
         "stopped_what": " ({label})",
+        "stopped_unsent": "Stopped. Nothing reached the agent: NemoVideo was not reached, and your message was not sent.",
         "stopped_command": "Stopped.",
         "busy": "still answering (Ctrl-C stops it)",
         "held": "{command}: shown when the answer ends",
@@ -50,6 +51,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "long_prompt": "提示:提示词最好少于300个字符,并保持一种视觉风格(例如不要同时要求手绘和写实)。",
         "stopped": "已停止。你的消息没有被重新发送,但智能体可能仍在服务器上处理{what}。用 /status 查看项目里已有的内容。",
         "stopped_what": "({label})",
+        "stopped_unsent": "已停止。没有连上 NemoVideo,你的消息没有发出,智能体什么也没收到。",
         "stopped_command": "已停止。",
         "busy": "还在回答(Ctrl-C 停止)",
         "held": "{command}:回答结束后显示",

@@ -59,6 +59,8 @@ class Turns:
     _fg: asyncio.Task[None] | None
     _fg_turn: bool
     _stopped_label: str | None
+    _out_before: int = 0
+    runtime: Any
     _side: set[asyncio.Task[Any]]
 
     # -- what the user typed --------------------------------------------------------------------
@@ -186,7 +188,15 @@ class Turns:
         except Exception as exc:
             self.unexpected(exc)
 
+    def _messages_out(self) -> int:
+        """How many messages may have reached the agent so far (``NemoClient.messages_out``)."""
+        nemo = getattr(self.runtime, "nemo", None)
+        return getattr(nemo, "messages_out", 0)
+
     def _say_stopped(self) -> None:
+        if self._messages_out() == self._out_before:  # still connecting, or retrying an unreachable server
+            self.fail(Interrupted(text(self.lang, "stopped_unsent")))
+            return
         what = text(self.lang, "stopped_what", label=self._stopped_label) if self._stopped_label else ""
         self.fail(Interrupted(text(self.lang, "stopped", what=what)))
         self.background(self.link.refresh_credits())  # the stopped turn may have spent some
@@ -199,6 +209,7 @@ class Turns:
     def _foreground(self, work: Any, *, turn: bool) -> None:
         self._fg_turn = turn
         self._stopped_label = None
+        self._out_before = self._messages_out()
         self._fg = asyncio.create_task(work, name="turn" if turn else "command")
         self._fg.add_done_callback(self._foreground_done)
         self.changed()
@@ -218,6 +229,7 @@ class Turns:
         assert self._fg is not None
         self._stopped_label = self.view.tool.label if self.view.tool else None
         self._fg.cancel()
+        self.link.cancel()  # a connection still being tried for it stops (and stops saying so)
         self.view.stop_now()
 
     # -- Enter while busy (see keys.KeyState) ---------------------------------------------------

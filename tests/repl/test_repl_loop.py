@@ -129,6 +129,7 @@ class FakeConversation:
 
     async def send_message(self, intent: Intent) -> TurnOutcome:
         self.sent.append(intent.text)
+        self.nemo.messages_out += 1
         self.emit(ui.UserSaid(intent.text, "fake-session-0001"))
         self.started.set()
         try:
@@ -161,7 +162,8 @@ class Harness:
         printer = Printer(self.out)
         self.view = LiveView(printer, color=False)
         self.conv = FakeConversation(self.view.emit)
-        self.rt = SimpleNamespace(conversation=self.conv, settings=self.conv.settings, view=self.view, nemo=SimpleNamespace(credits=credits), paths=Paths.default())
+        self.conv.nemo = SimpleNamespace(credits=credits, messages_out=0)  # a message counts as out once sent
+        self.rt = SimpleNamespace(conversation=self.conv, settings=self.conv.settings, view=self.view, nemo=self.conv.nemo, paths=Paths.default())
         self.arrive = asyncio.Event()
         self.repl = WatchedRepl(None if late else self.rt, self.view, printer, settings=self.conv.settings, input=pipe, output=DummyOutput(), signal=self.signal)
         self.pipe = pipe
