@@ -18,17 +18,23 @@ import sys
 from typing import Any
 
 
-def _common(p: argparse.ArgumentParser, *, submit: bool) -> None:
+def _common(p: argparse.ArgumentParser, *, submit: bool, in_chat: bool = False) -> None:
+    """The flags every action takes; ``in_chat``: only those that mean
+    something inside the chat (no --json-only, no global options; --follow is
+    implied there, so not listed)."""
     from nemochat.commands.parser import global_options
 
-    p.add_argument("--follow", action="store_true", help="keep polling until the video is ready, then download it")
+    p.add_argument("--follow", action="store_true",
+                   help=argparse.SUPPRESS if in_chat else "keep polling until the video is ready, then download it")
     p.add_argument("--max-wait", type=float, metavar="S", help="stop following after S seconds (the job goes on)")
-    p.add_argument("--json-only", action="store_true", help='raw {"stage": ..., "response": ...} JSON lines, like NanoPhoto\'s script')
+    if not in_chat:
+        p.add_argument("--json-only", action="store_true", help='raw {"stage": ..., "response": ...} JSON lines, like NanoPhoto\'s script')
     p.add_argument("-o", "--output-dir", metavar="DIR", help="where the video goes (default: the current folder)")
     p.add_argument("--no-download", action="store_true", help="show the video URL only")
     if submit:
         p.add_argument("--upload-local", action="store_true", help="upload local images to your NemoVideo session and use their public URLs")
-    global_options(p, suppress=True)
+    if not in_chat:
+        global_options(p, suppress=True)
 
 
 def _nanophoto_key(p: argparse.ArgumentParser) -> None:
@@ -58,7 +64,7 @@ def _prompt_submit(p: argparse.ArgumentParser, help: str, choices: dict[str, tup
     return sub, s
 
 
-def sora_args(p: argparse.ArgumentParser) -> None:
+def sora_args(p: argparse.ArgumentParser, *, in_chat: bool = False) -> None:
     from nemochat.core import video_values as rules
 
     sub, s = _prompt_submit(p, "submit a Sora 2 video", {
@@ -70,34 +76,36 @@ def sora_args(p: argparse.ArgumentParser) -> None:
     s.add_argument("--initial-status-delay", type=float, metavar="S", help="wait before the first check (default 120)")
     s.add_argument("--status-check-interval", type=float, metavar="S", help="between checks (default 20)")
     _nanophoto_key(s)
-    _common(s, submit=True)
+    _common(s, submit=True, in_chat=in_chat)
     st = sub.add_parser("status", help="check (or --follow) a Sora 2 task")
     st.add_argument("--task-id", metavar="ID", help="default: the newest open Sora job of the ledger")
     st.add_argument("--status-check-interval", type=float, metavar="S", help="between checks with --follow (default 20)")
     _nanophoto_key(st)
-    _common(st, submit=False)
+    _common(st, submit=False, in_chat=in_chat)
 
 
-def veo_args(p: argparse.ArgumentParser) -> None:
+def veo_args(p: argparse.ArgumentParser, *, in_chat: bool = False) -> None:
     from nemochat.core import video_values as rules
 
     sub = p.add_subparsers(dest="provider_action", metavar="ACTION", required=True)
     s = sub.add_parser("submit", help="submit Veo 3.1 shots",
                        description="submit Veo 3.1 shots (8 s each). Its cost is shown, and asked about, before anything is spent.")
+    s.add_argument("--prompt", metavar="TEXT", help="one 8 s shot from this prompt (for several shots: --shots-json)")
+    s.add_argument("--aspect-ratio", choices=RuleChecked(rules.VEO_ASPECTS), help="of the --prompt shot: 16:9 (default) or 9:16")
     kinds = ", ".join(f"{kind} ({low}-{high} images)" if high else kind for kind, (low, high) in rules.VEO_IMAGE_COUNTS.items())
     s.add_argument("--shots-json", metavar="JSON", help='the shots: [{"id", "prompt", "generationType", "aspectRatio", "imageUrls"?}, ...]; '
                    f"generationType {kinds}; aspectRatio {' or '.join(rules.VEO_ASPECTS)}")
     s.add_argument("--resolution", choices=RuleChecked(rules.VEO_RESOLUTIONS), help="720p (default); 1080p or 4k for a single shot")
     _nanophoto_key(s)
-    _common(s, submit=True)
+    _common(s, submit=True, in_chat=in_chat)
     st = sub.add_parser("status", help="check (or --follow) Veo 3.1 shots")
     st.add_argument("--task-ids-json", metavar="JSON", help='[{"shotId", "taskId"}, ...] (default: the newest open Veo job)')
     st.add_argument("--resolution", choices=RuleChecked(rules.VEO_RESOLUTIONS), help="the resolution of the submit")
     _nanophoto_key(st)
-    _common(st, submit=False)
+    _common(st, submit=False, in_chat=in_chat)
 
 
-def gateway_args(p: argparse.ArgumentParser) -> None:
+def gateway_args(p: argparse.ArgumentParser, *, in_chat: bool = False) -> None:
     from nemochat.core import video_values as rules
 
     sub, s = _prompt_submit(p, "submit to an OpenAI-style video gateway (SORA_GATEWAY_URL)", {
@@ -108,11 +116,11 @@ def gateway_args(p: argparse.ArgumentParser) -> None:
     })
     s.add_argument("--via", choices=("create", "chat"), default="create", help="/v1/video/create (default) or the streamed chat path")
     s.add_argument("--query-path", metavar="PATH", help="the status path (default /v1/video/query)")
-    _common(s, submit=True)
+    _common(s, submit=True, in_chat=in_chat)
     st = sub.add_parser("status", help="check (or --follow) a gateway task")
     st.add_argument("--id", dest="task_id", metavar="ID", help="the task id (default: the newest open gateway job)")
     st.add_argument("--query-path", metavar="PATH", help="the status path (default /v1/video/query)")
-    _common(st, submit=False)
+    _common(st, submit=False, in_chat=in_chat)
 
 
 # -- running ----------------------------------------------------------------------------------------
@@ -156,19 +164,43 @@ async def _main(settings: Any, args: argparse.Namespace, kind: str) -> int:
 COMMAND_NAMES = {"sora2": "sora", "veo3.1": "veo", "gateway": "gateway"}
 
 
-def parse_chat_command(kind: str, argv: list[str]) -> argparse.Namespace:
-    """The flags of ``/sora``, ``/veo`` or ``/gateway`` typed in the chat
-    (``kind``: "sora2", "veo3.1" or "gateway"), parsed as the command's own;
-    a bad use is a one-line UsageError instead of argparse leaving."""
-    from nemochat.errors import UsageError
+class _ChatParser(argparse.ArgumentParser):
+    """argparse for a command typed in the chat: an error is one line (a
+    UsageError), never usage text written to stderr and an exit."""
 
-    name = COMMAND_NAMES[kind]
-    parser = argparse.ArgumentParser(prog=f"/{name}", add_help=False)
-    {"sora2": sora_args, "veo3.1": veo_args, "gateway": gateway_args}[kind](parser)
-    try:
-        return parser.parse_args(argv)
-    except SystemExit:
-        raise UsageError(f"/{name}: {' '.join(argv) or 'no action'} is not a valid use", action=f"/{name} submit --help shows the flags.") from None
+    def error(self, message: str) -> Any:
+        from nemochat.errors import UsageError
+
+        raise UsageError(f"{self.prog}: {message} ({self.prog.split()[0]} submit --help lists the flags)")
+
+
+def chat_parser(kind: str) -> argparse.ArgumentParser:
+    """The parser of ``/sora``, ``/veo`` or ``/gateway`` in the chat (``kind``:
+    "sora2", "veo3.1" or "gateway"): the command's own flags, less those
+    that only mean something on the command line."""
+    parser = _ChatParser(prog=f"/{COMMAND_NAMES[kind]}", add_help=False)
+    {"sora2": sora_args, "veo3.1": veo_args, "gateway": gateway_args}[kind](parser, in_chat=True)
+    return parser
+
+
+def chat_actions(kind: str) -> dict[str, argparse.ArgumentParser]:
+    """``{"submit": parser, "status": parser}`` of a chat command."""
+    sub = next(a for a in chat_parser(kind)._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def chat_help(kind: str, action: str | None) -> str:
+    """The help of ``/sora submit --help`` (or of the command) in the chat."""
+    actions = chat_actions(kind)
+    parser = actions.get(action or "") or chat_parser(kind)
+    lines = parser.format_help().replace("[-h] ", "").rstrip().splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("-h, --help"))
+
+
+def parse_chat_command(kind: str, argv: list[str]) -> argparse.Namespace:
+    """The flags of ``/sora``, ``/veo`` or ``/gateway`` typed in the chat,
+    parsed as the command's own; a bad use is a one-line UsageError."""
+    return chat_parser(kind).parse_args(argv)
 
 
 async def run_in_runtime(rt: Any, kind: str, argv: list[str], *, confirm: Any = None) -> int:
@@ -233,7 +265,12 @@ def checked_request(kind: str, args: argparse.Namespace) -> tuple[Any, list[str]
         request = rules.sora_request(args.prompt, mode=args.mode, model_tier=args.model_tier, aspect_ratio=args.aspect_ratio,
                                      video_duration=args.video_duration, image_urls=images(args.image_url))
     elif kind == "veo3.1":
-        shots = _json_arg(args.shots_json, "--shots-json", "SHOTS_REQUIRED", "Veo rule: --shots-json must be a JSON list of shots")
+        if args.prompt is not None and args.shots_json:
+            raise rules.broken("SHOTS_REQUIRED", "Veo rule: --prompt makes one shot; --shots-json gives them all: one or the other")
+        if args.aspect_ratio is not None and args.prompt is None:
+            raise rules.broken("SHOTS_REQUIRED", "Veo rule: --aspect-ratio is for the --prompt shot (in --shots-json each shot has its aspectRatio)")
+        shots = ([{"prompt": args.prompt, "aspectRatio": args.aspect_ratio or "16:9"}] if args.prompt is not None else
+                 _json_arg(args.shots_json, "--shots-json", "SHOTS_REQUIRED", "Veo rule: --shots-json must be a JSON list of shots"))
         if isinstance(shots, list):
             shots = [{**s, "imageUrls": images(s["imageUrls"])} if isinstance(s, dict) and isinstance(s.get("imageUrls"), list) else s for s in shots]
         request = rules.veo_request(shots, args.resolution)

@@ -3,14 +3,18 @@
 - ``/ex`` -> the commands (and aliases) starting with it, each with its help;
 - after a command: what its ``complete`` kind says: file paths (``/upload``:
   directories and the supported media; ``/export``: any path), session ids
-  (``/session``, newest first, with their title and date), or fixed words
-  (``/help`` completes command names).
+  (``/session``, newest first, with their title and date), fixed words
+  (``/help`` completes command names), or a provider's flags (``/sora
+  submit --<Tab>``: the flags the chat takes, then the values of those that
+  have a fixed set). A directory completes with its ``/``, so the next Tab
+  goes on inside it.
 
 Plain chat text is never completed.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable
 
@@ -54,6 +58,8 @@ class ReplCompleter(Completer):
             yield from self._paths(command, current, complete_event)
         elif command.complete == "session":
             yield from self._session_ids(command, current)
+        elif command.complete == "provider":
+            yield from self._provider_flags(command, rest, current)
         elif command.complete == "words" and command.words:
             if " " not in rest.strip() or not rest.strip():  # the first argument only
                 yield from (Completion(w, start_position=-len(current)) for w in command.words if w.startswith(current))
@@ -70,11 +76,33 @@ class ReplCompleter(Completer):
         for completion in completer.get_completions(Document(typed, len(typed)), event):
             # PathCompleter completes the rest of a file name (start_position 0);
             # spaces in it must be escaped so the line still splits into the same words.
+            # A directory gets its "/": the next Tab lists what is inside.
+            full = typed[: len(typed) + completion.start_position] + completion.text
+            slash = "/" if os.path.isdir(os.path.expanduser(full)) and not full.endswith("/") else ""
             yield Completion(
-                completion.text.replace(" ", "\\ "),
+                completion.text.replace(" ", "\\ ") + slash,
                 start_position=completion.start_position,
-                display=completion.display,
+                display=completion.display_text + slash,
             )
+
+    def _provider_flags(self, command: SlashCommand, rest: str, current: str) -> Iterable[Completion]:
+        before = rest[: len(rest) - len(current)].split()
+        if not before:
+            yield from (Completion(w, start_position=-len(current)) for w in command.words if w.startswith(current))
+            return
+        try:
+            flags, values = _provider_options(command.name, before[0])
+        except Exception:  # completion must never break typing
+            return
+        previous = before[-1]
+        if previous in values and not current.startswith("-"):
+            yield from (Completion(v, start_position=-len(current)) for v in values[previous] if v.startswith(current))
+            return
+        if previous in flags and flags[previous][1]:  # a value of the user's own (--prompt TEXT)
+            return
+        for flag, (help, _takes_value, repeatable) in flags.items():
+            if flag.startswith(current) and (repeatable or flag not in before):
+                yield Completion(flag + " ", start_position=-len(current), display=flag, display_meta=help)
 
     def _session_ids(self, command: SlashCommand, current: str) -> Iterable[Completion]:
         for word in command.words:
@@ -91,6 +119,30 @@ class ReplCompleter(Completer):
     def _command_names(self, current: str) -> Iterable[Completion]:
         for word, command in self.registry.completions(current.lstrip("/")):
             yield Completion(word, start_position=-len(current), display_meta=command.help)
+
+
+_PROVIDER_KINDS = {"sora": "sora2", "veo": "veo3.1", "gateway": "gateway"}
+
+
+@functools.lru_cache(maxsize=8)
+def _provider_options(name: str, action: str) -> tuple[dict[str, tuple[str, bool, bool]], dict[str, tuple[str, ...]]]:
+    """The flags of ``/NAME ACTION`` in the chat (flag -> its help, whether it
+    takes a value, whether it repeats) and the values of those with a fixed set."""
+    import argparse
+
+    from nemochat.commands.providers import chat_actions
+
+    parser = chat_actions(_PROVIDER_KINDS[name])[action]
+    flags: dict[str, tuple[str, bool, bool]] = {}
+    values: dict[str, tuple[str, ...]] = {}
+    for item in parser._actions:
+        if item.help == argparse.SUPPRESS or not item.option_strings or "--help" in item.option_strings:
+            continue
+        flag = max(item.option_strings, key=len)  # the long form
+        flags[flag] = (item.help or "", item.nargs != 0, isinstance(item, argparse._AppendAction))
+        if item.choices:
+            values[flag] = tuple(str(c) for c in item.choices)
+    return flags, values
 
 
 def _current_argument(rest: str) -> str:

@@ -1,5 +1,6 @@
-"""/sora, /veo and /gateway in the chat: the same flags as the commands
-(`nemochat sora submit ...`), run by ``nemochat.commands.providers``.
+"""/sora, /veo and /gateway in the chat: the flags of the commands
+(`nemochat sora submit ...`) that mean something in the chat (``--help``
+lists them), run by ``nemochat.commands.providers``.
 
 A submit is checked first, in the foreground: the flags and the rules (the
 same as the command's), then its cost, confirmed at the prompt (a typed yes + Enter; Enter alone declines).
@@ -23,8 +24,14 @@ async def _run(ctx: ReplContext, kind: str, args: list[str]) -> None:
     from nemochat.commands.providers import run_in_runtime
 
     name, label = _NAMES[kind]
+    if any(arg in ("-h", "--help") for arg in args):
+        from nemochat.commands.providers import chat_help
+
+        ctx.say(chat_help(kind, args[0] if args else None))
+        return
     if not args or args[0] not in ("submit", "status"):
-        raise UsageError(f"/{name} needs submit or status", action=f"For example: /{name} submit --prompt \"a rainy Tokyo street\" (the flags of `nemochat {name} submit --help`).")
+        raise UsageError(f"/{name} needs submit or status: for example, /{name} submit --prompt \"a rainy Tokyo street\" "
+                         f"(/{name} submit --help lists the flags)")
     if args[0] == "status":
         await run_in_runtime(ctx.runtime, kind, args, confirm=ctx.confirm)
         return

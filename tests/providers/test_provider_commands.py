@@ -40,8 +40,28 @@ def test_image_url_repeats_on_both():
 
 
 def test_a_bad_chat_use_is_one_usage_error():
-    with pytest.raises(UsageError, match="/veo: submit --nope is not a valid use"):
+    with pytest.raises(UsageError, match=r"^/veo: unrecognized arguments: --nope \(/veo submit --help lists the flags\)$"):
         providers.parse_chat_command("veo3.1", ["submit", "--nope"])
+    for cli_only in ("--demo", "--token", "--api-base", "--json-only"):  # command-line flags mean nothing in the chat
+        with pytest.raises(UsageError, match="unrecognized arguments"):
+            providers.parse_chat_command("sora2", ["submit", "--prompt", "a fox", cli_only])
+
+
+def test_veo_prompt_makes_one_shot():
+    args = providers.parse_chat_command("veo3.1", ["submit", "--prompt", "a red fox", "--aspect-ratio", "9:16", "--resolution", "1080p"])
+    request, _ = providers.checked_request("veo3.1", args)
+    [shot] = request.shots
+    assert (shot.prompt, shot.aspect_ratio, request.resolution) == ("a red fox", "9:16", "1080p")
+    both = providers.parse_chat_command("veo3.1", ["submit", "--prompt", "a", "--shots-json", '[{"prompt": "b"}]'])
+    with pytest.raises(UsageError, match="one or the other"):
+        providers.checked_request("veo3.1", both)
+
+
+def test_chat_help_lists_only_what_applies_in_the_chat():
+    text = providers.chat_help("veo3.1", "submit")
+    assert "--prompt" in text and "--aspect-ratio" in text and "--resolution" in text
+    for cli_only in ("--demo", "--token", "--api-base", "--json-only", "--follow", "-h, --help"):
+        assert cli_only not in text
 
 
 def test_checked_request_and_its_price():

@@ -64,11 +64,11 @@ def test_upload_completes_media_files_and_folders(tmp_path, monkeypatch):
     (tmp_path / "shots").mkdir()
     monkeypatch.chdir(tmp_path)
     names = sorted(applied("/upload ", c) for c in complete(make(), "/upload "))
-    assert names == ["/upload clip\\ one.mp4", "/upload shots"]
+    assert names == ["/upload clip\\ one.mp4", "/upload shots/"]  # a folder with its "/": the next Tab goes in
     # an escaped space already typed still completes
     assert [applied("/upload clip\\ o", c) for c in complete(make(), "/upload clip\\ o")] == ["/upload clip\\ one.mp4"]
     # the second argument completes too
-    assert [applied("/upload a.png sh", c) for c in complete(make(), "/upload a.png sh")] == ["/upload a.png shots"]
+    assert [applied("/upload a.png sh", c) for c in complete(make(), "/upload a.png sh")] == ["/upload a.png shots/"]
 
 
 def test_export_completes_any_path(tmp_path, monkeypatch):
@@ -84,4 +84,8 @@ def test_help_completes_command_names():
 def test_provider_commands_complete_their_action():
     assert [c.text for c in complete(make(), "/sora s")] == ["submit", "status"]
     assert [c.text for c in complete(make(), "/veo st")] == ["status"]
-    assert complete(make(), "/sora submit --pro") == []
+    assert [c.text for c in complete(make(), "/sora submit --pro")] == ["--prompt "]
+    assert [c.text for c in complete(make(), "/sora submit --model-tier sora2-")] == ["sora2-pro-standard", "sora2-pro-high"]
+    assert complete(make(), "/veo submit --prompt ") == []  # the user's own words
+    flags = [c.text for c in complete(make(), "/veo submit --prompt x --")]
+    assert "--aspect-ratio " in flags and "--prompt " not in flags and "--demo " not in flags
