@@ -82,7 +82,7 @@ class ReplCompleter(Completer):
             yield Completion(
                 completion.text.replace(" ", "\\ ") + slash,
                 start_position=completion.start_position,
-                display=completion.display_text + slash,
+                display=completion.display,  # (prompt_toolkit shows a folder with its "/" already)
             )
 
     def _provider_flags(self, command: SlashCommand, rest: str, current: str) -> Iterable[Completion]:

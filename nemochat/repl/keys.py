@@ -124,6 +124,22 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
         """The agent is answering: keep the text, say how to stop it."""
         state.on_refused_submit()
 
+    @Condition
+    def one_completion() -> bool:
+        from prompt_toolkit.application import get_app
+
+        state = get_app().current_buffer.complete_state
+        return state is not None and len(state.completions) == 1
+
+    @kb.add("tab", filter=one_completion)
+    def _only_completion(event: KeyPressEvent) -> None:
+        """Tab with one completion in the menu takes it for good, so the
+        next Tab goes on from there (into a folder completed with its "/")
+        instead of cycling back to what was typed."""
+        buffer = event.current_buffer
+        assert buffer.complete_state is not None
+        buffer.apply_completion(buffer.complete_state.completions[0])
+
     @kb.add("c-c")
     @kb.add("<sigint>")
     def _ctrl_c(event: KeyPressEvent) -> None:

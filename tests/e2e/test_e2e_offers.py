@@ -54,5 +54,5 @@ def test_a_stray_word_at_a_cost_question_spends_nothing(spawn, sim, requests):
     term.type("\x15")  # Ctrl-U: "yo" stayed in the line (the turn was still running); clear it
     term.wait_idle_prompt()
     assert "for 4 credits instead? no" in term.text()  # (a long line: wrapped on the screen)
-    assert sim.world.requests_to(NANOPHOTO) == []
+    assert sim.world.providers.requests_to(NANOPHOTO) == []
     assert len(sent_messages(sim)) == 1
