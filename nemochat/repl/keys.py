@@ -6,8 +6,10 @@
 - Ctrl-C stops the agent's answer when one is running, else clears the line
   (on an empty line it says how to leave); Ctrl-D on an empty line leaves
   (the loop asks first when a job is still running);
-- Ctrl-R searches the history, kept in the state dir across runs;
-  suggestions from the history appear dimmed (→ or Ctrl-E takes them);
+- Ctrl-R searches the history, kept in the state dir across runs (history.py);
+  Up after a typed prefix recalls the lines that start with it; suggestions
+  from the history appear dimmed (→ or Ctrl-E takes them); Ctrl-X Ctrl-E
+  edits the message in $VISUAL / $EDITOR;
 - while an offer ("Export now? [Y/n]") waits, Enter answers it with what was
   typed (``Offer.decide``): nothing takes the default, y/n (yes, no, 是, 否)
   answer, and any other text declines the offer and goes on as the message it
@@ -235,6 +237,11 @@ def make_prompt_session(
         # The completion menu pops up by itself only for slash commands: chat
         # text is never completed, and no blank space is kept for a menu.
         complete_while_typing=Condition(lambda: session.default_buffer.text.startswith("/")),
+        # Up after a typed prefix recalls only the lines starting with it (not
+        # in a slash command, whose menu pops up while typing: prompt_toolkit
+        # has one or the other).
+        enable_history_search=Condition(lambda: not session.default_buffer.text.startswith("/")),
+        enable_open_in_editor=True,  # Ctrl-X Ctrl-E: the message in $VISUAL / $EDITOR
         reserve_space_for_menu=6,
         prompt_continuation=lambda width, line_number, wrap_count: " " * width,
         key_bindings=build_key_bindings(state),

@@ -53,3 +53,35 @@ def test_a_years_history_is_cut_and_still_suggests(spawn, sim, term_env):
     assert term.exit_status() == 0
     kept = history.read_text().count("\n+")
     assert 1 < kept <= 10_001
+
+
+def sent_messages(sim) -> list[str]:
+    return ["".join(p.get("text", "") for p in r.json["new_message"]["parts"]) for r in sim.world.requests_to("/run_sse")]
+
+
+def test_up_after_a_prefix_searches_the_history_by_it(repl, sim, requests):
+    repl.line("make a rainy Tokyo clip")
+    repl.expect(r"Export the video now\?")
+    repl.line("make it brighter")  # (declines the offer)
+    assert requests.wait_for(lambda: len(sent_messages(sim)) == 2)
+    repl.wait_idle_prompt()
+    repl.type("make a")
+    repl.type("\x1b[A")  # Up
+    repl.until(lambda: "› make a rainy Tokyo clip" in " ".join(repl.screen.display))
+    repl.type("\r")
+    assert requests.wait_for(lambda: len(sent_messages(sim)) == 3)
+    assert sent_messages(sim)[2] == "make a rainy Tokyo clip"
+
+
+def test_ctrl_x_ctrl_e_edits_the_message_in_the_editor(spawn, sim, requests, tmp_path):
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nprintf 'a slow pan over the harbour\\nat dawn' > \"$1\"\n")
+    editor.chmod(0o755)
+    term = spawn("--api-base", sim.base_url, env={"EDITOR": str(editor), "VISUAL": str(editor)})
+    term.expect("Ready")
+    term.type("draft")
+    term.type("\x18\x05")  # Ctrl-X Ctrl-E
+    term.until(lambda: "at dawn" in " ".join(term.screen.display))
+    term.type("\r")
+    assert requests.wait_for(lambda: len(sent_messages(sim)) == 1)
+    assert sent_messages(sim) == ["a slow pan over the harbour\nat dawn"]

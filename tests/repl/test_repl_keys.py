@@ -320,3 +320,11 @@ def test_the_suggestion_looks_through_the_newest_entries_only(tmp_path):
     assert suggest.get_suggestion(buffer, Document("make a r")).text == "ainy Tokyo clip"
     assert suggest.get_suggestion(buffer, Document("an old")) is None  # past the newest SUGGEST_FROM: not walked
     assert suggest.get_suggestion(buffer, Document("   ")) is None
+
+
+def test_up_after_a_prefix_recalls_only_lines_starting_with_it(tmp_path):
+    history = open_history(tmp_path / "history")
+    for line in ("make a rainy Tokyo clip", "credits", "make it brighter", "status"):
+        prompt(line + "\r", history=history)
+    assert prompt(["\x1b[A", "\r"], history=history) == "status"  # an empty line: the last one, as before
+    assert prompt(["make a", "\x1b[A", "\r"], history=history) == "make a rainy Tokyo clip"  # (not "make it brighter")
