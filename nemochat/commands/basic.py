@@ -29,11 +29,14 @@ def _read_stdin() -> str:
 
 
 def ask(args: argparse.Namespace) -> int:
-    text = " ".join(args.text).strip()
-    if text == "-":
+    words = " ".join(args.text).strip()
+    if words == "-":
         text = _read_stdin()
+    else:  # `cat notes.txt | nemochat ask "turn this into a 30 s script"`: the piped text, then the words (as `llm` does)
+        piped = _read_stdin() if stdin_is_piped() else ""
+        text = f"{piped}\n\n{words}" if piped and words else piped or words
     if not text:
-        raise UsageError("nothing to say: give some text (or - to read it from stdin)")
+        raise UsageError("nothing to say: give some text, or pipe it in (cat notes.txt | nemochat ask \"make it a script\")")
     sent: list[UserSaid] = []  # the message went to the agent (Ctrl-C then stops listening, not the turn)
 
     async def body(rt: Runtime) -> int:
@@ -58,6 +61,19 @@ def ask(args: argparse.Namespace) -> int:
         )
 
     return run_command(args, body, interrupted=interrupted)
+
+
+def stdin_is_piped() -> bool:
+    """Whether stdin is a pipe or a redirected file; a terminal or a device
+    (/dev/null) is never read (it would wait for a person)."""
+    import os
+    import stat
+
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
 
 
 def _watch_sent(rt: Runtime, sent: list[UserSaid]) -> None:

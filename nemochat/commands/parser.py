@@ -32,7 +32,7 @@ class CommandSpec:
 
 
 def _ask_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("text", nargs="+", help='what to say ("-" reads it from stdin)')
+    p.add_argument("text", nargs="*", help='what to say; text piped in comes first, then these words ("-": only stdin)')
 
 
 def _replay_args(p: argparse.ArgumentParser) -> None:

@@ -151,3 +151,22 @@ def test_one_shot_offers_name_the_command_line_form(nemochat, sim, world):
     # An offer is a hint, not the answer: it goes to stderr with the rest of the chrome.
     assert "run nemochat export" in result.stderr and "run /export" not in result.stderr
     assert "run nemochat" not in result.stdout
+
+
+def test_ask_sends_piped_text_with_the_words(nemochat, sim, world):
+    notes = "A lighthouse keeper.\nA storm at night.\n"
+    result = nemochat("ask", "turn this into a 30 s script", "--api-base", sim.base_url, input=notes)
+    assert result.returncode == 0, result.stderr
+    [run] = world.requests_to("/run_sse")
+    assert run.json["new_message"]["parts"][0]["text"] == "A lighthouse keeper.\nA storm at night.\n\nturn this into a 30 s script"
+
+
+def test_ask_with_only_piped_text(nemochat, sim, world):
+    result = nemochat("ask", "--api-base", sim.base_url, input="hello there\n")
+    assert result.returncode == 0, result.stderr
+    assert [r.json["new_message"]["parts"][0]["text"] for r in world.requests_to("/run_sse")] == ["hello there"]
+
+
+def test_ask_with_nothing_to_say_is_one_line_and_exit_2(nemochat, sim):
+    result = nemochat("ask", "--api-base", sim.base_url)  # stdin: /dev/null, never waited on
+    assert result.returncode == 2 and "nothing to say" in result.stderr and "Traceback" not in result.stderr
