@@ -187,11 +187,10 @@ async def cmd_sessions(ctx: ReplContext, args: list[str]) -> None:
         ctx.say(say(ctx.lang, "sessions.none"), "dim")
         return
     current = ctx.runtime.conversation.session
-    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
-    for s in known[:20]:
+    for s in known[:20]:  # a line each, wrapped at spaces: an id is never cut (/session takes it as shown)
         mark = "●" if current and current.session_id == s.session_id else " "
-        table.add_row(Text(mark, style="green"), Text(clean_line(s.session_id), style="cyan"), Text(clean_line(s.describe()), style="dim"))
-    ctx.show(table)
+        ctx.show(Text(mark, style="green") + Text("  ") + Text(clean_line(s.session_id), style="cyan")
+                 + Text("  ") + Text(clean_line(s.describe()), style="dim"))
     ctx.say(say(ctx.lang, "sessions.switch"), "dim")
 
 

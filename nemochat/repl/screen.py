@@ -134,35 +134,49 @@ def _prompt_line(repl: "Repl") -> StyleAndTextTuples:
 
 
 def bottom_toolbar(repl: "Repl") -> StyleAndTextTuples:
+    """The toolbar's parts, left to right; on a narrow terminal the least
+    needed go first (the /help hint, the backend, the session), so a job's
+    percentage and the credits stay whole."""
     conversation = repl.runtime.conversation if repl.runtime is not None else None  # None until the runtime is there
     settings = conversation.settings if conversation is not None else repl.settings
-    parts: StyleAndTextTuples = [("", " "), ("bold", backend_label(settings.api_base, settings.demo))]
-
-    def sep() -> None:
-        parts.append(("class:toolbar.dim", " · "))
-
+    parts: list[tuple[int, StyleAndTextTuples]] = [(4, [("bold", backend_label(settings.api_base, settings.demo))])]  # (rank: kept first, text)
     session = conversation.session if conversation is not None else None
-    sep()
     if session is not None:
-        parts.append(("", f"session {short_id(session.session_id)}"))
+        parts.append((3, [("", f"session {short_id(session.session_id)}")]))
     elif repl.link.state == "failed":
-        parts.append(("class:toolbar.warn", "not connected"))
+        parts.append((3, [("class:toolbar.warn", "not connected")]))
     else:
-        parts.append(("class:toolbar.dim", repl.say_text("connecting")))
+        parts.append((3, [("class:toolbar.dim", repl.say_text("connecting"))]))
     credits = repl.link.credits
     if credits is not None:
-        sep()
         style = "class:toolbar.warn" if credits < 10 else "class:toolbar.ok"
-        parts.append((style, f"{credits:g} credits"))
+        parts.append((2, [(style, f"{credits:g} credits")]))
     running = repl.jobs.summary()
     if running:
-        sep()
-        parts.append(("class:toolbar.warn", "⏳ " + running))
+        parts.append((0, [("class:toolbar.warn", "⏳ " + running)]))
     hint = repl.current_hint()
     if hint:
-        sep()
-        parts.append(("class:toolbar.warn", hint))
+        parts.append((1, [("class:toolbar.warn", hint)]))
     elif not running:
-        sep()
-        parts.append(("class:toolbar.dim", "/help"))
-    return parts
+        parts.append((5, [("class:toolbar.dim", "/help")]))
+    return _fitted(parts, _columns() - 1)
+
+
+def _fitted(parts: list[tuple[int, StyleAndTextTuples]], width: int) -> StyleAndTextTuples:
+    """The parts joined with " · ", the least needed (highest rank) left out
+    until the line fits ``width`` (one always stays)."""
+
+    def joined(kept: list[tuple[int, StyleAndTextTuples]]) -> StyleAndTextTuples:
+        out: StyleAndTextTuples = [("", " ")]
+        for n, (_rank, fragments) in enumerate(kept):
+            if n:
+                out.append(("class:toolbar.dim", " · "))
+            out.extend(fragments)
+        return out
+
+    kept = list(parts)
+    line = joined(kept)
+    while len(kept) > 1 and sum(get_cwidth(text) for _style, text, *_ in line) > width:
+        kept.remove(max(kept, key=lambda part: part[0]))
+        line = joined(kept)
+    return line

@@ -57,3 +57,22 @@ def test_a_jobs_progress_moves_while_nobody_types(spawn, sim):
     assert [int(p) for p in seen] == sorted(int(p) for p in seen)
     term.expect(r"Export finished")
     term.until(toolbar_shows(term, r"[\d.]+ credits · /help"))  # and after the job
+
+
+def test_at_50_columns_the_toolbar_keeps_the_percentage_and_sessions_keep_their_ids(spawn, sim):
+    sim.world.configure(render_progress_per_poll=10)
+    term = spawn("--api-base", sim.base_url, "--poll-interval", "0.3", cpr=True, columns=50)
+    term.expect("Ready")
+    term.line("a slow pan over a quiet harbour at dawn, gulls, fog")  # the session gets a long title
+    term.expect(r"ready to export")
+    term.line("/session")
+    session_id = term.expect(r"[0-9a-f]{8}-[0-9a-f-]{27}")
+    term.line("/sessions")
+    term.expect(r"Switch with /session ID")
+    term.until(lambda: any(line.startswith("●") and session_id in line for line in term.lines()))  # whole, on its line
+    term.line(f"/upload {CLIP}")
+    term.expect(r"Added to your project")
+    term.line("/export")
+    term.expect(r"Export runs in the background")
+    term.until(toolbar_shows(term, r"[\d.]+ credits · ⏳ export \d+%$"))
+    assert len(term.bottom()) <= 50
