@@ -38,13 +38,21 @@ class Connection:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    def cancel(self) -> None:
-        """Ctrl-C while the launch's attempt still retries: it stops, retries
-        and their notices with it; the next line tries again."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            self.state = "failed"
-            self.repl.changed()
+    @property
+    def trying(self) -> bool:
+        """The launch's attempt still runs (NemoVideo may be out of reach, retried)."""
+        return self._task is not None and not self._task.done()
+
+    def cancel(self) -> bool:
+        """Ctrl-C while the launch's attempt still runs: it stops, retries and
+        their notices with it; the next line tries again. True if it ran."""
+        if not self.trying:
+            return False
+        assert self._task is not None
+        self._task.cancel()
+        self.state = "failed"
+        self.repl.changed()
+        return True
 
     async def _connect(self) -> None:
         repl = self.repl

@@ -29,6 +29,7 @@ class Interrupts:
     question: PendingQuestion | None
     _fg_turn: bool
     _quit: bool
+    link: Any
 
     def _catch_sigint(self):
         """SIGINT when no prompt is up (a split second between two prompts)
@@ -48,6 +49,8 @@ class Interrupts:
         elif self.question is not None and not had_text:
             self.question = None
             self.say("(question dismissed: just type what you want instead)", "dim")
+        elif not had_text and self.link.cancel():  # the launch's connection, maybe retrying an unreachable server
+            self.say(text(self.lang, "stopped_connecting"), "dim")
         elif not had_text:
             self.hint(text(self.lang, "ctrl_c_idle"))
         self.changed()

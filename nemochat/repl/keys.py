@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import signal
 import threading
-
 from typing import Any, Callable, Protocol
 
 from prompt_toolkit import PromptSession
@@ -130,8 +129,8 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
     def one_completion() -> bool:
         from prompt_toolkit.application import get_app
 
-        state = get_app().current_buffer.complete_state
-        return state is not None and len(state.completions) == 1
+        completing = get_app().current_buffer.complete_state
+        return completing is not None and len(completing.completions) == 1
 
     @kb.add("tab", filter=one_completion)
     def _only_completion(event: KeyPressEvent) -> None:

@@ -33,3 +33,14 @@ def test_ctrl_c_while_unreachable_says_nothing_was_sent_and_the_retries_stop(spa
     assert "may still be working" not in text
     term.type("\x04")
     assert term.exit_status() == 0
+
+
+def test_ctrl_c_on_an_empty_line_stops_the_launchs_retries(spawn):
+    retrying = {"NEMOCHAT_CONNECT_RETRIES": "50", "NEMOCHAT_CONNECT_RETRY_WAIT": "0.2", "NEMOCHAT_CONNECT_RETRY_MAX_WAIT": "0.2"}
+    term = spawn("--api-base", f"http://127.0.0.1:{closed_port()}", env=retrying)
+    term.expect(r"NemoVideo unreachable, retrying")
+    term.type("\x03")
+    term.expect(r"Stopped trying to reach NemoVideo")
+    with pytest.raises(pexpect.TIMEOUT):
+        term.child.expect(r"retrying", timeout=WATCH_SECONDS)
+    term.until(lambda: "not connected" in " ".join(term.screen.display))
