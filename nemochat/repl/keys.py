@@ -48,7 +48,7 @@ class KeyState(Protocol):
     def offer(self) -> Offer | None: ...
     def busy(self) -> bool: ...
     def may_submit(self, text: str) -> bool: ...
-    def answer_offer(self, yes: bool) -> None: ...
+    def answer_offer(self, yes: bool, *, quietly: bool = False) -> None: ...
     def on_ctrl_c(self, had_text: bool) -> None: ...
     def on_refused_submit(self) -> None: ...
     def on_ctrl_d(self) -> bool: ...
@@ -113,12 +113,12 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
         if decision is not None:
             buffer.reset()  # the answer is said above the prompt: no "›" line left behind
             state.answer_offer(decision)
-        else:
+        elif state.may_submit(buffer.text):  # the user's next message: it says enough
+            state.answer_offer(False, quietly=True)
+            buffer.validate_and_handle()
+        else:  # a cost asked while the agent answers: "no", and the words stay for later
             state.answer_offer(False)
-            if state.may_submit(buffer.text):
-                buffer.validate_and_handle()
-            else:  # a cost asked while the agent answers: the words stay for later
-                state.on_refused_submit()
+            state.on_refused_submit()
 
     @kb.add("enter", filter=refuse_enter)
     def _not_now(event: KeyPressEvent) -> None:

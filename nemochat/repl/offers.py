@@ -69,9 +69,11 @@ class OfferDesk:
                 future.set_result(False)
         self.offers.clear()
 
-    def answer_offer(self, yes: bool) -> None:
+    def answer_offer(self, yes: bool, *, quietly: bool = False) -> None:
+        """``quietly``: declined by the user's next message, which shows instead."""
         offer = self.offers.pop(0)
-        self.say(offer.question + (" yes" if yes else " no"), "dim")
+        if not quietly:
+            self.say(offer.question + (" yes" if yes else " no"), "dim")
         future = self._asks.get(id(offer))
         if future is not None:
             if not future.done():

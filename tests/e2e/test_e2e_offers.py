@@ -22,7 +22,7 @@ def test_words_typed_at_an_export_offer_are_the_next_message_whole(repl, sim, re
     repl.line("make a 10s rainy Tokyo clip")
     repl.expect(r"Export the video now\? \[Y/n\]")
     repl.line("yellow tint please")
-    repl.expect(r"Export the video now\? no")
+    repl.until(lambda: "› yellow tint please" in repl.lines())  # the message shows, as typed
     assert requests.wait_for(lambda: len(sent_messages(sim)) == 2)
     repl.wait_idle_prompt()
     assert sent_messages(sim)[1] == "yellow tint please"  # not "ellow tint please"

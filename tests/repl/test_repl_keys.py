@@ -40,8 +40,9 @@ class State:
     def may_submit(self, text: str) -> bool:
         return not self._busy or text.startswith("/credits")
 
-    def answer_offer(self, yes: bool) -> None:
+    def answer_offer(self, yes: bool, *, quietly: bool = False) -> None:
         self.answers.append(yes)
+        self.quietly = quietly
         self._offer = None
 
     def on_ctrl_c(self, had_text: bool) -> None:
@@ -181,7 +182,7 @@ def test_enter_takes_the_offer_default():
 def test_typed_words_decline_the_offer_and_go_through_whole():
     state = State(offer=Offer("export", "Export now?"))
     assert prompt("yellow tint please\r", state) == "yellow tint please"
-    assert state.answers == [False]
+    assert state.answers == [False] and state.quietly  # the message itself shows, not "no"
 
 
 def test_a_cost_is_never_spent_on_enter_or_a_stray_word():
@@ -199,7 +200,7 @@ def test_words_typed_at_a_cost_question_while_busy_stay_in_the_line():
             session = make_prompt_session(state, message="› ", input=pipe, output=DummyOutput())
             asking = asyncio.create_task(session.prompt_async())
             await asyncio.wait_for(Typist(session, pipe).type(["yo", "\r"]), WAIT)
-            assert state.answers == [False] and state.refused == 1
+            assert state.answers == [False] and not state.quietly and state.refused == 1
             assert not asking.done() and session.default_buffer.text == "yo"  # declined, the words kept
             session.app.exit(result="")
             await asyncio.wait_for(asking, WAIT)
