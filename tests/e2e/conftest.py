@@ -52,7 +52,8 @@ class _AnsweringScreen(pyte.HistoryScreen):
     answer: Callable[[str], object] = staticmethod(lambda data: None)
 
     def write_process_input(self, data: str) -> None:
-        self.answer(data)
+        if re.fullmatch(r"\x1b\[\d+;\d+R", data):  # only the cursor report (not pyte's device attributes)
+            self.answer(data)
 
 
 class Term:

@@ -16,7 +16,7 @@ def test_the_demo_export_shows_the_keyframes_above_the_prompt(spawn, tmp_path):
     term.expect(r"Ready")
     term.line("make a 10s rainy Tokyo clip")
     term.expect(r"Export the video now\? \[Y/n\]")
-    term.type("n")
+    term.line("n")
     term.line("/export")
     term.expect(r"Export finished", timeout=60)
     term.expect(r"▶ .*\.mp4 · 10\.0 s · 320×180 · 24 fps · h264")
