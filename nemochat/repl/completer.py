@@ -14,7 +14,6 @@ Plain chat text is never completed.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Iterable
 
@@ -91,7 +90,9 @@ class ReplCompleter(Completer):
             yield from (Completion(w, start_position=-len(current)) for w in command.words if w.startswith(current))
             return
         try:
-            flags, values = _provider_options(command.name, before[0])
+            from nemochat.repl.providers import chat_flags
+
+            flags, values = chat_flags(command.name, before[0])
         except Exception:  # completion must never break typing
             return
         previous = before[-1]
@@ -119,30 +120,6 @@ class ReplCompleter(Completer):
     def _command_names(self, current: str) -> Iterable[Completion]:
         for word, command in self.registry.completions(current.lstrip("/")):
             yield Completion(word, start_position=-len(current), display_meta=command.help)
-
-
-_PROVIDER_KINDS = {"sora": "sora2", "veo": "veo3.1", "gateway": "gateway"}
-
-
-@functools.lru_cache(maxsize=8)
-def _provider_options(name: str, action: str) -> tuple[dict[str, tuple[str, bool, bool]], dict[str, tuple[str, ...]]]:
-    """The flags of ``/NAME ACTION`` in the chat (flag -> its help, whether it
-    takes a value, whether it repeats) and the values of those with a fixed set."""
-    import argparse
-
-    from nemochat.commands.providers import chat_actions
-
-    parser = chat_actions(_PROVIDER_KINDS[name])[action]
-    flags: dict[str, tuple[str, bool, bool]] = {}
-    values: dict[str, tuple[str, ...]] = {}
-    for item in parser._actions:
-        if item.help == argparse.SUPPRESS or not item.option_strings or "--help" in item.option_strings:
-            continue
-        flag = max(item.option_strings, key=len)  # the long form
-        flags[flag] = (item.help or "", item.nargs != 0, isinstance(item, argparse._AppendAction))
-        if item.choices:
-            values[flag] = tuple(str(c) for c in item.choices)
-    return flags, values
 
 
 def _current_argument(rest: str) -> str:

@@ -11,6 +11,7 @@ foreground.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from nemochat.core.texts import say
@@ -18,6 +19,29 @@ from nemochat.errors import UsageError
 from nemochat.repl.commands import ReplContext
 
 _NAMES = {"sora2": ("sora", "Sora video"), "veo3.1": ("veo", "Veo video"), "gateway": ("gateway", "Gateway video")}
+_KINDS = {name: kind for kind, (name, _label) in _NAMES.items()}
+
+
+@functools.lru_cache(maxsize=8)
+def chat_flags(name: str, action: str) -> tuple[dict[str, tuple[str, bool, bool]], dict[str, tuple[str, ...]]]:
+    """For Tab: the flags of ``/NAME ACTION`` in the chat (flag -> its help,
+    whether it takes a value, whether it repeats) and the values of those
+    with a fixed set."""
+    import argparse
+
+    from nemochat.commands.providers import chat_actions
+
+    parser = chat_actions(_KINDS[name])[action]
+    flags: dict[str, tuple[str, bool, bool]] = {}
+    values: dict[str, tuple[str, ...]] = {}
+    for item in parser._actions:
+        if item.help == argparse.SUPPRESS or not item.option_strings or "--help" in item.option_strings:
+            continue
+        flag = max(item.option_strings, key=len)  # the long form
+        flags[flag] = (item.help or "", item.nargs != 0, isinstance(item, argparse._AppendAction))
+        if item.choices:
+            values[flag] = tuple(str(c) for c in item.choices)
+    return flags, values
 
 
 async def _run(ctx: ReplContext, kind: str, args: list[str]) -> None:
