@@ -110,9 +110,9 @@ class Frames:
     def on_cursor_report(self) -> None:
         """The terminal said where the prompt is (after a print above it): the
         toolbar can go down to the bottom row; while an answer streams, with
-        the next frame."""
+        the next text frame (no frame of its own)."""
         if self.view.streaming:
-            self.moved()
+            self.streamed()
         else:
             self.changed()
 

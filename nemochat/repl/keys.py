@@ -91,8 +91,8 @@ def build_key_bindings(state: KeyState) -> KeyBindings:
         the redraw that a handled key brings: the report answers the request
         made after each print above the prompt. The loop decides when the
         toolbar moves down to the bottom row it now knows (at once when idle;
-        at the next frame while an answer streams, where a second redraw of
-        the live area, 5-20 ms, would show nothing else new)."""
+        with the next text frame while an answer streams, where a redraw of
+        its own, 5-20 ms, would show nothing else new)."""
         row, _col = map(int, event.data[2:-1].split(";"))
         event.app.renderer.report_absolute_cursor_row(row)
         state.on_cursor_report()
