@@ -25,7 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Awaitable
+from typing import Any
+from collections.abc import Awaitable
 
 
 class VirtualTime:

@@ -11,7 +11,7 @@ import locale
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 DEFAULT_API_BASE = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_NANOPHOTO_BASE = "https://nanophoto.ai"
@@ -26,7 +26,7 @@ class Paths:
     data: Path
 
     @classmethod
-    def default(cls) -> "Paths":
+    def default(cls) -> Paths:
         import platformdirs
 
         return cls(
@@ -117,13 +117,13 @@ class Settings:
         return DEMO_BACKEND if self.demo else self.api_base
 
     @classmethod
-    def load(cls, env: Mapping[str, str] | None = None, **flags: object) -> "Settings":
+    def load(cls, env: Mapping[str, str] | None = None, **flags: object) -> Settings:
         return cls.load_with_sources(env, **flags)[0]
 
     @classmethod
     def load_with_sources(
         cls, env: Mapping[str, str] | None = None, *, check_urls: bool = True, **flags: object
-    ) -> tuple["Settings", dict[str, str]]:
+    ) -> tuple[Settings, dict[str, str]]:
         """Defaults < config file < environment < flags, and where each value came from.
         ``check_urls=False``: for ``config show``, which must show a bad address to get it fixed."""
         from nemochat.config_file import config_path, read_config
@@ -169,7 +169,7 @@ URL_KEYS = {"api_base": DEFAULT_API_BASE, "nanophoto_api_base": DEFAULT_NANOPHOT
 
 
 def _check_urls(values: Mapping[str, object], sources: Mapping[str, str]) -> None:
-    for key, example in URL_KEYS.items():
+    for key, _example in URL_KEYS.items():
         value = values.get(key)
         if value is None or (key == "gateway_url" and value == ""):  # no gateway configured
             continue
@@ -215,7 +215,7 @@ def is_http_url(value: object) -> bool:
         return False
     try:
         parts = urlsplit(value)
-        parts.port  # raises ValueError for a port that is not a number in range
+        _ = parts.port  # raises ValueError for a port that is not a number in range
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)

@@ -46,9 +46,9 @@ def test_every_adk_recording_streams_live_with_its_expected_result(runtime, worl
         kept = ledger.turns(session_id)
     assert len(kept) == len(RECORDINGS)
     assert len(turns) == len(RECORDINGS)
-    for path, events, record in zip(RECORDINGS, turns, kept):
+    for path, events, record in zip(RECORDINGS, turns, kept, strict=False):
         expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        of = lambda kind: [e for e in events if isinstance(e, kind)]  # noqa: E731
+        of = lambda kind, events=events: [e for e in events if isinstance(e, kind)]  # noqa: E731
         assert [m.raw for m in of(ui.Message)] == expected["texts"], path.stem
         calls = [a for a in of(ui.ToolActivity) if a.phase == "call"]
         assert [c.name for c in calls] == expected["tools"], path.stem
@@ -56,7 +56,7 @@ def test_every_adk_recording_streams_live_with_its_expected_result(runtime, worl
         assert all(n == 1 for n in Counter(c.call_id for c in calls).values()), path.stem  # one line per call id
         errors = of(ui.ErrorShown)
         assert len(errors) == len(expected["errors"]), path.stem  # one failure, one error
-        for error, needle in zip(errors, expected["errors"]):
+        for error, needle in zip(errors, expected["errors"], strict=False):
             assert needle in error.message and "{'" not in error.message and error.code != "agent_error"
         assert [h.agent for h in of(ui.HandedOff)] == expected["handoffs"], path.stem
         saved = [n.message for n in of(ui.Notice) if n.message.startswith("saved ")]

@@ -43,7 +43,7 @@ def test_each_recording_reads_well(path):
     assert shown.count("… ") == len(expected["tools"])  # (the rich view's call line, not on a terminal)
     errors = [line for line in lines if line["type"] == "error"]
     assert len(errors) == len(expected["errors"]) == shown.count("✗ ")
-    for error, needle in zip(errors, expected["errors"]):
+    for error, needle in zip(errors, expected["errors"], strict=False):
         assert needle in error["message"] and error["code"] not in ("", "agent_error")
     assert "{'" not in shown and "Traceback" not in shown
     assert [h["agent"] for h in lines if h["type"] == "handoff"] == expected["handoffs"]

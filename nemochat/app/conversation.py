@@ -263,7 +263,7 @@ class Conversation:
                     raise StreamDropped(
                         f"No end after {spoken(self.settings.stream_cap)}; stopped listening.", code="stream_cap"
                     ) from None
-                except (httpx.HTTPError, UnicodeDecodeError) as exc:
+                except (httpx.HTTPError, UnicodeDecodeError):
                     raise StreamDropped("The connection dropped mid-answer.") from None
 
         return await self.session_call(run)

@@ -18,7 +18,6 @@ never taken for a failed render.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +73,7 @@ def fetch_later(render_id: str) -> str:
 
 
 async def export_video(
-    conversation: "Conversation",
+    conversation: Conversation,
     options: ExportOptions = ExportOptions(),
     *,
     emit: Emit | None = None,
@@ -164,7 +163,7 @@ def poll_waits(settings: Settings) -> Iterator[float]:
 
 
 class _Flow:
-    def __init__(self, media: MediaClient, settings: Settings, emit: Emit, sleep, clock, confirm: ConfirmCancel | None, job: "RenderJob") -> None:
+    def __init__(self, media: MediaClient, settings: Settings, emit: Emit, sleep, clock, confirm: ConfirmCancel | None, job: RenderJob) -> None:
         self.media, self.settings, self.emit = media, settings, emit
         self.sleep, self.clock, self.confirm = sleep, clock, confirm
         self.job = job
@@ -288,7 +287,7 @@ class _Flow:
         return path
 
 
-async def _title_or_none(conversation: "Conversation") -> str | None:
+async def _title_or_none(conversation: Conversation) -> str | None:
     try:
         return (await conversation.read_timeline()).title
     except NemochatError:

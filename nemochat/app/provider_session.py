@@ -122,7 +122,7 @@ class ProviderSession:
         self.ledger, self._own_ledger = ledger, ledger is None  # the caller's ledger stays open
         self.http = self.client = self.jobs = None  # type: Any
 
-    async def __aenter__(self) -> "ProviderSession":
+    async def __aenter__(self) -> ProviderSession:
         s = self.settings
         budget = hint = None
         if self.kind == "gateway":

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from nemochat.app.conversation import Conversation
 
 
-async def recover_after_drop(conv: "Conversation", before: Timeline | None, dropped: StreamDropped) -> tuple[str, ...]:
+async def recover_after_drop(conv: Conversation, before: Timeline | None, dropped: StreamDropped) -> tuple[str, ...]:
     """Watch the state for the turn's effect; raise ``dropped`` if none shows."""
     settings = conv.settings
     conv.emit(

@@ -96,7 +96,7 @@ def _check_file(path: Path) -> str | None:
     return None
 
 
-async def upload_items(conversation: "Conversation", items: Sequence[str], *, emit: Emit | None = None) -> UploadResult:
+async def upload_items(conversation: Conversation, items: Sequence[str], *, emit: Emit | None = None) -> UploadResult:
     """Check, upload (files streamed, then URLs), and show the new state."""
     plan = plan_upload(items)  # before any request, even the session's
     emit = emit or conversation.emit
@@ -126,7 +126,7 @@ async def upload_items(conversation: "Conversation", items: Sequence[str], *, em
     return UploadResult(files, applied, timeline)
 
 
-async def upload_intent(conversation: "Conversation", intent: "Intent") -> UploadResult:
+async def upload_intent(conversation: Conversation, intent: Intent) -> UploadResult:
     """"upload PATH...", "上传 ...", or files dropped into the chat (Conversation.handlers)."""
     return await upload_items(conversation, intent.paths)
 

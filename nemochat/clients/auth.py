@@ -56,7 +56,7 @@ def new_client_id(config_dir: Path, *, lock_wait: float = 60.0) -> str:
         return _write_client_id(config_dir)
 
 
-def token_lock(cache_file: Path, lock_wait: float) -> "filelock.AsyncFileLock":
+def token_lock(cache_file: Path, lock_wait: float) -> filelock.AsyncFileLock:
     """Held while a token is asked for, so concurrent runs ask once; the
     others find it in the cache. ``async with`` it; waits in a thread."""
     import filelock
@@ -65,7 +65,7 @@ def token_lock(cache_file: Path, lock_wait: float) -> "filelock.AsyncFileLock":
     return filelock.AsyncFileLock(cache_file.with_name(f".{cache_file.name}.lock"), timeout=lock_wait)  # empty: no mode needed
 
 
-def _lock(path: Path, lock_wait: float) -> "filelock.FileLock":
+def _lock(path: Path, lock_wait: float) -> filelock.FileLock:
     import filelock
 
     return filelock.FileLock(path, timeout=lock_wait)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from nemochat.errors import RateLimited
+from datetime import UTC
 
 if TYPE_CHECKING:
     import httpx
@@ -36,7 +37,7 @@ def parse_retry_after(value: str | None) -> float | None:
     try:
         seconds = float(text)
     except ValueError:
-        from datetime import datetime, timezone  # (imported when needed: start-up time)
+        from datetime import datetime  # (imported when needed: start-up time)
         from email.utils import parsedate_to_datetime
 
         try:
@@ -44,9 +45,9 @@ def parse_retry_after(value: str | None) -> float | None:
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when.tzinfo is None:  # "-0000": UTC, as RFC 5322 means it
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         try:
-            seconds = (when - datetime.now(timezone.utc)).total_seconds()
+            seconds = (when - datetime.now(UTC)).total_seconds()
         except OverflowError:
             return None
     if math.isnan(seconds):
@@ -54,7 +55,7 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, seconds)
 
 
-def call_deadline(settings: "Settings") -> float:
+def call_deadline(settings: Settings) -> float:
     """The whole-call deadline of a simple API call: ``request_deadline``,
     or twice ``request_timeout`` when that is less."""
     return min(settings.request_deadline, 2 * settings.request_timeout)
@@ -128,7 +129,7 @@ class Inflater:
     def identity(self) -> bool:
         return self._z is None
 
-    def feed(self, chunk: bytes) -> "Iterator[bytes]":
+    def feed(self, chunk: bytes) -> Iterator[bytes]:
         """The decoded pieces of ``chunk``, each at most PIECE bytes, made one
         at a time as they are taken (a consumer past its bound stops the rest
         from being made); ValueError for a body that does not decompress."""
@@ -163,9 +164,9 @@ async def _once(data: bytes):  # type: ignore[no-untyped-def]
 
 
 async def bounded_request(
-    http: "httpx.AsyncClient", method: str, url: str, *, what: str, who: str = "NemoVideo",
+    http: httpx.AsyncClient, method: str, url: str, *, what: str, who: str = "NemoVideo",
     max_bytes: int, deadline: float | None, **kwargs: object,
-) -> "httpx.Response":
+) -> httpx.Response:
     """``http.request(...)``, read within bounds: at most ``max_bytes`` of
     decoded body (the ``json_answer_max_bytes`` setting) and, unless
     ``deadline`` is None, the whole exchange within ``deadline`` seconds (the
@@ -179,7 +180,7 @@ async def bounded_request(
 
     from nemochat.errors import BackendError, NetworkError
 
-    async def exchange() -> "httpx.Response":
+    async def exchange() -> httpx.Response:
         request = http.build_request(method, url, **kwargs)  # type: ignore[arg-type]
         response = await http.send(request, stream=True)
         try:

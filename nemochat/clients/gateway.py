@@ -9,7 +9,6 @@ answer was lost is ``AmbiguousSubmit``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any

@@ -8,7 +8,6 @@ ADK's own routes answer ``{"detail": ...}``.
 
 from __future__ import annotations
 
-import json
 import re
 import socket
 from typing import Any

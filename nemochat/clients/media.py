@@ -149,7 +149,7 @@ class MediaClient:
                 counters.append(_CountingFile(path.open("rb"), report))
             parts = [
                 ("files", (utf8_name(path), counter, CONTENT_TYPES.get(path.suffix.lower().lstrip("."), "application/octet-stream")))
-                for path, counter in zip(paths, counters)
+                for path, counter in zip(paths, counters, strict=False)
             ]
             data = await self.nemo.call("POST", self._upload_path(session_id), "Uploading", files=parts)
         finally:

@@ -105,7 +105,7 @@ class TaskStatus:
     credits_used: int | None = None
     error: str | None = None
     error_code: str | None = None
-    shots: tuple["TaskStatus", ...] = ()  # Veo: one per shot (task_id is the shot's)
+    shots: tuple[TaskStatus, ...] = ()  # Veo: one per shot (task_id is the shot's)
     shot_id: str | None = None
 
     @property

@@ -23,7 +23,7 @@ import os
 import time
 import zlib
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +93,7 @@ class Recording:
         self.secrets = tuple(s for s in secrets if s)
         self.clock = clock
         self.started = clock()
-        self.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.request = {
             "method": request.method,
             "url": str(request.url),

@@ -329,7 +329,7 @@ async def _with_uploads(rt: Any, request: Any, local: list[str]) -> Any:
     await rt.conversation.connect()
     planned = [str(p) for p in plan_upload(local).files]
     result = await upload_items(rt.conversation, local)
-    by_path = {path: f.cdn_url for path, f in zip(planned, result.files)}
+    by_path = {path: f.cdn_url for path, f in zip(planned, result.files, strict=False)}
     urls = [by_path[str(Path(p).expanduser())] for p in local]
 
     def real(values: tuple[str, ...]) -> tuple[str, ...]:

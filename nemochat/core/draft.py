@@ -18,7 +18,6 @@ A silent turn (no text from the agent) is explained by `diff_timelines`:
 
 from __future__ import annotations
 
-import json
 
 from nemochat.core import json_safe
 import math
@@ -165,7 +164,7 @@ def _decode_segment(raw: Any, track_volume: float | None) -> Segment | None:
         return None
     given = [_first(raw, keys) for keys in (_START, _END, _LENGTH)]
     start, end, length = times = [_ms(value) for value in given]
-    if any(value is not None and time is None for value, time in zip(given, times)):
+    if any(value is not None and time is None for value, time in zip(given, times, strict=False)):
         return None  # present but not a time: a broken segment, not a missing field
     if end is None and length is not None:
         end = (start or 0) + length
@@ -300,12 +299,12 @@ def _diff_tracks(key: tuple[TrackKind, int | None], before: Timeline, after: Tim
             new.remove(track)
     same_kind = [t for t in after.tracks if _track_key(t) == key]
     changes = []
-    for was, now in zip(old, new):
+    for was, now in zip(old, new, strict=False):
         if parts := _segment_changes(was, now):
             # "the video track", or "video track 2" when there are several
             name = f"the {_noun(now)}" if len(same_kind) == 1 else f"{_noun(now)} {same_kind.index(now) + 1}"
             changes.append(f"changed {name}: {', '.join(parts)}")
-    for number, track in enumerate(new[len(old) :], start=len(old) + 1):
+    for _number, track in enumerate(new[len(old) :], start=len(old) + 1):
         noun = _noun(track)
         article = "an" if noun[0] in "aeiou" else "a"
         contents = _describe_all(track.segments) if track.segments else "empty"
@@ -322,7 +321,7 @@ def _segment_changes(was: Track, now: Track) -> list[str]:
         removed = [f"removed {_describe(s)}" for s in was.segments if s not in now.segments]
         return added + removed
     parts: list[str] = []
-    for old, new in zip(was.segments, now.segments):
+    for old, new in zip(was.segments, now.segments, strict=False):
         if old.label != new.label:
             parts.append(f"'{old.label}' → '{new.label}'")
         if (old.start_ms, old.end_ms) != (new.start_ms, new.end_ms):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from nemochat.core import json_safe
 
@@ -122,7 +122,7 @@ class ArtifactSaved:
     version: int | None = None
 
 
-AgentEvent = Union[Text, ToolCall, ToolResult, Question, Heartbeat, AgentError, Handoff, ArtifactSaved]
+AgentEvent = Text | ToolCall | ToolResult | Question | Heartbeat | AgentError | Handoff | ArtifactSaved
 
 # ADK's own tool for handing the turn to another agent: a handoff, not a tool to show.
 TRANSFER_TOOL = "transfer_to_agent"

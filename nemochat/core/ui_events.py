@@ -9,7 +9,7 @@ every behaviour can be tested with a recording view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 from nemochat.core.draft import Timeline
 from nemochat.core.events import Question
@@ -217,26 +217,26 @@ class PreviewShown:
     answer: bool = False  # asked for (`nemochat preview`): printed as the answer, else as chrome
 
 
-UIEvent = Union[
-    SessionReady,
-    UserSaid,
-    MessageDelta,
-    Message,
-    MessageDropped,
-    Thought,
-    ToolActivity,
-    HandedOff,
-    Notice,
-    QuestionAsked,
-    ActionOffered,
-    CreditsShown,
-    StateShown,
-    ChangesShown,
-    ErrorShown,
-    TurnFinished,
-    TransferProgress,
-    ExportDone,
-    UploadDone,
-    VideoReady,
-    PreviewShown,
-]
+UIEvent = (
+    SessionReady
+    | UserSaid
+    | MessageDelta
+    | Message
+    | MessageDropped
+    | Thought
+    | ToolActivity
+    | HandedOff
+    | Notice
+    | QuestionAsked
+    | ActionOffered
+    | CreditsShown
+    | StateShown
+    | ChangesShown
+    | ErrorShown
+    | TurnFinished
+    | TransferProgress
+    | ExportDone
+    | UploadDone
+    | VideoReady
+    | PreviewShown
+)

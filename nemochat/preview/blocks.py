@@ -39,7 +39,7 @@ def render(frames: Sequence[Frame], columns: int, *, truecolor: bool = True) -> 
             pieces = []
             for pix in data:
                 top, bottom = pix[row * cells : (row + 1) * cells], pix[(row + 1) * cells : (row + 2) * cells]
-                pieces.append("".join(colour(a, b) + UPPER_HALF for a, b in zip(top, bottom)) + RESET)
+                pieces.append("".join(colour(a, b) + UPPER_HALF for a, b in zip(top, bottom, strict=False)) + RESET)
             lines.append(" ".join(pieces))
         labels = [stamp(f.t).ljust(cells) for f in frames[start : start + per_row]]
         lines.append(" ".join(labels).rstrip())
@@ -69,5 +69,5 @@ def xterm256(rgb: bytes | tuple[int, int, int]) -> int:
     cube_rgb = (_LEVELS[r], _LEVELS[g], _LEVELS[b])
     grey_step = max(0, min(23, round((sum(rgb[:3]) / 3 - 8) / 10)))
     grey = 8 + 10 * grey_step
-    dist = lambda c: sum((x - y) ** 2 for x, y in zip(rgb[:3], c))  # noqa: E731
+    dist = lambda c: sum((x - y) ** 2 for x, y in zip(rgb[:3], c, strict=False))  # noqa: E731
     return cube if dist(cube_rgb) <= dist((grey, grey, grey)) else 232 + grey_step

@@ -23,7 +23,7 @@ CELL_PX = 10  # a guess at a cell's width in pixels when the terminal won't say
 
 # Set by the REPL for its tasks: how it finds the target (it asks the terminal
 # from inside its printer, while prompt_toolkit is not reading the keys).
-repl_target: contextvars.ContextVar[Callable[[Any], Awaitable["Target"]] | None] = contextvars.ContextVar(
+repl_target: contextvars.ContextVar[Callable[[Any], Awaitable[Target]] | None] = contextvars.ContextVar(
     "nemochat_preview_target", default=None)
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
+from collections.abc import Callable, Mapping
 
 from nemochat.sim import draft as drafts
 from nemochat.sim.world import Session
@@ -88,6 +89,7 @@ _QUESTION_LEAD = re.compile(r"^\s*(?:what|what's|whats|how|how's|why|where|when|
 _ZH_QUESTION = re.compile(r"吗|什么|怎么|怎样|如何|多少|几|哪")
 _ABOUT_PROJECT = _words("status", "progress", "project", "draft", "timeline", "video", "clip", "ready", "done",
                         "状态", "进度", "项目", "草稿", "时间线", "视频", "好了")
+_END_MARKS = re.compile(r"[.!?。!?]+$")
 _DURATION = re.compile(r"(\d{1,3})\s*-?\s*(?:s|secs?|seconds?|秒)(?![a-z])", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“「'‘]([^\"”」'’]{1,60})[\"”」'’]")
 
@@ -280,7 +282,7 @@ _ZH_LEAD = re.compile(r"^(?:请|帮我)?(?:生成|制作|做)?(?:一段|一个|�
 def _subject(message: str, zh: bool) -> str:
     """What the clip shows, from the request ("make a 10s rainy Tokyo clip" ->
     "rainy Tokyo"), or "" when the request names nothing."""
-    text = _DURATION.sub("", message).strip().rstrip(".!?。!?")
+    text = _END_MARKS.sub("", _DURATION.sub("", message).strip())
     if zh:
         return _ZH_LEAD.sub("", text).removesuffix("视频").strip()[:30]
     text = " ".join(text.split())

@@ -11,7 +11,8 @@ import asyncio
 import hashlib
 import posixpath
 import urllib.parse
-from typing import Any, AsyncIterator
+from typing import Any
+from collections.abc import AsyncIterator
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -170,7 +171,7 @@ async def upload(request: Request, world: SimWorld) -> Response:
             files = [await _stored_file(part, world.settings.upload_max_bytes, base) for part in parts]
     sizes = [f.pop("size") for f in files]  # recorded, but not part of the answer
     world.add_uploads([Upload(session.session_id, f["filename"], f["file_type"], size, f["hash"],
-                              f["cdn_url"]) for f, size in zip(files, sizes)],
+                              f["cdn_url"]) for f, size in zip(files, sizes, strict=False)],
                       lambda s: _apply_uploads(s, files))
     return ok({"files": files, "session_state_applied": True})
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
 
 ERROR_CODES = (1001, 1002, 2001, 4001, 4002)
 PAYLOAD_SHAPES = ("adk", "typed")

@@ -9,7 +9,8 @@ endpoints answer ``{"success": false, "code": N, "message": ...}`` instead.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse

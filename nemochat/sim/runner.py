@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import uvicorn
 

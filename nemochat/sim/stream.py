@@ -18,7 +18,8 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import Any
+from collections.abc import AsyncIterator
 
 from nemochat.sim.agent import ModelCall, Script, ToolRun
 from nemochat.sim.faults import DropStream, ErrorCodeEvent, ErrorEvent, SimulatedDrop, SlowHeartbeats

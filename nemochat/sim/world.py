@@ -12,8 +12,9 @@ import secrets
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping
+from datetime import datetime, timedelta, UTC
+from typing import Any
+from collections.abc import Callable, Mapping
 
 from nemochat.sim import draft as drafts
 from nemochat.sim.faults import Faults
@@ -241,7 +242,7 @@ class SimWorld:
         """One token per client id while it is valid (else TokenRateLimited);
         the same client id keeps its anonymous user."""
         with self._lock:
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             if not force and any(t.client_id == client_id and t.valid(now)
                                  for t in self._tokens.values()):
                 raise TokenRateLimited(self._settings.token_retry_after_s)
@@ -258,7 +259,7 @@ class SimWorld:
     def user_for_token(self, value: str) -> User | None:
         with self._lock:
             token = self._tokens.get(value)
-            if token is None or not token.valid(datetime.now(timezone.utc)):
+            if token is None or not token.valid(datetime.now(UTC)):
                 return None
             return dataclasses.replace(self._users[token.user_id])
 

@@ -39,7 +39,7 @@ def ledger_path(paths: Any) -> Path:
     return Path(paths.data) / "ledger.db"
 
 
-def open_or_scratch(path: Path, warn: Callable[[str], None]) -> "Ledger":
+def open_or_scratch(path: Path, warn: Callable[[str], None]) -> Ledger:
     """The ledger at ``path``; if it cannot be opened (corrupt, read-only, a
     full disk), one in memory for this run, and a warning: what does not
     need the history (credits, status, ask...) still works."""
@@ -62,7 +62,7 @@ class Ledger:
         with self._lock:
             self._conn.close()
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -242,7 +242,7 @@ def question_text(question: Any) -> str:
     for item in question.items:
         if item.prompt:
             lines.append(item.prompt)
-        lines += [f"  {letter}) {option.label}" for letter, option in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", item.options)]
+        lines += [f"  {letter}) {option.label}" for letter, option in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", item.options, strict=False)]
     return "\n".join(lines)
 
 

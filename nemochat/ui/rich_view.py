@@ -380,7 +380,7 @@ class RichView:
         for item in q.items:
             if item.prompt:
                 self.console.print(Text(clean_line(item.prompt)))
-            for letter, option in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", item.options):
+            for letter, option in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", item.options, strict=False):
                 self.console.print(Text(f"  {letter}) ", style="bold cyan") + Text(clean_line(option.label)))
         if not self.answers_inline:
             self.chrome.print(Text(say(self.lang, "answer_hint"), style="dim"))

@@ -156,7 +156,7 @@ def test_a_full_disk(nemochat, sim, world, small_disk):
 
 @pytest.mark.parametrize("balance", ["NaN", "-Infinity", "1e999"])
 def test_credits_that_are_not_finite_numbers_are_never_shown(nemochat, balance):
-    body = '{"code": 0, "data": {"available": %s, "frozen": 0, "total": %s}}' % (balance, balance)
+    body = f'{{"code": 0, "data": {{"available": {balance}, "frozen": 0, "total": {balance}}}}}'
     with rogue_server(lambda request: Reply(200, body)) as rogue:  # issue 13, item 14
         result = nemochat("credits", "--api-base", rogue.url, "--token", "nmv_usr_given_1234567")
     err = clear_failure(result, 5)

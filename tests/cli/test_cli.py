@@ -31,7 +31,7 @@ def test_json_ask_streams_contract_lines_and_ends_with_done(nemochat, sim, world
     assert types[0] == "session" and types[-1] == "done"
     texts = [line["text"] for line in lines if line["type"] == "text"]
     assert len(texts) == 2 and "rainy Tokyo" in texts[0]
-    assert {"name": "generate_video_with_seedance", "phase": "call"}.items() <= next(l for l in lines if l["type"] == "tool").items()
+    assert {"name": "generate_video_with_seedance", "phase": "call"}.items() <= next(line for line in lines if line["type"] == "tool").items()
     assert all("click" not in t.lower() for t in texts)
 
 
@@ -40,7 +40,7 @@ def test_global_options_work_before_and_after_the_command(nemochat, sim, world):
     after = nemochat("credits", "--json", "--api-base", sim.base_url)
     for result in (before, after):
         assert result.returncode == 0, result.stderr
-        credits = [l for l in json_lines(result.stdout) if l["type"] == "credits"]
+        credits = [line for line in json_lines(result.stdout) if line["type"] == "credits"]
         assert credits and set(credits[0]) == {"type", "available", "frozen", "total"}
 
 
@@ -56,7 +56,7 @@ def test_status_shows_one_line_per_track(nemochat, sim, world):
     result = nemochat("status", "--api-base", sim.base_url)
     assert result.returncode == 0, result.stderr
     assert "1. Video:" in result.stdout and "Title: Urban Dreams" in result.stdout
-    state = [l for l in json_lines(nemochat("status", "--json", "--api-base", sim.base_url).stdout) if l["type"] == "state"][0]
+    state = [line for line in json_lines(nemochat("status", "--json", "--api-base", sim.base_url).stdout) if line["type"] == "state"][0]
     assert [t["type"] for t in state["tracks"]] == ["video", "audio", "text"]
 
 
@@ -69,7 +69,7 @@ def test_no_credits_exits_4_with_the_registration_link(nemochat, sim, world):
     world.set_faults(error_code={"code": 2001})
     result = nemochat("ask", "make a 10s rainy Tokyo clip", "--json", "--api-base", sim.base_url)
     assert result.returncode == 4
-    error = [l for l in json_lines(result.stdout) if l["type"] == "error"][0]
+    error = [line for line in json_lines(result.stdout) if line["type"] == "error"][0]
     assert error["code"] == "2001" and "register?bind=anon_" in error["action"]
 
 
@@ -100,7 +100,7 @@ def test_replay_renders_every_fixture_as_a_live_turn(nemochat, fixture):
     result = nemochat("replay", str(FIXTURES / fixture), "--json")
     assert result.returncode == (5 if expected["errors"] else 0), result.stderr
     lines = json_lines(result.stdout)
-    texts = [l["text"] for l in lines if l["type"] == "text"]
+    texts = [line["text"] for line in lines if line["type"] == "text"]
     assert len(texts) == len(expected["texts"])
     assert (lines[-1] == {"type": "done"}) == (result.returncode == 0), "done ends a successful run only"
     assert "Traceback" not in result.stderr
@@ -124,7 +124,7 @@ def test_a_token_refused_again_after_renewal_is_an_auth_failure(nemochat, sim, w
     world.set_faults(error_code={"code": 1001, "times": None})
     result = nemochat("credits", "--json", "--api-base", sim.base_url)
     assert result.returncode == 3
-    error = [l for l in json_lines(result.stdout) if l["type"] == "error"][0]
+    error = [line for line in json_lines(result.stdout) if line["type"] == "error"][0]
     assert error["code"] == "1001" and error["action"]
     assert len(world.requests_to("/api/auth/anonymous-token")) == 2, "one renewal, not a loop"
 

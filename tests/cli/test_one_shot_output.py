@@ -139,7 +139,7 @@ def test_replay_of_a_file_without_events_is_a_usage_error(nemochat, tmp_path, co
     assert result.stderr.splitlines() == [f"✗ no server-sent events in {path}: is it a /run_sse recording?"]
     as_json = nemochat("replay", str(path), "--json")
     assert as_json.returncode == 2
-    assert [(l["type"], l["code"]) for l in json_lines(as_json.stdout)] == [("error", "usage")]
+    assert [(line["type"], line["code"]) for line in json_lines(as_json.stdout)] == [("error", "usage")]
 
 
 @pytest.mark.parametrize("content", ['data: {}\n\ndata: {"unknown": true}\n\n', ": ping\n\n: ping\n\n", "data: [DONE]\r\rdata:\r\r"])
@@ -150,7 +150,7 @@ def test_replay_of_events_with_nothing_to_show_says_so_and_succeeds(nemochat, tm
     assert result.returncode == 0 and result.stdout == ""
     assert "Nothing to show" in result.stderr and str(path) in result.stderr
     lines = json_lines(nemochat("replay", str(path), "--json").stdout)
-    assert [l["type"] for l in lines] == ["notice", "done"]
+    assert [line["type"] for line in lines] == ["notice", "done"]
 
 
 def test_holds_sse_finds_a_field_cut_between_two_reads(tmp_path):

@@ -86,7 +86,7 @@ class HostileServer:
     def paths(self) -> list[str]:
         return [r.path for r in self.requests]
 
-    def start(self) -> "HostileServer":
+    def start(self) -> HostileServer:
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError("the hostile server did not start")

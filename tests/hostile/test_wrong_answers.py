@@ -5,7 +5,7 @@ something unexpected" (exit 5), never a number it did not send."""
 from __future__ import annotations
 
 import pytest
-from hostile_server import Reply, envelope, json_reply, sse_reply
+from hostile_server import Reply, envelope, sse_reply
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 HTML = Reply(200, b"<html><body>Welcome to nginx!</body></html>", {"Content-Type": "text/html"})

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from media_helpers import CLIP, run, runtime
 
-from nemochat.cli import main
 from nemochat.core.gui import GuiAction
 from nemochat.core.ui_events import ExportDone
 from nemochat.errors import UsageError

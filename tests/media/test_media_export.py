@@ -24,13 +24,13 @@ from nemochat.settings import Paths
 from nemochat.store import ledger_path
 
 
-def _export(sim, out, world, options=ExportOptions(), *, title="Urban Dreams", setup=None, **flags):
+def _export(sim, out, world, options=None, *, title="Urban Dreams", setup=None, **flags):
     async def scenario():
         async with runtime(sim, out, **flags) as rt:
             put_clip(world, rt, title)
             if setup:
                 setup()
-            result = await export_video(rt.conversation, options)
+            result = await export_video(rt.conversation, options or ExportOptions())
             return result, rt.view
 
     return run(scenario())

@@ -53,9 +53,9 @@ def test_half_blocks_show_each_frames_colours_on_a_screen(clip, truecolor, toler
         assert all(c.data == blocks.UPPER_HALF for c in region)
         seen = mean(bytes.fromhex(colour) for c in region for colour in (c.fg, c.bg))
         wanted = wanted_all[n]
-        assert max(abs(a - b) for a, b in zip(seen, wanted)) <= tolerance, (n, seen, wanted)
+        assert max(abs(a - b) for a, b in zip(seen, wanted, strict=False)) <= tolerance, (n, seen, wanted)
         if truecolor:  # (256 colours are too coarse in the dark for this: 0 then 95 per channel)
-            distance = [sum((a - b) ** 2 for a, b in zip(seen, other)) for other in wanted_all]
+            distance = [sum((a - b) ** 2 for a, b in zip(seen, other, strict=False)) for other in wanted_all]
             assert distance.index(min(distance)) == n  # nearer its own frame's colour than any other's
         label = "".join(screen.buffer[top + rows][x].data for x in range(left, left + cells)).strip()
         assert label == stamp(frame.t)  # each frame's time under it
@@ -142,7 +142,7 @@ def test_sixel_is_a_well_formed_dcs_showing_the_sheet():
     assert match.group(4).count("-") == 4  # ceil(20 / 6) bands, each ended
     decoded = decode_sixel(match.group(3) + match.group(4), 60, 20)
     for xy in [(5, 5), (45, 5), (5, 18), (45, 18), (15, 18)]:
-        assert max(abs(a - b) for a, b in zip(decoded.getpixel(xy), sheet.getpixel(xy))) <= 6, xy
+        assert max(abs(a - b) for a, b in zip(decoded.getpixel(xy), sheet.getpixel(xy), strict=False)) <= 6, xy
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -168,4 +168,4 @@ def test_sixel_round_trips_random_images_pixel_for_pixel(seed):
     decoded = decode_sixel(match.group(3) + match.group(4), width, height)
     for y in range(height):
         for x in range(width):
-            assert max(abs(a - b) for a, b in zip(decoded.getpixel((x, y)), image.getpixel((x, y)))) <= 3, (x, y)
+            assert max(abs(a - b) for a, b in zip(decoded.getpixel((x, y)), image.getpixel((x, y)), strict=False)) <= 3, (x, y)

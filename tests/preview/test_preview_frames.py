@@ -28,14 +28,14 @@ def test_six_frames_spread_over_the_demo_clip_and_each_looks_different():
     assert clip.size_bytes == len(media("clip.mp4").data) < 300_000
     times = [f.t for f in clip.frames]
     assert len(times) == 6 and times == sorted(times)
-    for got, wanted in zip(times, wanted_times(clip.duration_s, 6)):
+    for got, wanted in zip(times, wanted_times(clip.duration_s, 6), strict=False):
         assert abs(got - wanted) < 0.45 * clip.duration_s / 6  # near each wanted time (a keyframe, if one is near)
     assert times[1:5] == [2.0, 4.0, 6.0, 8.0]  # the clip's keyframes (every 2 s), taken without decoding between
     assert all(f.image.size == (320, 180) for f in clip.frames)
     colours = [mean(f.image) for f in clip.frames]
     for i, a in enumerate(colours):  # the sky drifts blue -> magenta -> orange -> teal: no two frames alike
         for b in colours[i + 1 :]:
-            assert max(abs(x - y) for x, y in zip(a, b)) > 3
+            assert max(abs(x - y) for x, y in zip(a, b, strict=False)) > 3
 
 
 def test_the_simulator_describes_its_clip_truly():
@@ -98,7 +98,7 @@ def test_a_clip_with_one_keyframe_is_decoded_through_to_each_time(tmp_path):
             container.mux(packet)
     clip = read_clip(path)
     assert len(clip.frames) == 6
-    for frame, wanted in zip(clip.frames, wanted_times(4.0, 6)):
+    for frame, wanted in zip(clip.frames, wanted_times(4.0, 6), strict=False):
         assert abs(frame.t - wanted) <= 0.12  # at most a skipped B-frame or two late
         level = mean(frame.image)[0]
         assert abs(level - frame.t * 25 * 2.5) <= 6  # the picture is that of its time
@@ -132,5 +132,5 @@ def test_a_file_too_large_to_index_is_read_by_seeking(monkeypatch):
     monkeypatch.setattr(frames, "INDEX_BYTES", 0)  # (the demo clip stands in for a huge file)
     monkeypatch.setattr(frames, "_keyframes", lambda *a: pytest.fail("read the whole file for its keyframes"))
     clip = read_clip(DEMO)
-    for got, wanted in zip([f.t for f in clip.frames], wanted_times(clip.duration_s, 6)):
+    for got, wanted in zip([f.t for f in clip.frames], wanted_times(clip.duration_s, 6), strict=False):
         assert abs(got - wanted) <= 0.1

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
-from dataclasses import replace
 
 import pytest
 from shared_helpers import WAIT

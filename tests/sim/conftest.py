@@ -3,7 +3,7 @@ before every test, and a small client that speaks protocol.md to it."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest

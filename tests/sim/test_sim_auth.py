@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from sim_helpers import ATTRIBUTION, Account, Backend
 
@@ -22,7 +22,7 @@ def test_token_gives_100_credits_for_7_days(http):
     assert data["token"].startswith(TOKEN_PREFIX)
     assert data["credits"] == 100
     expires = datetime.fromisoformat(data["expires_at"].replace("Z", "+00:00"))
-    assert abs(expires - datetime.now(timezone.utc) - timedelta(days=7)) < timedelta(minutes=1)
+    assert abs(expires - datetime.now(UTC) - timedelta(days=7)) < timedelta(minutes=1)
 
 
 def test_second_token_for_the_same_client_is_rate_limited(http):
