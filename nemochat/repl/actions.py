@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from nemochat.repl.loop import Repl
 
 
-async def switch_session(repl: "Repl", session_id: str | None) -> None:
+async def switch_session(repl: Repl, session_id: str | None) -> None:
     """``/session new`` (None) or ``/session ID``: the conversation reopens it
     and says where it left off."""
     conversation = repl.conversation
@@ -43,7 +43,7 @@ async def switch_session(repl: "Repl", session_id: str | None) -> None:
     await conversation.connect()
 
 
-async def upload(repl: "Repl", paths: list[str]) -> None:
+async def upload(repl: Repl, paths: list[str]) -> None:
     handler = repl.conversation.handlers.get("upload")
     if handler is None:
         repl.say("Upload is not available in this version yet.", "yellow")
@@ -52,7 +52,7 @@ async def upload(repl: "Repl", paths: list[str]) -> None:
     await handler(Intent("upload", "/upload " + " ".join(paths), paths=tuple(paths)))  # type: ignore[misc]
 
 
-async def open_project(repl: "Repl") -> None:
+async def open_project(repl: Repl) -> None:
     """The last exported video (with the system's player), else the project
     page in the browser; without a display, the path or the link to click."""
     from nemochat.commands.media import has_display, open_last_export, system_open

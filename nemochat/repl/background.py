@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class Background:
-    def __init__(self, repl: "Repl") -> None:
+    def __init__(self, repl: Repl) -> None:
         self.repl = repl
         from nemochat.repl import preview as previews  # (light: PyAV and Pillow load when a preview is made)
 

@@ -21,6 +21,7 @@ from nemochat.core.events import Question, QuestionItem
 from nemochat.core.gui import GuiAction
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_TOKEN_MARKS = ").（）(."  # the brackets and dots around a letter: "A)", "(b)", "c."
 
 _OFFERS = {
     "en": {"export": "Export the video now?", "status": "Show the timeline now?"},
@@ -82,7 +83,7 @@ def parse_pick(text: str, item: QuestionItem) -> list[int] | None:
         return None
     picks: list[int] = []
     for token in tokens:
-        token = token.strip(").（）(.")
+        token = token.strip(_TOKEN_MARKS)
         if len(token) == 1 and token.upper() in LETTERS:
             index = LETTERS.index(token.upper())
         elif token.isdigit():
@@ -148,6 +149,6 @@ class PendingQuestion:
         if len(items) == 1:
             return self.answers[0]
         lines = []
-        for item, words in zip(items, self.answers):
+        for item, words in zip(items, self.answers, strict=False):
             lines.append(f"{item.prompt} {words}" if item.prompt else words)
         return "\n".join(lines)

@@ -34,10 +34,10 @@ CompleteKind = Literal["none", "path", "session", "words", "provider"]
 class ReplContext(Protocol):
     """What a command handler may use (the loop implements it)."""
 
-    runtime: "Runtime"
+    runtime: Runtime
     view: Any  # the LiveView (its show_thoughts)
-    registry: "Registry"
-    jobs: "JobManager"
+    registry: Registry
+    jobs: JobManager
     lang: str
 
     def say(self, text: str, style: str = "") -> None: ...
@@ -267,9 +267,12 @@ BUILTIN: tuple[SlashCommand, ...] = (
     SlashCommand("status", "the project's timeline: tracks, segments, durations", cmd_status, aliases=("tracks",), while_busy=True),
     SlashCommand("export", "render the video and download the MP4 (in the background)", cmd_export, usage="[PATH]", complete="path", while_busy=True),
     SlashCommand("upload", "add local files or public URLs to the project", cmd_upload, usage="PATH_OR_URL...", complete="path"),
-    SlashCommand("sora", 'Sora 2 directly, e.g. /sora submit --prompt "a cat surfing" (/sora submit --help: the flags)', "nemochat.repl.providers:cmd_sora", usage="submit|status", complete="provider", words=("submit", "status")),
-    SlashCommand("veo", 'Veo 3.1 directly, e.g. /veo submit --prompt "a cat surfing" (/veo submit --help: the flags)', "nemochat.repl.providers:cmd_veo", usage="submit|status", complete="provider", words=("submit", "status")),
-    SlashCommand("gateway", 'an OpenAI-style video gateway, e.g. /gateway submit --prompt "a cat surfing"', "nemochat.repl.providers:cmd_gateway", usage="submit|status", complete="provider", words=("submit", "status")),
+    SlashCommand("sora", 'Sora 2 directly, e.g. /sora submit --prompt "a cat surfing" (/sora submit --help: the flags)', "nemochat.repl.providers:cmd_sora",
+                 usage="submit|status", complete="provider", words=("submit", "status")),
+    SlashCommand("veo", 'Veo 3.1 directly, e.g. /veo submit --prompt "a cat surfing" (/veo submit --help: the flags)', "nemochat.repl.providers:cmd_veo",
+                 usage="submit|status", complete="provider", words=("submit", "status")),
+    SlashCommand("gateway", 'an OpenAI-style video gateway, e.g. /gateway submit --prompt "a cat surfing"', "nemochat.repl.providers:cmd_gateway",
+                 usage="submit|status", complete="provider", words=("submit", "status")),
     SlashCommand("session", "this session; `new` starts another, an ID reopens one", cmd_session, usage="[new|ID]", complete="session", words=("new",)),
     SlashCommand("sessions", "the sessions you have used here, newest first", cmd_sessions, while_busy=True),
     SlashCommand("jobs", "background jobs (exports, videos) and how they are doing; `cancel N` stops one", cmd_jobs, usage="[cancel N]", complete="words", words=("cancel",), while_busy=True),

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 class Connection:
-    def __init__(self, repl: "Repl") -> None:
+    def __init__(self, repl: Repl) -> None:
         self.repl = repl
         self.state = "connecting"  # "connecting" | "ready" | "failed"
         self.credits: float | None = None

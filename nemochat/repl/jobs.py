@@ -21,7 +21,7 @@ from nemochat.repl.printer import held_output
 
 JobStatus = Literal["running", "done", "failed", "cancelled"]
 
-current_job: contextvars.ContextVar["Job | None"] = contextvars.ContextVar("nemochat_current_job", default=None)
+current_job: contextvars.ContextVar[Job | None] = contextvars.ContextVar("nemochat_current_job", default=None)
 
 
 @dataclass

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
+from collections.abc import Callable
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import get_app_or_none

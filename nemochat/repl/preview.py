@@ -23,7 +23,7 @@ from nemochat.preview import show
 if TYPE_CHECKING:
     from nemochat.repl.loop import Repl
 
-def install(repl: "Repl") -> None:
+def install(repl: Repl) -> None:
     """Previews made in this REPL's tasks find their target here."""
     answer: list[asyncio.Future[tuple[int, ...] | None]] = []  # the terminal's, once asked
 
@@ -53,12 +53,12 @@ def install(repl: "Repl") -> None:
     show.repl_target.set(target)
 
 
-def later(repl: "Repl", event: ui.UIEvent) -> None:
+def later(repl: Repl, event: ui.UIEvent) -> None:
     """Print ``event`` (a preview, or the notice of why there is none) once no answer streams."""
     repl.background(_when_quiet(repl, event))
 
 
-async def _when_quiet(repl: "Repl", event: ui.UIEvent) -> None:
+async def _when_quiet(repl: Repl, event: ui.UIEvent) -> None:
     turn = repl._fg if repl._fg_turn else None
     if turn is not None and not turn.done():
         await asyncio.wait([turn])
@@ -71,7 +71,7 @@ async def _when_quiet(repl: "Repl", event: ui.UIEvent) -> None:
     repl.changed()
 
 
-def after_export(repl: "Repl", path: str) -> None:
+def after_export(repl: Repl, path: str) -> None:
     """An export job finished with ``path`` on disk: its preview, in the background."""
     if repl.settings.preview == "off":
         return
@@ -83,7 +83,7 @@ def after_export(repl: "Repl", path: str) -> None:
     repl.background(make())
 
 
-async def _target(repl: "Repl") -> show.Target:
+async def _target(repl: Repl) -> show.Target:
     source = show.repl_target.get()
     return await source(repl.settings) if source is not None else show.terminal_target(repl.settings)
 

@@ -41,7 +41,7 @@ def backend_label(api_base: str, demo: bool) -> str:
     return host
 
 
-def prompt_message(repl: "Repl") -> StyleAndTextTuples:
+def prompt_message(repl: Repl) -> StyleAndTextTuples:
     """prompt_toolkit asks for the message ~10 times per redraw (heights,
     prefixes, the layout): it is built once per redraw, and its ANSI parsed
     only when the live text changed."""
@@ -59,7 +59,7 @@ def prompt_message(repl: "Repl") -> StyleAndTextTuples:
 _parsed: tuple[str, StyleAndTextTuples] = ("", [])  # the last live text and its fragments
 
 
-def _message(repl: "Repl", app: object) -> StyleAndTextTuples:
+def _message(repl: Repl, app: object) -> StyleAndTextTuples:
     global _parsed
     done = app is not None and app.is_done  # type: ignore[attr-defined]
     line = _prompt_line(repl)
@@ -123,7 +123,7 @@ def _columns() -> int:
     return terminal_size()[0]
 
 
-def _prompt_line(repl: "Repl") -> StyleAndTextTuples:
+def _prompt_line(repl: Repl) -> StyleAndTextTuples:
     offer = repl.offer
     if offer is not None:
         return [("class:offer", wrap_prompt(offer.prompt, _columns()))]
@@ -133,7 +133,7 @@ def _prompt_line(repl: "Repl") -> StyleAndTextTuples:
     return [(style, PROMPT)]
 
 
-def bottom_toolbar(repl: "Repl") -> StyleAndTextTuples:
+def bottom_toolbar(repl: Repl) -> StyleAndTextTuples:
     """The toolbar's parts, left to right; on a narrow terminal the least
     needed go first (the /help hint, the backend, the session), so a job's
     percentage and the credits stay whole."""
