@@ -10,6 +10,17 @@ import os
 # this is only how long a broken build gets before it is called broken.
 WAIT = float(os.environ.get("NEMOCHAT_TEST_WAIT", "10"))
 
+# Every wait the program would make before trying again, set to zero as a
+# user would (NEMOCHAT_<NAME>): retries still happen, without the 1, 2, 4 s
+# between them (test_connection_retries_cli counts them).
+NO_WAITS = {
+    "NEMOCHAT_RETRY_AFTER_DEFAULT": "0",
+    "NEMOCHAT_RECOVERY_FIRST_WAIT": "0",
+    "NEMOCHAT_RECOVERY_INTERVAL": "0",
+    "NEMOCHAT_CONNECT_RETRY_WAIT": "0",
+    "NEMOCHAT_CONNECT_RETRY_MAX_WAIT": "0",
+}
+
 
 class RecordingView:
     """The view interface (``emit``, ``error``, ``done``), keeping everything

@@ -16,18 +16,7 @@ import sys
 import tempfile
 
 import pytest
-
-# Every wait the program would make before trying again, set to zero as a
-# user would (NEMOCHAT_<NAME>): connection retries still happen, without the
-# 1, 2, 4 s between them (test_connection_retries_cli counts them).
-NO_WAITS = {
-    "NEMOCHAT_RETRY_AFTER_DEFAULT": "0",
-    "NEMOCHAT_RECOVERY_FIRST_WAIT": "0",
-    "NEMOCHAT_RECOVERY_INTERVAL": "0",
-    "NEMOCHAT_CONNECT_RETRY_WAIT": "0",
-    "NEMOCHAT_CONNECT_RETRY_MAX_WAIT": "0",
-}
-
+from shared_helpers import NO_WAITS
 
 def _in_process(args: tuple[str, ...], input: str | None, env: dict[str, str]) -> subprocess.CompletedProcess:
     from nemochat.cli import main

@@ -12,15 +12,9 @@ from pathlib import Path
 import pexpect
 import pytest
 from hostile_server import HostileServer
+from shared_helpers import NO_WAITS
 
-NO_WAITS = {
-    "NEMOCHAT_RETRY_AFTER_DEFAULT": "0",
-    "NEMOCHAT_RECOVERY_FIRST_WAIT": "0",
-    "NEMOCHAT_RECOVERY_INTERVAL": "0",
-    "NEMOCHAT_CONNECT_RETRY_WAIT": "0",
-    "NEMOCHAT_CONNECT_RETRY_MAX_WAIT": "0",
-    "NEMOCHAT_CONNECT_RETRIES": "0",
-}
+NO_WAITS = {**NO_WAITS, "NEMOCHAT_CONNECT_RETRIES": "0"}  # a hostile server is never worth a second try
 NEMOCHAT = str(Path(sys.executable).with_name("nemochat"))
 
 
