@@ -88,6 +88,7 @@ def runtime(sim, world, isolated_home):
 # (a pseudo-terminal or prompt_toolkit's pipe input), one that talks to a
 # server on loopback or runs the command line, and the rest (pure code).
 _TERMINAL_FIXTURES = {"spawn", "repl", "term_env", "in_pty"}
+_LOOPBACK_NAMES = ("subprocess", "socket", "start_simulator", "start_saved_simulator", "HostileServer", "RogueServer")
 _LOOPBACK_FIXTURES = {"sim", "world", "runtime", "nemochat", "cli", "requests", "providers", "env", "hostile"}
 
 
@@ -100,7 +101,7 @@ def pytest_collection_modifyitems(items):
         )
         if drives_terminal:
             item.add_marker(pytest.mark.terminal)
-        elif fixtures & _LOOPBACK_FIXTURES or hasattr(module, "subprocess"):
+        elif fixtures & _LOOPBACK_FIXTURES or any(hasattr(module, name) for name in _LOOPBACK_NAMES):
             item.add_marker(pytest.mark.loopback)
         else:
             item.add_marker(pytest.mark.unit)
