@@ -1,0 +1,66 @@
+"""The private parts of our dependencies that nemochat leans on, checked by
+name, so an upgrade that moves one fails here, loudly and by name, instead
+of somewhere in a terminal. pyproject.toml bounds each of these packages
+below its next major (or minor, for 0.x) version; raising a bound means
+reading this file first.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+
+def test_prompt_toolkit_builds_its_prompt_layout_with_the_helpers_we_swap():
+    """repl/keys.py swaps these two while PromptSession._create_layout runs:
+    the prompt's lines above the input, and when the toolbar may be drawn."""
+    from prompt_toolkit.shortcuts import PromptSession
+
+    module = sys.modules[PromptSession.__module__]
+    assert callable(module._split_multiline_prompt)
+    assert inspect.signature(module._split_multiline_prompt).parameters.keys() == {"get_prompt_text"}
+    assert hasattr(module, "renderer_height_is_known")
+    source = inspect.getsource(PromptSession._create_layout)
+    assert "_split_multiline_prompt(" in source and "renderer_height_is_known" in source
+
+
+def test_prompt_toolkit_history_keeps_its_strings_newest_first():
+    """repl/history.py walks ``_loaded_strings`` for the dimmed suggestion (with a fallback)."""
+    from prompt_toolkit.history import InMemoryHistory
+
+    history = InMemoryHistory()
+    history.append_string("old")
+    history.append_string("new")
+    assert history._loaded_strings[:2] == ["new", "old"]
+
+
+def test_rich_renders_a_console_buffer_through_one_method():
+    """ui/rich_view.py overrides ``Console._render_buffer`` to drop trailing blanks in files."""
+    from rich.console import Console
+
+    assert callable(Console._render_buffer)
+    assert list(inspect.signature(Console._render_buffer).parameters) == ["self", "buffer"]
+
+
+def test_rich_markdown_renders_what_is_in_parsed():
+    """ui/rich_view.py fills ``Markdown.parsed`` from one shared parser (and rewrites its links)."""
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    md = Markdown("# old")
+    md.parsed = Markdown("**new**").parsed
+    out = io.StringIO()
+    Console(file=out, width=40, color_system=None).print(md)
+    assert "new" in out.getvalue() and "old" not in out.getvalue()
+
+
+def test_httpx_sse_decoders_are_where_clients_sse_takes_them():
+    from httpx_sse._decoders import SSEDecoder, SSELineDecoder
+
+    assert callable(SSELineDecoder().decode) and callable(SSEDecoder().decode)
