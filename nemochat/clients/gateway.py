@@ -69,9 +69,9 @@ def find_video_url(answer: Any) -> str | None:
 def url_in_text(text: str) -> str | None:
     """The video URL at the end of a chat answer: a Markdown link or a bare URL
     (a video file preferred, the last one otherwise)."""
-    urls = _MD_LINK.findall(text) + [u.rstrip(".,;!") for u in _URL.findall(text)]
+    urls: list[str] = _MD_LINK.findall(text) + [u.rstrip(".,;!") for u in _URL.findall(text)]
     videos = [u for u in urls if _VIDEO_EXT.search(u)]
-    return (videos or urls or [None])[-1]
+    return (videos or urls)[-1] if urls else None
 
 
 def task_id_of(answer: Any) -> str:

@@ -28,8 +28,9 @@ from nemochat.errors import (
     TokenRejected,
     UsageError,
 )
-from nemochat.clients.bounds import parse_retry_after  # noqa: F401  (its callers import it from here)
-from nemochat.clients.network import CA_HINT, client_options, through_proxy, tls_context, untrusted_certificate  # noqa: F401  (tls_context: re-exported)
+from nemochat.clients.bounds import parse_retry_after as parse_retry_after  # its callers import it from here
+from nemochat.clients.network import CA_HINT, client_options, through_proxy, untrusted_certificate
+from nemochat.clients.network import tls_context as tls_context  # re-exported
 from nemochat.settings import Settings
 
 SUPPORTED_UPLOADS = "video mp4 mov avi webm mkv; image jpg png gif webp; audio mp3 wav m4a aac"
@@ -137,9 +138,11 @@ def network_error(exc: Exception, what: str, *, tries: int = 1) -> NetworkError:
 
 
 def _host(exc: Exception) -> str:
+    if not isinstance(exc, httpx.HTTPError):  # only httpx's errors carry their request
+        return ""
     try:
-        return exc.request.url.netloc.decode("ascii", "replace")  # type: ignore[attr-defined]
-    except (AttributeError, RuntimeError):  # an exception built without its request
+        return exc.request.url.netloc.decode("ascii", "replace")
+    except RuntimeError:  # an exception built without its request
         return ""
 
 

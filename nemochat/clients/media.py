@@ -100,7 +100,8 @@ def parse_render_status(body: Any, render_id: str, retry_after: float | None = N
     node: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
     if isinstance(node.get("data"), Mapping) and "status" not in node:
         node = node["data"]
-    output = node.get("output") if isinstance(node.get("output"), Mapping) else {}
+    raw_output = node.get("output")
+    output: Mapping[str, Any] = raw_output if isinstance(raw_output, Mapping) else {}
     url = node.get("outputUrl") or node.get("output_url") or output.get("url") or node.get("url")
     raw = str(node.get("status") or "").strip().lower()
     reason = node.get("error") or node.get("reason") or node.get("errorMessage") or node.get("failReason")

@@ -159,7 +159,7 @@ def veo_status_of(raw: Any, task_ids: list[dict[str, str]]) -> TaskStatus:
     """Each shot's state; the job is completed when all are, failed when all are
     done and one failed, else processing."""
     raw = raw if isinstance(raw, dict) else {}
-    items = next((raw[k] for k in ("shots", "results", "tasks", "data") if isinstance(raw.get(k), list)), [])
+    items: list[Any] = next((raw[k] for k in ("shots", "results", "tasks", "data") if isinstance(raw.get(k), list)), [])
     by_task = {str(i.get("taskId")): i for i in items if isinstance(i, dict)}
     shots = []
     for pair in task_ids:

@@ -286,7 +286,7 @@ class NemoClient:
     # -- plumbing -------------------------------------------------------------------
 
     async def _send(
-        self, method: str, path: str, what: str, *, authed: bool = True, safe: bool = False, headers: dict | None = None, **kwargs: Any
+        self, method: str, path: str, what: str, *, authed: bool = True, safe: bool = False, headers: dict[str, str] | None = None, **kwargs: Any
     ) -> httpx.Response:
         """One request; a ``safe`` one is sent again while the server can't be reached."""
         all_headers = {**(self._auth() if authed else {}), **(headers or {})}

@@ -19,6 +19,7 @@ providers' clients and the CDN client (downloads, uploads) all behave alike.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import ssl
 from pathlib import Path
@@ -75,7 +76,7 @@ def _check_proxy(url: str, origin: str) -> None:
         return
     if scheme in ("socks5", "socks5h"):
         try:
-            import socksio  # noqa: F401  (httpx's SOCKS support)
+            importlib.import_module("socksio")  # httpx's SOCKS support (optional: not a dependency)
         except ImportError:
             raise UsageError(f"{origin}: {shown_proxy(url)} is a SOCKS proxy, which needs the socksio package (pip install socksio)") from None
         return
@@ -84,11 +85,14 @@ def _check_proxy(url: str, origin: str) -> None:
 
 def through_proxy(exc: BaseException) -> str:
     """`` through the proxy URL`` when the failed request went through one, else ""."""
+    import httpx
     from httpx._utils import URLPattern
 
+    if not isinstance(exc, httpx.HTTPError):  # only httpx's errors carry their request
+        return ""
     try:
-        url = exc.request.url  # type: ignore[attr-defined]
-    except (AttributeError, RuntimeError):
+        url = exc.request.url
+    except RuntimeError:  # an exception built without its request
         return ""
     for pattern, proxy in sorted((URLPattern(key), proxy) for key, proxy in _route.items()):
         if pattern.matches(url):
@@ -118,8 +122,8 @@ def system_context() -> ssl.SSLContext:
     try:
         import truststore
     except ImportError:  # not installed (or a platform it does not support)
-        truststore = None
-    if truststore is not None:
+        pass
+    else:
         return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     import certifi
 

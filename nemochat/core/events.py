@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeGuard
 
 from nemochat.core import json_safe
 
@@ -133,7 +134,9 @@ try:
     # half the time of json.loads. What it refuses (NaN, lone surrogates, a
     # BOM...) goes to json.loads, which decides. (Integers past 64 bits come
     # back as floats: no field the client reads is one.)
-    from orjson import loads as _fast_loads
+    from orjson import loads as _orjson_loads
+
+    _fast_loads: Callable[[str], Any] = _orjson_loads
 except ImportError:  # pragma: no cover - orjson is a dependency; a platform without its wheel still works
     _fast_loads = json.loads
 
@@ -225,7 +228,7 @@ def _parse_adk(event: dict[str, Any]) -> tuple[AgentEvent, ...]:
     return tuple(out)
 
 
-def _acts(actions: Any) -> bool:
+def _acts(actions: Any) -> TypeGuard[dict[str, Any]]:
     """Whether an event's ``actions`` say something shown: a handoff or a saved file
     (most events carry empty ``stateDelta``/``artifactDelta``)."""
     return type(actions) is dict and bool(actions.get("transferToAgent") or actions.get("artifactDelta"))
@@ -248,7 +251,8 @@ def _tool_call(call: dict[str, Any], partial: bool = False, stream: str = "") ->
     name = _str(call.get("name"))
     if name == TRANSFER_TOOL:  # the handoff itself is the response's actions.transferToAgent
         return None
-    args = call.get("args") if isinstance(call.get("args"), dict) else {}
+    raw_args = call.get("args")
+    args: dict[str, Any] = raw_args if isinstance(raw_args, dict) else {}
     if name == "ask_question":
         question = _question(args)
         if question is not None:

@@ -9,10 +9,13 @@ like any other text that is not JSON we can use, so every caller's
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 try:
-    from orjson import loads as _fast_loads
+    from orjson import loads as _orjson_loads
+
+    _fast_loads: Callable[[str | bytes], Any] = _orjson_loads
 except ImportError:  # pragma: no cover - orjson is a dependency
     _fast_loads = json.loads
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from nemochat.core import events as ev
 from nemochat.core.gui import GuiAction, translate_gui
@@ -51,7 +52,7 @@ def may_be_dropped(streamed: str) -> bool:
     return not head or any(start.startswith(head[: len(start)]) for start in _NOISE_STARTS)
 
 
-class _Recent(list):
+class _Recent(list[str]):
     """A list that forgets its oldest items once it holds more than
     ``max_items`` or ``max_chars``: a turn may stream for fifteen minutes, and
     only its current message has to stay in memory. Ordinary turns keep all."""
@@ -71,9 +72,10 @@ class _Recent(list):
 # A call's copies come within one model call: the ids of the recent calls are
 # enough, and a turn that streams for fifteen minutes keeps no more than these.
 _IDS_KEPT = 4096
+_V = TypeVar("_V")
 
 
-def _keep(recent: dict, key: str, value: object) -> None:
+def _keep(recent: dict[str, _V], key: str, value: _V) -> None:
     recent[key] = value
     if len(recent) > _IDS_KEPT:
         del recent[next(iter(recent))]
