@@ -75,7 +75,7 @@ def coerce(key: str, value: object, origin: str) -> object:
     }[base]
     if value is None and optional:
         return None
-    if not ok or (base in ("int", "float") and (not math.isfinite(value) or value < 0)):  # type: ignore[arg-type]
+    if not ok or (base in ("int", "float") and isinstance(value, (int, float)) and (not math.isfinite(value) or value < 0)):
         raise UsageError(f"{origin}: {key} must be {_describe(base)}, got {value!r}")
     if key in CHOICES and value not in CHOICES[key]:
         raise UsageError(f"{origin}: {key} must be one of {', '.join(CHOICES[key])}, got {value!r}")

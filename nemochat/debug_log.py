@@ -16,8 +16,9 @@ import logging
 import logging.handlers
 import os
 import sys
+from io import TextIOWrapper
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 LOGGER = "nemochat"
 MAX_BYTES = 1_000_000
@@ -111,10 +112,12 @@ class _RedactingFormatter(logging.Formatter):
 class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
     """Each file (the first and every one after a rollover) created 0600."""
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             os.chmod(self.baseFilename, 0o600)  # a file left by someone else's umask
         except OSError:
             pass
-        return os.fdopen(fd, self.mode.replace("w", "a"), encoding=self.encoding, errors=self.errors)
+        # the handler's mode is a text one ("a"), so this is a TextIOWrapper;
+        # the stubs know that only for a literal mode
+        return cast(TextIOWrapper, os.fdopen(fd, self.mode.replace("w", "a"), encoding=self.encoding, errors=self.errors))

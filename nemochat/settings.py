@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from collections.abc import Mapping
+from typing import Any
 
 DEFAULT_API_BASE = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_NANOPHOTO_BASE = "https://nanophoto.ai"
@@ -117,7 +118,7 @@ class Settings:
         return DEMO_BACKEND if self.demo else self.api_base
 
     @classmethod
-    def load(cls, env: Mapping[str, str] | None = None, **flags: object) -> Settings:
+    def load(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
         return cls.load_with_sources(env, **flags)[0]
 
     @classmethod
@@ -129,7 +130,9 @@ class Settings:
         from nemochat.config_file import config_path, read_config
 
         env = os.environ if env is None else env
-        values: dict[str, object] = {"lang": _locale_lang(env)}
+        # field name -> value, of the field's type: read_config, _from_env and the
+        # command line each check theirs (a mapping mypy cannot type field by field)
+        values: dict[str, Any] = {"lang": _locale_lang(env)}
         sources = {f.name: "default" for f in fields(cls)} | {"lang": "locale"}
         path = config_path(env)
         for key, value in read_config(path).items():

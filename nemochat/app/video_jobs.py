@@ -56,14 +56,19 @@ SUBMIT_ATTEMPTS = 3  # a refused (429) submit is safe to send again; nothing els
 # -- the providers, as jobs ----------------------------------------------------------------------
 
 
-class Provider(Protocol):
+class FinishedJob(Protocol):
+    """What finishing a job needs of where it ran: a provider, or the chat (_ChatJob)."""
+
     kind: str
 
+    def reattach(self, task_ids: Any) -> str: ...
+
+
+class Provider(FinishedJob, Protocol):
     def params(self) -> dict[str, Any]: ...
     async def submit(self) -> Any: ...
     def task_ids(self, answer: Any) -> Any: ...
     async def status(self, task_ids: Any) -> tuple[TaskStatus, Any]: ...
-    def reattach(self, task_ids: Any) -> str: ...
 
 
 @dataclass
@@ -262,7 +267,7 @@ class VideoJobs:
 
     # -- the end -------------------------------------------------------------------------------------
 
-    async def _finish(self, job_id: int, provider: Provider, task_ids: Any, status: TaskStatus) -> JobOutcome:
+    async def _finish(self, job_id: int, provider: FinishedJob, task_ids: Any, status: TaskStatus) -> JobOutcome:
         parts = status.shots or (status,)
         for url in (p.url for p in parts if p.url):
             self.ledger.update_job(job_id, url=url)

@@ -111,7 +111,7 @@ def _grab(container: Any, stream: Any, times: list[float], width: int, height: i
     gap = times[1] - times[0] if len(times) > 1 else float("inf")
     snapped: dict[int, float] = {}
     for i, t in enumerate(times if keyframes else ()):
-        near = min(keyframes, key=lambda k: abs(k - start - t), default=None)
+        near = min(keyframes or (), key=lambda k: abs(k - start - t), default=None)
         if near is not None and abs(near - start - t) < gap * 0.45 and near not in snapped.values():
             snapped[i] = near
     chosen: dict[int, Any] = {}
@@ -120,9 +120,9 @@ def _grab(container: Any, stream: Any, times: list[float], width: int, height: i
         wanted = {round(k, 6): i for i, k in snapped.items()}
         container.seek(int(min(snapped.values()) / base), stream=stream, backward=True, any_frame=False)
         for frame in container.decode(stream):
-            i = wanted.pop(round(frame.time, 6), None) if frame.time is not None else None
-            if i is not None:
-                chosen[i] = frame
+            got = wanted.pop(round(frame.time, 6), None) if frame.time is not None else None
+            if got is not None:
+                chosen[got] = frame
             if not wanted or (frame.time is not None and frame.time > max(snapped.values())):
                 break
     rest = [i for i in range(len(times)) if i not in chosen]
@@ -151,7 +151,7 @@ def _decode_to(container: Any, stream: Any, targets: dict[int, float], keyframes
         else:
             key = max((k for k in keyframes if k <= target + 1e-6), default=None)
             jump = decoder is None or (key is not None and key > position)
-        if jump:
+        if jump or decoder is None:  # (jump is true whenever there is no decoder yet)
             container.seek(int((key if key is not None else target) / base), stream=stream, backward=True, any_frame=False)
             decoder = container.decode(stream)
         found = None

@@ -71,8 +71,11 @@ def stdin_question(settings: Any) -> Callable[[], tuple[int, ...] | None]:
     from nemochat.preview.detect import device_attributes
 
     def ask() -> tuple[int, ...] | None:
+        stdout = sys.__stdout__
+        if stdout is None:  # no terminal to ask
+            return None
         try:
-            return device_attributes(sys.stdin.fileno(), sys.__stdout__.fileno(), settings.preview_query_timeout)
+            return device_attributes(sys.stdin.fileno(), stdout.fileno(), settings.preview_query_timeout)
         except (AttributeError, OSError, ValueError):
             return None
 
@@ -86,9 +89,10 @@ def build(path: str | Path, target: Target, *, answer: bool = False) -> PreviewS
 
     clip = read_clip(path, count=FRAMES)
     image = sheets.compose(clip)
-    saved: Path | None = sheets.sheet_path(path)
+    sheet = sheets.sheet_path(path)
+    saved: Path | None = sheet
     try:
-        png = sheets.save(image, saved)
+        png = sheets.save(image, sheet)
     except OSError:  # a read-only folder: show the preview all the same
         saved, png = None, b""
     try:

@@ -237,7 +237,8 @@ class Ledger:
 
     def jobs(self, *, kind: str | None = None, open_only: bool = False, limit: int = 50, session_id: str | None = None) -> list[JobRecord]:
         """Newest first."""
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[object] = []
         if kind:
             clauses, args = clauses + ["kind = ?"], args + [kind]
         if session_id:

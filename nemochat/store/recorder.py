@@ -73,7 +73,7 @@ class LedgerRecorder:
     def emit(self, event: ui.UIEvent) -> None:
         if self.failed:
             return
-        if type(event) in _LATER:
+        if isinstance(event, _LATER):  # (none of them has a subclass)
             if self._turn is not None:
                 later = self._later
                 last = later[-1] if later else None
@@ -111,7 +111,7 @@ class LedgerRecorder:
 
     def _write_later(self, event: ui.MessageDelta | ui.Message | ui.Thought) -> None:
         later = self._later
-        if type(event) is ui.MessageDelta:
+        if isinstance(event, ui.MessageDelta):
             last = later[-1] if later else None
             if type(last) is list and last[0] == event.index:
                 pieces = last[1]
@@ -140,14 +140,14 @@ class LedgerRecorder:
     def _write_text(self, entry: list[Any] | ui.Message | ui.Thought) -> None:
         if self._turn is None:
             return
-        if type(entry) is list:
+        if isinstance(entry, list):
             index, text = entry[0], "".join(entry[1])
             item = self._items.get(index)
             if item is None:
                 self._items[index] = self.ledger.add_item(self._turn, "text", text, complete=False)
             else:
                 self.ledger.extend_item(item, text)
-        elif type(entry) is ui.Message:
+        elif isinstance(entry, ui.Message):
             self._on_Message(entry)
         else:
             self._on_Thought(entry)

@@ -73,16 +73,14 @@ class TransferBars:
                 transient=False,
             )
             self._progress.start()
-        fields = {
-            "amount": amount(event.done, event.total, event.unit),
-            "rate": "" if event.finished else rate(event.speed, event.unit),
-            "eta": "" if event.finished else time_left(event.eta),
-        }
+        shown = amount(event.done, event.total, event.unit)
+        speed = "" if event.finished else rate(event.speed, event.unit)
+        eta = "" if event.finished else time_left(event.eta)
         task = self._tasks.get(event.task)
         if task is None:
-            task = self._progress.add_task(clean_line(event.label), total=event.total, **fields)
+            task = self._progress.add_task(clean_line(event.label), total=event.total, amount=shown, rate=speed, eta=eta)
             self._tasks[event.task] = task
-        self._progress.update(task, completed=event.done, total=event.total, **fields)
+        self._progress.update(task, completed=event.done, total=event.total, amount=shown, rate=speed, eta=eta)
 
     def _finish(self, event: TransferProgress) -> None:
         started = self._seen.pop(event.task, None)

@@ -363,9 +363,9 @@ class RichView:
             done = self._calls.pop(event.call_id, None) if event.call_id else self._tool
             if done is self._tool:
                 self._stop_tool()
-            label = done.label if done else clean_line(self.tool_label(event).label)
+            shown = done.label if done else clean_line(self.tool_label(event).label)
             took = f" ({_clock(time.monotonic() - done.started)})" if done else ""
-            self.chrome.print(Text(f"✓ {label}{took}", style="green"))
+            self.chrome.print(Text(f"✓ {shown}{took}", style="green"))
 
     def _on_Notice(self, event: ui.Notice) -> None:
         style = {"working": "dim", "recovery": "yellow", "warning": "yellow"}.get(event.kind, "dim")
