@@ -29,8 +29,10 @@ from nemochat.store.ledger import open_or_scratch
 class DemoBackend(Protocol):
     """The embedded simulator behind ``--demo`` (nemochat/sim/demo.py), as the app sees it."""
 
-    base_url: str
-    found: bool  # it had a saved world (else old tokens mean nothing to it)
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def found(self) -> bool: ...  # it had a saved world (else old tokens mean nothing to it)
 
     def fill_empty(self, session_id: str) -> bool: ...
     def stop(self) -> None: ...

@@ -71,9 +71,9 @@ async def finish(view: View, work: Callable[[], Awaitable[int | None]], interrup
         view.error(local)
         return local.exit_code
     except (KeyboardInterrupt, asyncio.CancelledError):
-        error = interrupted() if interrupted is not None else Interrupted("Interrupted.")
-        view.error(error)
-        return error.exit_code
+        stopped = interrupted() if interrupted is not None else Interrupted("Interrupted.")
+        view.error(stopped)
+        return stopped.exit_code
     if code == 0:
         view.done()
     return code

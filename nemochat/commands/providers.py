@@ -221,7 +221,7 @@ async def _act(rt: Any, args: argparse.Namespace, kind: str, on_raw: Any, *, con
     async with ProviderSession(rt.settings, rt.paths, rt.view.emit, kind, api_key=getattr(args, "api_key", None),
                                on_raw=on_raw, download=not args.no_download, query_path=getattr(args, "query_path", None),
                                ledger=getattr(rt.conversation, "ledger", None)) as ps:
-        if not submit:
+        if not submit or request is None:  # (a submit always has its request)
             await _status(ps, args, kind, policy)
             return 0
         if not await _confirm_cost(rt, request, confirm):
@@ -261,6 +261,7 @@ def checked_request(kind: str, args: argparse.Namespace) -> tuple[Any, list[str]
                 out.append(f"{_PENDING}{len(local) - 1}")
         return out
 
+    request: rules.SoraRequest | rules.VeoRequest | rules.GatewayRequest
     if kind == "sora2":
         request = rules.sora_request(args.prompt, mode=args.mode, model_tier=args.model_tier, aspect_ratio=args.aspect_ratio,
                                      video_duration=args.video_duration, image_urls=images(args.image_url))
@@ -346,7 +347,8 @@ async def _with_uploads(rt: Any, request: Any, local: list[str]) -> Any:
 
 
 async def _status(ps: Any, args: argparse.Namespace, kind: str, policy: Any) -> None:
-    from nemochat.core.video_rules import VEO_RESOLUTIONS, broken
+    from nemochat.core.video_rules import broken
+    from nemochat.core.video_values import VEO_RESOLUTIONS
 
     record = None
     task_ids: Any = getattr(args, "task_id", None)
