@@ -56,9 +56,9 @@ def create_app(world: SimWorld) -> Starlette:
     ]
     # NanoPhoto (Sora 2, Veo 3.1) and a video gateway; tests steer `world.providers`.
     if getattr(world, "providers", None) is None:
-        world.providers = ProviderState()  # type: ignore[attr-defined]
-    routes += [Route(r.path, _saving(world, r.endpoint), methods=r.methods)  # type: ignore[arg-type]
-               for r in provider_routes(world.providers)]  # type: ignore[attr-defined]
+        world.providers = ProviderState()
+    routes += [Route(r.path, _saving(world, r.endpoint), methods=r.methods)
+               for r in provider_routes(world.providers)]
     return Starlette(routes=routes)
 
 

@@ -295,7 +295,7 @@ def _build(spec_type: type[Spec], value: Any, name: str) -> Spec | None:
 
 
 def _spec_json(value: Any) -> Any:
-    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else value
 
 
 class SimulatedDrop(Exception):

@@ -56,7 +56,7 @@ def file_response(request: Request, file: MediaFile, *, drop_halfway: bool = Fal
     size = len(file.data)
     headers = {"Accept-Ranges": "bytes", "ETag": file.etag, "Last-Modified": file.last_modified}
     wanted = _requested_range(request, file, size)
-    if wanted == "unsatisfiable":
+    if isinstance(wanted, str):  # "unsatisfiable", the only string it gives
         return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
     if wanted is None:
         response_type = _HalfThenDrop if drop_halfway else Response

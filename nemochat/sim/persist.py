@@ -160,7 +160,7 @@ def _file_lock(path: Path, exclusive: bool) -> Iterator[None]:
 
 
 def _world_json(parts: dict[str, Any]) -> dict[str, Any]:
-    out = {name: {k: dataclasses.asdict(v) for k, v in parts[name].items()} for name in ("users", "sessions", "renders")}
+    out: dict[str, Any] = {name: {k: dataclasses.asdict(v) for k, v in parts[name].items()} for name in ("users", "sessions", "renders")}
     out["tokens"] = {k: {**dataclasses.asdict(t), "expires_at": t.expires_at.isoformat()} for k, t in parts["tokens"].items()}
     out["uploads"] = [dataclasses.asdict(u) for u in parts["uploads"]]
     out["client_users"], out["claims"] = parts["client_users"], parts["claims"]

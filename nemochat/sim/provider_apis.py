@@ -92,7 +92,8 @@ async def veo_generate(request: Request, state: ProviderState, key: str, body: d
     for shot in shots:
         if not isinstance(shot, dict) or not str(shot.get("prompt") or "").strip():
             raise _nanophoto_error("PROMPT_REQUIRED")
-        low, high = _VEO_IMAGES.get(shot.get("generationType"), (0, 0))
+        kind = shot.get("generationType")
+        low, high = _VEO_IMAGES.get(kind, (0, 0)) if isinstance(kind, str) else (0, 0)
         images = shot.get("imageUrls") or []
         if not low <= len(images) <= high:
             raise _nanophoto_error("INVALID_IMAGE_COUNT")

@@ -21,7 +21,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -260,7 +260,7 @@ def _video_url(request: Request, task_id: str) -> str:
 
 
 def provider_routes(state: ProviderState) -> list[Route]:
-    def endpoint(handler: Callable[[Request, ProviderState, str | None, Any], Any], gateway: bool = False):
+    def endpoint(handler: Callable[[Request, ProviderState, str, dict[str, Any]], Awaitable[Response]], gateway: bool = False) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             auth = request.headers.get("authorization", "")
             key = auth[7:].strip() if auth.lower().startswith("bearer ") else None

@@ -13,11 +13,14 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Mapping
 
 from nemochat.sim import draft as drafts
 from nemochat.sim.faults import Faults
+
+if TYPE_CHECKING:
+    from nemochat.sim.providers import ProviderState
 
 TOKEN_PREFIX = "nmv_usr_sim_"
 
@@ -150,6 +153,8 @@ class TokenRateLimited(Exception):
 
 class SimWorld:
     """All simulator state. Settings survive ``reset()``; everything else goes."""
+
+    providers: ProviderState  # NanoPhoto's and the gateway's: set by app.create_app (tests steer it)
 
     def __init__(self, settings: Settings | None = None) -> None:
         self._lock = threading.RLock()
