@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -359,8 +360,11 @@ class LiveView(RichView):
         cached_tail, cached_width, rendered = self._tail_cache
         if cached_tail == tail and cached_width == width:
             return rendered
-        source = markdown(clean(translate_gui(_last_lines(tail, TAIL_SOURCE_LINES)).text))
-        rendered = trim_blank_lines(render_ansi(source, width - 1, color=self.color))
+        source = clean(translate_gui(_last_lines(tail, TAIL_SOURCE_LINES)).text)
+        if _plain_paragraph(source):  # most of an answer: wrapped here, at a fraction of rich's cost
+            rendered = "".join(line + "\n" for line in wrap_words(source, width - 1))
+        else:
+            rendered = trim_blank_lines(render_ansi(markdown(source), width - 1, color=self.color))
         self._tail_cache = (tail, width, rendered)
         return rendered
 
@@ -399,6 +403,45 @@ def trim_blank_lines(text: str) -> str:
     while end > start and not _visible(lines[end - 1]).strip():
         end -= 1
     return "".join(line + "\n" for line in lines[start:end])
+
+
+# Characters that may make a paragraph more than its words (inline styles,
+# links, escapes, HTML), and the starts of a line that make it another block.
+_MARKUP = re.compile(r"[*_`\[\]<>\\&!|~]")
+_NOT_PARAGRAPH = re.compile(r"^(?: {4}|\t| {0,3}(?:[-+#>=]|\d+[.)]))", re.MULTILINE)
+
+
+def _plain_paragraph(source: str) -> bool:
+    """The unfinished block is a paragraph of plain words: rich's Markdown
+    would only wrap it (the live tail is redrawn up to 20 times a second)."""
+    return not _MARKUP.search(source) and not _NOT_PARAGRAPH.search(source) and "\n\n" not in source
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """Words joined into lines of at most ``width`` cells (a longer word is cut),
+    as a Markdown paragraph is shown: line breaks in the source are spaces."""
+    width = max(20, width)
+    lines: list[str] = []
+    line, used = "", 0
+    for word in text.split():
+        size = cell_len(word)
+        while size > width:  # a word wider than the screen
+            if line:
+                lines.append(line)
+                line, used = "", 0
+            cut = len(word)
+            while cut > 1 and cell_len(word[:cut]) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+            size = cell_len(word)
+        if line and used + 1 + size > width:
+            lines.append(line)
+            line, used = "", 0
+        line, used = (f"{line} {word}", used + 1 + size) if line else (word, size)
+    if line:
+        lines.append(line)
+    return lines
 
 
 def _last_lines(text: str, keep: int) -> str:

@@ -70,7 +70,8 @@ def _message(repl: Repl, app: object) -> StyleAndTextTuples:
     if not live:
         return line
     if _parsed[0] != live:
-        _parsed = (live, _merged(to_formatted_text(ANSI(live))))
+        plain = "\x1b" not in live  # (a plain paragraph: no ANSI to parse, char by char)
+        _parsed = (live, [("", live)] if plain else _merged(to_formatted_text(ANSI(live))))
     return _parsed[1] + [("", "\n")] + line
 
 
