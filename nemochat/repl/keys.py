@@ -33,6 +33,7 @@ from prompt_toolkit.history import History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
+from prompt_toolkit.layout import Dimension
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
@@ -213,9 +214,28 @@ class _PromptSession(PromptSession):  # type: ignore[type-arg]
         pt_prompt._split_multiline_prompt = split_prompt
         pt_prompt.renderer_height_is_known = Always()
         try:
-            return super()._create_layout()
+            layout = super()._create_layout()
         finally:
             pt_prompt._split_multiline_prompt, pt_prompt.renderer_height_is_known = originals
+        _skip_height_when_known(layout.container)
+        return layout
+
+
+def _skip_height_when_known(root: Any) -> None:
+    """The renderer asks the whole layout for its preferred height on every
+    redraw (a walk of every container, about a fifth of a frame), only to take
+    the larger of it and the rows below the cursor: when those are the whole
+    screen already (the toolbar sits on the bottom row), the walk decides
+    nothing and is skipped. Only the root's own answer changes."""
+    full = root.preferred_height
+
+    def preferred_height(width: int, max_available_height: int) -> Dimension:
+        app = get_app_or_none()
+        if app is not None and app.renderer._min_available_height >= max_available_height:
+            return Dimension.exact(max_available_height)
+        return full(width, max_available_height)
+
+    root.preferred_height = preferred_height
 
 
 def make_prompt_session(
