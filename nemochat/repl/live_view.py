@@ -362,7 +362,9 @@ class LiveView(RichView):
             return rendered
         source = clean(translate_gui(_last_lines(tail, TAIL_SOURCE_LINES)).text)
         if _plain_paragraph(source):  # most of an answer: wrapped here, at a fraction of rich's cost
-            rendered = "".join(line + "\n" for line in wrap_words(source, width - 1))
+            # padded to the width, as rich pads its lines: the live area's rows
+            # are then as wide as before, which a resize's erase relies on (reflow.py)
+            rendered = "".join(line + " " * (width - 1 - cell_len(line)) + "\n" for line in wrap_words(source, width - 1))
         else:
             rendered = trim_blank_lines(render_ansi(markdown(source), width - 1, color=self.color))
         self._tail_cache = (tail, width, rendered)

@@ -174,3 +174,18 @@ def test_actions_in_the_repl_name_slash_commands_without_backticks():
     assert "Check later with /status." in text and "Run /credits to see" in text
     assert "`" not in text and "nemochat status" not in text
     assert in_repl("nemochat login, then nemochat sora submit --yes") == "nemochat login, then /sora submit --yes"
+
+
+def test_a_plain_paragraph_tail_is_wrapped_as_rich_would():
+    """The live tail's fast path (a paragraph of plain words, no Markdown) shows
+    the lines rich's Markdown shows; anything with markup still goes through rich."""
+    from nemochat.repl.live_view import _plain_paragraph, trim_blank_lines, wrap_words
+    from nemochat.repl.printer import render_ansi
+    from nemochat.ui.rich_view import markdown
+
+    text = " ".join(f"word{i} lo-fi" for i in range(80)) + "\nnext line " + "x" * 130
+    assert _plain_paragraph(text)
+    assert not any(_plain_paragraph(t) for t in ("a **b**", "- item", "1. one", "## title", "para\n---", "`code`", "a\n\nb"))
+    for width in (40, 99):
+        rich_lines = [line.rstrip() for line in trim_blank_lines(render_ansi(markdown(text), width, color=False)).splitlines()]
+        assert wrap_words(text, width) == rich_lines
