@@ -88,3 +88,11 @@ def test_a_prompt_wider_than_the_terminal_is_wrapped_with_a_short_last_line():
     assert screen.wrap_prompt("Export the video now? [Y/n] ", 100) == "Export the video now? [Y/n] "
     cjk = screen.wrap_prompt("选" * 80 + " ", 40)
     assert all(len(line) * 2 <= 36 for line in cjk.split("\n"))
+
+
+def test_the_toolbar_speaks_the_chosen_language():
+    settings = Settings(demo=True, api_base="http://127.0.0.1:1", lang="zh")
+    text = toolbar(fake_repl(credits=90.0, settings=settings))
+    assert text.strip().startswith("演示") and "会话 3f2a1b9c" in text and "90 积分" in text
+    assert "credits" not in text and "session" not in text
+    assert "未连接" in toolbar(fake_repl(session=None, connection="failed", settings=settings))
