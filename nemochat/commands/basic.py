@@ -14,6 +14,7 @@ from pathlib import Path
 
 from nemochat.app.runtime import Runtime
 from nemochat.commands.common import run_command, settings_from
+from nemochat.core import cli_words
 from nemochat.core.ui_events import UIEvent, UserSaid
 from nemochat.errors import BackendError, Interrupted, UsageError
 
@@ -57,7 +58,7 @@ def ask(args: argparse.Namespace) -> int:
             return Interrupted("Interrupted before your message was sent: nothing reached the agent.")
         return Interrupted(
             "Interrupted: stopped listening; the agent may still finish this turn on the server (nothing was resent).",
-            action="Check with `nemochat status`.",
+            action=f"Check with `{cli_words.command('status')}`.",
         )
 
     return run_command(args, body, interrupted=interrupted)

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from nemochat.core import cli_words
 from nemochat.core import events as ev
 from nemochat.core.gui import GuiAction, translate_gui
 from nemochat.core.tool_labels import label_for
@@ -263,7 +264,7 @@ class TurnState:
                 self._cut = True
                 for stream, message in list(self._open.items()):
                     cut += self._complete(stream, message.raw, complete=False)
-            action = "Nothing was resent. Check what was done with `nemochat status`, then try again."  # (the REPL says /status)
+            action = f"Nothing was resent. Check what was done with `{cli_words.command('status')}`, then try again."  # (the REPL says /status)
             return cut + [ErrorShown(event.code or "agent_error", event.message, action)]
         return []  # heartbeats: alive, but nothing to show
 

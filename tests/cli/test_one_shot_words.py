@@ -54,3 +54,15 @@ def test_one_shot_commands_in_chinese(nemochat, sim, world, tmp_path):
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == f"✓ 已保存 {tmp_path / 'rainy-Tokyo'}-{exported.stdout.strip()[-12:-4]}.mp4\n"
     assert "下载: " in exported.stderr and "播放:nemochat open" in exported.stderr
+
+
+def test_the_demos_hints_name_the_demo(nemochat, tmp_path):
+    """A plain `nemochat status` asks the real backend, not the demo's world:
+    a --demo one-shot's hints (and the agent's text) say `nemochat --demo status`."""
+    made = nemochat("--demo", "ask", "make a 10s rainy Tokyo clip")
+    assert made.returncode == 0, made.stderr
+    assert "(`nemochat --demo status`)" in made.stdout and "(`nemochat --demo export`)" in made.stdout
+    assert "→ To export the video, run nemochat --demo export." in made.stderr
+    assert "`nemochat status`" not in made.stdout + made.stderr
+    plain = translate_gui("Click the Export button.", one_shot=True).text
+    assert plain == "Export it (`nemochat export`).", "the demo's words stay with the demo's command"
