@@ -30,6 +30,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "changes.after_drop": "The connection dropped, but this reached the project:",
         "changes.silent": "The agent made these changes without replying:",
         "cut_off": "(the answer was cut off here)",
+        "artifact_saved": "The agent saved {name} in the project.",
         "stopped_here": "(stopped here)",
         # uploads
         "upload.name": "Name",
@@ -125,6 +126,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "changes.after_drop": "连接断开了,但这些改动已经写入项目:",
         "changes.silent": "智能体没有回复,但做了这些改动:",
         "cut_off": "(回答在这里中断了)",
+        "artifact_saved": "智能体已在项目中保存 {name}。",
         "stopped_here": "(在这里停止了)",
         "upload.name": "名称",
         "upload.type": "类型",

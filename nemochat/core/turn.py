@@ -27,6 +27,7 @@ from nemochat.core import events as ev
 from nemochat.core.gui import GuiAction, translate_gui
 from nemochat.core.tool_labels import label_for
 from nemochat.core.ui_events import (
+    ArtifactNoted,
     ErrorShown,
     HandedOff,
     Message,
@@ -251,7 +252,7 @@ class TurnState:
             if (event.name, event.version) in self._artifacts:
                 return []
             self._artifacts.add((event.name, event.version))
-            return [Notice(f"saved {event.name}")]
+            return [ArtifactNoted(event.name)]
         if isinstance(event, ev.AgentError):
             if self._after_error:  # the same failure, said again (ADK 2.x says it twice)
                 return []

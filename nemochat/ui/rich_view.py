@@ -368,6 +368,9 @@ class RichView:
             took = f" ({_clock(time.monotonic() - done.started)})" if done else ""
             self.chrome.print(Text(f"✓ {shown}{took}", style="green"))
 
+    def _on_ArtifactNoted(self, event: ui.ArtifactNoted) -> None:
+        self.chrome.print(Text(say(self.lang, "artifact_saved", name=clean_line(event.name)), style="dim"))
+
     def _on_Notice(self, event: ui.Notice) -> None:
         style = {"working": "dim", "recovery": "yellow", "warning": "yellow"}.get(event.kind, "dim")
         prefix = "⏳ " if event.kind == "working" else ""
