@@ -152,7 +152,7 @@ def bottom_toolbar(repl: Repl) -> StyleAndTextTuples:
     if credits is not None:
         style = "class:toolbar.warn" if credits < 10 else "class:toolbar.ok"
         parts.append((2, [(style, text(settings.lang, "toolbar_credits", credits=f"{credits:g}"))]))
-    running = repl.jobs.summary()
+    running = repl.jobs.summary(settings.lang)
     if running:
         parts.append((0, [("class:toolbar.warn", "⏳ " + running)]))
     hint = repl.current_hint()
