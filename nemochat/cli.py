@@ -16,6 +16,7 @@ TYPE_CHECKING = False  # (not typing's: even `typing` costs --version 10%)
 if TYPE_CHECKING:  # argparse and the rest are imported when a command needs them, not for --version
     import argparse
     from collections.abc import Sequence
+    from typing import Any
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = bool(getattr(args, "debug", False))
     try:
         command = getattr(importlib.import_module(module_name), func_name)
-        code = int(command(args) or 0)
+        code = int(_run(command, args, demo_hints=spec is not None and bool(getattr(args, "demo", False))) or 0)
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
         return code
     except KeyboardInterrupt:
@@ -66,6 +67,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"nemochat: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
         return 1
+
+
+def _run(command: Any, args: argparse.Namespace, *, demo_hints: bool) -> Any:
+    """``demo_hints``: a one-shot command of the demo, whose hints name
+    `nemochat --demo status` (the REPL's say /status)."""
+    if not demo_hints:
+        return command(args)
+    from nemochat.core import cli_words
+
+    token = cli_words.demo.set(True)
+    try:
+        return command(args)
+    finally:
+        cli_words.demo.reset(token)
 
 
 # Arguments that name files: any bytes the file system allows are fine there.

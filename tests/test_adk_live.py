@@ -59,8 +59,7 @@ def test_every_adk_recording_streams_live_with_its_expected_result(runtime, worl
         for error, needle in zip(errors, expected["errors"], strict=False):
             assert needle in error.message and "{'" not in error.message and error.code != "agent_error"
         assert [h.agent for h in of(ui.HandedOff)] == expected["handoffs"], path.stem
-        saved = [n.message for n in of(ui.Notice) if n.message.startswith("saved ")]
-        assert saved == [f"saved {name}" for name in expected["artifacts"]], path.stem
+        assert [n.name for n in of(ui.ArtifactNoted)] == expected["artifacts"], path.stem
         assert [t.text for t in of(ui.Thought)] == expected["thoughts"], path.stem
         # a call's line comes after the message said before it in the same model call
         order = [e for e in events if isinstance(e, (ui.Message, ui.ToolActivity)) and getattr(e, "phase", "call") == "call"]

@@ -50,7 +50,7 @@ def test_each_recording_reads_well(path):
     for agent in expected["handoffs"]:
         assert f"→ {agent}" in shown and "Transfer to agent" not in shown
     for name in expected["artifacts"]:
-        assert f"saved {name}" in shown
+        assert f"The agent saved {name} in the project." in shown  # (on the server: not a file here)
     for thought in expected["thoughts"]:  # hidden by default
         assert thought.split()[-1] not in shown
     if expected["tools"] and expected["texts"]:  # the call line after the text said before it
@@ -70,3 +70,12 @@ def test_a_message_past_the_markdown_limit_prints_plain_and_whole():
     event = {"content": {"parts": [{"text": text}], "role": "model"}, "author": "a", "invocationId": "e"}
     shown = rich_replay(f"data: {json.dumps(event)}\n\n".encode())
     assert shown.count("w12345 ") == 2 and "**bold**" in shown and "## Heading" in shown  # as written, once
+
+
+def test_a_file_the_agent_saved_is_said_to_be_in_the_project_in_either_language():
+    """"saved storyboard.md" read as a file on this machine (and stayed English
+    with --lang zh): the notice says where it is, in the chosen language; --json keeps its line."""
+    data = (ADK_DIR / "state_artifact.sse").read_bytes()
+    assert "智能体已在项目中保存 storyboard.md。" in rich_replay(data, lang="zh")
+    assert "saved storyboard.md" not in rich_replay(data, lang="zh")
+    assert {"type": "notice", "message": "saved storyboard.md", "kind": "info"} in json_replay(data)

@@ -137,7 +137,7 @@ def test_replay_shows_what_the_recording_says(path):
     if "handoffs" in expected:
         assert [h.agent for h in run.of(ui.HandedOff)] == expected["handoffs"]
     if "artifacts" in expected:
-        assert [n.message for n in run.of(ui.Notice)] == [f"saved {name}" for name in expected["artifacts"]]
+        assert [n.name for n in run.of(ui.ArtifactNoted)] == expected["artifacts"]
 
     assert run.turn.silent is expected["silent"]
     assert run.events[-1] == ui.TurnFinished(silent=expected["silent"])

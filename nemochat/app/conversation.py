@@ -132,7 +132,7 @@ class Conversation:
             self.ledger.touch_session(api_base, self.session.session_id)
             self.emit(SessionReady(self.session.session_id, self.session.task_id, self.session.user_id, resumed=True, demo=self.settings.demo))
             if wanted and known and known.turns:  # asked for by name: say where it left off
-                self.emit(Notice(recap(self.ledger.turns(known.id, last=3))))
+                self.emit(Notice(recap(self.ledger.turns(known.id, last=3), self.settings.lang)))
             return self.session
         return await self.new_session()
 

@@ -27,7 +27,7 @@ from nemochat.app.download import Meter, Source, check_destination, download, sa
 from nemochat.clients.bounds import retry_wait
 from nemochat.clients.http import build_download_client
 from nemochat.clients.media import RUNNING, MediaClient, PollAgain, RenderNotFound, RenderStatus
-from nemochat.core import json_safe
+from nemochat.core import cli_words, json_safe
 from nemochat.core.draft import timeline_from_state
 from nemochat.core.texts import say
 from nemochat.core.ui_events import ExportDone, Notice, UIEvent
@@ -69,7 +69,7 @@ class RenderTimedOut(BackendError):
 
 
 def fetch_later(render_id: str) -> str:
-    return f"Fetch it later with: nemochat export --render-id {render_id}"
+    return f"Fetch it later with: {cli_words.command('export')} --render-id {render_id}"
 
 
 async def export_video(
@@ -282,7 +282,7 @@ class _Flow:
                     task.uncancel()
                 raise Interrupted(
                     "Download stopped; the video is rendered.",
-                    action=f"Fetch it again with: nemochat export --render-id {status.id}",
+                    action=f"Fetch it again with: {cli_words.command('export')} --render-id {status.id}",
                 ) from None
         return path
 

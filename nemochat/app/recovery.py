@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from nemochat.core import cli_words
 from nemochat.core.draft import Timeline, diff_timelines
 from nemochat.core.ui_events import ChangesShown, Notice
 from nemochat.errors import StreamDropped
@@ -44,5 +45,5 @@ async def recover_after_drop(conv: Conversation, before: Timeline | None, droppe
     raise StreamDropped(
         dropped.message,
         code=dropped.code,
-        action="Nothing was resent. Check later with `nemochat status`; the agent may still finish the job.",
+        action=f"Nothing was resent. Check later with `{cli_words.command('status')}`; the agent may still finish the job.",
     )

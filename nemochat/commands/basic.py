@@ -14,6 +14,7 @@ from pathlib import Path
 
 from nemochat.app.runtime import Runtime
 from nemochat.commands.common import run_command, settings_from
+from nemochat.core import cli_words
 from nemochat.core.ui_events import UIEvent, UserSaid
 from nemochat.errors import BackendError, Interrupted, UsageError
 
@@ -57,7 +58,7 @@ def ask(args: argparse.Namespace) -> int:
             return Interrupted("Interrupted before your message was sent: nothing reached the agent.")
         return Interrupted(
             "Interrupted: stopped listening; the agent may still finish this turn on the server (nothing was resent).",
-            action="Check with `nemochat status`.",
+            action=f"Check with `{cli_words.command('status')}`.",
         )
 
     return run_command(args, body, interrupted=interrupted)
@@ -117,16 +118,27 @@ def replay(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     view = make_view(settings)
 
-    async def work() -> int:
-        path = check_recording(args.file)
+    async def one(name: str) -> int:
+        path = check_recording(name)
         turn = await replay_file(path, view.emit, still_working_every=settings.still_working_every)
         if turn.errors:  # shown where the stream broke; the exit code a live turn would have
             return BackendError.exit_code
         if turn.silent and not turn.tools:
             if not holds_sse(path):
-                raise UsageError(f"no server-sent events in {args.file}: is it a /run_sse recording?")
-            view.emit(Notice(f"Nothing to show: {args.file} holds no text, question, tool call or error."))
+                raise UsageError(f"no server-sent events in {name}: is it a /run_sse recording?")
+            view.emit(Notice(f"Nothing to show: {name} holds no text, question, tool call or error."))
         return 0
+
+    async def work() -> int:
+        if len(args.file) == 1:
+            return await one(args.file[0])
+        for name in args.file:  # `nemochat replay fixtures/sse/adk/*.sse`: all checked first, then each under its name
+            check_recording(name)
+        codes = []
+        for name in args.file:
+            view.emit(Notice(f"── {Path(name).name}"))
+            codes.append(await one(name))
+        return max(codes)
 
     return asyncio.run(finish(view, work))
 

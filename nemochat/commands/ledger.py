@@ -53,8 +53,10 @@ def log(args: argparse.Namespace) -> int:
         turns = ledger.turns(session.id, last=args.last)
     if settings.json:
         return _json_lines([tr.session_json(session), *(tr.turn_json(t) for t in turns)])
-    render = tr.as_markdown if args.markdown else tr.as_text
-    print(render(session, turns, thoughts=args.thoughts), end="")
+    if args.markdown:
+        print(tr.as_markdown(session, turns, thoughts=args.thoughts), end="")
+    else:
+        print(tr.as_text(session, turns, thoughts=args.thoughts, lang=settings.lang), end="")
     return 0
 
 

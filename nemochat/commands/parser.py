@@ -36,7 +36,7 @@ def _ask_args(p: argparse.ArgumentParser) -> None:
 
 
 def _replay_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="a recorded .sse stream")
+    p.add_argument("file", nargs="+", help="recorded .sse streams (several: each under its name, one after another)")
 
 
 def _sim_args(p: argparse.ArgumentParser) -> None:

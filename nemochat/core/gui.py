@@ -34,6 +34,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from nemochat.core import cli_words
+
 __all__ = ["ActionKind", "GuiAction", "Translation", "may_begin_gui_talk", "translate_gui"]
 
 ActionKind = Literal["export", "status", "edit"]
@@ -247,7 +249,7 @@ def _button(name: str, ask: str, *, english: bool) -> tuple[ActionKind | None, s
 
 def _in_one_shot_words(replacement: str) -> str:
     for command in ("/export", "/status"):
-        replacement = replacement.replace(command, f"`nemochat {command[1:]}`")
+        replacement = replacement.replace(command, f"`{cli_words.command(command[1:])}`")
     return replacement
 
 

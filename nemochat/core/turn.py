@@ -22,10 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from nemochat.core import cli_words
 from nemochat.core import events as ev
 from nemochat.core.gui import GuiAction, translate_gui
 from nemochat.core.tool_labels import label_for
 from nemochat.core.ui_events import (
+    ArtifactNoted,
     ErrorShown,
     HandedOff,
     Message,
@@ -250,7 +252,7 @@ class TurnState:
             if (event.name, event.version) in self._artifacts:
                 return []
             self._artifacts.add((event.name, event.version))
-            return [Notice(f"saved {event.name}")]
+            return [ArtifactNoted(event.name)]
         if isinstance(event, ev.AgentError):
             if self._after_error:  # the same failure, said again (ADK 2.x says it twice)
                 return []
@@ -263,7 +265,7 @@ class TurnState:
                 self._cut = True
                 for stream, message in list(self._open.items()):
                     cut += self._complete(stream, message.raw, complete=False)
-            action = "Nothing was resent. Check what was done with `nemochat status`, then try again."  # (the REPL says /status)
+            action = f"Nothing was resent. Check what was done with `{cli_words.command('status')}`, then try again."  # (the REPL says /status)
             return cut + [ErrorShown(event.code or "agent_error", event.message, action)]
         return []  # heartbeats: alive, but nothing to show
 

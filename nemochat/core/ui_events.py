@@ -86,6 +86,14 @@ class HandedOff:
 
 
 @dataclass(frozen=True, slots=True)
+class ArtifactNoted:
+    """A tool of the agent saved a file in the project, on the server
+    (ADK's ``artifactDelta``): not a file on this machine. ``name`` is server text."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     message: str
     kind: Literal["info", "working", "recovery", "warning"] = "info"
@@ -226,6 +234,7 @@ UIEvent = (
     | Thought
     | ToolActivity
     | HandedOff
+    | ArtifactNoted
     | Notice
     | QuestionAsked
     | ActionOffered

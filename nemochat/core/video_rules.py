@@ -130,9 +130,12 @@ def sora_request(
     return validate_sora(request)
 
 
+_PROMPT_EXAMPLE = 'Add one, for example: --prompt "a rainy Tokyo street at night" (--help lists the flags)'
+
+
 def validate_sora(r: SoraRequest) -> SoraRequest:
     if not r.prompt.strip():
-        raise broken("PROMPT_REQUIRED", "Sora rule: a prompt is required (--prompt)")
+        raise broken("PROMPT_REQUIRED", "Sora rule: a prompt is required (--prompt)", _PROMPT_EXAMPLE)
     if r.mode not in SORA_MODES:
         raise broken("SORA_MODE", f"Sora rule: --mode must be textToVideo or imageToVideo, not {r.mode!r}")
     if r.model_tier not in SORA_TIERS:
@@ -306,7 +309,7 @@ def validate_gateway(body: Mapping[str, Any]) -> GatewayRequest:
     if missing:
         raise broken("GATEWAY_FIELDS", f"Gateway rule: every field is required ({', '.join(GATEWAY_FIELDS)}); missing: {', '.join(missing)}")
     if not isinstance(body["prompt"], str) or not body["prompt"].strip():
-        raise broken("PROMPT_REQUIRED", "Gateway rule: a prompt is required (--prompt)")
+        raise broken("PROMPT_REQUIRED", "Gateway rule: a prompt is required (--prompt)", _PROMPT_EXAMPLE)
     if body["model"] not in GATEWAY_MODELS:
         raise broken("GATEWAY_MODEL", f"Gateway rule: --model must be sora-2 or sora-2-pro, not {body['model']!r}")
     if body["size"] not in GATEWAY_SIZES:

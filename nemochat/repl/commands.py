@@ -217,7 +217,8 @@ async def cancel_job(ctx: ReplContext, args: list[str]) -> None:
     if job is None:
         raise UsageError(say(ctx.lang, "jobs.no_such", id=args[1].lstrip("#")), action=say(ctx.lang, "jobs.listed"))
     if not job.running:
-        ctx.say(say(ctx.lang, "jobs.not_running", id=job.id, status=job.status), "dim")
+        status = say(ctx.lang, "job.status." + job.status, default=job.status)
+        ctx.say(say(ctx.lang, "jobs.not_running", id=job.id, status=status), "dim")
         return
     job.cancel_on_server = True
     await ctx.jobs.cancel(job)  # the job's own line says how it ended

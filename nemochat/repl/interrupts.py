@@ -59,7 +59,7 @@ class Interrupts:
 
     def _still_running(self) -> list[str]:
         answer = [text(self.lang, "agent_answer")] if self.busy() and self._fg_turn else []
-        return answer + [job.describe() for job in self.jobs.running()]
+        return answer + [job.describe(self.lang) for job in self.jobs.running()]
 
     def on_ctrl_d(self) -> bool:
         """Ctrl-D on an empty line: True to leave now, else ask first."""

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from nemochat.core.texts import say
+from nemochat.core.texts import lang_of, say
 from nemochat.repl.printer import held_output
 
 JobStatus = Literal["running", "done", "failed", "cancelled"]
@@ -48,17 +48,21 @@ class Job:
     def elapsed(self) -> float:
         return (self.finished or time.monotonic()) - self.started
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         """For a sentence: "Export (68%)", "Export (downloading)"."""
         if self.progress is not None:
-            return f"{self.label} ({self.progress:.0f}%)"
-        return f"{self.label} ({self.detail})" if self.detail else self.label
+            return f"{self.title(lang)} ({self.progress:.0f}%)"
+        return f"{self.title(lang)} ({self._stage(lang)})" if self.detail else self.title(lang)
 
-    def short(self) -> str:
-        """For the toolbar: "export 68%", "export rendering"."""
+    def short(self, lang: str = "en") -> str:
+        """For the toolbar: "export 68%", "export rendering" ("导出 68%")."""
+        kind = self.kind if lang_of(lang) == "en" else self.title(lang)
         if self.progress is not None:
-            return f"{self.kind} {self.progress:.0f}%"
-        return f"{self.kind} {self.detail}".strip() if self.detail else f"{self.kind}…"
+            return f"{kind} {self.progress:.0f}%"
+        return f"{kind} {self._stage(lang)}".strip() if self.detail else f"{kind}…"
+
+    def _stage(self, lang: str) -> str:
+        return say(lang, "job.stage." + (self.detail or "starting"), default=self.detail or "")
 
     def title(self, lang: str = "en") -> str:
         """The job's label in ``lang``: "Export", "导出"."""
@@ -136,8 +140,8 @@ class JobManager:
     def get(self, job_id: int) -> Job | None:
         return next((job for job in self._jobs if job.id == job_id), None)
 
-    def summary(self) -> str:
-        return ", ".join(job.short() for job in self.running())
+    def summary(self, lang: str = "en") -> str:
+        return ", ".join(job.short(lang) for job in self.running())
 
     # -- stopping -------------------------------------------------------------------
 

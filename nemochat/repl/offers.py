@@ -30,6 +30,9 @@ class OfferDesk:
     def say(self, message: str, style: str = "") -> None:  # the loop's
         raise NotImplementedError
 
+    def say_text(self, key: str) -> str:  # the loop's: its own words, in its language
+        raise NotImplementedError
+
     def take_offer(self, offer: Offer) -> None:  # the loop's: do what was offered
         raise NotImplementedError
 
@@ -73,7 +76,7 @@ class OfferDesk:
         """``quietly``: declined by the user's next message, which shows instead."""
         offer = self.offers.pop(0)
         if not quietly:
-            self.say(offer.question + (" yes" if yes else " no"), "dim")
+            self.say(offer.question + " " + self.say_text("answer_yes" if yes else "answer_no"), "dim")
         future = self._asks.get(id(offer))
         if future is not None:
             if not future.done():

@@ -23,6 +23,7 @@ from prompt_toolkit.utils import get_cwidth
 
 from nemochat.core.sanitize import short_id
 from nemochat.repl.printer import terminal_size
+from nemochat.repl.texts import text
 
 if TYPE_CHECKING:
     from nemochat.repl.loop import Repl
@@ -34,9 +35,9 @@ PROMPT = "› "
 LIVE_LINES = 7
 
 
-def backend_label(api_base: str, demo: bool) -> str:
+def backend_label(api_base: str, demo: bool, lang: str = "en") -> str:
     if demo:
-        return "demo"
+        return text(lang, "toolbar_demo")
     host = urlparse(api_base).hostname or api_base
     return host
 
@@ -140,19 +141,19 @@ def bottom_toolbar(repl: Repl) -> StyleAndTextTuples:
     percentage and the credits stay whole."""
     conversation = repl.runtime.conversation if repl.runtime is not None else None  # None until the runtime is there
     settings = conversation.settings if conversation is not None else repl.settings
-    parts: list[tuple[int, StyleAndTextTuples]] = [(4, [("bold", backend_label(settings.api_base, settings.demo))])]  # (rank: kept first, text)
+    parts: list[tuple[int, StyleAndTextTuples]] = [(4, [("bold", backend_label(settings.api_base, settings.demo, settings.lang))])]  # (rank: kept first, text)
     session = conversation.session if conversation is not None else None
     if session is not None:
-        parts.append((3, [("", f"session {short_id(session.session_id)}")]))
+        parts.append((3, [("", text(settings.lang, "toolbar_session", sid=short_id(session.session_id)))]))
     elif repl.link.state == "failed":
-        parts.append((3, [("class:toolbar.warn", "not connected")]))
+        parts.append((3, [("class:toolbar.warn", text(settings.lang, "toolbar_offline"))]))
     else:
         parts.append((3, [("class:toolbar.dim", repl.say_text("connecting"))]))
     credits = repl.link.credits
     if credits is not None:
         style = "class:toolbar.warn" if credits < 10 else "class:toolbar.ok"
-        parts.append((2, [(style, f"{credits:g} credits")]))
-    running = repl.jobs.summary()
+        parts.append((2, [(style, text(settings.lang, "toolbar_credits", credits=f"{credits:g}"))]))
+    running = repl.jobs.summary(settings.lang)
     if running:
         parts.append((0, [("class:toolbar.warn", "⏳ " + running)]))
     hint = repl.current_hint()

@@ -64,7 +64,7 @@ def recap(rt: Any, session_id: str, last: int = 3) -> str | None:
             return None
         from nemochat.store.transcript import recap as render_recap
 
-        return render_recap(turns)
+        return render_recap(turns, rt.conversation.settings.lang)
     except Exception:
         return None
 

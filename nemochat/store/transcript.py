@@ -8,10 +8,12 @@ sanitizer (``clean``) before it is printed or saved.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 
 from nemochat.core.sanitize import clean, clean_line, short_id
+from nemochat.core.texts import say
 from nemochat.core.tool_labels import label_for
 from nemochat.store.records import SessionRecord, TurnRecord
 
@@ -29,23 +31,23 @@ def title_of(session: SessionRecord) -> str:
 # -- plain text -------------------------------------------------------------------------------
 
 
-def as_text(session: SessionRecord, turns: list[TurnRecord], *, thoughts: bool = False) -> str:
-    lines = [f"{title_of(session)}", f"session {clean_line(session.id)} · {clean_line(session.api_base)}"]
-    lines.append(f"started {when(session.created)} · last used {when(session.last_used)} · {_turns(session, turns)}")
+def as_text(session: SessionRecord, turns: list[TurnRecord], *, thoughts: bool = False, lang: str = "en") -> str:
+    lines = [f"{title_of(session)}", say(lang, "log.session", sid=clean_line(session.id), backend=clean_line(session.api_base))]
+    shown = _turns(session, turns, lang=lang)
+    lines.append(say(lang, "log.dates", started=when(session.created), used=when(session.last_used), turns=shown))
     for turn in turns:
-        prefix = f"[{_stamp(turn.started)}] you: "
-        lines += ["", prefix + _indent(clean(turn.user_text), len(prefix))]
+        prefix = f"[{_stamp(turn.started)}] " + say(lang, "log.you")
+        lines += ["", prefix + _indent(clean(turn.user_text), get_cwidth(prefix))]
         for item in turn.items:
+            said = "  " + say(lang, {"text": "log.agent", "question": "log.agent_asks"}.get(item.kind, "log.thinking"))
             if item.kind == "tool":
-                lines.append(f"  · {label_for(clean_line(item.body)).label}")
+                lines.append(f"  · {label_for(clean_line(item.body), lang).label}")
             elif item.kind == "text":
-                cut = "" if item.complete else " (cut off)"
-                lines.append("  agent: " + _indent(clean(item.body), 9) + cut)
-            elif item.kind == "question":
-                lines.append("  agent asks: " + _indent(clean(item.body), 14))
-            elif item.kind == "thought" and thoughts:
-                lines.append("  (thinking) " + _indent(clean(item.body), 13))
-        lines += ["  " + line for line in _outcome(turn)]
+                cut = "" if item.complete else say(lang, "log.cut_off")
+                lines.append(said + _indent(clean(item.body), get_cwidth(said)) + cut)
+            elif item.kind == "question" or (item.kind == "thought" and thoughts):
+                lines.append(said + _indent(clean(item.body), get_cwidth(said)))
+        lines += ["  " + line for line in _outcome(turn, lang)]
     return "\n".join(lines) + "\n"
 
 
@@ -128,40 +130,40 @@ def turn_json(turn: TurnRecord) -> dict[str, Any]:
 # -- the recap on resume -----------------------------------------------------------------------------
 
 
-def recap(turns: list[TurnRecord]) -> str:
+def recap(turns: list[TurnRecord], lang: str = "en") -> str:
     """A few lines on where a resumed session left off."""
-    lines = ["Earlier in this session:"]
+    lines = [say(lang, "log.earlier")]
     for turn in turns:
-        lines.append("  you: " + _short(turn.user_text))
+        lines.append("  " + say(lang, "log.you") + _short(turn.user_text))
         answer = [m for m in turn.messages if m.strip()]
         if answer:
-            lines.append("  agent: " + _short(answer[-1]))
+            lines.append("  " + say(lang, "log.agent") + _short(answer[-1]))
         elif turn.changes:
-            lines.append("  agent (no text): " + _short("; ".join(turn.changes)))
+            lines.append("  " + say(lang, "log.agent_silent") + _short("; ".join(turn.changes)))
         if turn.error:
             lines.append("  ✗ " + _short(turn.error))
         elif not turn.finished:
-            lines.append("  (the answer stopped here)")
+            lines.append("  " + say(lang, "log.stopped"))
     return "\n".join(lines)
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
 
 
-def _outcome(turn: TurnRecord) -> list[str]:
+def _outcome(turn: TurnRecord, lang: str = "en") -> list[str]:
     """What to say after a turn's messages: its changes, error, credits, or that it never ended."""
     out = []
     if turn.changes:
-        out.append("Changed without a word: " + "; ".join(clean_line(c) for c in turn.changes))
+        out.append(say(lang, "log.changed") + "; ".join(clean_line(c) for c in turn.changes))
     elif turn.silent:
-        out.append("No answer, and nothing changed.")
+        out.append(say(lang, "log.silent"))
     if turn.error:
         code = f" ({clean_line(turn.error_code)})" if turn.error_code else ""
-        out.append(f"✗ Error{code}: {clean_line(turn.error)}")
+        out.append(say(lang, "log.error", code=code, message=clean_line(turn.error)))
     elif not turn.finished:
-        out.append("(unfinished: nothing more was received)")
+        out.append(say(lang, "log.unfinished"))
     if turn.credits_before is not None and turn.credits_after is not None:
-        out.append(f"Credits: {turn.credits_before:g} → {turn.credits_after:g}")
+        out.append(say(lang, "log.credits", before=f"{turn.credits_before:g}", after=f"{turn.credits_after:g}"))
     return out
 
 
@@ -183,11 +185,13 @@ def _md_line(text: str) -> str:
     return clean_line(text).replace("\\", "\\\\").replace("_", "\\_").replace("*", "\\*").replace("[", "\\[")
 
 
-def _turns(session: SessionRecord, shown: list[TurnRecord], *, bare: bool = False) -> str:
+def _turns(session: SessionRecord, shown: list[TurnRecord], *, bare: bool = False, lang: str = "en") -> str:
     """The session's turns, and how many of them are shown: "9 turns (the last 2 shown)"."""
     total = max(session.turns, len(shown))
-    return (str(total) if bare else _count(total, "turn")) + (f" (the last {len(shown)} shown)" if len(shown) < total else "")
+    turns = str(total) if bare else say(lang, "turns.one" if total == 1 else "turns.many", count=total)
+    return say(lang, "log.shown", turns=turns, count=len(shown)) if len(shown) < total else turns
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def get_cwidth(text: str) -> int:
+    """Columns ``text`` takes on a terminal (a Chinese label is two per character), for the indent under it."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

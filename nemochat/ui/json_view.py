@@ -66,6 +66,10 @@ def _notice(event: ui.Notice) -> dict[str, Any]:
     return {"type": "notice", "message": clean(event.message), "kind": event.kind}
 
 
+def _artifact(event: ui.ArtifactNoted) -> dict[str, Any]:
+    return {"type": "notice", "message": "saved " + clean(event.name), "kind": "info"}  # (the notice it always was)
+
+
 def _thought(event: ui.Thought) -> dict[str, Any]:
     return {"type": "thought", "text": clean(event.text)}
 
@@ -133,6 +137,7 @@ _SHAPES: dict[type, Callable[[Any], dict[str, Any]]] = {
     ui.ToolActivity: _tool,
     ui.HandedOff: _handoff,
     ui.Notice: _notice,
+    ui.ArtifactNoted: _artifact,
     ui.Thought: _thought,
     ui.QuestionAsked: _question,
     ui.ActionOffered: _action,

@@ -30,6 +30,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from nemochat.core import ui_events as ui
+from nemochat.core import cli_words
 from nemochat.core.gui import translate_gui
 from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.core.texts import say
@@ -367,6 +368,9 @@ class RichView:
             took = f" ({_clock(time.monotonic() - done.started)})" if done else ""
             self.chrome.print(Text(f"✓ {shown}{took}", style="green"))
 
+    def _on_ArtifactNoted(self, event: ui.ArtifactNoted) -> None:
+        self.chrome.print(Text(say(self.lang, "artifact_saved", name=clean_line(event.name)), style="dim"))
+
     def _on_Notice(self, event: ui.Notice) -> None:
         style = {"working": "dim", "recovery": "yellow", "warning": "yellow"}.get(event.kind, "dim")
         prefix = "⏳ " if event.kind == "working" else ""
@@ -388,7 +392,7 @@ class RichView:
     def _on_ActionOffered(self, event: ui.ActionOffered) -> None:
         what = say(self.lang, "offer." + event.action.kind)
         # One-shot commands: the command line's form ("nemochat export"), not the REPL's ("/export").
-        command = event.action.command.replace("/", "nemochat ", 1) if event.action.command.startswith("/") else event.action.command
+        command = cli_words.command(event.action.command[1:]) if event.action.command.startswith("/") else event.action.command
         line = say(self.lang, "offer.run", what=what, command=command) if command else say(self.lang, "offer.describe", what=what)
         self.chrome.print(Text(line, style="cyan"))
 

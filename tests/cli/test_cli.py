@@ -170,3 +170,15 @@ def test_ask_with_only_piped_text(nemochat, sim, world):
 def test_ask_with_nothing_to_say_is_one_line_and_exit_2(nemochat, sim):
     result = nemochat("ask", "--api-base", sim.base_url)  # stdin: /dev/null, never waited on
     assert result.returncode == 2 and "nothing to say" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_replay_takes_several_recordings_each_under_its_name(nemochat):
+    """`nemochat replay fixtures/sse/adk/*.sse` was a usage error (one FILE only)."""
+    adk = sorted((FIXTURES / "adk").glob("*.sse"))
+    result = nemochat("replay", *map(str, adk))
+    assert result.returncode == 5, result.stderr  # (two of them end in an agent error: the worst code)
+    for path in adk:
+        assert f"── {path.name}\n" in result.stderr
+    assert "→ music_director" in result.stderr and "I'll compose an upbeat track." in result.stdout
+    missing = nemochat("replay", str(adk[0]), "nothere.sse")
+    assert missing.returncode == 2 and "no such file: nothere.sse" in missing.stderr and missing.stdout == ""

@@ -54,3 +54,30 @@ def test_one_shot_commands_in_chinese(nemochat, sim, world, tmp_path):
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == f"✓ 已保存 {tmp_path / 'rainy-Tokyo'}-{exported.stdout.strip()[-12:-4]}.mp4\n"
     assert "下载: " in exported.stderr and "播放:nemochat open" in exported.stderr
+
+
+def test_the_demos_hints_name_the_demo(nemochat, tmp_path):
+    """A plain `nemochat status` asks the real backend, not the demo's world:
+    a --demo one-shot's hints (and the agent's text) say `nemochat --demo status`."""
+    made = nemochat("--demo", "ask", "make a 10s rainy Tokyo clip")
+    assert made.returncode == 0, made.stderr
+    assert "(`nemochat --demo status`)" in made.stdout and "(`nemochat --demo export`)" in made.stdout
+    assert "→ To export the video, run nemochat --demo export." in made.stderr
+    assert "`nemochat status`" not in made.stdout + made.stderr
+    plain = translate_gui("Click the Export button.", one_shot=True).text
+    assert plain == "Export it (`nemochat export`).", "the demo's words stay with the demo's command"
+
+
+def test_log_and_the_resume_recap_in_chinese(nemochat, sim, world):
+    """`nemochat log` and the recap of a resumed session were English whatever --lang said."""
+    zh = {"NEMO_LANG": "zh"}
+    made = nemochat("ask", "make a 10s rainy Tokyo clip", "--api-base", sim.base_url, env=zh)
+    assert made.returncode == 0, made.stderr
+    log = nemochat("log", "--api-base", sim.base_url, env=zh).stdout
+    assert "开始于 " in log and "1 轮" in log and "] 你:make a 10s rainy Tokyo clip" in log
+    assert "  智能体:Here's your 10-second clip" in log and "  · 正在生成视频" in log
+    assert "you:" not in log and "agent:" not in log and "started " not in log
+    assert "] you: make a 10s rainy Tokyo clip" in nemochat("log", "--api-base", sim.base_url).stdout
+    sid = log.split("会话 ")[1].split()[0]
+    resumed = nemochat("--session", sid, "status", "--api-base", sim.base_url, env=zh)
+    assert "这个会话之前的内容:" in resumed.stderr + resumed.stdout and "  你:make a 10s" in resumed.stderr + resumed.stdout

@@ -491,7 +491,7 @@ def test_a_handoff_is_shown_when_the_agent_changes_and_a_saved_file_once():
     out = _feed(ev.Handoff("music_director"), ev.Handoff("music_director"), ev.ArtifactSaved("storyboard.md", 0),
                 ev.ArtifactSaved("storyboard.md", 0), ev.Handoff("nemo_agent"))
     assert [e.agent for e in out if isinstance(e, ui.HandedOff)] == ["music_director", "nemo_agent"]
-    assert [e.message for e in out if isinstance(e, ui.Notice)] == ["saved storyboard.md"]
+    assert [e.name for e in out if isinstance(e, ui.ArtifactNoted)] == ["storyboard.md"]
 
 
 def test_a_streamed_thought_is_shown_as_its_answer_begins_and_not_again():

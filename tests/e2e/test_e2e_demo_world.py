@@ -120,7 +120,7 @@ def test_jobs_are_one_line_each_and_a_running_export_can_be_cancelled(spawn, sim
     term.line("/jobs")
     term.expect(r"#1 Export · stopped after 0:\d\d · Render render_\S+ cancelled")
     term.line("/jobs cancel 1")
-    term.expect(r"Job #1 is not running \(cancelled\)")
+    term.expect(r"Job #1 is not running \(stopped\)")
     term.line("/jobs cancel x")
     term.expect(r"/jobs takes nothing, or: cancel N")
 
@@ -129,7 +129,7 @@ def test_the_chat_in_chinese_speaks_chinese(spawn, term_env, tmp_path):
     """Item 7: with --lang zh, what nemochat itself writes is Chinese: tool
     lines and hints, the credits line, /status labels, /help, the job lines."""
     made = one_shot(term_env, tmp_path, "--lang", "zh", "ask", "生成一段5秒的雨夜东京视频")
-    assert "✓ 正在生成视频" in made.stderr and "→ 要导出视频,请运行 nemochat export。" in made.stderr, made.stderr
+    assert "✓ 正在生成视频" in made.stderr and "→ 要导出视频,请运行 nemochat --demo export。" in made.stderr, made.stderr
     assert "Generating" not in made.stderr and "To export" not in made.stderr
 
     term = spawn("--demo", "--lang", "zh", env={"NEMOCHAT_EXPORT_FIRST_POLL": "0.05"})

@@ -270,3 +270,9 @@ def test_wants_video(text):
 @pytest.mark.parametrize("text", ["add lo-fi music", "make the title bigger", "hello"])
 def test_does_not_want_video(text):
     assert not r.wants_video(text)
+
+
+def test_a_missing_prompt_says_how_to_give_one():
+    with pytest.raises(UsageError) as caught:
+        r.sora_request("")
+    assert '--prompt "a rainy Tokyo street at night"' in caught.value.action

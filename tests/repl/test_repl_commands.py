@@ -136,3 +136,12 @@ def test_dispatch_export_upload_quit():
     assert ctx.lines[-1] == "upload a.mp4 https://x/b.png"
     run(ctx, "/q")
     assert ctx.quit
+
+
+def test_cancelling_a_finished_job_says_its_state_in_the_chosen_language():
+    ctx = FakeContext()
+    ctx.lang = "zh"
+    done = SimpleNamespace(id=1, running=False, status="done")
+    ctx.jobs = SimpleNamespace(all=lambda: [done], get=lambda n: done if n == 1 else None)
+    run(ctx, "/jobs cancel 1")
+    assert ctx.lines == ["任务 #1 没有在运行(已完成)。"]

@@ -84,6 +84,9 @@ def test_short_labels():
         assert job.short() == "export…"
         job.update(detail="downloading")
         assert job.short() == "export downloading"
+        assert job.short("zh") == "导出 下载中" and job.describe("zh") == "导出 (下载中)"
+        job.update(progress=34)
+        assert job.short("zh") == "导出 34%" and job.describe("zh") == "导出 (34%)" and job.describe() == "Export (34%)"
         await jobs.cancel_all()
 
     asyncio.run(main())

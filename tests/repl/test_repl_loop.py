@@ -404,3 +404,18 @@ def test_the_runtime_may_arrive_after_the_prompt():
             return await asyncio.wait_for(task, WAIT)
 
     assert asyncio.run(main()) == 0
+
+
+def test_an_offers_answer_is_echoed_in_the_chosen_language():
+    async def scenario(h: Harness) -> None:
+        h.repl.lang = "zh"
+        h.repl.start_export = lambda *_: None  # type: ignore[method-assign]
+        h.conv.actions = [GuiAction("export", "/export", "click Export")]
+        h.keys("make it\r")
+        await h.until(lambda: h.repl.offer is not None)
+        h.keys("\r")
+        await h.until(lambda: h.repl.offer is None)
+        h.keys("\x04")
+
+    code, out, h = run(scenario)
+    assert "现在导出视频吗? 是" in out and "? yes" not in out

@@ -19,7 +19,7 @@ def fake_repl(**state):
     base = dict(
         runtime=SimpleNamespace(conversation=SimpleNamespace(settings=settings, session=session)),
         link=SimpleNamespace(state=state.pop("connection", "ready"), credits=state.pop("credits", None)),
-        jobs=SimpleNamespace(summary=lambda: ""),
+        jobs=SimpleNamespace(summary=lambda lang="en": ""),
         offer=None,
         question=None,
         view=SimpleNamespace(active=False),
@@ -36,7 +36,7 @@ def toolbar(repl) -> str:
 
 
 def test_toolbar_shows_backend_session_credits_and_jobs():
-    repl = fake_repl(credits=92.0, jobs=SimpleNamespace(summary=lambda: "export 68%"))
+    repl = fake_repl(credits=92.0, jobs=SimpleNamespace(summary=lambda lang="en": "export 68%"))
     text = toolbar(repl)
     assert "mega-api-prod.nemovideo.ai" in text and "session 3f2a1b9c" in text
     assert "92 credits" in text and "export 68%" in text
@@ -88,3 +88,11 @@ def test_a_prompt_wider_than_the_terminal_is_wrapped_with_a_short_last_line():
     assert screen.wrap_prompt("Export the video now? [Y/n] ", 100) == "Export the video now? [Y/n] "
     cjk = screen.wrap_prompt("选" * 80 + " ", 40)
     assert all(len(line) * 2 <= 36 for line in cjk.split("\n"))
+
+
+def test_the_toolbar_speaks_the_chosen_language():
+    settings = Settings(demo=True, api_base="http://127.0.0.1:1", lang="zh")
+    text = toolbar(fake_repl(credits=90.0, settings=settings))
+    assert text.strip().startswith("演示") and "会话 3f2a1b9c" in text and "90 积分" in text
+    assert "credits" not in text and "session" not in text
+    assert "未连接" in toolbar(fake_repl(session=None, connection="failed", settings=settings))

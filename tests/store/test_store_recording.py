@@ -60,10 +60,10 @@ def test_a_recorded_turn_replays_to_what_the_user_saw(runtime, tmp_path, text, s
     # replayed offline, the bytes give exactly the result the live client had
     again = replayed(sse)
     assert fixture_part(expected_result(again)) == fixture_part(sidecar)
-    live_turn = [e for e in live if not isinstance(e, (ui.SessionReady, ui.UserSaid, ui.Notice, ui.ChangesShown, ui.ActionOffered, ui.StateShown))]
-    turn_again = [e for e in again if not isinstance(e, ui.Notice)]  # (saved files: compared next)
+    live_turn = [e for e in live if not isinstance(e, (ui.SessionReady, ui.UserSaid, ui.Notice, ui.ArtifactNoted, ui.ChangesShown, ui.ActionOffered, ui.StateShown))]
+    turn_again = [e for e in again if not isinstance(e, (ui.Notice, ui.ArtifactNoted))]  # (saved files: compared next)
     assert pieces_joined(turn_again) == pieces_joined(live_turn)  # (the reads differ: see ui_deltas)
-    saved = lambda events: [e for e in events if isinstance(e, ui.Notice) and e.message.startswith("saved ")]  # noqa: E731
+    saved = lambda events: [e for e in events if isinstance(e, ui.ArtifactNoted)]  # noqa: E731
     assert saved(again) == saved(live)
 
     recording = sidecar["recording"]
