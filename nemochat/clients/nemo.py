@@ -256,7 +256,7 @@ class NemoClient:
                     await self._wait_unreachable(unreached)
                     continue
                 if no_answer(exc) and not never_sent(exc):  # it may be running: never send it again
-                    raise StreamDropped("The connection dropped before the answer began.") from None
+                    raise StreamDropped("The connection dropped before the answer began.", key="stream.before") from None
                 raise network_error(exc, "Sending your message", tries=unreached + 1) from None
             if response.status_code == 200:
                 break

@@ -38,7 +38,7 @@ def sessions(args: argparse.Namespace) -> int:
     for s in found:
         turns = say(settings.lang, "turns.one" if s.turns == 1 else "turns.many", count=s.turns)
         video = f"  ▶ {clean_line(s.last_video)}" if s.last_video else ""
-        print(f"{tr.when(s.last_used)}  {turns:>9}  {tr.title_of(s)}{video}")
+        print(f"{tr.when(s.last_used)}  {turns:>9}  {tr.title_of(s, settings.lang)}{video}")
         print(f"{'':16}  {'':>9}  {clean_line(s.id)} · {clean_line(s.api_base)}")
     return 0
 

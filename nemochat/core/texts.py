@@ -107,6 +107,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
         # /help
         "help.more": "Anything else goes to the agent; “credits”, “status”, “export” work without a slash.",
         "help.keys": "Enter sends · Alt-Enter new line · Ctrl-R history · Ctrl-C stops · Ctrl-D quits",
+        # the REPL's toolbar, the turn's notices, the fallback's question
+        "toolbar.session": "session {sid}",
+        "toolbar.offline": "not connected",
+        "toolbar.credits": "{credits} credits",
+        "still_working": "Still working… ({took})",
+        "artifact.saved": "saved {name}",
+        "handoff": "→ {agent}",
+        "session.gone": "That session no longer exists on the server; starting a new one.",
+        "session.title": "Session {sid}",
+        "recovery.dropped": "The connection dropped. Your message was NOT sent again (the agent may still be working on it). Checking the project state in {wait} s…",
+        "recovery.again": "No change yet; checking again in {wait} s…",
+        "fallback.ask": "NemoVideo can't generate now ({why}). Generate with {what} instead? [y/N]",
+        "fallback.why.no credits": "no credits",
+        "fallback.why.it is unreachable": "it is unreachable",
+        "fallback.why.it is busy": "it is busy",
+        "fallback.why.it is failing": "it is failing",
+        "fallback.sora": "Sora 2{tier} via NanoPhoto for {cost} credits",
+        "fallback.gateway": "Sora 2 via your video gateway ({model}, {duration} s, {orientation})",
+        "fallback.declined": "OK: nothing generated, no credits spent.",
+        "fallback.generating": "Generating with {what}.",
     },
     "zh": {
         "credits": "积分:",
@@ -194,6 +214,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "jobs.no_cancel": "NanoPhoto 无法取消已付费的视频:它会继续生成,`nemochat jobs` 保留了它的任务 ID。",
         "help.more": "其他内容都会发给智能体;“积分”“状态”“导出”不用斜杠也可以。",
         "help.keys": "Enter 发送 · Alt-Enter 换行 · Ctrl-R 历史 · Ctrl-C 停止 · Ctrl-D 退出",
+        "toolbar.session": "会话 {sid}",
+        "toolbar.offline": "未连接",
+        "toolbar.credits": "{credits} 积分",
+        "still_working": "仍在处理…({took})",
+        "artifact.saved": "已保存 {name}",
+        "handoff": "→ 转交给 {agent}",
+        "session.gone": "服务器上已没有这个会话;正在开始一个新会话。",
+        "session.title": "会话 {sid}",
+        "recovery.dropped": "连接断开了。你的消息没有被重新发送(智能体可能仍在处理)。{wait} 秒后检查项目状态…",
+        "recovery.again": "还没有变化;{wait} 秒后再检查…",
+        "fallback.ask": "NemoVideo 现在无法生成({why})。改用{what}生成吗? [y/N]",
+        "fallback.why.no credits": "积分不足",
+        "fallback.why.it is unreachable": "连接不上",
+        "fallback.why.it is busy": "服务繁忙",
+        "fallback.why.it is failing": "服务出错",
+        "fallback.sora": "NanoPhoto 上的 Sora 2{tier},花费 {cost} 积分,",
+        "fallback.gateway": "你的视频网关上的 Sora 2({model},{duration} 秒,{orientation})",
+        "fallback.declined": "好的:没有生成任何内容,没有花费积分。",
+        "fallback.generating": "正在用{what}生成。",
     },
 }
 
@@ -238,3 +277,25 @@ def say(lang: str | None, key: str, default: str | None = None, **values: object
 def command_help(lang: str | None, name: str, english: str) -> str:
     """A slash command's /help line: the registry's English, else its translation."""
     return HELP_ZH.get(name, english) if lang_of(lang) == "zh" else english
+
+
+def say_error(lang: str | None, key: str, values: dict[str, str], message: str, action: str) -> tuple[str, str]:
+    """An error's line and advice in ``lang``: ``error.KEY`` (and ``error.KEY.action``
+    when the error has advice) from the catalogue; the English ones when not keyed.
+    ``what`` (the step that failed: "Sending your message") is translated too."""
+    if not key or lang_of(lang) == "en":
+        return message, action
+    table = CATALOGUE[lang_of(lang)]
+    if "error." + key not in table:
+        return message, action
+    if "what" in values:
+        values = {**values, "what": table.get("doing." + values["what"], values["what"])}
+    advice = table.get(f"error.{key}.action", action) if action else ""
+    return say(lang, "error." + key, **values), advice.format(**values) if advice is not action else advice
+
+
+from nemochat.core.error_texts import DOING, ERRORS  # noqa: E402  (the errors' half of the catalogue)
+
+for _lang in CATALOGUE:
+    CATALOGUE[_lang].update(ERRORS[_lang])
+    CATALOGUE[_lang].update({"doing." + english: words for english, words in DOING[_lang].items()})

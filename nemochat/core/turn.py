@@ -182,7 +182,8 @@ class TurnState:
             return []
         self._last_visible = now
         elapsed = int(now - self.started_at)
-        return [Notice(f"Still working… ({elapsed // 60}:{elapsed % 60:02d})", kind="working")]
+        took = f"{elapsed // 60}:{elapsed % 60:02d}"
+        return [Notice(f"Still working… ({took})", kind="working", key="still_working", values=(("took", took),))]
 
     def close(self) -> list[UIEvent]:
         """The stream ended: flush what was only ever partial, then finish."""
@@ -250,7 +251,7 @@ class TurnState:
             if (event.name, event.version) in self._artifacts:
                 return []
             self._artifacts.add((event.name, event.version))
-            return [Notice(f"saved {event.name}")]
+            return [Notice(f"saved {event.name}", key="artifact.saved", values=(("name", event.name),))]
         if isinstance(event, ev.AgentError):
             if self._after_error:  # the same failure, said again (ADK 2.x says it twice)
                 return []

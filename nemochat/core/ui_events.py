@@ -87,8 +87,10 @@ class HandedOff:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    message: str
+    message: str  # English: what --json and the ledger carry
     kind: Literal["info", "working", "recovery", "warning"] = "info"
+    key: str = ""  # the catalogue's message (core/texts.py), for a view in another language
+    values: tuple[tuple[str, str], ...] = ()  # its {placeholders}
 
 
 @dataclass(frozen=True, slots=True)

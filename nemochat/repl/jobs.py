@@ -35,6 +35,7 @@ class Job:
     detail: str = ""  # the current stage: "rendering", "downloading"
     result: str | None = None  # a file path or URL
     error: str | None = None
+    failure: object = None  # the NemochatError it failed with (its words in the user's language)
     finished: float | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     stop_requested: bool = False
@@ -48,17 +49,23 @@ class Job:
     def elapsed(self) -> float:
         return (self.finished or time.monotonic()) - self.started
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         """For a sentence: "Export (68%)", "Export (downloading)"."""
+        label, detail = (self.label, self.detail) if lang == "en" else (self.title(lang), self.stage(lang))
         if self.progress is not None:
-            return f"{self.label} ({self.progress:.0f}%)"
-        return f"{self.label} ({self.detail})" if self.detail else self.label
+            return f"{label} ({self.progress:.0f}%)"
+        return f"{label} ({detail})" if detail else label
 
-    def short(self) -> str:
+    def short(self, lang: str = "en") -> str:
         """For the toolbar: "export 68%", "export rendering"."""
+        name, detail = (self.kind, self.detail) if lang == "en" else (self.title(lang), self.stage(lang))
         if self.progress is not None:
-            return f"{self.kind} {self.progress:.0f}%"
-        return f"{self.kind} {self.detail}".strip() if self.detail else f"{self.kind}…"
+            return f"{name} {self.progress:.0f}%"
+        return f"{name} {detail}".strip() if detail else f"{name}…"
+
+    def stage(self, lang: str) -> str:
+        """What it is doing, in ``lang``: "rendering", "渲染中"."""
+        return say(lang, "job.stage." + self.detail, default=self.detail) if self.detail else ""
 
     def title(self, lang: str = "en") -> str:
         """The job's label in ``lang``: "Export", "导出"."""
@@ -120,6 +127,7 @@ class JobManager:
             job.status = "cancelled" if job.stop_requested else "failed"
             job.error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             job.detail = getattr(exc, "action", "") or ""
+            job.failure = exc
         finally:
             job.finished = time.monotonic()
             self._on_change()
@@ -136,8 +144,8 @@ class JobManager:
     def get(self, job_id: int) -> Job | None:
         return next((job for job in self._jobs if job.id == job_id), None)
 
-    def summary(self) -> str:
-        return ", ".join(job.short() for job in self.running())
+    def summary(self, lang: str = "en") -> str:
+        return ", ".join(job.short(lang) for job in self.running())
 
     # -- stopping -------------------------------------------------------------------
 

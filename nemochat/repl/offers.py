@@ -13,12 +13,14 @@ from __future__ import annotations
 import asyncio
 
 from nemochat.repl.choices import Offer
+from nemochat.repl.texts import text
 
 
 class OfferDesk:
     """Mixed into the loop: ``offers`` and ``_asks`` live on it."""
 
     offers: list[Offer]
+    lang: str
     _asks: dict[int, asyncio.Future[bool]]
 
     def busy(self) -> bool:  # the loop's
@@ -73,7 +75,7 @@ class OfferDesk:
         """``quietly``: declined by the user's next message, which shows instead."""
         offer = self.offers.pop(0)
         if not quietly:
-            self.say(offer.question + (" yes" if yes else " no"), "dim")
+            self.say(offer.question + " " + text(self.lang, "answer_yes" if yes else "answer_no"), "dim")
         future = self._asks.get(id(offer))
         if future is not None:
             if not future.done():

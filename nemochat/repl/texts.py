@@ -37,6 +37,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "bye": "Bye.",
         "thinking": "Thinking",
         "agent_answer": "the agent's answer",
+        "answer_yes": "yes",
+        "answer_no": "no",
+        "question_dismissed": "(question dismissed: just type what you want instead)",
     },
     "zh": {
         "welcome": "欢迎使用 NemoVideo。描述你想要的视频,智能体会生成它,再和你一起剪辑。",
@@ -62,6 +65,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "bye": "再见。",
         "thinking": "思考中",
         "agent_answer": "智能体的回答",
+        "answer_yes": "是",
+        "answer_no": "否",
+        "question_dismissed": "(问题已关闭:直接输入你想要的即可)",
     },
 }
 

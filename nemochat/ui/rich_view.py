@@ -219,14 +219,15 @@ class RichView:
     def error(self, error: NemochatError) -> None:
         self._settle_streams()
         self._stop_tool()
+        message, action = error.say(self.lang)
         if isinstance(error, Interrupted):  # asked for, not a failure: what it means, on one line
-            words = clean_line(error.message) + (" " + clean_line(error.action) if error.action else "")
+            words = clean_line(message) + (" " + clean_line(action) if action else "")
             self.chrome.print(Text("⏹ " + words, style="yellow"))
             return
-        line = Text("✗ ", style="bold red") + Text(clean_line(error.message), style="red")
+        line = Text("✗ ", style="bold red") + Text(clean_line(message), style="red")
         self.chrome.print(line)
-        if error.action:
-            self.chrome.print(Text("  " + clean(error.action), style="yellow"))
+        if action:
+            self.chrome.print(Text("  " + clean(action), style="yellow"))
 
     def done(self) -> None:
         self._settle_streams()
@@ -343,7 +344,7 @@ class RichView:
 
     def _on_HandedOff(self, event: ui.HandedOff) -> None:
         self._stop_tool()
-        self.chrome.print(Text("→ " + clean_line(event.agent), style="cyan"))
+        self.chrome.print(Text(say(self.lang, "handoff", agent=clean_line(event.agent)), style="cyan"))
 
     def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
         if event.phase == "call":
@@ -370,7 +371,8 @@ class RichView:
     def _on_Notice(self, event: ui.Notice) -> None:
         style = {"working": "dim", "recovery": "yellow", "warning": "yellow"}.get(event.kind, "dim")
         prefix = "⏳ " if event.kind == "working" else ""
-        self.chrome.print(Text(prefix + clean(event.message), style=style))
+        message = say(self.lang, event.key, **dict(event.values)) if event.key and self.lang != "en" else event.message
+        self.chrome.print(Text(prefix + clean(message), style=style))
 
     def _on_QuestionAsked(self, event: ui.QuestionAsked) -> None:
         self._stop_tool()
