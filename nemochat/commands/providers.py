@@ -171,7 +171,9 @@ class _ChatParser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         from nemochat.errors import UsageError
 
-        raise UsageError(f"{self.prog}: {message} ({self.prog.split()[0]} submit --help lists the flags)")
+        command = self.prog.split()[0]
+        raise UsageError(f"{self.prog}: {message} ({command} submit --help lists the flags)",
+                         key="usage.flags", prog=self.prog, problem=message, command=command)
 
 
 def chat_parser(kind: str) -> argparse.ArgumentParser:

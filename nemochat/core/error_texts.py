@@ -45,8 +45,27 @@ ERRORS: dict[str, dict[str, str]] = {
         "error.nanophoto.credits.action": "Top up at https://nanophoto.ai.",
         "error.nanophoto.key": "{what}: NanoPhoto refused the API key",
         "error.nanophoto.key.action": "Check your key at {page}.",
-        "error.usage.slash": "{command}: {problem}",
-        "error.usage.slash.action": "{command} --help lists its options.",
+        "error.usage.export": "/export takes at most one path",
+        "error.usage.export.action": "Quote a path with spaces: /export 'my video.mp4'",
+        "error.usage.upload": "/upload needs a file or a URL",
+        "error.usage.upload.action": "For example: /upload ~/clips/intro.mp4 https://example.com/logo.png",
+        "error.usage.session": "/session takes one word: new, or a session id",
+        "error.usage.thoughts": "/thoughts takes on or off",
+        "error.usage.thoughts.action": "Show the agent's thinking with /thoughts on, hide it with /thoughts off.",
+        "error.usage.no_command": "No command /{word}",
+        "error.usage.no_command.action": "/help lists them all.",
+        "error.usage.no_session": "No session {sid} on this backend.",
+        "error.usage.no_session.action": "/sessions lists the ones you used.",
+        "error.usage.preview": "/preview takes one job number or one path",
+        "error.usage.preview.action": "Quote a path with spaces: /preview 'my clip.mp4'",
+        "error.usage.no_job": "No job #{id}",
+        "error.usage.no_job.action": "/jobs lists them.",
+        "error.usage.no_file": "Job #{id} has no file on disk to preview.",
+        "error.usage.no_file.action": "/jobs says how it went.",
+        "error.usage.no_video": "No video to preview yet.",
+        "error.usage.no_video.action": "/export makes one; /preview PATH shows any file.",
+        "error.usage.provider": "/{name} needs submit or status: for example, /{name} submit --prompt \"a rainy Tokyo street\" (/{name} submit --help lists the flags)",
+        "error.usage.flags": "{prog}: {problem} ({command} submit --help lists the flags)",
     },
     "zh": {
         "error.network.connect": "{what}:无法连接 {host}",
@@ -84,8 +103,27 @@ ERRORS: dict[str, dict[str, str]] = {
         "error.nanophoto.credits.action": "请在 https://nanophoto.ai 充值。",
         "error.nanophoto.key": "{what}:NanoPhoto 拒绝了这个 API 密钥",
         "error.nanophoto.key.action": "请在 {page} 检查你的密钥。",
-        "error.usage.slash": "{command}:{problem}",
-        "error.usage.slash.action": "{command} --help 列出它的参数。",
+        "error.usage.export": "/export 最多接受一个路径",
+        "error.usage.export.action": "带空格的路径请加引号:/export 'my video.mp4'",
+        "error.usage.upload": "/upload 需要一个文件或链接",
+        "error.usage.upload.action": "例如:/upload ~/clips/intro.mp4 https://example.com/logo.png",
+        "error.usage.session": "/session 只接受一个词:new,或一个会话 ID",
+        "error.usage.thoughts": "/thoughts 只接受 on 或 off",
+        "error.usage.thoughts.action": "/thoughts on 显示智能体的思考过程,/thoughts off 隐藏。",
+        "error.usage.no_command": "没有命令 /{word}",
+        "error.usage.no_command.action": "/help 列出所有命令。",
+        "error.usage.no_session": "这个后端上没有会话 {sid}。",
+        "error.usage.no_session.action": "/sessions 列出你用过的会话。",
+        "error.usage.preview": "/preview 只接受一个任务编号或一个路径",
+        "error.usage.preview.action": "带空格的路径请加引号:/preview 'my clip.mp4'",
+        "error.usage.no_job": "没有任务 #{id}",
+        "error.usage.no_job.action": "/jobs 列出所有任务。",
+        "error.usage.no_file": "任务 #{id} 在磁盘上没有可预览的文件。",
+        "error.usage.no_file.action": "/jobs 查看它的结果。",
+        "error.usage.no_video": "还没有可预览的视频。",
+        "error.usage.no_video.action": "/export 会生成一个;/preview 路径 可预览任何文件。",
+        "error.usage.provider": "/{name} 需要 submit 或 status,例如:/{name} submit --prompt \"雨夜东京街道\"(/{name} submit --help 列出所有参数)",
+        "error.usage.flags": "{prog}:{problem}({command} submit --help 列出所有参数)",
     },
 }
 
@@ -108,3 +146,25 @@ DOING: dict[str, dict[str, str]] = {
     },
 }
 DOING["en"] = {english: english for english in DOING["zh"]}
+
+# argparse's own complaints (a chat command's flags), as Chinese words around the flags named.
+ARGPARSE_ZH: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.+)", r"缺少参数:\1"),
+    (r"unrecognized arguments: (.+)", r"无法识别的参数:\1"),
+    (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
+    (r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)", r"参数 \1 的值 \2 无效(可选:\3)"),
+    (r"argument (\S+): invalid \w+ value: (.+)", r"参数 \1 的值无效:\2"),
+    (r"argument (\S+): (.+)", r"参数 \1:\2"),
+)
+
+
+def argparse_words(lang: str, problem: str) -> str:
+    """argparse's message in ``lang`` (its English when no pattern fits)."""
+    import re
+
+    if lang != "zh":
+        return problem
+    for pattern, words in ARGPARSE_ZH:
+        if re.fullmatch(pattern, problem):
+            return re.sub(pattern, words, problem)
+    return problem

@@ -59,7 +59,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sessions.none": "No sessions yet on this backend.",
         "sessions.switch": "Switch with /session ID (Tab completes the id).",
         "open.no_link": "No link to open for this session.",
+        "open.opened": "Opened {target}",
+        "open.last": "Your last export: {target}",
         "provider.not_submitted": "Not submitted; nothing was spent.",
+        "provider.cost": "{what} costs {price}. Submit? [y/N]",
+        "provider.price": "{cost} NanoPhoto credits",
+        "provider.price_gateway": "whatever your gateway charges",
         # the ledger's commands (sessions, log, jobs)
         "sessions.none_but_demo": "No sessions yet with NemoVideo; the demo has {count}: nemochat --demo sessions",
         "sessions.none_start": "No sessions yet. Start one with: nemochat (or nemochat --demo to try it offline)",
@@ -170,7 +175,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sessions.none": "这个后端上还没有会话。",
         "sessions.switch": "用 /session ID 切换(Tab 可补全 ID)。",
         "open.no_link": "这个会话没有可打开的链接。",
+        "open.opened": "已打开 {target}",
+        "open.last": "你上次导出的视频:{target}",
         "provider.not_submitted": "未提交;没有花费任何积分。",
+        "provider.cost": "{what} 需要 {price}。提交吗? [y/N]",
+        "provider.price": "{cost} 个 NanoPhoto 积分",
+        "provider.price_gateway": "你的网关所收取的费用",
         "sessions.none_but_demo": "还没有 NemoVideo 会话;演示里有 {count} 个:nemochat --demo sessions",
         "sessions.none_start": "还没有会话。开始一个:nemochat(或用 nemochat --demo 离线试用)",
         "turns.one": "{count} 轮",
@@ -290,11 +300,13 @@ def say_error(lang: str | None, key: str, values: dict[str, str], message: str, 
         return message, action
     if "what" in values:
         values = {**values, "what": table.get("doing." + values["what"], values["what"])}
+    if "problem" in values:
+        values = {**values, "problem": argparse_words(lang_of(lang), values["problem"])}
     advice = table.get(f"error.{key}.action", action) if action else ""
     return say(lang, "error." + key, **values), advice.format(**values) if advice is not action else advice
 
 
-from nemochat.core.error_texts import DOING, ERRORS  # noqa: E402  (the errors' half of the catalogue)
+from nemochat.core.error_texts import DOING, ERRORS, argparse_words  # noqa: E402  (the errors' half of the catalogue)
 
 for _lang in CATALOGUE:
     CATALOGUE[_lang].update(ERRORS[_lang])

@@ -40,6 +40,13 @@ _TEXTS: dict[str, dict[str, str]] = {
         "answer_yes": "yes",
         "answer_no": "no",
         "question_dismissed": "(question dismissed: just type what you want instead)",
+        "retry": "Type anything to try again.",
+        "retry_fallback": (
+            "Type anything to try again; if NemoVideo is still out of reach, a video request "
+            "will offer Sora 2 instead (asked first, with the cost)."
+        ),
+        "unexpected": "✗ Unexpected error: {error}",
+        "unexpected_debug": "  Run with --debug for details; the chat goes on.",
     },
     "zh": {
         "welcome": "欢迎使用 NemoVideo。描述你想要的视频,智能体会生成它,再和你一起剪辑。",
@@ -68,6 +75,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "answer_yes": "是",
         "answer_no": "否",
         "question_dismissed": "(问题已关闭:直接输入你想要的即可)",
+        "retry": "输入任何内容即可重试。",
+        "retry_fallback": "输入任何内容即可重试;如果仍然连不上 NemoVideo,请求视频时会改为提供 Sora 2(会先询问,并说明费用)。",
+        "unexpected": "✗ 意外错误:{error}",
+        "unexpected_debug": "  用 --debug 运行可查看详情;聊天可以继续。",
     },
 }
 
