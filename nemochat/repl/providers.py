@@ -77,7 +77,7 @@ async def _run(ctx: ReplContext, kind: str, args: list[str]) -> None:
 async def _checked_and_confirmed(ctx: ReplContext, kind: str, args: list[str]) -> bool:
     """The submit's flags and rules (raises the command's one-line error),
     then its cost question; True to start the job."""
-    from nemochat.commands.providers import checked_request, parse_chat_command, price_of
+    from nemochat.commands.providers import checked_request, parse_chat_command
     from nemochat.core.video_rules import describe
 
     request, _local = checked_request(kind, parse_chat_command(kind, args))  # before anything is sent or started
