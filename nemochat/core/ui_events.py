@@ -8,7 +8,7 @@ every behaviour can be tested with a recording view.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from nemochat.core.draft import Timeline
@@ -89,8 +89,9 @@ class HandedOff:
 class Notice:
     message: str  # English: what --json and the ledger carry
     kind: Literal["info", "working", "recovery", "warning"] = "info"
-    key: str = ""  # the catalogue's message (core/texts.py), for a view in another language
-    values: tuple[tuple[str, str], ...] = ()  # its {placeholders}
+    # the catalogue's message (core/texts.py) and its {placeholders}, for a view in another language
+    key: str = field(default="", compare=False)
+    values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,13 +19,14 @@ def fake_repl(**state):
     base = dict(
         runtime=SimpleNamespace(conversation=SimpleNamespace(settings=settings, session=session)),
         link=SimpleNamespace(state=state.pop("connection", "ready"), credits=state.pop("credits", None)),
-        jobs=SimpleNamespace(summary=lambda: ""),
+        jobs=SimpleNamespace(summary=lambda lang="en": ""),
         offer=None,
         question=None,
         view=SimpleNamespace(active=False),
         busy=lambda: False,
         current_hint=lambda: None,
         say_text=lambda key: "connecting…",
+        lang="en",
     )
     base.update(state)
     return SimpleNamespace(**base)
@@ -36,7 +37,7 @@ def toolbar(repl) -> str:
 
 
 def test_toolbar_shows_backend_session_credits_and_jobs():
-    repl = fake_repl(credits=92.0, jobs=SimpleNamespace(summary=lambda: "export 68%"))
+    repl = fake_repl(credits=92.0, jobs=SimpleNamespace(summary=lambda lang="en": "export 68%"))
     text = toolbar(repl)
     assert "mega-api-prod.nemovideo.ai" in text and "session 3f2a1b9c" in text
     assert "92 credits" in text and "export 68%" in text
