@@ -178,7 +178,7 @@ def _show_config(args: argparse.Namespace, path: Path) -> int:
                 source = say(lang, "config.source." + where, default=where) + (" " + detail if detail else "")
                 print(f"{key:<{width}} = {value:<34} ({source})")
     for key in cf.unknown_keys(path):
-        print(say(lang, "config.ignored", key=key))
+        print(say(lang, "config.ignored", name=key))
     return 0
 
 
