@@ -44,7 +44,7 @@ def nemochat_lines(term) -> list[str]:
         in_answer = in_answer or line.startswith(("Here's your", "All set"))
         if not line.strip():
             in_answer = False
-        if not in_answer and not line.startswith("›"):
+        if not in_answer and not line.startswith("›") and "▀" not in line:  # (nor the preview's picture)
             out.append(line)
     return out
 
