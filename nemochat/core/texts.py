@@ -123,6 +123,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         # /help
         "help.more": "Anything else goes to the agent; “credits”, “status”, “export” work without a slash.",
         "help.keys": "Enter sends · Alt-Enter new line · Ctrl-R history · Ctrl-C stops · Ctrl-D quits",
+        # the client's notices while it retries
+        "notice.client_id": "The server did not accept our client id; created a new one.",
+        "notice.token_expired": "Your token expired; getting a new one.",
+        "notice.unreachable": "NemoVideo unreachable, retrying in {wait} s ({retry}/{retries})…",
+        "notice.unreachable_now": "NemoVideo unreachable, retrying now ({retry}/{retries})…",
+        "notice.slow_down": "The server asked us to slow down; retrying in {wait} s.",
         # the REPL's toolbar, the turn's notices, the fallback's question
         "toolbar.session": "session {sid}",
         "toolbar.offline": "not connected",
@@ -245,6 +251,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "jobs.no_cancel": "NanoPhoto 无法取消已付费的视频:它会继续生成,`nemochat jobs` 保留了它的任务 ID。",
         "help.more": "其他内容都会发给智能体;“积分”“状态”“导出”不用斜杠也可以。",
         "help.keys": "Enter 发送 · Alt-Enter 换行 · Ctrl-R 历史 · Ctrl-C 停止 · Ctrl-D 退出",
+        "notice.client_id": "服务器不接受我们的客户端 ID;已创建一个新的。",
+        "notice.token_expired": "你的令牌已过期;正在获取新令牌。",
+        "notice.unreachable": "连不上 NemoVideo,{wait} 秒后重试({retry}/{retries})…",
+        "notice.unreachable_now": "连不上 NemoVideo,正在重试({retry}/{retries})…",
+        "notice.slow_down": "服务器要求放慢速度;{wait} 秒后重试。",
         "toolbar.session": "会话 {sid}",
         "toolbar.offline": "未连接",
         "toolbar.credits": "{credits} 积分",
@@ -303,6 +314,20 @@ def say(lang: str | None, key: str, default: str | None = None, **values: object
             raise KeyError(key)
         template = default
     return template.format(**values) if values else template
+
+
+class Said(str):
+    """An English line that also names its catalogue message (``key``, ``values``),
+    for code that passes plain strings along (a client's ``notify``)."""
+
+    key: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **values: object) -> Said:
+        said = cls(say("en", key, **values))
+        said.key, said.values = key, tuple((k, str(v)) for k, v in values.items())
+        return said
 
 
 def command_help(lang: str | None, name: str, english: str) -> str:
