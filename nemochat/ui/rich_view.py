@@ -482,23 +482,25 @@ class RichView:
             self.chrome.print(Text(say(self.lang, "upload.unconfirmed"), style="yellow"))
 
     def _on_VideoReady(self, event: ui.VideoReady) -> None:
-        name = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "the gateway"}.get(event.provider, event.provider)
-        shot = f" shot {clean_line(event.shot_id)}" if event.shot_id else ""
+        lang = self.lang
+        name = {"sora2": "Sora 2", "veo3.1": "Veo 3.1"}.get(event.provider) or (
+            say(lang, "video.gateway") if event.provider == "gateway" else event.provider)
+        shot = say(lang, "video.shot", shot=clean_line(event.shot_id)) if event.shot_id else ""
         task = clean_line(event.task_id or "")
         if event.status == "completed":
-            cost = f" · {event.credits_used:g} credits" if event.credits_used is not None else ""
-            self.console.print(Text(f"✓ Video ready ({name}{shot}{cost})", style="bold green"))
+            cost = say(lang, "video.cost", credits=f"{event.credits_used:g}") if event.credits_used is not None else ""
+            self.console.print(Text(say(lang, "video.ready", name=name, shot=shot, cost=cost), style="bold green"))
             if event.url:
                 url = clean_line(event.url)
                 self.console.print(Text("  URL: ", style="dim") + Text(clean_line(url), style=link_style(url)), soft_wrap=True)
             if event.path:
-                self.console.print(Text("  Saved ", style="dim") + Text(clean_line(event.path), style="bold"), soft_wrap=True)
+                self.console.print(Text(say(lang, "video.saved"), style="dim") + Text(clean_line(event.path), style="bold"), soft_wrap=True)
         elif event.status == "failed":
-            self.console.print(Text(f"✗ {name}{shot} failed (task {task})", style="red"))
+            self.console.print(Text(say(lang, "video.failed", name=name, shot=shot, task=task), style="red"))
         elif event.status == "unknown":
-            self.console.print(Text(f"? {name}: the submit's answer was lost; job #{event.job_id} is marked unknown", style="yellow"))
+            self.console.print(Text(say(lang, "video.unknown", name=name, job=event.job_id), style="yellow"))
         else:
-            self.console.print(Text(f"→ {name}{shot}: task {task} is processing", style="cyan"), soft_wrap=True)
+            self.console.print(Text(say(lang, "video.processing", name=name, shot=shot, task=task), style="cyan"), soft_wrap=True)
 
     def _on_PreviewShown(self, event: ui.PreviewShown) -> None:
         """The frames (escape sequences nemochat made from its own PNG, for
