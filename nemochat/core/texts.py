@@ -65,6 +65,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "provider.cost": "{what} costs {price}. Submit? [y/N]",
         "provider.price": "{cost} NanoPhoto credits",
         "provider.price_gateway": "whatever your gateway charges",
+        "provider.submitting": "Submitting {what}: {price}.",
         # the ledger's commands (sessions, log, jobs)
         "sessions.none_but_demo": "No sessions yet with NemoVideo; the demo has {count}: nemochat --demo sessions",
         "sessions.none_start": "No sessions yet. Start one with: nemochat (or nemochat --demo to try it offline)",
@@ -212,6 +213,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "provider.cost": "{what} 需要 {price}。提交吗? [y/N]",
         "provider.price": "{cost} 个 NanoPhoto 积分",
         "provider.price_gateway": "你的网关所收取的费用",
+        "provider.submitting": "正在提交 {what}:{price}。",
         "sessions.none_but_demo": "还没有 NemoVideo 会话;演示里有 {count} 个:nemochat --demo sessions",
         "sessions.none_start": "还没有会话。开始一个:nemochat(或用 nemochat --demo 离线试用)",
         "turns.one": "{count} 轮",

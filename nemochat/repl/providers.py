@@ -77,17 +77,13 @@ async def _run(ctx: ReplContext, kind: str, args: list[str]) -> None:
 async def _checked_and_confirmed(ctx: ReplContext, kind: str, args: list[str]) -> bool:
     """The submit's flags and rules (raises the command's one-line error),
     then its cost question; True to start the job."""
-    from nemochat.commands.providers import checked_request, parse_chat_command
+    from nemochat.commands.providers import checked_request, parse_chat_command, price_of
     from nemochat.core.video_rules import describe
 
     request, _local = checked_request(kind, parse_chat_command(kind, args))  # before anything is sent or started
     if ctx.runtime.settings.yes:
         return True
-    from nemochat.core.video_rules import cost_of
-
-    cost = cost_of(request)
-    price = say(ctx.lang, "provider.price", cost=cost) if cost is not None else say(ctx.lang, "provider.price_gateway")
-    if await ctx.confirm(say(ctx.lang, "provider.cost", what=describe(request), price=price)):
+    if await ctx.confirm(say(ctx.lang, "provider.cost", what=describe(request), price=price_of(request, ctx.lang))):
         return True
     ctx.say(say(ctx.lang, "provider.not_submitted"), "dim")
     return False

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.timeout(120)
 
 # Latin words nemochat may show in Chinese: names, commands, keys, units, the agent's own text.
 ALLOWED = re.compile(
-    r"https?://\S+|(/[^\s/]+){2,}|\S+\.mp4|fps|h264|Lo-fi|"
+    r"https?://\S+|URL|task_\w+|submit|status|sora2|portrait|landscape|(/[^\s/]+){2,}|\S+\.mp4|fps|h264|Lo-fi|"
     r"NemoVideo|NanoPhoto|Sora|Veo|nemochat|demo|Enter|Alt|Ctrl|MP4|mp4|Tab|ID|"
     r"/[a-z]+|--[a-z-]+|cancel N|\b[a-z]+\b\s*(?=\[)|#\d+|\d+(\.\d+)?\s*(s|MB|KB|%)?|[0-9a-f]{4,}|Y/n|y/N"
 )
@@ -66,5 +66,20 @@ def test_a_chinese_session_shows_no_english_of_its_own(spawn, sim):
     term.until(lambda: any("会话" in line and "积分" in line and "Ctrl-D" in line for line in term.screen.display))
     idle(term)
     assert "是" in term.text()  # the offer's answer, echoed
+    english = {line: english_words(line) for line in nemochat_lines(term) if english_words(line)}
+    assert english == {}, "\n".join(f"{words}: {line}" for line, words in english.items())
+
+
+def test_sora_in_a_chinese_chat_asks_and_reports_in_chinese(spawn, sim):
+    env = {"NANOPHOTO_API_URL": sim.base_url, "NANOPHOTO_API_KEY": "sk-test"}
+    term = spawn("--api-base", sim.base_url, "--lang", "zh", env=env)
+    term.expect(r"已就绪")
+    term.line("/sora submit --bogus")  # argparse's complaint, in Chinese
+    term.until(lambda: "无法识别的参数:--bogus" in term.text())
+    term.line('/sora submit --prompt "冲浪的猫" --initial-status-delay 0 --status-check-interval 0.2')
+    term.until(lambda: "提交吗? [y/N]" in term.text())
+    term.line("y")
+    term.until(lambda: "视频已就绪" in term.text())
+    idle(term)
     english = {line: english_words(line) for line in nemochat_lines(term) if english_words(line)}
     assert english == {}, "\n".join(f"{words}: {line}" for line, words in english.items())
