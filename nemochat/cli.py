@@ -59,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         exc = local_error(exc) or exc
         if isinstance(exc, NemochatError):
-            print(f"nemochat: {exc.message}", file=sys.stderr)
+            lang = "en" if getattr(args, "json", False) else getattr(args, "lang", None) or os.environ.get("NEMO_LANG")
+            print(f"nemochat: {exc.say(lang)[0]}", file=sys.stderr)
             return exc.exit_code
         if "nemochat.debug_log" in sys.modules:  # a debug log is open: the traceback goes there too
             sys.modules["nemochat.debug_log"].log_exception(exc)

@@ -38,7 +38,9 @@ class NemochatError(Exception):
     exit_code = 1
     default_code = "error"
 
-    def __init__(self, message: str, *, code: str | int | None = None, action: str = "") -> None:
+    def __init__(
+        self, message: str, *, code: str | int | None = None, action: str = "", key: str = "", **values: object
+    ) -> None:
         from nemochat.core.secrets import hide  # a key a server echoed is never shown
 
         message, action = hide(message), hide(action)
@@ -46,6 +48,16 @@ class NemochatError(Exception):
         self.message = message
         self.code = str(code) if code is not None else self.default_code
         self.action = action
+        # The message in the catalogue (core/texts.py, "error.KEY" and "error.KEY.action"),
+        # so a view can say it in the user's language; ``message`` stays English (logs, --json).
+        self.key = key
+        self.values = {name: hide(str(value)) for name, value in values.items()}
+
+    def say(self, lang: str | None) -> tuple[str, str]:
+        """The message and the advice in ``lang``: the catalogue's when keyed, else the English."""
+        from nemochat.core.texts import say_error
+
+        return say_error(lang, self.key, self.values, self.message, self.action)
 
     def __str__(self) -> str:
         return self.message

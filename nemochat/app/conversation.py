@@ -162,7 +162,7 @@ class Conversation:
         try:
             return await call(session.session_id)
         except SessionNotFound:
-            self.emit(Notice("That session no longer exists on the server; starting a new one.", kind="recovery"))
+            self.emit(Notice("That session no longer exists on the server; starting a new one.", kind="recovery", key="session.gone"))
             session = await self.new_session()
             return await call(session.session_id)
 
@@ -261,10 +261,11 @@ class Conversation:
                         return await drive_turn(batches, self.emit, turn=turn, clock=asyncio.get_running_loop().time)
                 except TimeoutError:
                     raise StreamDropped(
-                        f"No end after {spoken(self.settings.stream_cap)}; stopped listening.", code="stream_cap"
+                        f"No end after {spoken(self.settings.stream_cap)}; stopped listening.", code="stream_cap",
+                        key="stream.cap", cap=spoken(self.settings.stream_cap),
                     ) from None
                 except (httpx.HTTPError, UnicodeDecodeError):
-                    raise StreamDropped("The connection dropped mid-answer.") from None
+                    raise StreamDropped("The connection dropped mid-answer.", key="stream.dropped") from None
 
         return await self.session_call(run)
 
@@ -291,7 +292,7 @@ class Conversation:
         action = (
             f"Register to get more credits: {link}" if link else "Top up at nemovideo.ai."
         )
-        return CreditsError("Not enough credits for this.", code=2001, action=action)
+        return CreditsError("Not enough credits for this.", code=2001, action=action, key="credits.register" if link else "credits.top_up", link=link or "")
 
 
 def _num(value: object, field: str = "value") -> float:

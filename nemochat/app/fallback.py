@@ -17,6 +17,7 @@ from typing import Any
 from nemochat.app.provider_session import Confirm, ProviderSession, ask_to_spend, gateway_configured, tty_confirm
 from nemochat.app.video_jobs import Emit, JobOutcome, poll_policy
 from nemochat.clients.nanophoto import SORA_SKILL, resolve_api_key
+from nemochat.core.texts import say
 from nemochat.core.ui_events import Notice
 from nemochat.core.video_rules import GatewayRequest, SoraRequest, cost_of, gateway_request, sora_from_words, wants_video
 from nemochat.errors import (
@@ -68,22 +69,24 @@ class Fallback:
         """Generate ``text`` elsewhere if the user agrees; None when nothing was done."""
         why = why_fallback(error)
         kind = self.route() if why and not self.settings.no_fallback else None
-        if kind is None or not wants_video(text):
+        if kind is None or why is None or not wants_video(text):
             return None
         try:
             request = self.request_for(kind, text)
         except UsageError:
             return None  # the words make no valid request (e.g. a local image path): nothing to offer
-        question = f"NemoVideo can't generate now ({why}). Generate with {self._what(request)} instead? [y/N]"
+        lang = self.settings.lang
+        question = say(lang, "fallback.ask", why=say(lang, "fallback.why." + why), what=self._what(request, lang))
         confirm = self.confirm if self.confirm is not None else tty_confirm()
         answer = await ask_to_spend(question, yes=self.settings.yes or not self.settings.fallback_ask, confirm=confirm)
         if answer is None:
             self.emit(Notice(f"NemoVideo can't generate now ({why}). {self._how(kind, request)}", kind="warning"))
             return None
         if not answer:
-            self.emit(Notice("OK: nothing generated, no credits spent."))
+            self.emit(Notice("OK: nothing generated, no credits spent.", key="fallback.declined"))
             return None
-        self.emit(Notice(f"Generating with {self._what(request)}.", kind="info"))
+        self.emit(Notice(f"Generating with {self._what(request)}.", kind="info", key="fallback.generating",
+                         values=(("what", self._what(request, lang)),)))
         async with ProviderSession(self.settings, self.paths, self.emit, kind, ledger=self.ledger) as ps:
             return await ps.jobs.submit(ps.job(request), policy=poll_policy(kind, self.settings), follow=True, session_id=session_id)
 
@@ -97,12 +100,11 @@ class Fallback:
                                size="large" if pro else "small", duration=sora.video_duration, images=sora.image_urls)
 
     @staticmethod
-    def _what(request: SoraRequest | GatewayRequest) -> str:
+    def _what(request: SoraRequest | GatewayRequest, lang: str = "en") -> str:
         if isinstance(request, SoraRequest):
-            cost = cost_of(request)
             tier = "" if request.model_tier == "sora2" else f" ({request.model_tier})"
-            return f"Sora 2{tier} via NanoPhoto for {cost} credits"
-        return f"Sora 2 via your video gateway ({request.model}, {request.duration} s, {request.orientation})"
+            return say(lang, "fallback.sora", tier=tier, cost=cost_of(request))
+        return say(lang, "fallback.gateway", model=request.model, duration=request.duration, orientation=request.orientation)
 
     def _how(self, kind: str, request: SoraRequest | GatewayRequest) -> str:
         if isinstance(request, SoraRequest):

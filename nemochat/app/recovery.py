@@ -27,6 +27,8 @@ async def recover_after_drop(conv: Conversation, before: Timeline | None, droppe
             f"{dropped.message} Your message was NOT sent again (the agent may still be working on it). "
             f"Checking the project state in {settings.recovery_first_wait:.0f} s…",
             kind="recovery",
+            key="recovery.dropped",
+            values=(("wait", f"{settings.recovery_first_wait:.0f}"),),
         )
     )
     wait = settings.recovery_first_wait
@@ -41,9 +43,10 @@ async def recover_after_drop(conv: Conversation, before: Timeline | None, droppe
             conv.emit(ChangesShown(changes, after_drop=True))
             return changes
         if attempt + 1 < settings.recovery_reads:
-            conv.emit(Notice(f"No change yet; checking again in {wait:.0f} s…", kind="recovery"))
+            conv.emit(Notice(f"No change yet; checking again in {wait:.0f} s…", kind="recovery", key="recovery.again", values=(("wait", f"{wait:.0f}"),)))
     raise StreamDropped(
         dropped.message,
         code=dropped.code,
         action=f"Nothing was resent. Check later with `{cli_words.command('status')}`; the agent may still finish the job.",
+        key=dropped.key, **dropped.values,
     )

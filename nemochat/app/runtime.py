@@ -56,7 +56,7 @@ class Runtime:
     ledger: Ledger | None = None  # sessions, turns and jobs (nemochat.store)
 
     def notify(self, message: str) -> None:
-        self.view.emit(Notice(message, kind="recovery"))
+        self.view.emit(Notice(message, kind="recovery", key=getattr(message, "key", ""), values=getattr(message, "values", ())))
 
 
 def make_view(settings: Settings) -> View:

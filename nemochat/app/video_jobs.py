@@ -125,7 +125,8 @@ class VideoJobs:
         for task_id, shot_id in _tasks(provider.kind, task_ids):
             self.emit(VideoReady(provider.kind, task_id, "processing", shot_id=shot_id, job_id=job_id))
         if not follow:
-            self.emit(Notice(f"Submitted. Follow it with: {provider.reattach(task_ids)}"))
+            self.emit(Notice(f"Submitted. Follow it with: {provider.reattach(task_ids)}", key="video.submitted",
+                             values=(("command", provider.reattach(task_ids)),)))
             return outcome
         return await self.follow(job_id, provider, task_ids, policy)
 
@@ -193,7 +194,7 @@ class VideoJobs:
             return await self.follow(job_id, provider, task_ids, rest)
         for task_id, shot_id in _tasks(provider.kind, task_ids):
             self.emit(VideoReady(provider.kind, task_id, "processing", shot_id=shot_id, job_id=job_id))
-        self.emit(Notice(f"Follow it with: {provider.reattach(task_ids)}"))
+        self.emit(Notice(f"Follow it with: {provider.reattach(task_ids)}", key="video.follow", values=(("command", provider.reattach(task_ids)),)))
         return JobOutcome(job_id, provider.kind, "processing", task_ids, status)
 
     def _not_found(self, known: Any, provider: Provider, task_ids: Any) -> UsageError:
@@ -217,7 +218,8 @@ class VideoJobs:
         deadline = self.clock() + policy.max_wait
         wait = policy.initial_delay
         if wait >= 60:
-            self.emit(Notice(f"{label} usually takes a few minutes; first check in {wait:.0f} s.", kind="working"))
+            self.emit(Notice(f"{label} usually takes a few minutes; first check in {wait:.0f} s.", kind="working",
+                             key="video.takes_minutes", values=(("label", label), ("wait", f"{wait:.0f}"))))
         while True:
             await self.sleep(max(0.0, min(wait, deadline - self.clock())))
             status, retry_after = await self._check(job_id, provider, task_ids, stage="progress")
@@ -242,7 +244,8 @@ class VideoJobs:
         except RateLimited as limited:
             wait = retry_wait(limited.retry_after, default=self.settings.retry_after_default, longest=self.settings.retry_after_max,
                               what=limited.message, action=f"The task goes on; check it with: {provider.reattach(task_ids)}.")
-            self.emit(Notice(f"{LABELS[provider.kind]} asked us to slow down; next check in {wait:.0f} s.", kind="recovery"))
+            self.emit(Notice(f"{LABELS[provider.kind]} asked us to slow down; next check in {wait:.0f} s.", kind="recovery",
+                             key="video.slow_down", values=(("label", LABELS[provider.kind]), ("wait", f"{wait:.0f}"))))
             return None, wait
         except (UsageError, AuthError, CreditsError):
             raise
@@ -257,7 +260,8 @@ class VideoJobs:
 
     def _show_progress(self, kind: str, status: TaskStatus) -> None:
         detail = f" ({clean_line(status.progress)})" if status.progress else ""
-        self.emit(Notice(f"{LABELS[kind]}: still processing{detail}.", kind="working"))
+        self.emit(Notice(f"{LABELS[kind]}: still processing{detail}.", kind="working",
+                         key="video.still_processing", values=(("label", LABELS[kind]), ("detail", detail))))
 
     async def _wait_retry_after(self, limited: RateLimited, why: str) -> None:
         wait = retry_wait(limited.retry_after, default=self.settings.retry_after_default, longest=self.settings.retry_after_max,

@@ -72,6 +72,7 @@ def retry_wait(retry_after: float | None, *, default: float, longest: float, wha
         f"{what}: the server asks us to wait {_duration(wait)}, longer than the {longest:.0f} s we wait (retry_after_max)",
         code=429,
         action=(action + " " if action else "") + f"Try again {_when(wait)}.",
+        key="rate_limited.wait", what=what,
     )
 
 
@@ -219,4 +220,5 @@ async def bounded_request(
             f"{what}: no whole answer within {deadline:.0f} s (request_deadline, at most twice request_timeout)",
             code="timeout",
             action="The server is answering too slowly; try again later.",
+            key="network.deadline", what=what,
         ) from None

@@ -123,17 +123,18 @@ def network_error(exc: Exception, what: str, *, tries: int = 1) -> NetworkError:
     to = f" to {where}" if where else ""
     notes = [f"tried {tries} times"] if tries > 1 else []
     if isinstance(exc, httpx.ConnectTimeout):
-        problem = f"timed out connecting{to}"
+        problem, key = f"timed out connecting{to}", "network.connect_timeout"
     elif isinstance(exc, httpx.TimeoutException):
-        problem = f"timed out waiting for an answer{' from ' + where if where else ''}"
+        problem, key = f"timed out waiting for an answer{' from ' + where if where else ''}", "network.timeout"
     elif isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)):
-        problem = f"the connection{to} was cut before an answer came"
+        problem, key = f"the connection{to} was cut before an answer came", "network.cut"
     else:
-        problem = f"could not connect{to}"
+        problem, key = f"could not connect{to}", "network.connect"
         notes[:0] = [_connect_reason(exc)] if _connect_reason(exc) else []
     return NetworkError(
         f"{what}: {problem}" + (f" ({'; '.join(notes)})" if notes else ""),
         action="" if untrusted_certificate(exc) else "Check your connection (or --api-base) and try again.",  # the CA hint says it
+        key="" if untrusted_certificate(exc) else key, what=what, host=where,
     )
 
 
@@ -193,6 +194,7 @@ def unexpected(what: str, why: str, who: str = "NemoVideo") -> BackendError:
         f"{who} answered something unexpected: {what[:1].lower() + what[1:]} got {why}",
         code="bad_answer",
         action="Try again in a moment; if it keeps happening, check --api-base (is it NemoVideo's API?).",
+        key="bad_answer", who=who, what=what,
     )
 
 
@@ -200,15 +202,15 @@ def error_for(status: int, body: Any, retry_after: str | None, what: str) -> Nem
     code, message = _code_and_message(body)
     if status < 400 and code in (None, 0, "0", 200):
         if isinstance(body, dict) and body.get("success") is False:
-            return BackendError(f"{what} failed: {message or 'no reason given'}", code=code or "failed")
+            return BackendError(f"{what} failed: {message or 'no reason given'}", code=code or "failed", key="failed", what=what)
         return None
     detail = message or f"HTTP {status}"
     if code in (1001, "1001") or status == 401:
-        return TokenRejected(f"{what}: the token was rejected ({detail})", code=1001)
+        return TokenRejected(f"{what}: the token was rejected ({detail})", code=1001, key="token_rejected", what=what)
     if code in (1002, "1002") or (status == 404 and "session not found" in detail.lower()):
-        return SessionNotFound(f"{what}: session not found", code=1002)
+        return SessionNotFound(f"{what}: session not found", code=1002, key="session_not_found", what=what)
     if code in (2001, "2001"):
-        return CreditsError(f"{what}: not enough credits", code=2001)
+        return CreditsError(f"{what}: not enough credits", code=2001, key="credits", what=what)
     if code in (4001, "4001"):
         return _said_once(UsageError, what, "unsupported file type", detail, code=4001, action=f"Supported formats: {SUPPORTED_UPLOADS}.")
     if code in (4002, "4002"):
@@ -219,17 +221,18 @@ def error_for(status: int, body: Any, retry_after: str | None, what: str) -> Nem
             code=402, action="Not a credits problem: register at nemovideo.ai to unlock export.",
         )
     if status == 429:
-        return RateLimited(f"{what}: rate limited", code=429, retry_after=parse_retry_after(retry_after))
+        return RateLimited(f"{what}: rate limited", code=429, retry_after=parse_retry_after(retry_after), key="rate_limited", what=what)
     if status == 400 and "client" in detail.lower():
         return AuthError(f"{what}: the server wants a client id ({detail})", code=400)
     if status == 403:
-        return AuthError(f"{what}: forbidden ({detail})", code=403, action="Check --token / NEMO_TOKEN.")
+        return AuthError(f"{what}: forbidden ({detail})", code=403, action="Check --token / NEMO_TOKEN.", key="forbidden", what=what)
     if status in (400, 422):
-        return UsageError(f"{what}: the server refused the request ({detail})", code=status)
+        return UsageError(f"{what}: the server refused the request ({detail})", code=status, key="refused", what=what)
     return BackendError(
         f"{what} failed: {detail}",
         code=code if code not in (None, 0) else status,
         action="Try again in a moment; if it keeps failing, the service may be down.",
+        key="backend_failed", what=what,
     )
 
 

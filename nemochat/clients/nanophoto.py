@@ -213,7 +213,7 @@ def nanophoto_error(status: int, body: Any, retry_after: str | None, what: str) 
         return None
     detail = _opt_str(body.get("error")) or _opt_str(body.get("message")) or f"HTTP {status}"
     if code == "LOGIN_REQUIRED" or status in (401, 403):
-        return AuthError(f"{what}: NanoPhoto refused the API key ({detail})", code="LOGIN_REQUIRED", action=f"Check your key at {KEYS_PAGE}.")
+        return AuthError(f"{what}: NanoPhoto refused the API key ({detail})", code="LOGIN_REQUIRED", action=f"Check your key at {KEYS_PAGE}.", key="nanophoto.key", what=what, page=KEYS_PAGE)
     if code == "API_KEY_RATE_LIMIT_EXCEEDED" or status == 429:
         return RateLimited(
             f"{what}: NanoPhoto's rate limit (100 requests/hour per key) was hit",
@@ -224,7 +224,7 @@ def nanophoto_error(status: int, body: Any, retry_after: str | None, what: str) 
     if code == "INSUFFICIENT_CREDITS" or status == 402:
         needed = _opt_int(body.get("requiredCredits"))
         extra = f" (this needs {needed})" if needed is not None else ""
-        return CreditsError(f"{what}: not enough NanoPhoto credits{extra}", code="INSUFFICIENT_CREDITS", action="Top up at https://nanophoto.ai.")
+        return CreditsError(f"{what}: not enough NanoPhoto credits{extra}", code="INSUFFICIENT_CREDITS", action="Top up at https://nanophoto.ai.", key="nanophoto.credits", what=what)
     if code == "TASK_NOT_FOUND" or status == 404:
         return TaskNotFound(f"{what}: NanoPhoto knows no such task", code="TASK_NOT_FOUND", action="Check the task id (it must belong to your key), or submit again.")
     if code in _USAGE_CODES or status in (400, 422):

@@ -33,6 +33,7 @@ from nemochat.clients.bounds import Inflater, bounded_request, call_deadline, re
 from nemochat.clients.ids import checked_id, checked_token, optional_id
 from nemochat.clients.http import body_of, check, error_for, network_error, never_sent, no_answer, unexpected
 from nemochat.clients.sse import SSEBatcher
+from nemochat.core.texts import Said
 from nemochat.core.secrets import remember
 from nemochat.errors import AuthError, BackendError, NemochatError, RateLimited, StreamDropped, TokenRejected
 from nemochat.settings import Paths, Settings
@@ -123,7 +124,7 @@ class NemoClient:
             if exc.code != "400":
                 raise
             self.client_id = auth.new_client_id(self.paths.nemovideo_config, lock_wait=self.settings.identity_lock_wait)
-            self.notify("The server did not accept our client id; created a new one.")
+            self.notify(Said.of("notice.client_id"))
             data = await self._with_rate_limit_retry(request)
         if not isinstance(data, dict) or not isinstance(data.get("token"), str):
             raise AuthError("Getting a token: the server sent no token", action="Try again later, or pass --token.")
@@ -148,7 +149,7 @@ class NemoClient:
                 self.token, self.user_id = cached.token, cached.user_id
                 return
             auth.forget_token(self.token_cache, self.settings.backend, self.client_id)
-            self.notify("Your token expired; getting a new one.")
+            self.notify(Said.of("notice.token_expired"))
             await self._new_anonymous_token()
 
     # -- calls ----------------------------------------------------------------------
@@ -256,7 +257,7 @@ class NemoClient:
                     await self._wait_unreachable(unreached)
                     continue
                 if no_answer(exc) and not never_sent(exc):  # it may be running: never send it again
-                    raise StreamDropped("The connection dropped before the answer began.") from None
+                    raise StreamDropped("The connection dropped before the answer began.", key="stream.before") from None
                 raise network_error(exc, "Sending your message", tries=unreached + 1) from None
             if response.status_code == 200:
                 break
@@ -323,14 +324,14 @@ class NemoClient:
         so a long wait is never a silent hang."""
         s = self.settings
         wait = min(s.connect_retry_wait * 2 ** (retry - 1), s.connect_retry_max_wait)
-        when = f"in {wait:.0f} s" if wait >= 0.5 else "now"
-        self.notify(f"NemoVideo unreachable, retrying {when} ({retry}/{s.connect_retries})…")
+        key = "notice.unreachable" if wait >= 0.5 else "notice.unreachable_now"
+        self.notify(Said.of(key, wait=f"{wait:.0f}", retry=retry, retries=s.connect_retries))
         await self.sleep(wait)
 
     async def _wait_rate_limit(self, error: RateLimited) -> None:
         s = self.settings
         wait = retry_wait(error.retry_after, default=s.retry_after_default, longest=s.retry_after_max, what=error.message)
-        self.notify(f"The server asked us to slow down; retrying in {wait:.0f} s.")
+        self.notify(Said.of("notice.slow_down", wait=f"{wait:.0f}"))
         await self.sleep(wait)
 
 

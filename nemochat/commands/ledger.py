@@ -38,7 +38,7 @@ def sessions(args: argparse.Namespace) -> int:
     for s in found:
         turns = say(settings.lang, "turns.one" if s.turns == 1 else "turns.many", count=s.turns)
         video = f"  ▶ {clean_line(s.last_video)}" if s.last_video else ""
-        print(f"{tr.when(s.last_used)}  {turns:>9}  {tr.title_of(s)}{video}")
+        print(f"{tr.when(s.last_used)}  {turns:>9}  {tr.title_of(s, settings.lang)}{video}")
         print(f"{'':16}  {'':>9}  {clean_line(s.id)} · {clean_line(s.api_base)}")
     return 0
 
@@ -167,17 +167,20 @@ def _show_config(args: argparse.Namespace, path: Path) -> int:
     rows = [(k, _shown(value_of(k), secret=k in cf.SECRET_KEYS), sources[k], k in cf.config_keys()) for k in keys]
     if settings.json:
         return _json_lines({"type": "config", "key": k, "value": v, "source": src, "in_file": ok} for k, v, src, ok in rows)
-    print(f"# config file: {path}{'' if path.exists() else ' (not created yet)'}")
-    print("# change one with: nemochat config set KEY VALUE")
+    lang = settings.lang
+    print(say(lang, "config.file", path=path) + ("" if path.exists() else say(lang, "config.not_yet")))
+    print(say(lang, "config.change"))
     width = max(len(k) for k in keys)
     for settable in (True, False):
         if not settable:
-            print("# from the environment or flags only:")
+            print(say(lang, "config.env_only"))
         for key, value, source, in_file in rows:
             if in_file is settable:
+                where, _, detail = source.partition(" ")  # "default", "flag --lang", "env NEMO_LANG", "file PATH"
+                source = say(lang, "config.source." + where, default=where) + (" " + detail if detail else "")
                 print(f"{key:<{width}} = {value:<34} ({source})")
     for key in cf.unknown_keys(path):
-        print(f"# ignored in the file: {key} (not a setting nemochat keeps there)")
+        print(say(lang, "config.ignored", name=key))
     return 0
 
 

@@ -171,7 +171,9 @@ class _ChatParser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         from nemochat.errors import UsageError
 
-        raise UsageError(f"{self.prog}: {message} ({self.prog.split()[0]} submit --help lists the flags)")
+        command = self.prog.split()[0]
+        raise UsageError(f"{self.prog}: {message} ({command} submit --help lists the flags)",
+                         key="usage.flags", prog=self.prog, problem=message, command=command)
 
 
 def chat_parser(kind: str) -> argparse.ArgumentParser:
@@ -296,12 +298,13 @@ def _json_arg(raw: str | None, flag: str, rule: str, message: str) -> Any:
         raise broken(rule, f"{message} ({flag} is not valid JSON: {exc})") from None
 
 
-def price_of(request: Any) -> str:
+def price_of(request: Any, lang: str = "en") -> str:
     """What a submit costs, in words, for the cost question."""
+    from nemochat.core.texts import say
     from nemochat.core.video_rules import cost_of
 
     cost = cost_of(request)
-    return f"{cost} NanoPhoto credits" if cost is not None else "whatever your gateway charges"
+    return say(lang, "provider.price", cost=cost) if cost is not None else say(lang, "provider.price_gateway")
 
 
 async def _confirm_cost(rt: Any, request: Any, confirm: Any = None) -> bool:
@@ -310,12 +313,16 @@ async def _confirm_cost(rt: Any, request: Any, confirm: Any = None) -> bool:
     from nemochat.core.video_rules import describe
     from nemochat.errors import UsageError
 
-    price, what = price_of(request), describe(request)
-    ok = await ask_to_spend(f"{what} costs {price}. Submit? [y/N]", yes=rt.settings.yes, confirm=confirm or tty_confirm())
+    from nemochat.core.texts import say
+
+    price, what, lang = price_of(request), describe(request), rt.settings.lang
+    question = say(lang, "provider.cost", what=what, price=price_of(request, lang))
+    ok = await ask_to_spend(question, yes=rt.settings.yes, confirm=confirm or tty_confirm())
     if ok is None:
         raise UsageError(f"Submitting {what} spends {price}, and there is no terminal to ask for your OK.",
                          code="confirm_required", action="Pass --yes to confirm the spending. Nothing was sent.")
-    rt.view.emit(Notice(f"Submitting {what}: {price}." if ok else "Not submitted; nothing was spent."))
+    rt.view.emit(Notice(f"Submitting {what}: {price}.", key="provider.submitting", values=(("what", what), ("price", price_of(request, lang))))
+                 if ok else Notice("Not submitted; nothing was spent.", key="provider.not_submitted"))
     return ok
 
 

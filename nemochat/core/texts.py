@@ -60,7 +60,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sessions.none": "No sessions yet on this backend.",
         "sessions.switch": "Switch with /session ID (Tab completes the id).",
         "open.no_link": "No link to open for this session.",
+        "open.opened": "Opened {target}",
+        "open.last": "Your last export: {target}",
         "provider.not_submitted": "Not submitted; nothing was spent.",
+        "provider.cost": "{what} costs {price}. Submit? [y/N]",
+        "provider.price": "{cost} NanoPhoto credits",
+        "provider.price_gateway": "whatever your gateway charges",
+        "provider.submitting": "Submitting {what}: {price}.",
         # the ledger's commands (sessions, log, jobs)
         "sessions.none_but_demo": "No sessions yet with NemoVideo; the demo has {count}: nemochat --demo sessions",
         "sessions.none_start": "No sessions yet. Start one with: nemochat (or nemochat --demo to try it offline)",
@@ -85,6 +91,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "log.earlier": "Earlier in this session:",
         "log.stopped": "(the answer stopped here)",
         "jobs.none_yet": "No jobs yet: exports and Sora/Veo videos show up here.",
+        # `nemochat config show`
+        "config.file": "# config file: {path}",
+        "config.not_yet": " (not created yet)",
+        "config.change": "# change one with: nemochat config set KEY VALUE",
+        "config.env_only": "# from the environment or flags only:",
+        "config.ignored": "# ignored in the file: {name} (not a setting nemochat keeps there)",
+        "config.source.default": "default",
+        "config.source.locale": "locale",
+        "config.source.flag": "flag",
+        "config.source.env": "env",
+        "config.source.file": "file",
         "demo.sample": "Demo: the simulator's project was empty, so its 10-second sample clip (rain on a neon street) is on the timeline.",
         # export and transfers
         "export.rendering": "Rendering your video on NemoVideo (render {id}).",
@@ -128,6 +145,46 @@ CATALOGUE: dict[str, dict[str, str]] = {
         # /help
         "help.more": "Anything else goes to the agent; “credits”, “status”, “export” work without a slash.",
         "help.keys": "Enter sends · Alt-Enter new line · Ctrl-R history · Ctrl-C stops · Ctrl-D quits",
+        # Sora/Veo/gateway videos
+        "video.gateway": "the gateway",
+        "video.shot": " shot {shot}",
+        "video.cost": " · {credits} credits",
+        "video.ready": "✓ Video ready ({name}{shot}{cost})",
+        "video.saved": "  Saved ",
+        "video.failed": "✗ {name}{shot} failed (task {task})",
+        "video.unknown": "? {name}: the submit's answer was lost; job #{job} is marked unknown",
+        "video.processing": "→ {name}{shot}: task {task} is processing",
+        "video.takes_minutes": "{label} usually takes a few minutes; first check in {wait} s.",
+        "video.slow_down": "{label} asked us to slow down; next check in {wait} s.",
+        "video.still_processing": "{label}: still processing{detail}.",
+        "video.submitted": "Submitted. Follow it with: {command}",
+        "video.follow": "Follow it with: {command}",
+        # the client's notices while it retries
+        "notice.client_id": "The server did not accept our client id; created a new one.",
+        "notice.token_expired": "Your token expired; getting a new one.",
+        "notice.unreachable": "NemoVideo unreachable, retrying in {wait} s ({retry}/{retries})…",
+        "notice.unreachable_now": "NemoVideo unreachable, retrying now ({retry}/{retries})…",
+        "notice.slow_down": "The server asked us to slow down; retrying in {wait} s.",
+        # the REPL's toolbar, the turn's notices, the fallback's question
+        "toolbar.session": "session {sid}",
+        "toolbar.offline": "not connected",
+        "toolbar.credits": "{credits} credits",
+        "still_working": "Still working… ({took})",
+        "artifact.saved": "saved {name}",
+        "handoff": "→ {agent}",
+        "session.gone": "That session no longer exists on the server; starting a new one.",
+        "session.title": "Session {sid}",
+        "recovery.dropped": "The connection dropped. Your message was NOT sent again (the agent may still be working on it). Checking the project state in {wait} s…",
+        "recovery.again": "No change yet; checking again in {wait} s…",
+        "fallback.ask": "NemoVideo can't generate now ({why}). Generate with {what} instead? [y/N]",
+        "fallback.why.no credits": "no credits",
+        "fallback.why.it is unreachable": "it is unreachable",
+        "fallback.why.it is busy": "it is busy",
+        "fallback.why.it is failing": "it is failing",
+        "fallback.sora": "Sora 2{tier} via NanoPhoto for {cost} credits",
+        "fallback.gateway": "Sora 2 via your video gateway ({model}, {duration} s, {orientation})",
+        "fallback.declined": "OK: nothing generated, no credits spent.",
+        "fallback.generating": "Generating with {what}.",
     },
     "zh": {
         "credits": "积分:",
@@ -172,7 +229,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sessions.none": "这个后端上还没有会话。",
         "sessions.switch": "用 /session ID 切换(Tab 可补全 ID)。",
         "open.no_link": "这个会话没有可打开的链接。",
+        "open.opened": "已打开 {target}",
+        "open.last": "你上次导出的视频:{target}",
         "provider.not_submitted": "未提交;没有花费任何积分。",
+        "provider.cost": "{what} 需要 {price}。提交吗? [y/N]",
+        "provider.price": "{cost} 个 NanoPhoto 积分",
+        "provider.price_gateway": "你的网关所收取的费用",
+        "provider.submitting": "正在提交 {what}:{price}。",
         "sessions.none_but_demo": "还没有 NemoVideo 会话;演示里有 {count} 个:nemochat --demo sessions",
         "sessions.none_start": "还没有会话。开始一个:nemochat(或用 nemochat --demo 离线试用)",
         "turns.one": "{count} 轮",
@@ -195,6 +258,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "log.earlier": "这个会话之前的内容:",
         "log.stopped": "(回答在这里停止了)",
         "jobs.none_yet": "还没有任务:导出和 Sora/Veo 视频会显示在这里。",
+        "config.file": "# 配置文件:{path}",
+        "config.not_yet": "(尚未创建)",
+        "config.change": "# 修改一项:nemochat config set 键 值",
+        "config.env_only": "# 只能通过环境变量或命令行参数设置:",
+        "config.ignored": "# 文件中被忽略:{name}(nemochat 不在文件里保存这个设置)",
+        "config.source.default": "默认",
+        "config.source.locale": "系统语言",
+        "config.source.flag": "参数",
+        "config.source.env": "环境变量",
+        "config.source.file": "文件",
         "demo.sample": "演示:模拟器里的项目是空的,所以时间线上放了它的10秒示例片段(霓虹街道上的雨)。",
         "export.rendering": "正在 NemoVideo 上渲染你的视频(渲染 {id})。",
         "export.saved": "✓ 已保存 ",
@@ -235,6 +308,43 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "jobs.no_cancel": "NanoPhoto 无法取消已付费的视频:它会继续生成,`nemochat jobs` 保留了它的任务 ID。",
         "help.more": "其他内容都会发给智能体;“积分”“状态”“导出”不用斜杠也可以。",
         "help.keys": "Enter 发送 · Alt-Enter 换行 · Ctrl-R 历史 · Ctrl-C 停止 · Ctrl-D 退出",
+        "video.gateway": "网关",
+        "video.shot": " 镜头 {shot}",
+        "video.cost": " · {credits} 积分",
+        "video.ready": "✓ 视频已就绪({name}{shot}{cost})",
+        "video.saved": "  已保存 ",
+        "video.failed": "✗ {name}{shot} 失败(任务 {task})",
+        "video.unknown": "? {name}:提交的回应丢失了;任务 #{job} 标记为未知",
+        "video.processing": "→ {name}{shot}:任务 {task} 处理中",
+        "video.takes_minutes": "{label} 通常需要几分钟;{wait} 秒后第一次查询。",
+        "video.slow_down": "{label} 要求放慢速度;{wait} 秒后再查询。",
+        "video.still_processing": "{label}:仍在处理{detail}。",
+        "video.submitted": "已提交。用这个命令跟进:{command}",
+        "video.follow": "用这个命令跟进:{command}",
+        "notice.client_id": "服务器不接受我们的客户端 ID;已创建一个新的。",
+        "notice.token_expired": "你的令牌已过期;正在获取新令牌。",
+        "notice.unreachable": "连不上 NemoVideo,{wait} 秒后重试({retry}/{retries})…",
+        "notice.unreachable_now": "连不上 NemoVideo,正在重试({retry}/{retries})…",
+        "notice.slow_down": "服务器要求放慢速度;{wait} 秒后重试。",
+        "toolbar.session": "会话 {sid}",
+        "toolbar.offline": "未连接",
+        "toolbar.credits": "{credits} 积分",
+        "still_working": "仍在处理…({took})",
+        "artifact.saved": "已保存 {name}",
+        "handoff": "→ 转交给 {agent}",
+        "session.gone": "服务器上已没有这个会话;正在开始一个新会话。",
+        "session.title": "会话 {sid}",
+        "recovery.dropped": "连接断开了。你的消息没有被重新发送(智能体可能仍在处理)。{wait} 秒后检查项目状态…",
+        "recovery.again": "还没有变化;{wait} 秒后再检查…",
+        "fallback.ask": "NemoVideo 现在无法生成({why})。改用{what}生成吗? [y/N]",
+        "fallback.why.no credits": "积分不足",
+        "fallback.why.it is unreachable": "连接不上",
+        "fallback.why.it is busy": "服务繁忙",
+        "fallback.why.it is failing": "服务出错",
+        "fallback.sora": "NanoPhoto 上的 Sora 2{tier},花费 {cost} 积分,",
+        "fallback.gateway": "你的视频网关上的 Sora 2({model},{duration} 秒,{orientation})",
+        "fallback.declined": "好的:没有生成任何内容,没有花费积分。",
+        "fallback.generating": "正在用{what}生成。",
     },
 }
 
@@ -276,6 +386,44 @@ def say(lang: str | None, key: str, default: str | None = None, **values: object
     return template.format(**values) if values else template
 
 
+class Said(str):
+    """An English line that also names its catalogue message (``key``, ``values``),
+    for code that passes plain strings along (a client's ``notify``)."""
+
+    key: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **values: object) -> Said:
+        said = cls(say("en", key, None, **values))
+        said.key, said.values = key, tuple((k, str(v)) for k, v in values.items())
+        return said
+
+
 def command_help(lang: str | None, name: str, english: str) -> str:
     """A slash command's /help line: the registry's English, else its translation."""
     return HELP_ZH.get(name, english) if lang_of(lang) == "zh" else english
+
+
+def say_error(lang: str | None, key: str, values: dict[str, str], message: str, action: str) -> tuple[str, str]:
+    """An error's line and advice in ``lang``: ``error.KEY`` (and ``error.KEY.action``
+    when the error has advice) from the catalogue; the English ones when not keyed.
+    ``what`` (the step that failed: "Sending your message") is translated too."""
+    if not key or lang_of(lang) == "en":
+        return message, action
+    table = CATALOGUE[lang_of(lang)]
+    if "error." + key not in table:
+        return message, action
+    if "what" in values:
+        values = {**values, "what": table.get("doing." + values["what"], values["what"])}
+    if "problem" in values:
+        values = {**values, "problem": argparse_words(lang_of(lang), values["problem"])}
+    advice = table.get(f"error.{key}.action", action) if action else ""
+    return say(lang, "error." + key, **values), advice.format(**values) if advice is not action else advice
+
+
+from nemochat.core.error_texts import DOING, ERRORS, argparse_words  # noqa: E402  (the errors' half of the catalogue)
+
+for _lang in CATALOGUE:
+    CATALOGUE[_lang].update(ERRORS[_lang])
+    CATALOGUE[_lang].update({"doing." + english: words for english, words in DOING[_lang].items()})

@@ -184,7 +184,8 @@ class TurnState:
             return []
         self._last_visible = now
         elapsed = int(now - self.started_at)
-        return [Notice(f"Still working… ({elapsed // 60}:{elapsed % 60:02d})", kind="working")]
+        took = f"{elapsed // 60}:{elapsed % 60:02d}"
+        return [Notice(f"Still working… ({took})", kind="working", key="still_working", values=(("took", took),))]
 
     def close(self) -> list[UIEvent]:
         """The stream ended: flush what was only ever partial, then finish."""

@@ -8,7 +8,7 @@ every behaviour can be tested with a recording view.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from nemochat.core.draft import Timeline
@@ -95,8 +95,11 @@ class ArtifactNoted:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    message: str
+    message: str  # English: what --json and the ledger carry
     kind: Literal["info", "working", "recovery", "warning"] = "info"
+    # the catalogue's message (core/texts.py) and its {placeholders}, for a view in another language
+    key: str = field(default="", compare=False)
+    values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,8 @@ async def switch_session(repl: Repl, session_id: str | None) -> None:
     try:
         await conversation.nemo.state(full)  # it must exist before we leave this one
     except SessionNotFound:
-        raise UsageError(f"No session {session_id} on this backend.", action="/sessions lists the ones you used.") from None
+        raise UsageError(f"No session {session_id} on this backend.", action="/sessions lists the ones you used.",
+                         key="usage.no_session", sid=session_id) from None
     conversation.settings = replace(conversation.settings, session=full)
     conversation.session = None
     await conversation.connect()
@@ -62,10 +63,10 @@ async def open_project(repl: Repl) -> None:
     except UsageError:
         pass
     except NemochatError as error:  # an address not to open: said, not launched
-        repl.say(error.message, "yellow")
+        repl.say(error.say(repl.lang)[0], "yellow")
         return
     else:
-        repl.say(("Opened " if opened else "Your last export: ") + target, "green" if opened else "")
+        repl.say(say(repl.lang, "open.opened" if opened else "open.last", target=target), "green" if opened else "")
         return
     if repl.runtime.settings.demo:
         repl.say(text(repl.runtime.settings.lang, "demo_no_page"), "yellow")

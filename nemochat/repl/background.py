@@ -129,8 +129,11 @@ class Background:
             if job.detail and job.error:
                 repl.say("  " + job.detail, "dim")
         else:
-            repl.say(say(repl.lang, "job.failed", label=label, error=job.error), "red")
-            if job.detail:
-                repl.say("  " + job.detail, "yellow")
+            error, detail = job.error, job.detail
+            if isinstance(job.failure, NemochatError):
+                error, detail = job.failure.say(repl.lang)
+            repl.say(say(repl.lang, "job.failed", label=label, error=error), "red")
+            if detail:
+                repl.say("  " + detail, "yellow")
         repl.printer.separate()
         repl.changed()

@@ -158,19 +158,19 @@ async def cmd_status(ctx: ReplContext, args: list[str]) -> None:
 
 async def cmd_export(ctx: ReplContext, args: list[str]) -> None:
     if len(args) > 1:
-        raise UsageError("/export takes at most one path", action="Quote a path with spaces: /export 'my video.mp4'")
+        raise UsageError("/export takes at most one path", action="Quote a path with spaces: /export 'my video.mp4'", key="usage.export")
     ctx.start_export(args[0] if args else None)
 
 
 async def cmd_upload(ctx: ReplContext, args: list[str]) -> None:
     if not args:
-        raise UsageError("/upload needs a file or a URL", action="For example: /upload ~/clips/intro.mp4 https://example.com/logo.png")
+        raise UsageError("/upload needs a file or a URL", action="For example: /upload ~/clips/intro.mp4 https://example.com/logo.png", key="usage.upload")
     await ctx.upload(args)
 
 
 async def cmd_session(ctx: ReplContext, args: list[str]) -> None:
     if len(args) > 1:
-        raise UsageError("/session takes one word: new, or a session id")
+        raise UsageError("/session takes one word: new, or a session id", key="usage.session")
     if not args:
         session = await ctx.ensure_connected()
         ctx.say(say(ctx.lang, "session.this", sid=session.session_id), "bold")
@@ -232,7 +232,7 @@ async def cmd_open(ctx: ReplContext, args: list[str]) -> None:
 
 async def cmd_thoughts(ctx: ReplContext, args: list[str]) -> None:
     if len(args) > 1 or (args and args[0].lower() not in ("on", "off")):
-        raise UsageError("/thoughts takes on or off", action="Show the agent's thinking with /thoughts on, hide it with /thoughts off.")
+        raise UsageError("/thoughts takes on or off", action="Show the agent's thinking with /thoughts on, hide it with /thoughts off.", key="usage.thoughts")
     if args:
         ctx.view.show_thoughts = args[0].lower() == "on"
     ctx.say(say(ctx.lang, "thoughts.shown" if ctx.view.show_thoughts else "thoughts.hidden"), "dim")
@@ -246,7 +246,8 @@ async def cmd_help(ctx: ReplContext, args: list[str]) -> None:
     if args:
         command = ctx.registry.get(args[0])
         if command is None:
-            raise UsageError(f"No command /{args[0].lstrip('/')}", action="/help lists them all.")
+            raise UsageError(f"No command /{args[0].lstrip('/')}", action="/help lists them all.", key="usage.no_command",
+                             word=args[0].lstrip("/"))
         also = f"  (also {', '.join('/' + a for a in command.aliases)})" if command.aliases else ""
         ctx.say(command.title + also, "bold")
         ctx.say("  " + command_help(ctx.lang, command.name, command.help))

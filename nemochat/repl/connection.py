@@ -62,7 +62,7 @@ class Connection:
         except NemochatError as error:
             self.state = "failed"
             repl.fail(error)
-            repl.say("Type anything to try again.", "dim")
+            repl.say(repl.say_text("retry"), "dim")
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -73,8 +73,7 @@ class Connection:
             if repl.conversation.session is None and unavailable is not None:
                 self.state = "failed"
                 repl.fail(unavailable)
-                repl.say("Type anything to try again; if NemoVideo is still out of reach, a video request "
-                         "will offer Sora 2 instead (asked first, with the cost).", "dim")
+                repl.say(repl.say_text("retry_fallback"), "dim")
         repl.changed()
 
     async def ensure(self) -> Any:

@@ -48,7 +48,7 @@ class Interrupts:
             self.drop_offers()
         elif self.question is not None and not had_text:
             self.question = None
-            self.say("(question dismissed: just type what you want instead)", "dim")
+            self.say(text(self.lang, "question_dismissed"), "dim")
         elif not had_text and self.link.cancel():  # the launch's connection, maybe retrying an unreachable server
             self.say(text(self.lang, "stopped_connecting"), "dim")
         elif not had_text:
@@ -74,7 +74,7 @@ class Interrupts:
             self.request_quit(force=True)
             return
         what = ", ".join(running)
-        what = what[:1].upper() + what[1:]
+        what = what[:1].upper() + what[1:] if self.lang == "en" else what
         self.drop_offers()
         self.offers.append(Offer("quit", text(self.lang, "quit_confirm", what=what), default_yes=False))
         self.changed()

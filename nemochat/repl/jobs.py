@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from nemochat.core.texts import lang_of, say
+from nemochat.core.texts import say
 from nemochat.repl.printer import held_output
 
 JobStatus = Literal["running", "done", "failed", "cancelled"]
@@ -35,6 +35,7 @@ class Job:
     detail: str = ""  # the current stage: "rendering", "downloading"
     result: str | None = None  # a file path or URL
     error: str | None = None
+    failure: object = None  # the NemochatError it failed with (its words in the user's language)
     finished: float | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     stop_requested: bool = False
@@ -50,19 +51,21 @@ class Job:
 
     def describe(self, lang: str = "en") -> str:
         """For a sentence: "Export (68%)", "Export (downloading)"."""
+        label, detail = (self.label, self.detail) if lang == "en" else (self.title(lang), self.stage(lang))
         if self.progress is not None:
-            return f"{self.title(lang)} ({self.progress:.0f}%)"
-        return f"{self.title(lang)} ({self._stage(lang)})" if self.detail else self.title(lang)
+            return f"{label} ({self.progress:.0f}%)"
+        return f"{label} ({detail})" if detail else label
 
     def short(self, lang: str = "en") -> str:
-        """For the toolbar: "export 68%", "export rendering" ("导出 68%")."""
-        kind = self.kind if lang_of(lang) == "en" else self.title(lang)
+        """For the toolbar: "export 68%", "export rendering"."""
+        name, detail = (self.kind, self.detail) if lang == "en" else (self.title(lang), self.stage(lang))
         if self.progress is not None:
-            return f"{kind} {self.progress:.0f}%"
-        return f"{kind} {self._stage(lang)}".strip() if self.detail else f"{kind}…"
+            return f"{name} {self.progress:.0f}%"
+        return f"{name} {detail}".strip() if detail else f"{name}…"
 
-    def _stage(self, lang: str) -> str:
-        return say(lang, "job.stage." + (self.detail or "starting"), default=self.detail or "")
+    def stage(self, lang: str) -> str:
+        """What it is doing, in ``lang``: "rendering", "渲染中"."""
+        return say(lang, "job.stage." + self.detail, default=self.detail) if self.detail else ""
 
     def title(self, lang: str = "en") -> str:
         """The job's label in ``lang``: "Export", "导出"."""
@@ -124,6 +127,7 @@ class JobManager:
             job.status = "cancelled" if job.stop_requested else "failed"
             job.error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             job.detail = getattr(exc, "action", "") or ""
+            job.failure = exc
         finally:
             job.finished = time.monotonic()
             self._on_change()

@@ -131,14 +131,15 @@ class LiveView(RichView):
     def error(self, error: NemochatError) -> None:
         self._fit()
         self.tool = None
+        message, action = error.say(self.lang)
         if isinstance(error, Interrupted):
-            self.console.print(Text("⏹ " + clean(error.message), style="yellow"))
-            if error.action:
-                self.console.print(Text("  " + clean(in_repl(error.action)), style="dim"))
+            self.console.print(Text("⏹ " + clean(message), style="yellow"))
+            if action:
+                self.console.print(Text("  " + clean(in_repl(action)), style="dim"))
             return
-        self.console.print(Text("✗ ", style="bold red") + Text(clean_line(error.message), style="red"))
-        if error.action:
-            self.console.print(Text("  " + clean(in_repl(error.action)), style="yellow"))
+        self.console.print(Text("✗ ", style="bold red") + Text(clean_line(message), style="red"))
+        if action:
+            self.console.print(Text("  " + clean(in_repl(action)), style="yellow"))
 
     def _on_ErrorShown(self, event: ui.ErrorShown) -> None:
         self.tool = None

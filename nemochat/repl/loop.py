@@ -244,11 +244,11 @@ class Repl(Turns, Interrupts, Frames, OfferDesk, ReplContext):
         (self.runtime.view if self.runtime is not None else self.view).error(error)
 
     def unexpected(self, exc: BaseException) -> None:
-        self.say(f"✗ Unexpected error: {type(exc).__name__}: {exc}", "red")
+        self.say(text(self.lang, "unexpected", error=f"{type(exc).__name__}: {exc}"), "red")
         if self.settings.debug:
             self.say(traceback.format_exc(), "dim")
         else:
-            self.say("  Run with --debug for details; the chat goes on.", "dim")
+            self.say(text(self.lang, "unexpected_debug"), "dim")
 
     async def switch_session(self, session_id: str | None) -> None:
         await actions.switch_session(self, session_id)

@@ -19,6 +19,7 @@ class OfferDesk:
     """Mixed into the loop: ``offers`` and ``_asks`` live on it."""
 
     offers: list[Offer]
+    lang: str
     _asks: dict[int, asyncio.Future[bool]]
 
     def busy(self) -> bool:  # the loop's

@@ -91,7 +91,7 @@ async def _target(repl: Repl) -> show.Target:
 async def cmd_preview(ctx: Any, args: list[str]) -> None:
     """``/preview [JOB|PATH]``: the last video (an export or a provider's), a job's, or a file's."""
     if len(args) > 1:
-        raise UsageError("/preview takes one job number or one path", action="Quote a path with spaces: /preview 'my clip.mp4'")
+        raise UsageError("/preview takes one job number or one path", action="Quote a path with spaces: /preview 'my clip.mp4'", key="usage.preview")
     path = _resolve(ctx, args[0] if args else None)
     event = await show.make(path, await _target(ctx), answer=True)
     # (typed while the agent answers, this command's output is held until the answer ends)
@@ -105,9 +105,9 @@ def _resolve(ctx: Any, word: str | None) -> str:
     if word is not None and (word.lstrip("#").isdigit() and not Path(word).exists()):
         job = next((j for j in ctx.jobs.all() if j.id == int(word.lstrip("#"))), None)
         if job is None:
-            raise UsageError(f"No job #{word.lstrip('#')}", action="/jobs lists them.")
+            raise UsageError(f"No job #{word.lstrip('#')}", action="/jobs lists them.", key="usage.no_job", id=word.lstrip("#"))
         if not job.result or "://" in job.result:
-            raise UsageError(f"Job #{job.id} has no file on disk to preview.", action="/jobs says how it went.")
+            raise UsageError(f"Job #{job.id} has no file on disk to preview.", action="/jobs says how it went.", key="usage.no_file", id=job.id)
         return job.result
     if word is not None:
         return str(Path(word).expanduser())
@@ -118,5 +118,5 @@ def _resolve(ctx: Any, word: str | None) -> str:
 
     found = last_video(ctx.runtime.paths if ctx.runtime is not None else None)
     if found is None:
-        raise UsageError("No video to preview yet.", action="/export makes one; /preview PATH shows any file.")
+        raise UsageError("No video to preview yet.", action="/export makes one; /preview PATH shows any file.", key="usage.no_video")
     return found

@@ -55,7 +55,7 @@ async def _run(ctx: ReplContext, kind: str, args: list[str]) -> None:
         return
     if not args or args[0] not in ("submit", "status"):
         raise UsageError(f"/{name} needs submit or status: for example, /{name} submit --prompt \"a rainy Tokyo street\" "
-                         f"(/{name} submit --help lists the flags)")
+                         f"(/{name} submit --help lists the flags)", key="usage.provider", name=name)
     if args[0] == "status":
         await run_in_runtime(ctx.runtime, kind, args, confirm=ctx.confirm)
         return
@@ -83,7 +83,7 @@ async def _checked_and_confirmed(ctx: ReplContext, kind: str, args: list[str]) -
     request, _local = checked_request(kind, parse_chat_command(kind, args))  # before anything is sent or started
     if ctx.runtime.settings.yes:
         return True
-    if await ctx.confirm(f"{describe(request)} costs {price_of(request)}. Submit? [y/N]"):
+    if await ctx.confirm(say(ctx.lang, "provider.cost", what=describe(request), price=price_of(request, ctx.lang))):
         return True
     ctx.say(say(ctx.lang, "provider.not_submitted"), "dim")
     return False

@@ -22,6 +22,7 @@ from prompt_toolkit.formatted_text import ANSI, StyleAndTextTuples, to_formatted
 from prompt_toolkit.utils import get_cwidth
 
 from nemochat.core.sanitize import short_id
+from nemochat.core.texts import say
 from nemochat.repl.printer import terminal_size
 from nemochat.repl.texts import text
 
@@ -144,15 +145,15 @@ def bottom_toolbar(repl: Repl) -> StyleAndTextTuples:
     parts: list[tuple[int, StyleAndTextTuples]] = [(4, [("bold", backend_label(settings.api_base, settings.demo, settings.lang))])]  # (rank: kept first, text)
     session = conversation.session if conversation is not None else None
     if session is not None:
-        parts.append((3, [("", text(settings.lang, "toolbar_session", sid=short_id(session.session_id)))]))
+        parts.append((3, [("", say(settings.lang, "toolbar.session", sid=short_id(session.session_id)))]))
     elif repl.link.state == "failed":
-        parts.append((3, [("class:toolbar.warn", text(settings.lang, "toolbar_offline"))]))
+        parts.append((3, [("class:toolbar.warn", say(settings.lang, "toolbar.offline"))]))
     else:
         parts.append((3, [("class:toolbar.dim", repl.say_text("connecting"))]))
     credits = repl.link.credits
     if credits is not None:
         style = "class:toolbar.warn" if credits < 10 else "class:toolbar.ok"
-        parts.append((2, [(style, text(settings.lang, "toolbar_credits", credits=f"{credits:g}"))]))
+        parts.append((2, [(style, say(settings.lang, "toolbar.credits", credits=f"{credits:g}"))]))
     running = repl.jobs.summary(settings.lang)
     if running:
         parts.append((0, [("class:toolbar.warn", "⏳ " + running)]))

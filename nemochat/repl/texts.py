@@ -15,9 +15,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "keys": "/help lists commands · Alt-Enter adds a line · Ctrl-C stops · Ctrl-D quits",
         "connecting": "connecting…",
         "toolbar_demo": "demo",
-        "toolbar_session": "session {sid}",
-        "toolbar_credits": "{credits} credits",
-        "toolbar_offline": "not connected",
         "ready": "Ready.",
         "ready_new": "Ready: a new project.",
         "ready_resumed": "Ready: back in project {sid}.",
@@ -43,6 +40,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "answer_no": "no",
         "thinking": "Thinking",
         "agent_answer": "the agent's answer",
+        "question_dismissed": "(question dismissed: just type what you want instead)",
+        "retry": "Type anything to try again.",
+        "retry_fallback": (
+            "Type anything to try again; if NemoVideo is still out of reach, a video request "
+            "will offer Sora 2 instead (asked first, with the cost)."
+        ),
+        "unexpected": "✗ Unexpected error: {error}",
+        "unexpected_debug": "  Run with --debug for details; the chat goes on.",
     },
     "zh": {
         "welcome": "欢迎使用 NemoVideo。描述你想要的视频,智能体会生成它,再和你一起剪辑。",
@@ -52,9 +57,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "keys": "/help 查看命令 · Alt-Enter 换行 · Ctrl-C 停止 · Ctrl-D 退出",
         "connecting": "连接中…",
         "toolbar_demo": "演示",
-        "toolbar_session": "会话 {sid}",
-        "toolbar_credits": "{credits} 积分",
-        "toolbar_offline": "未连接",
         "ready": "已就绪。",
         "ready_new": "已就绪:新项目。",
         "ready_resumed": "已就绪:回到项目 {sid}。",
@@ -74,6 +76,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "answer_no": "否",
         "thinking": "思考中",
         "agent_answer": "智能体的回答",
+        "question_dismissed": "(问题已关闭:直接输入你想要的即可)",
+        "retry": "输入任何内容即可重试。",
+        "retry_fallback": "输入任何内容即可重试;如果仍然连不上 NemoVideo,请求视频时会改为提供 Sora 2(会先询问,并说明费用)。",
+        "unexpected": "✗ 意外错误:{error}",
+        "unexpected_debug": "  用 --debug 运行可查看详情;聊天可以继续。",
     },
 }
 

@@ -24,8 +24,10 @@ def when(ts: float) -> str:
     return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
 
 
-def title_of(session: SessionRecord) -> str:
-    return clean_line(session.title) if session.title else f"Session {short_id(session.id)}"
+def title_of(session: SessionRecord, lang: str = "en") -> str:
+    from nemochat.core.texts import say
+
+    return clean_line(session.title) if session.title else say(lang, "session.title", sid=short_id(session.id))
 
 
 # -- plain text -------------------------------------------------------------------------------

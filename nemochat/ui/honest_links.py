@@ -52,13 +52,17 @@ def _rewrite(children: list[Any]) -> list[Any]:
             out.append(token)
             index += 1
             continue
-        close = index + 1
-        while close < len(children) and children[close].type != "link_close":
+        close, depth = index + 1, 1  # the matching close: a link's text may hold another (an autolink)
+        while close < len(children):
+            depth += {"link_open": 1, "link_close": -1}.get(children[close].type, 0)
+            if depth == 0:
+                break
             close += 1
-        inner = children[index + 1 : close]
+        inner = _rewrite(children[index + 1 : close])
         href = clean_line(str(token.attrs.get("href", "") or ""))
         shown = "".join(_visible(child) for child in inner).strip()
-        if href and shown == href:
+        nested = any(child.type == "link_open" for child in inner)  # one link inside another: neither shows whole
+        if href and shown == href and not nested:
             token.attrs["href"] = href
             out.append(token)
             out.extend(inner)

@@ -220,14 +220,15 @@ class RichView:
     def error(self, error: NemochatError) -> None:
         self._settle_streams()
         self._stop_tool()
+        message, action = error.say(self.lang)
         if isinstance(error, Interrupted):  # asked for, not a failure: what it means, on one line
-            words = clean_line(error.message) + (" " + clean_line(error.action) if error.action else "")
+            words = clean_line(message) + (" " + clean_line(action) if action else "")
             self.chrome.print(Text("⏹ " + words, style="yellow"))
             return
-        line = Text("✗ ", style="bold red") + Text(clean_line(error.message), style="red")
+        line = Text("✗ ", style="bold red") + Text(clean_line(message), style="red")
         self.chrome.print(line)
-        if error.action:
-            self.chrome.print(Text("  " + clean(error.action), style="yellow"))
+        if action:
+            self.chrome.print(Text("  " + clean(action), style="yellow"))
 
     def done(self) -> None:
         self._settle_streams()
@@ -344,7 +345,7 @@ class RichView:
 
     def _on_HandedOff(self, event: ui.HandedOff) -> None:
         self._stop_tool()
-        self.chrome.print(Text("→ " + clean_line(event.agent), style="cyan"))
+        self.chrome.print(Text(say(self.lang, "handoff", agent=clean_line(event.agent)), style="cyan"))
 
     def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
         if event.phase == "call":
@@ -374,7 +375,8 @@ class RichView:
     def _on_Notice(self, event: ui.Notice) -> None:
         style = {"working": "dim", "recovery": "yellow", "warning": "yellow"}.get(event.kind, "dim")
         prefix = "⏳ " if event.kind == "working" else ""
-        self.chrome.print(Text(prefix + clean(event.message), style=style))
+        message = say(self.lang, event.key, **dict(event.values)) if event.key and self.lang != "en" else event.message
+        self.chrome.print(Text(prefix + clean(message), style=style))
 
     def _on_QuestionAsked(self, event: ui.QuestionAsked) -> None:
         self._stop_tool()
@@ -484,23 +486,25 @@ class RichView:
             self.chrome.print(Text(say(self.lang, "upload.unconfirmed"), style="yellow"))
 
     def _on_VideoReady(self, event: ui.VideoReady) -> None:
-        name = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "the gateway"}.get(event.provider, event.provider)
-        shot = f" shot {clean_line(event.shot_id)}" if event.shot_id else ""
+        lang = self.lang
+        name = {"sora2": "Sora 2", "veo3.1": "Veo 3.1"}.get(event.provider) or (
+            say(lang, "video.gateway") if event.provider == "gateway" else event.provider)
+        shot = say(lang, "video.shot", shot=clean_line(event.shot_id)) if event.shot_id else ""
         task = clean_line(event.task_id or "")
         if event.status == "completed":
-            cost = f" · {event.credits_used:g} credits" if event.credits_used is not None else ""
-            self.console.print(Text(f"✓ Video ready ({name}{shot}{cost})", style="bold green"))
+            cost = say(lang, "video.cost", credits=f"{event.credits_used:g}") if event.credits_used is not None else ""
+            self.console.print(Text(say(lang, "video.ready", name=name, shot=shot, cost=cost), style="bold green"))
             if event.url:
                 url = clean_line(event.url)
                 self.console.print(Text("  URL: ", style="dim") + Text(clean_line(url), style=link_style(url)), soft_wrap=True)
             if event.path:
-                self.console.print(Text("  Saved ", style="dim") + Text(clean_line(event.path), style="bold"), soft_wrap=True)
+                self.console.print(Text(say(lang, "video.saved"), style="dim") + Text(clean_line(event.path), style="bold"), soft_wrap=True)
         elif event.status == "failed":
-            self.console.print(Text(f"✗ {name}{shot} failed (task {task})", style="red"))
+            self.console.print(Text(say(lang, "video.failed", name=name, shot=shot, task=task), style="red"))
         elif event.status == "unknown":
-            self.console.print(Text(f"? {name}: the submit's answer was lost; job #{event.job_id} is marked unknown", style="yellow"))
+            self.console.print(Text(say(lang, "video.unknown", name=name, job=event.job_id), style="yellow"))
         else:
-            self.console.print(Text(f"→ {name}{shot}: task {task} is processing", style="cyan"), soft_wrap=True)
+            self.console.print(Text(say(lang, "video.processing", name=name, shot=shot, task=task), style="cyan"), soft_wrap=True)
 
     def _on_PreviewShown(self, event: ui.PreviewShown) -> None:
         """The frames (escape sequences nemochat made from its own PNG, for

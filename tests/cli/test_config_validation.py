@@ -47,7 +47,7 @@ def test_a_bad_address_already_in_the_file_can_be_seen_and_removed(nemochat, con
     shown = nemochat("config", "show", env=env)
     assert shown.returncode == 0
     [api_base] = [line for line in shown.stdout.splitlines() if line.startswith("api_base ")]
-    assert "notaurl" in api_base and f"file {path}" in api_base
+    assert "notaurl" in api_base and f"文件 {path}" in api_base  # (the file says lang = "zh")
     assert f"file {path}: api_base must be an http(s) URL" in shown.stderr and "config unset" in shown.stderr
     as_json = [json.loads(line) for line in nemochat("config", "show", "--json", env=env).stdout.splitlines()]
     assert {"type": "config", "key": "api_base", "value": "notaurl", "source": f"file {path}", "in_file": True} in as_json

@@ -42,3 +42,48 @@ def test_say_formats_falls_back_and_refuses_an_unknown_key():
     assert texts.say("zh", "help.plugin", default="a plugin's help") == "a plugin's help"
     with pytest.raises(KeyError):
         texts.say("en", "no.such.key")
+
+
+def test_every_catalogue_key_the_code_uses_exists():
+    """A ``key="K"`` given to an error (``error.K``) or a notice (``K``), a
+    ``say(lang, "K")`` and a REPL ``text(lang, "K")`` name a message of the
+    catalogue, which the test above holds to both languages."""
+    import re
+    from pathlib import Path
+
+    known, repl_known = set(texts.CATALOGUE["en"]), set(repl_texts._TEXTS["en"])
+    keyed, said, told = set(), set(), set()
+    for source in Path(texts.__file__).parents[1].rglob("*.py"):
+        code = source.read_text(encoding="utf-8")
+        keyed |= set(re.findall(r'\bkey="([a-z_.]+)"', code)) | set(re.findall(r'\bSaid\.of\("([a-z_.]+)"', code))
+        said |= {k for k in re.findall(r'\bsay\([^,()]*lang[^,()]*, "([a-z_.]+)"(?!\s*\+)', code)}
+        told |= set(re.findall(r'\btext\([^,()]*lang[^,()]*, "([a-z_]+)"(?!\s*\+)', code))
+    assert {"stream.dropped", "still_working", "usage.flags", "notice.slow_down"} <= keyed  # the scan sees them
+    assert {k for k in keyed if k not in known and "error." + k not in known} == set()
+    assert said - known == set()
+    assert told - repl_known == set()
+
+
+def test_a_keyed_error_speaks_chinese_in_a_view_and_english_in_its_message():
+    from nemochat.clients.http import error_for
+    from nemochat.errors import NetworkError
+
+    limited = error_for(429, None, None, "Sending your message")
+    assert limited.message == "Sending your message: rate limited"  # what --json and logs carry
+    assert limited.say("zh") == ("发送你的消息:请求太频繁,被限流了", "")
+    assert limited.say("en") == (limited.message, "")
+    down = NetworkError("Reading credits: could not connect to h", action="Check.", key="network.connect", what="Reading credits", host="h")
+    assert down.say("zh") == ("读取积分:无法连接 h", texts.CATALOGUE["zh"]["error.network.connect.action"])
+    unkeyed = NetworkError("plain", action="act")
+    assert unkeyed.say("zh") == ("plain", "act")
+
+
+def test_argparse_complaints_in_chinese():
+    from nemochat.commands.providers import parse_chat_command
+    from nemochat.errors import UsageError
+
+    with pytest.raises(UsageError) as bad:
+        parse_chat_command("sora2", ["submit", "--bogus"])
+    message, _ = bad.value.say("zh")
+    assert "无法识别的参数:--bogus" in message and "unrecognized" not in message
+    assert "unrecognized arguments" in bad.value.message

@@ -26,6 +26,7 @@ def fake_repl(**state):
         busy=lambda: False,
         current_hint=lambda: None,
         say_text=lambda key: "connecting…",
+        lang="en",
     )
     base.update(state)
     return SimpleNamespace(**base)

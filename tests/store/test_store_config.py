@@ -116,7 +116,7 @@ def test_config_show_says_where_each_value_came_from_and_masks_secrets(capsys, c
     config_path.write_text("still_working_every = 60\nmystery = 1\n")
     monkeypatch.setenv("NEMO_TOKEN", "fake-supersecret-9876")
     monkeypatch.setenv("NANOPHOTO_API_KEY", "np-secret-key-4321")
-    assert main(["config", "show", "--lang", "zh"]) == 0
+    assert main(["config", "show", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     lines = {line.split(" = ")[0].strip(): line for line in out.splitlines() if " = " in line}
     assert "60.0" in lines["still_working_every"] and f"(file {config_path})" in lines["still_working_every"]
