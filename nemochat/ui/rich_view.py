@@ -251,9 +251,7 @@ class RichView:
         if self._tail is not None:  # (always, when not to a file or a pipe)
             if blocks:
                 self._tail.text = ""  # (a print redraws the live area below it: not with the block in it)
-            plain = splitter.length > MARKDOWN_LIMIT
-            for block in blocks:
-                self._print_stream_block(event.index, block, plain=plain)
+            self._print_stream_blocks(event.index, blocks, plain=splitter.length > MARKDOWN_LIMIT)
             self._pause_status()
             # (the tail is joined only when it is drawn: at most every TEXT_FRAME, not per piece)
             self._tail.show(lambda: splitter.tail.strip("\n"), gap=self._blocks.get(event.index, 0) > 0)
@@ -272,14 +270,11 @@ class RichView:
         if self._tail is not None:
             self._tail.stop()
         if event.raw.startswith(splitter.text):
-            plain = len(event.raw) > MARKDOWN_LIMIT
-            for block in splitter.feed(event.raw[splitter.length :]):
-                self._print_stream_block(event.index, block, plain=plain)
+            blocks = splitter.feed(event.raw[splitter.length :])
             rest = splitter.finish()
-            if rest:
-                self._print_stream_block(event.index, rest, plain=plain)
+            self._print_stream_blocks(event.index, [*blocks, rest] if rest else blocks, plain=len(event.raw) > MARKDOWN_LIMIT)
         else:  # the final contradicts what streamed: show the final whole
-            self._print_stream_block(event.index, event.raw, plain=len(event.raw) > MARKDOWN_LIMIT)
+            self._print_stream_blocks(event.index, [event.raw], plain=len(event.raw) > MARKDOWN_LIMIT)
         self._blocks.pop(event.index, None)
         if not event.complete:
             self.chrome.print(Text(say(self.lang, "cut_off"), style="dim"))
@@ -293,17 +288,23 @@ class RichView:
         if self._tail is not None and not self._streams:
             self._tail.stop()
 
-    def _print_stream_block(self, index: int, raw_block: str, *, plain: bool = False) -> None:
-        """One finished block; ``plain`` past MARKDOWN_LIMIT: as written, in one
-        write (rich's Markdown costs ~5 µs a character: minutes for megabytes)."""
-        if self._blocks.get(index):
-            self.console.print()
-        self._blocks[index] = self._blocks.get(index, 0) + 1
+    def _print_stream_blocks(self, index: int, raw_blocks: list[str], *, plain: bool = False) -> None:
+        """Finished blocks of message ``index``, one blank line between two;
+        ``plain`` past MARKDOWN_LIMIT: as written, all in one write (rich's
+        Markdown costs ~5 µs a character: minutes for megabytes)."""
+        if not raw_blocks:
+            return
         if plain:
-            self.console.file.write(clean(translate_gui(raw_block, one_shot=True).text).strip("\n") + "\n")
+            gap = "\n" if self._blocks.get(index) else ""
+            self.console.file.write(gap + clean(translate_gui("\n\n".join(raw_blocks), one_shot=True).text).strip("\n") + "\n")
             self.console.file.flush()
+            self._blocks[index] = self._blocks.get(index, 0) + len(raw_blocks)
         else:
-            self._print_block(raw_block)
+            for raw_block in raw_blocks:
+                if self._blocks.get(index):
+                    self.console.print()
+                self._blocks[index] = self._blocks.get(index, 0) + 1
+                self._print_block(raw_block)
         if self._tail is not None:
             self._tail.printed()
 
