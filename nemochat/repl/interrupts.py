@@ -17,6 +17,7 @@ from nemochat.repl.texts import text
 
 if TYPE_CHECKING:
     from nemochat.repl.jobs import JobManager
+    from nemochat.repl.offers import OfferDesk
 
 
 class Interrupts:
@@ -25,7 +26,7 @@ class Interrupts:
     prompt: Any
     jobs: JobManager
     lang: str
-    offers: list[Offer]
+    desk: OfferDesk
     question: PendingQuestion | None
     _fg_turn: bool
     _quit: bool
@@ -44,7 +45,7 @@ class Interrupts:
     def on_ctrl_c(self, had_text: bool) -> None:
         if self.busy():
             self.interrupt()
-        elif self.offers:
+        elif self.desk.offers:
             self.drop_offers()
         elif self.question is not None and not had_text:
             self.question = None
@@ -76,7 +77,7 @@ class Interrupts:
         what = ", ".join(running)
         what = what[:1].upper() + what[1:] if self.lang == "en" else what
         self.drop_offers()
-        self.offers.append(Offer("quit", text(self.lang, "quit_confirm", what=what), default_yes=False))
+        self.desk.add(Offer("quit", text(self.lang, "quit_confirm", what=what), default_yes=False))
         self.changed()
 
     def request_quit(self, force: bool = False) -> None:

@@ -73,7 +73,7 @@ def greet(view: LiveView, lang: str, *, demo: bool = False) -> None:
     view.console.print()
 
 
-class Repl(Turns, Interrupts, Frames, OfferDesk, ReplContext):
+class Repl(Turns, Interrupts, Frames, ReplContext):
     def __init__(
         self,
         rt: Runtime | None,
@@ -98,8 +98,7 @@ class Repl(Turns, Interrupts, Frames, OfferDesk, ReplContext):
         self.registry = default_registry()
         self.bg = Background(self)
         self.jobs = JobManager(on_finish=self.bg.finished, on_change=self.changed)
-        self.offers: list[Offer] = []
-        self._asks: dict[int, asyncio.Future[bool]] = {}  # offers someone awaits (confirm)
+        self.desk = OfferDesk(busy=self.busy, changed=self.changed, say=self.say, say_text=self.say_text, take=self.take_offer)
         self.question: PendingQuestion | None = None
         self.link = Connection(self)
         self._fg: asyncio.Task[None] | None = None  # the turn or command the prompt waits on
@@ -228,6 +227,21 @@ class Repl(Turns, Interrupts, Frames, OfferDesk, ReplContext):
             self.start_export(None)
         elif offer.kind == "status":
             self._foreground(self._guarded(self.conversation.show_status()), turn=False)
+
+    # -- offers at the prompt (the desk's) ---------------------------------------------------------
+
+    @property
+    def offer(self) -> Offer | None:
+        return self.desk.offer
+
+    async def confirm(self, question: str, *, default: bool = False) -> bool:
+        return await self.desk.confirm(question, default=default)
+
+    def answer_offer(self, yes: bool, *, quietly: bool = False) -> None:
+        self.desk.answer_offer(yes, quietly=quietly)
+
+    def drop_offers(self) -> None:
+        self.desk.drop_offers()
 
     def say_text(self, key: str) -> str:
         return text(self.lang, key)

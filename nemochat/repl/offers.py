@@ -11,31 +11,27 @@ them, and the words stay the user's message.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from nemochat.repl.choices import Offer
 
 
 class OfferDesk:
-    """Mixed into the loop: ``offers`` and ``_asks`` live on it."""
+    """The offers waiting at the prompt, owned by the loop (``loop.Repl``),
+    which gives it what it needs to know and do when it is built."""
 
-    offers: list[Offer]
-    lang: str
-    _asks: dict[int, asyncio.Future[bool]]
-
-    def busy(self) -> bool:  # the loop's
-        raise NotImplementedError
-
-    def changed(self) -> None:  # the loop's
-        raise NotImplementedError
-
-    def say(self, message: str, style: str = "") -> None:  # the loop's
-        raise NotImplementedError
-
-    def say_text(self, key: str) -> str:  # the loop's: its own words, in its language
-        raise NotImplementedError
-
-    def take_offer(self, offer: Offer) -> None:  # the loop's: do what was offered
-        raise NotImplementedError
+    def __init__(
+        self,
+        *,
+        busy: Callable[[], bool],  # the agent is answering: only urgent offers are asked
+        changed: Callable[[], None],  # the prompt's area is to be redrawn
+        say: Callable[[str, str], None],  # a line above the prompt, with a style
+        say_text: Callable[[str], str],  # the loop's own words, in its language
+        take: Callable[[Offer], None],  # do what a taken offer offered
+    ) -> None:
+        self._busy, self._changed, self._say, self._say_text, self._take = busy, changed, say, say_text, take
+        self.offers: list[Offer] = []
+        self._asks: dict[int, asyncio.Future[bool]] = {}  # offers someone awaits (confirm)
 
     @property
     def offer(self) -> Offer | None:
@@ -45,7 +41,7 @@ class OfferDesk:
             return None
         first = self.offers[0]
         urgent = first.kind == "quit" or id(first) in self._asks
-        return first if urgent or not self.busy() else None
+        return first if urgent or not self._busy() else None
 
     async def confirm(self, question: str, *, default: bool = False) -> bool:
         """A yes/no asked at the prompt ("… costs 4 credits. Submit?"),
@@ -59,7 +55,7 @@ class OfferDesk:
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._asks[id(offer)] = future
         self.offers.insert(0, offer)
-        self.changed()
+        self._changed()
         try:
             return await future
         finally:
@@ -73,15 +69,21 @@ class OfferDesk:
                 future.set_result(False)
         self.offers.clear()
 
+    def add(self, offer: Offer) -> None:
+        self.offers.append(offer)
+
+    def extend(self, offers: list[Offer]) -> None:
+        self.offers.extend(offers)
+
     def answer_offer(self, yes: bool, *, quietly: bool = False) -> None:
         """``quietly``: declined by the user's next message, which shows instead."""
         offer = self.offers.pop(0)
         if not quietly:
-            self.say(offer.question + " " + self.say_text("answer_yes" if yes else "answer_no"), "dim")
+            self._say(offer.question + " " + self._say_text("answer_yes" if yes else "answer_no"), "dim")
         future = self._asks.get(id(offer))
         if future is not None:
             if not future.done():
                 future.set_result(yes)
         elif yes:
-            self.take_offer(offer)
-        self.changed()
+            self._take(offer)
+        self._changed()

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from nemochat.repl.commands import Registry
     from nemochat.repl.connection import Connection
     from nemochat.repl.live_view import LiveView
+    from nemochat.repl.offers import OfferDesk
     from nemochat.repl.printer import Printer
 
 
@@ -54,6 +55,7 @@ class Turns:
     printer: Printer
     registry: Registry
     link: Connection
+    desk: OfferDesk
     lang: str
     question: PendingQuestion | None
     _fg: asyncio.Task[None] | None
@@ -162,7 +164,7 @@ class Turns:
             return
         if turn.question is not None and turn.question.items:
             self.question = PendingQuestion(turn.question, lang=self.lang)
-        self.offers.extend(offers_for(outcome.actions, self.lang))
+        self.desk.extend(offers_for(outcome.actions, self.lang))
         if turn.tools:  # a tool may have spent credits
             self.background(self.link.refresh_credits())
         self.changed()
