@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from nemochat.repl.choices import Offer, PendingQuestion
 from nemochat.repl.texts import text
@@ -20,19 +21,29 @@ if TYPE_CHECKING:
     from nemochat.repl.offers import OfferDesk
 
 
-class Interrupts:
-    """Mixed into the loop (``loop.Repl``): ``_quit`` lives on it."""
+class LoopState(Protocol):
+    """What Ctrl-C and leaving look at and act on (the loop, ``loop.Repl``)."""
 
-    prompt: Any
-    jobs: JobManager
-    lang: str
-    desk: OfferDesk
     question: PendingQuestion | None
-    _fg_turn: bool
-    _quit: bool
-    link: Any
 
-    def _catch_sigint(self):
+    def busy(self) -> bool: ...  # a turn or a command runs in the foreground
+    def answering(self) -> bool: ...  # ... and it is a turn (the agent answers)
+    def interrupt(self) -> None: ...  # stop the foreground task
+    def cancel_connecting(self) -> bool: ...  # stop a connection being tried; True if there was one
+    def say(self, message: str, style: str = "") -> None: ...
+    def hint(self, message: str) -> None: ...
+    def changed(self) -> None: ...
+    def stop_prompt(self) -> None: ...  # the prompt returns (the loop then sees ``quitting``)
+
+
+class Interrupts:
+    """Ctrl-C, Ctrl-D and leaving, for the loop that owns it; ``quitting`` once it is to end."""
+
+    def __init__(self, loop: LoopState, *, desk: OfferDesk, jobs: JobManager, lang: str) -> None:
+        self.loop, self.desk, self.jobs, self.lang = loop, desk, jobs, lang
+        self.quitting = False
+
+    def _catch_sigint(self) -> Callable[[], object]:
         """SIGINT when no prompt is up (a split second between two prompts)
         acts like the Ctrl-C key instead of killing the REPL."""
         loop = asyncio.get_running_loop()
@@ -43,47 +54,47 @@ class Interrupts:
         return lambda: signal.signal(signal.SIGINT, previous)
 
     def on_ctrl_c(self, had_text: bool) -> None:
-        if self.busy():
-            self.interrupt()
+        repl = self.loop
+        if repl.busy():
+            repl.interrupt()
         elif self.desk.offers:
-            self.drop_offers()
-        elif self.question is not None and not had_text:
-            self.question = None
-            self.say(text(self.lang, "question_dismissed"), "dim")
-        elif not had_text and self.link.cancel():  # the launch's connection, maybe retrying an unreachable server
-            self.say(text(self.lang, "stopped_connecting"), "dim")
+            self.desk.drop_offers()
+        elif repl.question is not None and not had_text:
+            repl.question = None
+            repl.say(text(self.lang, "question_dismissed"), "dim")
+        elif not had_text and repl.cancel_connecting():  # the launch's connection, maybe retrying an unreachable server
+            repl.say(text(self.lang, "stopped_connecting"), "dim")
         elif not had_text:
-            self.hint(text(self.lang, "ctrl_c_idle"))
-        self.changed()
+            repl.hint(text(self.lang, "ctrl_c_idle"))
+        repl.changed()
 
     # -- leaving ----------------------------------------------------------------------------------
 
     def _still_running(self) -> list[str]:
-        answer = [text(self.lang, "agent_answer")] if self.busy() and self._fg_turn else []
+        answer = [text(self.lang, "agent_answer")] if self.loop.answering() else []
         return answer + [job.describe(self.lang) for job in self.jobs.running()]
 
     def on_ctrl_d(self) -> bool:
         """Ctrl-D on an empty line: True to leave now, else ask first."""
         if not self._still_running():
             return True
-        self._ask_quit()
+        self.ask_quit()
         return False
 
-    def _ask_quit(self) -> None:
+    def ask_quit(self) -> None:
         running = self._still_running()
         if not running:
             self.request_quit(force=True)
             return
         what = ", ".join(running)
         what = what[:1].upper() + what[1:] if self.lang == "en" else what
-        self.drop_offers()
+        self.desk.drop_offers()
         self.desk.add(Offer("quit", text(self.lang, "quit_confirm", what=what), default_yes=False))
-        self.changed()
+        self.loop.changed()
 
     def request_quit(self, force: bool = False) -> None:
-        if not force and (self.jobs.running() or (self.busy() and self._fg_turn)):
-            self._ask_quit()
+        if not force and (self.jobs.running() or self.loop.answering()):
+            self.ask_quit()
             return
-        self._quit = True
-        if self.prompt.app.is_running:
-            self.prompt.app.exit(result="")
+        self.quitting = True
+        self.loop.stop_prompt()

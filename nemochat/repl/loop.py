@@ -73,7 +73,7 @@ def greet(view: LiveView, lang: str, *, demo: bool = False) -> None:
     view.console.print()
 
 
-class Repl(Turns, Interrupts, Frames, ReplContext):
+class Repl(Turns, Frames, ReplContext):
     def __init__(
         self,
         rt: Runtime | None,
@@ -99,13 +99,13 @@ class Repl(Turns, Interrupts, Frames, ReplContext):
         self.bg = Background(self)
         self.jobs = JobManager(on_finish=self.bg.finished, on_change=self.changed)
         self.desk = OfferDesk(busy=self.busy, changed=self.changed, say=self.say, say_text=self.say_text, take=self.take_offer)
+        self.interrupts = Interrupts(self, desk=self.desk, jobs=self.jobs, lang=self.lang)
         self.question: PendingQuestion | None = None
         self.link = Connection(self)
         self._fg: asyncio.Task[None] | None = None  # the turn or command the prompt waits on
         self._fg_turn = False
         self._stopped_label: str | None = None
         self._side: set[asyncio.Task[Any]] = set()
-        self._quit = False
         self._dirty = True
         self._loop: asyncio.AbstractEventLoop | None = None
         self._hint: tuple[str, float] | None = None
@@ -184,18 +184,18 @@ class Repl(Turns, Interrupts, Frames, ReplContext):
         self.printer.start()
         self.link.start()
         ticker = asyncio.create_task(self._tick(), name="redraw")
-        restore_sigint = self._catch_sigint()
+        restore_sigint = self.interrupts._catch_sigint()
         try:
             with patch_stdout(raw=True):
-                while not self._quit:
+                while not self.interrupts.quitting:
                     try:
                         line = await self.prompt.prompt_async()
                     except EOFError:
-                        self._ask_quit()
+                        self.interrupts.ask_quit()
                         continue
                     except KeyboardInterrupt:
                         continue
-                    if not self._quit:
+                    if not self.interrupts.quitting:
                         self.submit(line)
         finally:
             restore_sigint()
@@ -242,6 +242,24 @@ class Repl(Turns, Interrupts, Frames, ReplContext):
 
     def drop_offers(self) -> None:
         self.desk.drop_offers()
+
+    # -- Ctrl-C, Ctrl-D, leaving (the interrupts') -------------------------------------------------
+
+    def on_ctrl_c(self, had_text: bool) -> None:
+        self.interrupts.on_ctrl_c(had_text)
+
+    def on_ctrl_d(self) -> bool:
+        return self.interrupts.on_ctrl_d()
+
+    def request_quit(self, force: bool = False) -> None:
+        self.interrupts.request_quit(force)
+
+    def cancel_connecting(self) -> bool:
+        return self.link.cancel()
+
+    def stop_prompt(self) -> None:
+        if self.prompt.app.is_running:
+            self.prompt.app.exit(result="")
 
     def say_text(self, key: str) -> str:
         return text(self.lang, key)

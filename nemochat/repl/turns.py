@@ -208,6 +208,10 @@ class Turns:
     def busy(self) -> bool:
         return self._fg is not None and not self._fg.done()
 
+    def answering(self) -> bool:
+        """The foreground task is a turn: the agent answers."""
+        return self.busy() and self._fg_turn
+
     def _foreground(self, work: Any, *, turn: bool) -> None:
         self._fg_turn = turn
         self._stopped_label = None
