@@ -21,6 +21,7 @@ import httpx
 
 from nemochat.app.export import ConfirmCancel, ExportOptions, ExportResult, FillEmpty, export_video
 from nemochat.app.fallback import Fallback, why_fallback
+from nemochat.app.provider_session import Confirm
 from nemochat.app.recovery import recover_after_drop
 from nemochat.app.turn_driver import Emit, drive_turn
 from nemochat.app.upload import upload_intent
@@ -69,8 +70,23 @@ class UnavailableSession:
     task_id = user_id = session_id
 
 
+@dataclass(frozen=True)
+class ConversationHooks:
+    """What the front end (the REPL, a command) decides for a conversation, given when it is built."""
+
+    on_export: Callable[[Intent], object] | None = None  # an export intent (the REPL: a background job); None: export and wait
+    confirm: Confirm | None = None  # the fallback's cost question (the REPL: at its prompt); None: on the terminal when there is one
+    confirm_cancel: ConfirmCancel | None = None  # asked when Ctrl-C stops an export mid-render; None: never ask, leave it running
+    fill_empty: FillEmpty | None = None  # --demo: the simulator's sample clip on an empty project before an export (app.runtime)
+
+
+NO_HOOKS = ConversationHooks()  # a one-shot command's: export and wait, ask on the terminal
+
+
 class Conversation:
-    def __init__(self, nemo: NemoClient, settings: Settings, paths: Paths, emit: Emit, *, ledger: Ledger | None = None) -> None:
+    def __init__(
+        self, nemo: NemoClient, settings: Settings, paths: Paths, emit: Emit, *, ledger: Ledger | None = None, hooks: ConversationHooks = NO_HOOKS
+    ) -> None:
         self.nemo = nemo
         self.settings = settings
         self.paths = paths
@@ -81,15 +97,13 @@ class Conversation:
         self.handlers: dict[str, Callable[[Intent], object]] = {
             "credits": lambda intent: self.show_credits(),
             "status": lambda intent: self.show_status(),
-            "export": lambda intent: self.export(intent),
+            "export": hooks.on_export or (lambda intent: self.export(intent)),
             "upload": lambda intent: upload_intent(self, intent),
         }
-        # Sora/Veo/gateway when NemoVideo can't generate; the REPL sets ``fallback.confirm``.
-        self.fallback = Fallback(settings, paths, emit, ledger=self.ledger)
-        # Asked when Ctrl-C stops an export mid-render (None: never ask, leave it running).
-        self.confirm_cancel: ConfirmCancel | None = None
-        # --demo: puts the simulator's sample clip on an empty project before an export (app.runtime).
-        self.fill_empty: FillEmpty | None = None
+        # Sora/Veo/gateway when NemoVideo can't generate.
+        self.fallback = Fallback(settings, paths, emit, confirm=hooks.confirm, ledger=self.ledger)
+        self.confirm_cancel = hooks.confirm_cancel
+        self.fill_empty = hooks.fill_empty
         # Why the last connect() could not reach NemoVideo, while the fallback could serve
         # this line; the REPL clears it before each line, so the next one tries again.
         self.unavailable: BackendError | None = None

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from nemochat.app.conversation import Conversation
+from nemochat.app.conversation import NO_HOOKS, Conversation, ConversationHooks
 from nemochat.clients.http import build_client, redact, tls_context
 from nemochat.clients.nemo import NemoClient
 from nemochat.core import texts
@@ -92,8 +92,10 @@ async def open_runtime(
     view: View | None = None,
     paths: Paths | None = None,
     start_demo: Callable[[Path], DemoBackend] | None = None,
+    hooks: ConversationHooks = NO_HOOKS,
 ) -> AsyncIterator[Runtime]:
-    """``start_demo`` (the commands pass ``nemochat.sim.demo.start_demo``) starts ``--demo``'s simulator."""
+    """``start_demo`` (the commands pass ``nemochat.sim.demo.start_demo``) starts ``--demo``'s simulator;
+    ``hooks``: what the front end decides for the conversation (the REPL's export and cost question)."""
     paths = paths or Paths.default()
     log_paths = paths  # the log stays in the real state folder with --demo too
     sim = None
@@ -132,13 +134,12 @@ async def open_runtime(
     http = build_client(settings)
     if settings.debug:
         _log_requests(http, settings)
-    rt_box: list[Runtime] = []
-    nemo = NemoClient(http, settings, paths, notify=lambda m: rt_box[0].notify(m), recorder=recorder)
-    conversation = Conversation(nemo, settings, paths, view.emit, ledger=ledger)
+    shown_view = view
+    nemo = NemoClient(http, settings, paths, notify=lambda m: shown_view.emit(Notice(m, kind="recovery")), recorder=recorder)  # = Runtime.notify
     if sim is not None:  # every export of the demo (`export`, `ask export`, the GUI's button) gets the sample clip
-        conversation.fill_empty = demo_sample(sim, lambda note: view.emit(Notice(note, kind="info")), settings.lang)
+        hooks = replace(hooks, fill_empty=demo_sample(sim, lambda note: shown_view.emit(Notice(note, kind="info")), settings.lang))
+    conversation = Conversation(nemo, settings, paths, view.emit, ledger=ledger, hooks=hooks)
     runtime = Runtime(settings, paths, http, nemo, view, conversation, sim, ledger)
-    rt_box.append(runtime)
     try:
         yield runtime
     finally:

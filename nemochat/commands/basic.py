@@ -12,11 +12,13 @@ import re
 import sys
 from pathlib import Path
 
+from nemochat.app.conversation import ConversationHooks
 from nemochat.app.runtime import Runtime
 from nemochat.commands.common import run_command, settings_from
 from nemochat.core import cli_words
 from nemochat.core.ui_events import UIEvent, UserSaid
 from nemochat.errors import BackendError, Interrupted, UsageError
+from nemochat.settings import Settings
 
 
 def _read_stdin() -> str:
@@ -40,11 +42,14 @@ def ask(args: argparse.Namespace) -> int:
         raise UsageError("nothing to say: give some text, or pipe it in (cat notes.txt | nemochat ask \"make it a script\")")
     sent: list[UserSaid] = []  # the message went to the agent (Ctrl-C then stops listening, not the turn)
 
-    async def body(rt: Runtime) -> int:
-        if not rt.settings.json and sys.stdin.isatty():
+    def hooks(settings: Settings) -> ConversationHooks:
+        if not settings.json and sys.stdin.isatty():
             from nemochat.commands.media import tty_confirm
 
-            rt.conversation.confirm_cancel = tty_confirm  # Ctrl-C during `ask export` asks before cancelling
+            return ConversationHooks(confirm_cancel=tty_confirm)  # Ctrl-C during `ask export` asks before cancelling
+        return ConversationHooks()
+
+    async def body(rt: Runtime) -> int:
         _watch_sent(rt, sent)
         await rt.conversation.connect()
         outcome = await rt.conversation.handle(text)
@@ -61,7 +66,7 @@ def ask(args: argparse.Namespace) -> int:
             action=f"Check with `{cli_words.command('status')}`.",
         )
 
-    return run_command(args, body, interrupted=interrupted)
+    return run_command(args, body, interrupted=interrupted, hooks=hooks)
 
 
 def stdin_is_piped() -> bool:

@@ -19,6 +19,7 @@ from nemochat.settings import Settings
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from nemochat.app.conversation import ConversationHooks
     from nemochat.app.runtime import DemoBackend, Runtime, View
 
 FLAG_NAMES = ("api_base", "token", "session", "lang", "json", "demo", "poll_interval", "yes", "no_fallback", "verbose", "debug", "record")
@@ -35,17 +36,25 @@ def run_command(
     body: Callable[[Runtime], Awaitable[int | None]],
     *,
     interrupted: Callable[[], Interrupted] | None = None,
+    hooks: Callable[[Settings], ConversationHooks] | None = None,
 ) -> int:
-    """``body`` in a runtime; ``interrupted`` says what Ctrl-C meant (else "Interrupted.")."""
+    """``body`` in a runtime; ``interrupted`` says what Ctrl-C meant (else "Interrupted.");
+    ``hooks``: what the command decides for the runtime's conversation, from the settings."""
     settings = settings_from(args)
-    return asyncio.run(_run(settings, body, interrupted))
+    return asyncio.run(_run(settings, body, interrupted, hooks))
 
 
-async def _run(settings: Settings, body: Callable[[Runtime], Awaitable[int | None]], interrupted: Callable[[], Interrupted] | None) -> int:
+async def _run(
+    settings: Settings,
+    body: Callable[[Runtime], Awaitable[int | None]],
+    interrupted: Callable[[], Interrupted] | None,
+    hooks: Callable[[Settings], ConversationHooks] | None = None,
+) -> int:
+    from nemochat.app.conversation import NO_HOOKS
     from nemochat.app.runtime import make_view, open_runtime
 
     try:
-        async with open_runtime(settings, start_demo=start_demo) as rt:
+        async with open_runtime(settings, start_demo=start_demo, hooks=hooks(settings) if hooks else NO_HOOKS) as rt:
             return await finish(rt.view, lambda: body(rt), interrupted)
     except (NemochatError, OSError) as exc:  # while the runtime was built (the client id on a read-only disk...)
         error = exc if isinstance(exc, NemochatError) else local_error(exc)

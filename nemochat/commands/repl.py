@@ -63,7 +63,7 @@ async def _main(settings: Settings) -> int:
             from nemochat.app.runtime import open_runtime
             from nemochat.commands.common import start_demo
 
-            return await stack.enter_async_context(open_runtime(settings, view=view, start_demo=start_demo))
+            return await stack.enter_async_context(open_runtime(settings, view=view, start_demo=start_demo, hooks=repl.conversation_hooks()))
 
         return await repl.run(runtime=runtime())
 

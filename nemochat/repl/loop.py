@@ -58,6 +58,7 @@ from nemochat.repl.turns import Turns
 from nemochat.settings import Settings
 
 if TYPE_CHECKING:  # the app is imported in the background, after the prompt is drawn
+    from nemochat.app.conversation import ConversationHooks
     from nemochat.app.runtime import Runtime
 
 
@@ -131,12 +132,19 @@ class Repl(Turns, Frames, ReplContext):
         if rt is not None:
             self.attach(rt)
 
+    def conversation_hooks(self) -> ConversationHooks:
+        """What the REPL decides for the runtime's conversation (``open_runtime(hooks=...)``)."""
+        from nemochat.app.conversation import ConversationHooks
+
+        return ConversationHooks(
+            on_export=self.bg.export_intent,  # in the REPL an export runs in the background
+            confirm=self.confirm,  # "Generate with Sora 2 … instead?": asked at the prompt; only a typed yes spends
+        )
+
     def attach(self, rt: Runtime) -> None:
         """The runtime is there: everything that waited for it goes on."""
         self.runtime = rt
-        self.conversation = rt.conversation
-        self.conversation.handlers["export"] = self.bg.export_intent  # in the REPL an export runs in the background
-        self.conversation.fallback.confirm = self.confirm  # "Generate with Sora 2 … instead?": only a typed yes spends
+        self.conversation = rt.conversation  # built with ``conversation_hooks()``
         if self._ready is not None:
             self._ready.set()
         self.changed()

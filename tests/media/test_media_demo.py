@@ -53,8 +53,10 @@ def _repl_demo(monkeypatch, typed: str, *, wait_for: str):
             out = io.StringIO()
             printer = Printer(out)
             view = LiveView(printer, color=False)
-            async with open_runtime(Settings.load(demo=True), view=view, start_demo=start_demo) as rt:
-                repl = Repl(rt, view, printer, input=pipe, output=DummyOutput())
+            settings = Settings.load(demo=True)
+            repl = Repl(None, view, printer, settings=settings, input=pipe, output=DummyOutput())
+            async with open_runtime(settings, view=view, start_demo=start_demo, hooks=repl.conversation_hooks()) as rt:
+                repl.attach(rt)
                 if wait_for == "error":
                     fail = repl.fail
                     repl.fail = lambda error: (fail(error), happened[0].set())  # type: ignore[method-assign]

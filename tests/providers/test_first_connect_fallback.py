@@ -132,9 +132,11 @@ async def test_the_repl_asks_at_the_prompt(refused, providers):
     view = LiveView(printer, color=False)
     asked, handled, questions = asyncio.Event(), asyncio.Event(), []
     with create_pipe_input() as pipe:
-        async with open_runtime(Settings.load(), view=view) as rt:
-            repl = Repl(rt, view, printer, input=pipe, output=DummyOutput())
-            one_key = rt.conversation.fallback.confirm  # the REPL's, set by Repl()
+        settings = Settings.load()
+        repl = Repl(None, view, printer, settings=settings, input=pipe, output=DummyOutput())
+        async with open_runtime(settings, view=view, hooks=repl.conversation_hooks()) as rt:
+            repl.attach(rt)
+            one_key = rt.conversation.fallback.confirm  # the REPL's, from repl.conversation_hooks()
             handle = rt.conversation.handle
 
             async def confirm(question: str) -> bool:

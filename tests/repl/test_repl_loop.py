@@ -104,12 +104,15 @@ class Printed(io.StringIO):
         return written
 
 
+SETTINGS = Settings(demo=True, api_base="http://127.0.0.1:9")
+
+
 class FakeConversation:
-    def __init__(self, emit) -> None:
+    def __init__(self, emit, hooks) -> None:
         self.emit = emit
-        self.settings = Settings(demo=True, api_base="http://127.0.0.1:9")
+        self.settings = SETTINGS
         self.session = None
-        self.handlers: dict = {}
+        self.handlers: dict = {"export": hooks.on_export}
         self.sent: list[str] = []
         self.started = asyncio.Event()
         self.release = asyncio.Event()
@@ -117,7 +120,7 @@ class FakeConversation:
         self.question: Question | None = None
         self.actions: list[GuiAction] = []
         self.slow = False
-        self.fallback = SimpleNamespace(confirm=None)  # the REPL hands it its confirm
+        self.fallback = SimpleNamespace(confirm=hooks.confirm)  # the REPL's, as open_runtime(hooks=...) gives it
 
     async def connect(self):
         self.session = SimpleNamespace(session_id="fake-session-0001", task_id=None, user_id=None)
@@ -161,11 +164,13 @@ class Harness:
         self.out = Printed(self.signal)
         printer = Printer(self.out)
         self.view = LiveView(printer, color=False)
-        self.conv = FakeConversation(self.view.emit)
+        self.repl = WatchedRepl(None, self.view, printer, settings=SETTINGS, input=pipe, output=DummyOutput(), signal=self.signal)
+        self.conv = FakeConversation(self.view.emit, self.repl.conversation_hooks())
         self.conv.nemo = SimpleNamespace(credits=credits, messages_out=0)  # a message counts as out once sent
         self.rt = SimpleNamespace(conversation=self.conv, settings=self.conv.settings, view=self.view, nemo=self.conv.nemo, paths=Paths.default())
         self.arrive = asyncio.Event()
-        self.repl = WatchedRepl(None if late else self.rt, self.view, printer, settings=self.conv.settings, input=pipe, output=DummyOutput(), signal=self.signal)
+        if not late:
+            self.repl.attach(self.rt)
         self.pipe = pipe
 
     async def runtime(self):
