@@ -122,7 +122,7 @@ async def export_video(
             job.update(status="failed", error=refused.message)
             raise
         job.task(status.id)
-        emit(Notice(say(conversation.settings.lang, "export.rendering", id=status.id), kind="working"))
+        emit(Notice(say(conversation.settings.lang, "export.rendering", id=status.id), kind="working", stage="rendering"))
         status = await flow.wait(status, first_now=False)
     job.update(status=status.status, url=status.url)  # known even if the download fails
     path = await flow.fetch(status, options, title=title, session_id=session.session_id)

@@ -259,8 +259,9 @@ class VideoJobs:
         return status, None
 
     def _show_progress(self, kind: str, status: TaskStatus) -> None:
-        detail = f" ({clean_line(status.progress)})" if status.progress else ""
-        self.emit(Notice(f"{LABELS[kind]}: still processing{detail}.", kind="working",
+        stage = clean_line(status.progress) if status.progress else None
+        detail = f" ({stage})" if stage else ""
+        self.emit(Notice(f"{LABELS[kind]}: still processing{detail}.", kind="working", stage=stage,
                          key="video.still_processing", values=(("label", LABELS[kind]), ("detail", detail))))
 
     async def _wait_retry_after(self, limited: RateLimited, why: str) -> None:

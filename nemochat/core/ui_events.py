@@ -100,6 +100,7 @@ class Notice:
     # the catalogue's message (core/texts.py) and its {placeholders}, for a view in another language
     key: str = field(default="", compare=False)
     values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    stage: str | None = None  # "working": the stage a background job is at ("generating", "rendering"), for a toolbar
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,6 @@ went, with the file's path (a clickable link) or its URL.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +26,8 @@ from nemochat.ui.honest_links import link_style
 
 if TYPE_CHECKING:
     from nemochat.repl.loop import Repl
+
+STAGE_CHARS = 20  # a longer stage would crowd the toolbar: "working" instead
 
 
 class Background:
@@ -95,9 +96,9 @@ class Background:
             self.previews.later(self.repl, event)
             return True
         if isinstance(event, ui.Notice) and event.kind == "working":
-            # "still processing (generating)" every few seconds: the toolbar says it
-            stage = re.search(r"\(([^()]{1,20})\)\W*$", event.message)
-            job.update(detail=stage.group(1) if stage else "working")
+            # "still processing (generating)" every few seconds: the toolbar says the stage
+            short = event.stage is not None and 0 < len(event.stage) <= STAGE_CHARS
+            job.update(detail=event.stage if short else "working")
             self.repl.changed()
             return True
         if job.kind == "export":

@@ -424,3 +424,30 @@ def test_an_offers_answer_is_echoed_in_the_chosen_language():
 
     code, out, h = run(scenario)
     assert "现在导出视频吗? 是" in out and "? yes" not in out
+
+
+def test_a_jobs_stage_comes_from_its_progress_event_not_its_wording():
+    """A background job's "still processing" notice moves the toolbar to the stage
+    it carries (a typed field), whatever the sentence says; none: "working"."""
+    seen = []
+
+    async def scenario(h: Harness) -> None:
+        go_on = asyncio.Event()
+
+        async def body(job):
+            h.view.emit(ui.Notice("Sora 2: still processing (generating).", kind="working", stage="generating"))
+            seen.append(job.detail)
+            h.view.emit(ui.Notice("Rendering (render r1).", kind="working"))
+            seen.append(job.detail)
+            await go_on.wait()
+            return None
+
+        job = h.repl.start_job("video", "Sora 2", body)
+        await h.until(lambda: len(seen) == 2)
+        go_on.set()
+        await asyncio.wait_for(job.task, WAIT)
+        h.keys("\x04")
+
+    code, out, h = run(scenario)
+    assert seen == ["generating", "working"]
+    assert "still processing" not in out  # the toolbar says it, not a line
