@@ -50,7 +50,7 @@ async def upload(repl: Repl, paths: list[str]) -> None:
         repl.say("Upload is not available in this version yet.", "yellow")
         return
     await repl.ensure_connected()
-    await handler(Intent("upload", "/upload " + " ".join(paths), paths=tuple(paths)))  # type: ignore[misc]
+    await handler(Intent("upload", "/upload " + " ".join(paths), paths=tuple(paths)))
 
 
 async def open_project(repl: Repl) -> None:

@@ -198,7 +198,7 @@ def _split_at_last_newline(fragments: list[Any]) -> tuple[bool, list[Any], list[
     return False, [], [(f[0], f[1]) for f in fragments]
 
 
-class _PromptSession(PromptSession):  # type: ignore[type-arg]
+class _PromptSession(PromptSession[str]):
     def _create_layout(self) -> Any:
         """prompt_toolkit's layout, with two of its module's names swapped for
         this session's layout only: the linear ``split_prompt``, and the
@@ -209,7 +209,8 @@ class _PromptSession(PromptSession):  # type: ignore[type-arg]
         drawn, under the prompt until the bottom row is known."""
         import sys
 
-        pt_prompt = sys.modules[PromptSession.__module__]  # prompt_toolkit.shortcuts.prompt (the name is also a function)
+        # prompt_toolkit.shortcuts.prompt (the name is also a function); Any: its private names are not typed
+        pt_prompt: Any = sys.modules[PromptSession.__module__]
         originals = pt_prompt._split_multiline_prompt, pt_prompt.renderer_height_is_known
         pt_prompt._split_multiline_prompt = split_prompt
         pt_prompt.renderer_height_is_known = Always()

@@ -18,10 +18,13 @@ arrive after the prompt is drawn: ``run(runtime=...)`` builds it in the
 background, and whatever needs it (a turn, a command, the connection) waits
 for it; the toolbar says "connecting…" meanwhile.
 
-``Repl`` is put together from mixins, each in its own module: ``turns`` (what
-the user typed, run as the task Ctrl-C cancels), ``interrupts`` (Ctrl-C,
-SIGINT, Ctrl-D and leaving), ``frames`` (when the prompt's area is redrawn)
-and ``offers`` (yes/no at the prompt, answered with a line).
+``Repl`` mixes in ``turns`` (what the user typed, run as the task Ctrl-C
+cancels) and ``frames`` (when the prompt's area is redrawn), and owns
+components it hands what they need when it builds them: ``interrupts.Interrupts``
+(Ctrl-C, SIGINT, Ctrl-D and leaving; it sees the loop as a ``LoopState``) and
+``offers.OfferDesk`` (yes/no at the prompt, answered with a line). The
+runtime's conversation is built with ``conversation_hooks()``: exports run as
+background jobs, the fallback's cost question is asked at the prompt.
 """
 
 from __future__ import annotations
@@ -115,6 +118,7 @@ class Repl(Turns, Frames, ReplContext):
         view.streamed = self.streamed
         printer.hold = self._hold
         self._moved = False
+        self.message_cache: tuple[int, Any] | None = None  # screen.prompt_message's, per redraw
         self._last_frame = 0.0
         view.on_credits = lambda event: self.link.set_credits(event.available)
         view.on_session = self.link.session_ready

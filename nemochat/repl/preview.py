@@ -39,8 +39,9 @@ def install(repl: Repl) -> None:
             def ask_now() -> None:  # (runs in the printer, in_terminal: prompt_toolkit reads no keys meanwhile)
                 if asked.done():  # the REPL is closing: whoever waited is gone
                     return
+                stdout = sys.__stdout__
                 try:
-                    attributes = detect.device_attributes(sys.stdin.fileno(), sys.__stdout__.fileno(), settings.preview_query_timeout)
+                    attributes = detect.device_attributes(sys.stdin.fileno(), stdout.fileno(), settings.preview_query_timeout) if stdout is not None else None
                 except (OSError, ValueError):  # (no real stdin: a pipe in tests)
                     attributes = None
                 if not asked.done():
@@ -65,7 +66,7 @@ async def _when_quiet(repl: Repl, event: ui.UIEvent) -> None:
     repl.printer.separate()
     if isinstance(event, ui.PreviewShown):
         repl.view._on_PreviewShown(event)
-    else:
+    elif isinstance(event, ui.Notice):  # why there is no preview
         repl.view._on_Notice(event)
     repl.printer.separate()
     repl.changed()
