@@ -18,9 +18,9 @@ arrive after the prompt is drawn: ``run(runtime=...)`` builds it in the
 background, and whatever needs it (a turn, a command, the connection) waits
 for it; the toolbar says "connecting…" meanwhile.
 
-``Repl`` mixes in ``turns`` (what the user typed, run as the task Ctrl-C
-cancels) and ``frames`` (when the prompt's area is redrawn), and owns
-components it hands what they need when it builds them: ``interrupts.Interrupts``
+``Repl`` mixes in ``frames`` (when the prompt's area is redrawn), and owns
+components it hands what they need when it builds them: ``turns.Turns``
+(what the user typed, run as the task Ctrl-C cancels), ``interrupts.Interrupts``
 (Ctrl-C, SIGINT, Ctrl-D and leaving; it sees the loop as a ``LoopState``) and
 ``offers.OfferDesk`` (yes/no at the prompt, answered with a line). The
 runtime's conversation is built with ``conversation_hooks()``: exports run as
@@ -77,7 +77,7 @@ def greet(view: LiveView, lang: str, *, demo: bool = False) -> None:
     view.console.print()
 
 
-class Repl(Turns, Frames, ReplContext):
+class Repl(Frames, ReplContext):
     def __init__(
         self,
         rt: Runtime | None,
@@ -104,12 +104,8 @@ class Repl(Turns, Frames, ReplContext):
         self.jobs = JobManager(on_finish=self.bg.finished, on_change=self.changed)
         self.desk = OfferDesk(busy=self.busy, changed=self.changed, say=self.say, say_text=self.say_text, take=self.take_offer)
         self.interrupts = Interrupts(self, desk=self.desk, jobs=self.jobs, lang=self.lang)
-        self.question: PendingQuestion | None = None
         self.link = Connection(self)
-        self._fg: asyncio.Task[None] | None = None  # the turn or command the prompt waits on
-        self._fg_turn = False
-        self._stopped_label: str | None = None
-        self._side: set[asyncio.Task[Any]] = set()
+        self.turns = Turns(self)
         self._dirty = True
         self._loop: asyncio.AbstractEventLoop | None = None
         self._hint: tuple[str, float] | None = None
@@ -218,7 +214,7 @@ class Repl(Turns, Frames, ReplContext):
         return 0
 
     async def _shutdown(self) -> None:
-        tasks = [t for t in (self._fg, self._runtime_task, *self._side) if t is not None and not t.done()]
+        tasks = [t for t in (self.turns.fg, self._runtime_task, *self.turns.side) if t is not None and not t.done()]
         for task in tasks:
             task.cancel()
         await self.link.stop()
@@ -238,7 +234,7 @@ class Repl(Turns, Frames, ReplContext):
         elif offer.kind == "export":
             self.start_export(None)
         elif offer.kind == "status":
-            self._foreground(self._guarded(self.conversation.show_status()), turn=False)
+            self.turns.foreground(self.turns.guarded(self.conversation.show_status()), turn=False)
 
     # -- offers at the prompt (the desk's) ---------------------------------------------------------
 
@@ -254,6 +250,42 @@ class Repl(Turns, Frames, ReplContext):
 
     def drop_offers(self) -> None:
         self.desk.drop_offers()
+
+    # -- what was typed, run as tasks (the turns') --------------------------------------------------
+
+    @property
+    def question(self) -> PendingQuestion | None:
+        """The agent's lettered question, answered at the prompt."""
+        return self.turns.question
+
+    @question.setter
+    def question(self, question: PendingQuestion | None) -> None:
+        self.turns.question = question
+
+    def submit(self, line: str) -> None:
+        self.turns.submit(line)
+
+    def busy(self) -> bool:
+        return self.turns.busy()
+
+    def answering(self) -> bool:
+        return self.turns.answering()
+
+    def interrupt(self) -> None:
+        self.turns.interrupt()
+
+    def may_submit(self, typed: str) -> bool:
+        return self.turns.may_submit(typed)
+
+    def on_refused_submit(self) -> None:
+        self.turns.on_refused_submit()
+
+    def background(self, work: Any) -> None:
+        self.turns.background(work)
+
+    def answer_task(self) -> asyncio.Task[None] | None:
+        """The turn the agent is answering, if the foreground task is one."""
+        return self.turns.fg if self.turns.fg_turn else None
 
     # -- Ctrl-C, Ctrl-D, leaving (the interrupts') -------------------------------------------------
 

@@ -60,7 +60,7 @@ def later(repl: Repl, event: ui.UIEvent) -> None:
 
 
 async def _when_quiet(repl: Repl, event: ui.UIEvent) -> None:
-    turn = repl._fg if repl._fg_turn else None
+    turn = repl.answer_task()
     if turn is not None and not turn.done():
         await asyncio.wait([turn])
     repl.printer.separate()

@@ -11,20 +11,18 @@ answer to end (``_held``).
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nemochat.core.router import Intent, route_intent
 from nemochat.core.texts import say
 from nemochat.errors import CreditsError, Interrupted, NemochatError
 from nemochat.repl.choices import PendingQuestion, PickError, offers_for
-from nemochat.repl.commands import parse_command, suggest
+from nemochat.repl.commands import ReplContext, parse_command, suggest
 from nemochat.repl.printer import held_output
 from nemochat.repl.texts import LONG_PROMPT_CHARS, text
 
 if TYPE_CHECKING:
-    from nemochat.repl.commands import Registry
     from nemochat.repl.connection import Connection
-    from nemochat.repl.live_view import LiveView
     from nemochat.repl.offers import OfferDesk
     from nemochat.repl.printer import Printer
 
@@ -47,23 +45,32 @@ def _first_path(typed: str) -> str:
     return words[0] if words else (typed.split() or [""])[0]
 
 
-class Turns:
-    """Mixed into the loop (``loop.Repl``): the foreground task and the side tasks live on it."""
+class TurnHost(ReplContext, Protocol):
+    """What the turns use of the loop (``loop.Repl``): a command handler gets it as its context."""
 
     conversation: Any
-    view: LiveView
     printer: Printer
-    registry: Registry
     link: Connection
     desk: OfferDesk
-    lang: str
-    question: PendingQuestion | None
-    _fg: asyncio.Task[None] | None
-    _fg_turn: bool
-    _stopped_label: str | None
-    _out_before: int = 0
-    runtime: Any
-    _side: set[asyncio.Task[Any]]
+
+    def hint(self, message: str) -> None: ...
+    def changed(self) -> None: ...
+    def unexpected(self, exc: BaseException) -> None: ...
+    async def until_ready(self) -> None: ...
+
+
+class Turns:
+    """The foreground task (a turn or a command), the side tasks and the agent's
+    pending question, for the loop that owns it (``loop.Repl``)."""
+
+    def __init__(self, host: TurnHost) -> None:
+        self.host = host
+        self.question: PendingQuestion | None = None
+        self.fg: asyncio.Task[None] | None = None  # the turn or command the prompt waits on
+        self.fg_turn = False  # ... and it is a turn
+        self._stopped_label: str | None = None
+        self._out_before = 0
+        self.side: set[asyncio.Task[Any]] = set()
 
     # -- what the user typed --------------------------------------------------------------------
 
@@ -71,19 +78,19 @@ class Turns:
         typed = line.strip("\n")
         if not typed.strip():
             return
-        self.drop_offers()  # typing something else declines what was offered
+        self.host.desk.drop_offers()  # typing something else declines what was offered
         if self._is_command(typed):
             self._command(typed.strip())
         elif self.question is not None:
             self._answer(typed)
         else:
-            self._foreground(self._say_to_agent(typed.strip()), turn=True)
+            self.foreground(self._say_to_agent(typed.strip()), turn=True)
 
     def _is_command(self, typed: str) -> bool:
         if not typed.startswith("/") or typed.startswith("//"):
             return False
         word = typed[1:].split(maxsplit=1)[0] if typed[1:].strip() else ""
-        if self.registry.get(word) is not None:
+        if self.host.registry.get(word) is not None:
             return True
         # "/home/me/clip.mp4" (or "/tmp/a/same\\ \\(2\\).mp4") dropped into the chat is a file, not a command
         return not is_local_file(_first_path(typed))
@@ -91,18 +98,18 @@ class Turns:
     def _command(self, typed: str) -> None:
         word, args = parse_command(typed)
         word = word or "help"  # a lone "/"
-        command = self.registry.get(word)
+        command = self.host.registry.get(word)
         if command is None:
-            close = suggest(self.registry, word)
-            hint = say(self.lang, "command.did_you_mean", close=close) if close else ""
-            self.say(say(self.lang, "command.unknown", word=word, hint=hint), "yellow")
-            self.printer.separate()
+            close = suggest(self.host.registry, word)
+            hint = say(self.host.lang, "command.did_you_mean", close=close) if close else ""
+            self.host.say(say(self.host.lang, "command.unknown", word=word, hint=hint), "yellow")
+            self.host.printer.separate()
             return
-        run = self._guarded(command.resolve()(self, args))
+        run = self.guarded(command.resolve()(self.host, args))
         if self.busy():
             self.background(self._held(run, f"/{command.name}"))
         else:
-            self._foreground(run, turn=False)
+            self.foreground(run, turn=False)
 
     async def _held(self, run: Any, label: str) -> None:
         """A command typed while the agent answers: it runs now, but what it
@@ -110,20 +117,20 @@ class Turns:
         (never between a tool line and the reply it belongs to)."""
         held: list[str] = []
         held_output.set(held)  # this task's context only
-        turn = self._fg
+        turn = self.fg
         try:
             await run
         finally:
             held_output.set(None)
             if held and turn is not None and not turn.done():
-                self.hint(text(self.lang, "held", command=label))
+                self.host.hint(text(self.host.lang, "held", command=label))
                 await asyncio.wait([turn])
             if held:
-                self.printer.separate()
+                self.host.printer.separate()
                 for chunk in held:
-                    self.printer.write(chunk)
-                self.printer.separate()
-                self.changed()
+                    self.host.printer.write(chunk)
+                self.host.printer.separate()
+                self.host.changed()
 
     def _answer(self, typed: str) -> None:
         question = self.question
@@ -131,112 +138,112 @@ class Turns:
         try:
             words = question.answer(typed)
         except PickError as error:
-            self.say(str(error), "yellow")
+            self.host.say(str(error), "yellow")
             return
-        self.say("→ " + words, "dim")
+        self.host.say("→ " + words, "dim")
         if question.done:
             self.question = None
             message = question.message()
-            self._foreground(self._guarded(self._turn(Intent("message", message))), turn=True)
+            self.foreground(self.guarded(self._turn(Intent("message", message))), turn=True)
 
     async def _say_to_agent(self, typed: str) -> None:
         intent = route_intent(typed, is_file=is_local_file)
         if intent.kind == "message":
-            await self._guarded(self._turn(intent, typed))
+            await self.guarded(self._turn(intent, typed))
         else:
-            await self._guarded(self._routed(typed))
+            await self.guarded(self._routed(typed))
 
     async def _routed(self, typed: str) -> None:
-        await self.ensure_connected()
-        await self.conversation.handle(typed)
+        await self.host.ensure_connected()
+        await self.host.conversation.handle(typed)
 
     async def _turn(self, intent: Intent, typed: str | None = None) -> None:
         if len(intent.text) > LONG_PROMPT_CHARS:
-            self.say(text(self.lang, "long_prompt"), "yellow")
-        self.view.begin_turn()
+            self.host.say(text(self.host.lang, "long_prompt"), "yellow")
+        self.host.view.begin_turn()
         try:
-            await self.ensure_connected()
-            outcome = await (self.conversation.handle(typed) if typed is not None else self.conversation.send_message(intent))
+            await self.host.ensure_connected()
+            outcome = await (self.host.conversation.handle(typed) if typed is not None else self.host.conversation.send_message(intent))
         finally:
-            self.view.end_turn()
+            self.host.view.end_turn()
         turn = outcome.turn
         if turn is None:
             return
         if turn.question is not None and turn.question.items:
-            self.question = PendingQuestion(turn.question, lang=self.lang)
-        self.desk.extend(offers_for(outcome.actions, self.lang))
+            self.question = PendingQuestion(turn.question, lang=self.host.lang)
+        self.host.desk.extend(offers_for(outcome.actions, self.host.lang))
         if turn.tools:  # a tool may have spent credits
-            self.background(self.link.refresh_credits())
-        self.changed()
+            self.background(self.host.link.refresh_credits())
+        self.host.changed()
 
-    async def _guarded(self, work: Any) -> None:
+    async def guarded(self, work: Any) -> None:
         """Run a turn or a command: errors become one line, Ctrl-C a calm note."""
         try:
             try:
-                await self.until_ready()
+                await self.host.until_ready()
             except BaseException:
                 if asyncio.iscoroutine(work):
                     work.close()  # never started: no "never awaited" warning
                 raise
             await work
         except asyncio.CancelledError:
-            if asyncio.current_task() is self._fg:
-                self._say_stopped() if self._fg_turn else self.fail(Interrupted(text(self.lang, "stopped_command")))
+            if asyncio.current_task() is self.fg:
+                self._say_stopped() if self.fg_turn else self.host.fail(Interrupted(text(self.host.lang, "stopped_command")))
             raise
         except NemochatError as error:
-            self.fail(error)
+            self.host.fail(error)
             if isinstance(error, CreditsError):  # the toolbar's balance was out of date
-                self.background(self.link.refresh_credits())
+                self.background(self.host.link.refresh_credits())
         except Exception as exc:
-            self.unexpected(exc)
+            self.host.unexpected(exc)
 
     def _messages_out(self) -> int:
         """How many messages may have reached the agent so far (``NemoClient.messages_out``)."""
-        nemo = getattr(self.runtime, "nemo", None)
+        nemo = getattr(self.host.runtime, "nemo", None)
         return getattr(nemo, "messages_out", 0)
 
     def _say_stopped(self) -> None:
         if self._messages_out() == self._out_before:  # still connecting, or retrying an unreachable server
-            self.fail(Interrupted(text(self.lang, "stopped_unsent")))
+            self.host.fail(Interrupted(text(self.host.lang, "stopped_unsent")))
             return
-        what = text(self.lang, "stopped_what", label=self._stopped_label) if self._stopped_label else ""
-        self.fail(Interrupted(text(self.lang, "stopped", what=what)))
-        self.background(self.link.refresh_credits())  # the stopped turn may have spent some
+        what = text(self.host.lang, "stopped_what", label=self._stopped_label) if self._stopped_label else ""
+        self.host.fail(Interrupted(text(self.host.lang, "stopped", what=what)))
+        self.background(self.host.link.refresh_credits())  # the stopped turn may have spent some
 
     # -- tasks ------------------------------------------------------------------------------------
 
     def busy(self) -> bool:
-        return self._fg is not None and not self._fg.done()
+        return self.fg is not None and not self.fg.done()
 
     def answering(self) -> bool:
         """The foreground task is a turn: the agent answers."""
-        return self.busy() and self._fg_turn
+        return self.busy() and self.fg_turn
 
-    def _foreground(self, work: Any, *, turn: bool) -> None:
-        self._fg_turn = turn
+    def foreground(self, work: Any, *, turn: bool) -> None:
+        self.fg_turn = turn
         self._stopped_label = None
         self._out_before = self._messages_out()
-        self._fg = asyncio.create_task(work, name="turn" if turn else "command")
-        self._fg.add_done_callback(self._foreground_done)
-        self.changed()
+        self.fg = asyncio.create_task(work, name="turn" if turn else "command")
+        self.fg.add_done_callback(self._foreground_done)
+        self.host.changed()
 
     def _foreground_done(self, task: asyncio.Task[None]) -> None:
-        self.printer.separate()  # one blank line before the next exchange
-        self.changed()
+        self.host.printer.separate()  # one blank line before the next exchange
+        self.host.changed()
 
     def background(self, work: Any) -> None:
         task = asyncio.create_task(work)
-        self._side.add(task)
-        task.add_done_callback(self._side.discard)
+        self.side.add(task)
+        task.add_done_callback(self.side.discard)
 
     def interrupt(self) -> None:
         if not self.busy():
             return
-        assert self._fg is not None
-        self._stopped_label = self.view.tool.label if self.view.tool else None
-        self._fg.cancel()
-        self.link.cancel()  # a connection still being tried for it stops (and stops saying so)
-        self.view.stop_now()
+        assert self.fg is not None
+        self._stopped_label = self.host.view.tool.label if self.host.view.tool else None
+        self.fg.cancel()
+        self.host.link.cancel()  # a connection still being tried for it stops (and stops saying so)
+        self.host.view.stop_now()
 
     # -- Enter while busy (see keys.KeyState) ---------------------------------------------------
 
@@ -245,8 +252,8 @@ class Turns:
             return True
         if not self._is_command(typed.strip()):
             return False
-        command = self.registry.get(parse_command(typed.strip())[0])
+        command = self.host.registry.get(parse_command(typed.strip())[0])
         return command is not None and command.while_busy
 
     def on_refused_submit(self) -> None:
-        self.hint(text(self.lang, "busy"))
+        self.host.hint(text(self.host.lang, "busy"))

@@ -27,13 +27,14 @@ def test_a_preview_ready_during_an_answer_is_printed_after_it():
             view.emit(ui.Message(0, "The last words of the answer.", "The last words of the answer."))
 
         side: list[asyncio.Task] = []
-        repl = SimpleNamespace(_fg=asyncio.create_task(turn()), _fg_turn=True, printer=printer, view=view,
+        answer = asyncio.create_task(turn())
+        repl = SimpleNamespace(answer_task=lambda: answer, printer=printer, view=view,
                                changed=lambda: None, background=lambda work: side.append(asyncio.create_task(work)))
         previews.later(repl, PREVIEW)  # (e.g. a Sora video just arrived)
         await asyncio.sleep(0)  # a turn of the loop: the preview's task runs up to its wait
         assert "[frames]" not in out.getvalue()
         answer_ends.set()
-        await asyncio.gather(repl._fg, *side)
+        await asyncio.gather(answer, *side)
         return out.getvalue()
 
     printed = asyncio.run(scenario())
@@ -45,7 +46,7 @@ def test_with_no_answer_streaming_it_is_printed_at_once():
         out = io.StringIO()
         printer = Printer(out)
         side: list[asyncio.Task] = []
-        repl = SimpleNamespace(_fg=None, _fg_turn=False, printer=printer, view=LiveView(printer, color=False),
+        repl = SimpleNamespace(answer_task=lambda: None, printer=printer, view=LiveView(printer, color=False),
                                changed=lambda: None, background=lambda work: side.append(asyncio.create_task(work)))
         previews.later(repl, ui.Notice("No preview: clip.mp4 is not a video", "warning"))
         await asyncio.gather(*side)
