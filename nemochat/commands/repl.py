@@ -55,7 +55,7 @@ async def _main(settings: Settings) -> int:
     view = LiveView(printer, show_thoughts=show_thoughts(settings), color=use_color(settings), lang=settings.lang)
     greet(view, settings.lang, demo=settings.demo)  # on the screen before anything slow (the demo's simulator, the network)
     history = Paths.default().state / "history"
-    repl = Repl(None, view, printer, settings=settings, history=history)
+    repl = Repl(view, printer, settings=settings, history=history)
     async with contextlib.AsyncExitStack() as stack:
 
         async def runtime():

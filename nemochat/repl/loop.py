@@ -80,17 +80,17 @@ def greet(view: LiveView, lang: str, *, demo: bool = False) -> None:
 class Repl(Frames, ReplContext):
     def __init__(
         self,
-        rt: Runtime | None,
         view: LiveView,
         printer: Printer,
         *,
-        settings: Settings | None = None,
+        settings: Settings,
         input: Input | None = None,
         output: Output | None = None,
         history: Path | None = None,
     ) -> None:
-        """``rt`` None: the runtime comes later (``run(runtime=...)``); ``settings`` are then needed."""
-        self.settings: Settings = settings or rt.settings  # type: ignore[union-attr]
+        """The runtime comes later: ``run(runtime=...)`` builds it, or ``attach`` hands it
+        over; either way it is opened with ``conversation_hooks()``."""
+        self.settings = settings
         self.runtime: Any = None
         self.conversation: Any = None
         self._ready: asyncio.Event | None = None
@@ -129,8 +129,6 @@ class Repl(Frames, ReplContext):
             output=output,
         )
         follow_reflow(self.prompt.app)  # a narrower window leaves no copy of the live lines behind
-        if rt is not None:
-            self.attach(rt)
 
     def conversation_hooks(self) -> ConversationHooks:
         """What the REPL decides for the runtime's conversation (``open_runtime(hooks=...)``)."""

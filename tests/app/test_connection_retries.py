@@ -210,7 +210,7 @@ def test_the_repl_tries_again_on_the_next_line_after_an_unreachable_start(flaky_
         view = LiveView(printer, color=False)
         failed, credited = asyncio.Event(), asyncio.Event()
         with create_pipe_input() as pipe:
-            repl = Repl(None, view, printer, settings=settings, input=pipe, output=DummyOutput())
+            repl = Repl(view, printer, settings=settings, input=pipe, output=DummyOutput())
             async with open_runtime(settings, view=view, paths=Paths.default(), hooks=repl.conversation_hooks()) as rt:
                 repl.attach(rt)
                 fail, set_credits = repl.fail, repl.link.set_credits

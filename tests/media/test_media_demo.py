@@ -54,7 +54,7 @@ def _repl_demo(monkeypatch, typed: str, *, wait_for: str):
             printer = Printer(out)
             view = LiveView(printer, color=False)
             settings = Settings.load(demo=True)
-            repl = Repl(None, view, printer, settings=settings, input=pipe, output=DummyOutput())
+            repl = Repl(view, printer, settings=settings, input=pipe, output=DummyOutput())
             async with open_runtime(settings, view=view, start_demo=start_demo, hooks=repl.conversation_hooks()) as rt:
                 repl.attach(rt)
                 if wait_for == "error":

@@ -133,7 +133,7 @@ async def test_the_repl_asks_at_the_prompt(refused, providers):
     asked, handled, questions = asyncio.Event(), asyncio.Event(), []
     with create_pipe_input() as pipe:
         settings = Settings.load()
-        repl = Repl(None, view, printer, settings=settings, input=pipe, output=DummyOutput())
+        repl = Repl(view, printer, settings=settings, input=pipe, output=DummyOutput())
         async with open_runtime(settings, view=view, hooks=repl.conversation_hooks()) as rt:
             repl.attach(rt)
             one_key = rt.conversation.fallback.confirm  # the REPL's, from repl.conversation_hooks()

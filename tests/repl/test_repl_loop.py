@@ -164,7 +164,7 @@ class Harness:
         self.out = Printed(self.signal)
         printer = Printer(self.out)
         self.view = LiveView(printer, color=False)
-        self.repl = WatchedRepl(None, self.view, printer, settings=SETTINGS, input=pipe, output=DummyOutput(), signal=self.signal)
+        self.repl = WatchedRepl(self.view, printer, settings=SETTINGS, input=pipe, output=DummyOutput(), signal=self.signal)
         self.conv = FakeConversation(self.view.emit, self.repl.conversation_hooks())
         self.conv.nemo = SimpleNamespace(credits=credits, messages_out=0)  # a message counts as out once sent
         self.rt = SimpleNamespace(conversation=self.conv, settings=self.conv.settings, view=self.view, nemo=self.conv.nemo, paths=Paths.default())
