@@ -5,7 +5,7 @@
 when the last frame is that old, else when it will be, so a word is on the
 screen within ~50 ms of its arrival while a fast stream costs at most 20
 redraws a second; ``moved()`` (progress) waits for the next tick;
-``_hold`` says how long text printed above the prompt may wait (it stays on
+``hold`` says how long text printed above the prompt may wait (it stays on
 the screen meanwhile, in the live area). Hints (a line in the toolbar for a
 few seconds) are taken away by the same tick. When nothing moves (no answer, no
 job, no hint) the tick sleeps until something does: an idle REPL does not wake.
@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from prompt_toolkit.application import Application
+
     from nemochat.repl.jobs import JobManager
     from nemochat.repl.live_view import LiveView
     from nemochat.repl.printer import Printer
@@ -41,19 +44,24 @@ PRINT_EVERY = 0.5
 
 
 class Frames:
-    """Mixed into the loop (``loop.Repl``): the redraw state lives on it."""
+    """The redraw state and pacing of the prompt's area, for the loop that owns
+    it (``loop.Repl``); ``changed``: the loop's "redraw now" (what a hint or a
+    cursor report asks for), which comes back to ``redraw``."""
 
-    prompt: Any
-    view: LiveView
-    printer: Printer
-    jobs: JobManager
-    _dirty: bool
-    _moved: bool
-    _last_frame: float
-    _loop: asyncio.AbstractEventLoop | None
-    _hint: tuple[str, float] | None
-    _text_timer: asyncio.TimerHandle | None = None
-    _wake: asyncio.Event | None = None  # set when there may be something for the tick to do
+    def __init__(self, app: Application[Any], *, view: LiveView, printer: Printer, jobs: JobManager, changed: Callable[[], None]) -> None:
+        self.app, self.view, self.printer, self.jobs, self._changed = app, view, printer, jobs, changed
+        self._dirty = True
+        self._moved = False
+        self._last_frame = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._hint: tuple[str, float] | None = None
+        self._text_timer: asyncio.TimerHandle | None = None
+        self._wake: asyncio.Event | None = None  # set when there may be something for the tick to do
+
+    def start(self) -> asyncio.Task[None]:
+        """On the loop's thread: the tick, as a task the loop cancels when it ends."""
+        self._loop = asyncio.get_running_loop()
+        return asyncio.create_task(self._tick(), name="redraw")
 
     def _moving(self) -> bool:
         return self.view.ticking or bool(self.jobs.running()) or self._hint is not None
@@ -65,7 +73,7 @@ class Frames:
         def rendered(app: Any) -> None:  # any redraw (a key, the printer) is a frame
             self._last_frame = time.monotonic()
 
-        self.prompt.app.after_render += rendered
+        self.app.after_render += rendered
         while True:
             if not (self._dirty or self._moved or self._moving()):
                 self._wake.clear()
@@ -79,9 +87,9 @@ class Frames:
                 last = now
                 if self._hint and now > self._hint[1]:
                     self._hint = None
-                self.prompt.app.invalidate()
+                self.app.invalidate()
 
-    def _hold(self) -> float:
+    def hold(self) -> float:
         """How long printed text may wait (while an answer streams; its first
         block goes at once)."""
         last = self.printer.last_run
@@ -102,7 +110,7 @@ class Frames:
 
     def _text_frame(self) -> None:
         self._text_timer = None
-        app = self.prompt.app
+        app = self.app
         if app.is_running:
             self._last_frame = time.monotonic()  # (the redraw itself comes a moment later)
             app.invalidate()
@@ -114,7 +122,7 @@ class Frames:
         if self.view.streaming:
             self.streamed()
         else:
-            self.changed()
+            self._changed()
 
     def moved(self) -> None:
         """Streamed text or progress moved on: redraw at the next frame."""
@@ -135,7 +143,7 @@ class Frames:
         else:
             loop.call_soon_threadsafe(wake.set)
 
-    def changed(self) -> None:
+    def redraw(self) -> None:
         """Something in the prompt's area changed: redraw it now (from any
         task, or any thread: the redraw is asked for on the loop's thread),
         so an offer or a question is on the screen without a key press."""
@@ -155,14 +163,14 @@ class Frames:
     def _invalidate(self) -> None:
         if self._wake is not None:
             self._wake.set()  # (what changed may start something moving: a turn, a job)
-        app = self.prompt.app
+        app = self.app
         if app.is_running:
             self._dirty = False  # redrawn now: not again at the next tick
             app.invalidate()
 
     def hint(self, message: str) -> None:
         self._hint = (message, time.monotonic() + HINT_SECONDS)
-        self.changed()
+        self._changed()
 
     def current_hint(self) -> str | None:
         if self._hint and time.monotonic() <= self._hint[1]:

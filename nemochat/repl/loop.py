@@ -18,8 +18,8 @@ arrive after the prompt is drawn: ``run(runtime=...)`` builds it in the
 background, and whatever needs it (a turn, a command, the connection) waits
 for it; the toolbar says "connecting…" meanwhile.
 
-``Repl`` mixes in ``frames`` (when the prompt's area is redrawn), and owns
-components it hands what they need when it builds them: ``turns.Turns``
+``Repl`` owns components it hands what they need when it builds them:
+``frames.Frames`` (when the prompt's area is redrawn), ``turns.Turns``
 (what the user typed, run as the task Ctrl-C cancels), ``interrupts.Interrupts``
 (Ctrl-C, SIGINT, Ctrl-D and leaving; it sees the loop as a ``LoopState``) and
 ``offers.OfferDesk`` (yes/no at the prompt, answered with a line). The
@@ -77,7 +77,7 @@ def greet(view: LiveView, lang: str, *, demo: bool = False) -> None:
     view.console.print()
 
 
-class Repl(Frames, ReplContext):
+class Repl(ReplContext):
     def __init__(
         self,
         view: LiveView,
@@ -106,16 +106,7 @@ class Repl(Frames, ReplContext):
         self.interrupts = Interrupts(self, desk=self.desk, jobs=self.jobs, lang=self.lang)
         self.link = Connection(self)
         self.turns = Turns(self)
-        self._dirty = True
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._hint: tuple[str, float] | None = None
-        view.changed = self.changed
-        view.moved = self.moved
-        view.streamed = self.streamed
-        printer.hold = self._hold
-        self._moved = False
         self.message_cache: tuple[int, Any] | None = None  # screen.prompt_message's, per redraw
-        self._last_frame = 0.0
         view.on_credits = lambda event: self.link.set_credits(event.available)
         view.on_session = self.link.session_ready
         view.job_event = self.bg.event
@@ -129,6 +120,11 @@ class Repl(Frames, ReplContext):
             output=output,
         )
         follow_reflow(self.prompt.app)  # a narrower window leaves no copy of the live lines behind
+        self.frames = Frames(self.prompt.app, view=view, printer=printer, jobs=self.jobs, changed=self.changed)
+        view.changed = self.changed
+        view.moved = self.frames.moved
+        view.streamed = self.frames.streamed
+        printer.hold = self.frames.hold
 
     def conversation_hooks(self) -> ConversationHooks:
         """What the REPL decides for the runtime's conversation (``open_runtime(hooks=...)``)."""
@@ -184,12 +180,11 @@ class Repl(Frames, ReplContext):
         """The prompt until the user leaves; ``runtime``: build it meanwhile."""
         if self.runtime is None and self._ready is None:
             self._ready = asyncio.Event()
-        self._loop = asyncio.get_running_loop()
         if runtime is not None:
             self._runtime_task = asyncio.create_task(self._open_runtime(runtime), name="runtime")
         self.printer.start()
         self.link.start()
-        ticker = asyncio.create_task(self._tick(), name="redraw")
+        ticker = self.frames.start()
         restore_sigint = self.interrupts._catch_sigint()
         try:
             with patch_stdout(raw=True):
@@ -248,6 +243,21 @@ class Repl(Frames, ReplContext):
 
     def drop_offers(self) -> None:
         self.desk.drop_offers()
+
+    # -- the prompt's area (the frames') ---------------------------------------------------------------
+
+    def changed(self) -> None:
+        """Something in the prompt's area changed: redraw it now (from any task or thread)."""
+        self.frames.redraw()
+
+    def hint(self, message: str) -> None:
+        self.frames.hint(message)
+
+    def current_hint(self) -> str | None:
+        return self.frames.current_hint()
+
+    def on_cursor_report(self) -> None:
+        self.frames.on_cursor_report()
 
     # -- what was typed, run as tasks (the turns') --------------------------------------------------
 
