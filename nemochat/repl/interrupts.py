@@ -25,6 +25,7 @@ class LoopState(Protocol):
     """What Ctrl-C and leaving look at and act on (the loop, ``loop.Repl``)."""
 
     question: PendingQuestion | None
+    lang: str
 
     def busy(self) -> bool: ...  # a turn or a command runs in the foreground
     def answering(self) -> bool: ...  # ... and it is a turn (the agent answers)
@@ -39,8 +40,8 @@ class LoopState(Protocol):
 class Interrupts:
     """Ctrl-C, Ctrl-D and leaving, for the loop that owns it; ``quitting`` once it is to end."""
 
-    def __init__(self, loop: LoopState, *, desk: OfferDesk, jobs: JobManager, lang: str) -> None:
-        self.loop, self.desk, self.jobs, self.lang = loop, desk, jobs, lang
+    def __init__(self, loop: LoopState, *, desk: OfferDesk, jobs: JobManager) -> None:
+        self.loop, self.desk, self.jobs = loop, desk, jobs
         self.quitting = False
 
     def _catch_sigint(self) -> Callable[[], object]:
@@ -63,16 +64,16 @@ class Interrupts:
             repl.question = None
             repl.say(text(self.lang, "question_dismissed"), "dim")
         elif not had_text and repl.cancel_connecting():  # the launch's connection, maybe retrying an unreachable server
-            repl.say(text(self.lang, "stopped_connecting"), "dim")
+            repl.say(text(self.loop.lang, "stopped_connecting"), "dim")
         elif not had_text:
-            repl.hint(text(self.lang, "ctrl_c_idle"))
+            repl.hint(text(self.loop.lang, "ctrl_c_idle"))
         repl.changed()
 
     # -- leaving ----------------------------------------------------------------------------------
 
     def _still_running(self) -> list[str]:
-        answer = [text(self.lang, "agent_answer")] if self.loop.answering() else []
-        return answer + [job.describe(self.lang) for job in self.jobs.running()]
+        answer = [text(self.loop.lang, "agent_answer")] if self.loop.answering() else []
+        return answer + [job.describe(self.loop.lang) for job in self.jobs.running()]
 
     def on_ctrl_d(self) -> bool:
         """Ctrl-D on an empty line: True to leave now, else ask first."""
@@ -89,7 +90,7 @@ class Interrupts:
         what = ", ".join(running)
         what = what[:1].upper() + what[1:] if self.lang == "en" else what
         self.desk.drop_offers()
-        self.desk.add(Offer("quit", text(self.lang, "quit_confirm", what=what), default_yes=False))
+        self.desk.add(Offer("quit", text(self.loop.lang, "quit_confirm", what=what), default_yes=False))
         self.loop.changed()
 
     def request_quit(self, force: bool = False) -> None:

@@ -103,7 +103,7 @@ class Repl(ReplContext):
         self.bg = Background(self)
         self.jobs = JobManager(on_finish=self.bg.finished, on_change=self.changed)
         self.desk = OfferDesk(busy=self.busy, changed=self.changed, say=self.say, say_text=self.say_text, take=self.take_offer)
-        self.interrupts = Interrupts(self, desk=self.desk, jobs=self.jobs, lang=self.lang)
+        self.interrupts = Interrupts(self, desk=self.desk, jobs=self.jobs)
         self.link = Connection(self)
         self.turns = Turns(self)
         self.message_cache: tuple[int, Any] | None = None  # screen.prompt_message's, per redraw
