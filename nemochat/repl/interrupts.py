@@ -62,7 +62,7 @@ class Interrupts:
             self.desk.drop_offers()
         elif repl.question is not None and not had_text:
             repl.question = None
-            repl.say(text(self.lang, "question_dismissed"), "dim")
+            repl.say(text(self.loop.lang, "question_dismissed"), "dim")
         elif not had_text and repl.cancel_connecting():  # the launch's connection, maybe retrying an unreachable server
             repl.say(text(self.loop.lang, "stopped_connecting"), "dim")
         elif not had_text:
@@ -88,7 +88,7 @@ class Interrupts:
             self.request_quit(force=True)
             return
         what = ", ".join(running)
-        what = what[:1].upper() + what[1:] if self.lang == "en" else what
+        what = what[:1].upper() + what[1:] if self.loop.lang == "en" else what
         self.desk.drop_offers()
         self.desk.add(Offer("quit", text(self.loop.lang, "quit_confirm", what=what), default_yes=False))
         self.loop.changed()
