@@ -60,7 +60,7 @@ def test_a_binary_config_file_is_a_usage_error(nemochat, tmp_path):
 def test_a_session_answer_with_a_null_id_is_a_backend_error(nemochat):
     def answer(request):
         if request.path == "/api/auth/anonymous-token":
-            return Reply(200, json.dumps({"code": 0, "data": {"token": "nmv_usr_rogue_1234567", "expires_at": 4102444800}}))
+            return Reply(200, json.dumps({"code": 0, "data": {"token": "nmv_usr_rogue1", "expires_at": 4102444800}}))
         return Reply(200, json.dumps({"code": 0, "data": {"session_id": None, "task_id": None}}))
 
     with rogue_server(answer) as rogue:
@@ -158,7 +158,7 @@ def test_a_full_disk(nemochat, sim, world, small_disk):
 def test_credits_that_are_not_finite_numbers_are_never_shown(nemochat, balance):
     body = f'{{"code": 0, "data": {{"available": {balance}, "frozen": 0, "total": {balance}}}}}'
     with rogue_server(lambda request: Reply(200, body)) as rogue:  # issue 13, item 14
-        result = nemochat("credits", "--api-base", rogue.url, "--token", "nmv_usr_given_1234567")
+        result = nemochat("credits", "--api-base", rogue.url, "--token", "nmv_usr_given1")
     err = clear_failure(result, 5)
     assert "answered something unexpected" in err + result.stdout
     assert "nan" not in result.stdout.lower() and "inf" not in result.stdout.lower()

@@ -8,11 +8,11 @@ import json
 import pytest
 from rogue_server import Reply, rogue_server
 
-TOKEN = "nmv_usr_given_token_123456"
+TOKEN = "nmv_usr_given2"
 
 
 def token_answer(request):
-    return Reply(200, json.dumps({"code": 0, "data": {"token": "nmv_usr_from_elsewhere_999", "user_id": "u", "expires_at": 4102444800}}))
+    return Reply(200, json.dumps({"code": 0, "data": {"token": "nmv_usr_elsewh", "user_id": "u", "expires_at": 4102444800}}))
 
 
 @pytest.mark.parametrize("args", [(), ("--token", TOKEN)], ids=["token request", "authed call"])

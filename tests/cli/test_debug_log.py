@@ -63,14 +63,14 @@ def test_an_unexpected_error_is_one_line_for_the_user_and_a_traceback_in_the_log
 
 
 def test_the_log_rotates_privately_and_redacts(tmp_path):
-    settings = Settings(log_file=str(tmp_path / "d.log"), token="nmv_usr_secret_abcdef", nanophoto_api_key="np-key-0123456789")
+    settings = Settings(log_file=str(tmp_path / "d.log"), token="nmv_usr_secret1", nanophoto_api_key="np-key-0123456789")
     path = debug_log.start(settings, SimpleNamespace(state=tmp_path), max_bytes=400)
     try:
         import logging
 
         log = logging.getLogger("nemochat")
         for n in range(20):
-            log.info("request %d Authorization: Bearer nmv_usr_secret_abcdef key np-key-0123456789", n)
+            log.info("request %d Authorization: Bearer nmv_usr_secret1 key np-key-0123456789", n)
     finally:
         debug_log.stop()
     files = sorted(tmp_path.glob("d.log*"))
