@@ -21,7 +21,8 @@ from nemochat.core.router import Intent
 from nemochat.core.texts import say
 from nemochat.errors import NemochatError
 from nemochat.repl.jobs import Job
-from nemochat.repl.live_view import clock, link
+from nemochat.repl.live_view import link
+from nemochat.ui.rich_view import clock
 from nemochat.ui.honest_links import link_style
 
 if TYPE_CHECKING:

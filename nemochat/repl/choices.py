@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 
 from nemochat.core.events import Question, QuestionItem
 from nemochat.core.gui import GuiAction
-
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+from nemochat.core.lettering import LETTERS, letter_index
 _TOKEN_MARKS = ").（）(."  # the brackets and dots around a letter: "A)", "(b)", "c."
 
 _OFFERS = {
@@ -84,8 +83,8 @@ def parse_pick(text: str, item: QuestionItem) -> list[int] | None:
     picks: list[int] = []
     for token in tokens:
         token = token.strip(_TOKEN_MARKS)
-        if len(token) == 1 and token.upper() in LETTERS:
-            index = LETTERS.index(token.upper())
+        if (lettered := letter_index(token)) is not None:
+            index = lettered
         elif token.isdigit():
             index = int(token) - 1
         else:

@@ -32,20 +32,15 @@ from nemochat.core import ui_events as ui
 from nemochat.core.gui import translate_gui
 from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.core.texts import say
-from nemochat.errors import Interrupted, NemochatError
+from nemochat.errors import NemochatError
 from nemochat.repl.jobs import Job, current_job
 from nemochat.repl.printer import Printer, PrinterFile, links_supported, render_ansi, terminal_size
 from nemochat.ui.honest_links import link_style
 from nemochat.ui.markdown_stream import BlockSplitter
-from nemochat.ui.rich_view import RichView, markdown, thought_renderable
+from nemochat.ui.rich_view import RichView, ToolLine, clock, markdown, thought_renderable
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 TAIL_SOURCE_LINES = 30  # a huge unfinished block is rendered from its end only (it is redrawn every frame)
-
-
-def clock(seconds: float) -> str:
-    seconds = int(max(0, seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def link(url: str, *, enabled: bool = True, style: str = "underline") -> Text:
@@ -79,13 +74,6 @@ class _Stream:
         return self.splitter.text[self.shown :].strip("\n")
 
 
-@dataclass
-class _Tool:
-    label: str
-    expected: str | None
-    started: float = field(default_factory=time.monotonic)
-
-
 class LiveView(RichView):
     def __init__(self, printer: Printer, *, show_thoughts: bool = False, color: bool = True, lang: str = "en") -> None:
         self.printer = printer
@@ -103,7 +91,7 @@ class LiveView(RichView):
         )
         super().__init__(console, show_thoughts=show_thoughts, interactive=True, lang=lang)
         self.streams: dict[int, _Stream] = {}
-        self.tool: _Tool | None = None
+        self.tool: ToolLine | None = None
         self.transfers: dict[str, ui.TransferProgress] = {}  # uploads and downloads moving now
         self.turn_started: float | None = None  # a turn is streaming (for "Thinking · 0:03")
         self.claim_url: str | None = None
@@ -130,22 +118,12 @@ class LiveView(RichView):
 
     def error(self, error: NemochatError) -> None:
         self._fit()
-        self.tool = None
-        message, action = error.say(self.lang)
-        if isinstance(error, Interrupted):
-            self.console.print(Text("⏹ " + clean(message), style="yellow"))
-            if action:
-                self.console.print(Text("  " + clean(in_repl(action)), style="dim"))
-            return
-        self.console.print(Text("✗ ", style="bold red") + Text(clean_line(message), style="red"))
-        if action:
-            self.console.print(Text("  " + clean(in_repl(action)), style="yellow"))
+        super().error(error)
 
-    def _on_ErrorShown(self, event: ui.ErrorShown) -> None:
-        self.tool = None
-        self.console.print(Text("✗ ", style="bold red") + Text(clean_line(event.message), style="red"))
-        if event.action:
-            self.console.print(Text("  " + clean(in_repl(event.action)), style="yellow"))
+    stop_on_one_line = False  # "⏹ Stopped." and, below it, what to do
+
+    def action_words(self, action: str) -> str:
+        return in_repl(action)
 
     def say(self, text: str, style: str = "") -> None:
         self.show(Text(text, style=style))
@@ -270,17 +248,9 @@ class LiveView(RichView):
 
     def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
         if event.phase == "call":
-            label = self.tool_label(event)
-            self.tool = _Tool(clean_line(label.label), label.expected)
-            if event.call_id:
-                self._calls[event.call_id] = self.tool
+            self.tool = self._tool_started(event)
         else:
-            done = self._calls.pop(event.call_id, None) if event.call_id else self.tool
-            if done is self.tool:
-                self.tool = None
-            label = done.label if done else clean_line(self.tool_label(event).label)
-            took = f" ({clock(time.monotonic() - done.started)})" if done else ""
-            self.console.print(Text(f"✓ {label}{took}", style="green"))
+            self.console.print(self._tool_done(event))
         self.changed()
 
     def _on_ActionOffered(self, event: ui.ActionOffered) -> None:
@@ -377,7 +347,7 @@ class LiveView(RichView):
         if self.transfers:
             parts = _transfer_parts(next(reversed(self.transfers.values())))
         elif self.tool is not None:
-            parts = [self.tool.label] + ([self.tool.expected] if self.tool.expected else []) + [clock(now - self.tool.started)]
+            parts = [self.tool.words(now)]
         elif show_thinking and self.turn_started is not None:
             from nemochat.repl.texts import text
 

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from nemochat.core import ui_events as ui
+from nemochat.core.lettering import lettered
 from nemochat.errors import NemochatError
 from nemochat.store.ledger import Ledger
 
@@ -242,7 +243,7 @@ def question_text(question: Any) -> str:
     for item in question.items:
         if item.prompt:
             lines.append(item.prompt)
-        lines += [f"  {letter}) {option.label}" for letter, option in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", item.options, strict=False)]
+        lines += [f"  {letter}) {option.label}" for letter, option in lettered(item.options)]
     return "\n".join(lines)
 
 

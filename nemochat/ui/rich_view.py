@@ -32,6 +32,7 @@ from rich.text import Text
 from nemochat.core import ui_events as ui
 from nemochat.core import cli_words
 from nemochat.core.gui import translate_gui
+from nemochat.core.lettering import lettered
 from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.core.texts import say
 from nemochat.core.tool_labels import ToolLabel, label_for
@@ -113,22 +114,44 @@ def preload_markdown_soon() -> None:
 MARKDOWN_LIMIT = 256 * 1024
 
 
-def _clock(seconds: float) -> str:
-    seconds = int(seconds)
+def clock(seconds: float) -> str:
+    """"0:42": how long something has taken."""
+    seconds = int(max(0, seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-class _ToolLine:
-    """The one status line: "Generating video · usually 2-5 min · 0:42"."""
+@dataclasses.dataclass(frozen=True)
+class ToolLine:
+    """The one status line of a running tool: "Generating video · usually 2-5 min · 0:42"
+    (a spinner of the one-shot view's, a row of the REPL's live area)."""
 
-    def __init__(self, label: str, expected: str | None) -> None:
-        self.label, self.expected, self.started = label, expected, time.monotonic()
+    label: str
+    expected: str | None
+    started: float = dataclasses.field(default_factory=time.monotonic)
+
+    def words(self, now: float) -> str:
+        return " · ".join([self.label] + ([self.expected] if self.expected else []) + [clock(now - self.started)])
+
+    def done(self, now: float) -> Text:
+        """The line left when the tool's result comes: "✓ Generating video (0:42)"."""
+        return Text(f"✓ {self.label} ({clock(now - self.started)})", style="green")
 
     def __rich__(self) -> RenderableType:
         # Only the words: the Status that shows this line draws the one spinner
         # (a Spinner here made two: "⠼ ⠋ Generating video").
-        parts = [self.label] + ([self.expected] if self.expected else []) + [_clock(time.monotonic() - self.started)]
-        return Text(" · ".join(parts), style="cyan")
+        return Text(self.words(time.monotonic()), style="cyan")
+
+
+def error_lines(message: str, action: str | None, *, stopped: bool = False, stop_on_one_line: bool = True) -> list[Text]:
+    """An error as people read it: "✗ what happened" and, indented, what to do.
+    ``stopped`` (Ctrl-C, asked for: not a failure) is "⏹ …": on one line in a
+    one-shot's log, its advice dimmed on a line of its own in the REPL."""
+    if stopped and stop_on_one_line:
+        return [Text("⏹ " + clean_line(message) + (" " + clean_line(action) if action else ""), style="yellow")]
+    if stopped:
+        return [Text("⏹ " + clean(message), style="yellow")] + ([Text("  " + clean(action), style="dim")] if action else [])
+    lines = [Text("✗ ", style="bold red") + Text(clean_line(message), style="red")]
+    return lines + ([Text("  " + clean(action), style="yellow")] if action else [])
 
 
 # Blanks that end a line (not the last piece of a buffer: ``end=""`` prints may go on).
@@ -193,8 +216,8 @@ class RichView:
         self.answers_inline = interactive is True
         self._streams: dict[int, BlockSplitter] = {}
         self._status: Status | None = None
-        self._tool: _ToolLine | None = None
-        self._calls: dict[str, _ToolLine] = {}  # call id -> its line, for the result's "✓ … (0:42)"
+        self.tool: ToolLine | None = None  # the running tool's status line
+        self._calls: dict[str, ToolLine] = {}  # call id -> its line, for the result's "✓ … (0:42)"
         # The block still arriving: live on a terminal; to a file or a pipe the Markdown as written
         # (a paragraph on one line, as `llm` does: only a terminal wraps), as it comes.
         live = self.console.is_terminal and not self.console.is_dumb_terminal  # (a dumb terminal cannot redraw in place)
@@ -221,14 +244,19 @@ class RichView:
         self._settle_streams()
         self._stop_tool()
         message, action = error.say(self.lang)
-        if isinstance(error, Interrupted):  # asked for, not a failure: what it means, on one line
-            words = clean_line(message) + (" " + clean_line(action) if action else "")
-            self.chrome.print(Text("⏹ " + words, style="yellow"))
-            return
-        line = Text("✗ ", style="bold red") + Text(clean_line(message), style="red")
-        self.chrome.print(line)
-        if action:
-            self.chrome.print(Text("  " + clean(action), style="yellow"))
+        self._print_error(message, action, stopped=isinstance(error, Interrupted))
+
+    # A one-shot's stop is one line (a log keeps it whole); the REPL's puts its advice below.
+    stop_on_one_line = True
+
+    def action_words(self, action: str) -> str:
+        """An error's advice as this view says it (the REPL: "/status" for "`nemochat status`")."""
+        return action
+
+    def _print_error(self, message: str, action: str | None, *, stopped: bool = False) -> None:
+        advice = self.action_words(action) if action else None
+        for line in error_lines(message, advice, stopped=stopped, stop_on_one_line=self.stop_on_one_line):
+            self.chrome.print(line)
 
     def done(self) -> None:
         self._settle_streams()
@@ -351,24 +379,30 @@ class RichView:
     def _on_ToolActivity(self, event: ui.ToolActivity) -> None:
         if event.phase == "call":
             self._stop_tool()
-            label = self.tool_label(event)
-            self._tool = _ToolLine(clean_line(label.label), label.expected)
-            if event.call_id:
-                self._calls[event.call_id] = self._tool
+            self.tool = self._tool_started(event)
             if self.interactive:
                 from rich.status import Status
 
-                self._status = Status(self._tool, console=self.chrome)
+                self._status = Status(self.tool, console=self.chrome)
                 self._status.start()
             else:
-                self.chrome.print(Text("… " + self._tool.label, style="cyan"))
+                self.chrome.print(Text("… " + self.tool.label, style="cyan"))
         else:
-            done = self._calls.pop(event.call_id, None) if event.call_id else self._tool
-            if done is self._tool:
-                self._stop_tool()
-            shown = done.label if done else clean_line(self.tool_label(event).label)
-            took = f" ({_clock(time.monotonic() - done.started)})" if done else ""
-            self.chrome.print(Text(f"✓ {shown}{took}", style="green"))
+            self.chrome.print(self._tool_done(event))
+
+    def _tool_started(self, event: ui.ToolActivity) -> ToolLine:
+        label = self.tool_label(event)
+        line = ToolLine(clean_line(label.label), label.expected)
+        if event.call_id:
+            self._calls[event.call_id] = line
+        return line
+
+    def _tool_done(self, event: ui.ToolActivity) -> Text:
+        """The tool's result came: its status line stops, "✓ … (0:42)" stays."""
+        done = self._calls.pop(event.call_id, None) if event.call_id else self.tool
+        if done is self.tool:
+            self._stop_tool()
+        return done.done(time.monotonic()) if done else Text("✓ " + clean_line(self.tool_label(event).label), style="green")
 
     def _on_ArtifactNoted(self, event: ui.ArtifactNoted) -> None:
         self.chrome.print(Text(say(self.lang, "artifact_saved", name=clean_line(event.name)), style="dim"))
@@ -387,7 +421,7 @@ class RichView:
         for item in q.items:
             if item.prompt:
                 self.console.print(Text(clean_line(item.prompt)))
-            for letter, option in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", item.options, strict=False):
+            for letter, option in lettered(item.options):
                 self.console.print(Text(f"  {letter}) ", style="bold cyan") + Text(clean_line(option.label)))
         if not self.answers_inline:
             self.chrome.print(Text(say(self.lang, "answer_hint"), style="dim"))
@@ -439,9 +473,7 @@ class RichView:
 
     def _on_ErrorShown(self, event: ui.ErrorShown) -> None:
         self._stop_tool()
-        self.chrome.print(Text("✗ ", style="bold red") + Text(clean_line(event.message), style="red"))
-        if event.action:
-            self.chrome.print(Text("  " + clean(event.action), style="yellow"))
+        self._print_error(event.message, event.action)
 
     # -- export and upload (issue 4) -----------------------------------------------------------
 
@@ -522,4 +554,4 @@ class RichView:
         if self._status is not None:
             self._status.stop()
         self._status = None
-        self._tool = None
+        self.tool = None
