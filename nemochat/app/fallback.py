@@ -14,7 +14,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from nemochat.app.provider_session import Confirm, ProviderSession, ask_to_spend, gateway_configured, tty_confirm
+from nemochat.app.provider_session import Confirm, ProviderSession, ask_to_spend, gateway_configured
 from nemochat.app.video_jobs import Emit, JobOutcome, poll_policy
 from nemochat.clients.nanophoto import SORA_SKILL, resolve_api_key
 from nemochat.core.texts import say
@@ -77,8 +77,7 @@ class Fallback:
             return None  # the words make no valid request (e.g. a local image path): nothing to offer
         lang = self.settings.lang
         question = say(lang, "fallback.ask", why=say(lang, "fallback.why." + why), what=self._what(request, lang))
-        confirm = self.confirm if self.confirm is not None else tty_confirm()
-        answer = await ask_to_spend(question, yes=self.settings.yes or not self.settings.fallback_ask, confirm=confirm)
+        answer = await ask_to_spend(question, yes=self.settings.yes or not self.settings.fallback_ask, confirm=self.confirm)
         if answer is None:
             self.emit(Notice(f"NemoVideo can't generate now ({why}). {self._how(kind, request)}", kind="warning"))
             return None

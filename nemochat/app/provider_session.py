@@ -29,34 +29,6 @@ from nemochat.settings import Settings
 Confirm = Callable[[str], "bool | Awaitable[bool]"]
 
 
-def tty_confirm() -> Confirm | None:
-    """A y/N question on the terminal, or None when there is no one to ask (no
-    terminal, or one a full-screen program such as the REPL's prompt owns: it
-    must pass its own confirm instead)."""
-    if not (sys.stdin.isatty() and sys.stderr.isatty()) or _terminal_in_raw_mode():
-        return None
-
-    async def ask(question: str) -> bool:
-        def read() -> str:
-            sys.stderr.write(question + " ")
-            sys.stderr.flush()
-            return sys.stdin.readline()
-
-        return (await asyncio.to_thread(read)).strip().lower() in ("y", "yes", "是", "好")
-
-    return ask
-
-
-def _terminal_in_raw_mode() -> bool:
-    """Whether another program reads the terminal key by key right now."""
-    try:
-        import termios
-
-        return not termios.tcgetattr(sys.stdin.fileno())[3] & termios.ICANON
-    except Exception:  # no termios (Windows), or stdin is no terminal (termios.error, OSError, ValueError)
-        return False
-
-
 async def ask_to_spend(question: str, *, yes: bool, confirm: Confirm | None) -> bool | None:
     """True to go on, False when the user said no, None when nobody can be asked."""
     if yes:

@@ -43,11 +43,10 @@ def ask(args: argparse.Namespace) -> int:
     sent: list[UserSaid] = []  # the message went to the agent (Ctrl-C then stops listening, not the turn)
 
     def hooks(settings: Settings) -> ConversationHooks:
-        if not settings.json and sys.stdin.isatty():
-            from nemochat.commands.media import tty_confirm
+        from nemochat.commands.common import tty_confirm
 
-            return ConversationHooks(confirm_cancel=tty_confirm)  # Ctrl-C during `ask export` asks before cancelling
-        return ConversationHooks()
+        ask = tty_confirm()  # the fallback's cost question; Ctrl-C during `ask export` asks before cancelling
+        return ConversationHooks(confirm=ask, confirm_cancel=None if settings.json else ask)
 
     async def body(rt: Runtime) -> int:
         _watch_sent(rt, sent)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 
 from typing import TYPE_CHECKING
@@ -95,3 +96,34 @@ def start_demo(world_file: Path) -> DemoBackend:
     from nemochat.sim.demo import start_demo as start
 
     return start(world_file)
+
+
+def tty_confirm() -> Callable[[str], Awaitable[bool]] | None:
+    """The one y/N question a one-shot command asks on the terminal (the cost
+    of a provider video, cancelling a render after Ctrl-C), or None when there
+    is no one to ask: no terminal, or one a full-screen program such as the
+    REPL's prompt owns (it passes its own confirm instead).
+
+    The question is chrome: on stderr, so ``export > f`` keeps it out of f.
+    It blocks on purpose: nothing else should run while the user decides, and
+    a second Ctrl-C lands in it as KeyboardInterrupt (a read in a thread would
+    outlive the command, holding its exit until Enter). End of input is a no."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()) or _terminal_in_raw_mode():
+        return None
+
+    async def ask(question: str) -> bool:
+        sys.stderr.write(question + " ")
+        sys.stderr.flush()
+        return sys.stdin.readline().strip().lower() in ("y", "yes", "是", "好")
+
+    return ask
+
+
+def _terminal_in_raw_mode() -> bool:
+    """Whether another program reads the terminal key by key right now."""
+    try:
+        import termios
+
+        return not termios.tcgetattr(sys.stdin.fileno())[3] & termios.ICANON
+    except Exception:  # no termios (Windows), or stdin is no terminal (termios.error, OSError, ValueError)
+        return False

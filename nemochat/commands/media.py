@@ -1,8 +1,7 @@
 """`nemochat export`, `nemochat upload` and `nemochat open`.
 
 The flows live in nemochat.app (export, upload); this module adds what only
-a terminal has: the Ctrl-C question and the system's file opener. The REPL
-can reuse ``tty_confirm`` and ``open_last_export``.
+a terminal has: the Ctrl-C question and the system's file opener.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import sys
 from pathlib import Path
 
 from nemochat.app.runtime import Runtime, demo_paths, make_view
-from nemochat.commands.common import run_command, settings_from
+from nemochat.commands.common import run_command, settings_from, tty_confirm
 from nemochat.core.ui_events import Notice
 from nemochat.errors import NemochatError, UsageError
 from nemochat.settings import Paths
@@ -29,9 +28,8 @@ def export(args: argparse.Namespace) -> int:
     )
 
     async def body(rt: Runtime) -> None:
-        asks = not rt.settings.json and sys.stdin.isatty()
         # (--demo: the runtime's fill_empty puts the sample clip on an empty project)
-        result = await export_video(rt.conversation, options, confirm_cancel=tty_confirm if asks else None, fill_empty=rt.conversation.fill_empty)
+        result = await export_video(rt.conversation, options, confirm_cancel=None if rt.settings.json else tty_confirm(), fill_empty=rt.conversation.fill_empty)
         from nemochat.preview.show import after_download  # issue 16: the keyframes, under the saved path
 
         await after_download(result.path, rt.view.emit, rt.settings)
@@ -65,18 +63,6 @@ def open_last(args: argparse.Namespace) -> int:
         print(target)  # no display: the path (or URL) is the answer
     view.done()
     return 0
-
-
-async def tty_confirm(question: str) -> bool:
-    """Ask on the terminal. Blocking on purpose: nothing else should run while
-    the user decides, and a second Ctrl-C lands here as KeyboardInterrupt.
-    The question is chrome: on stderr, so ``export > f`` keeps it out of f."""
-    sys.stderr.write(question + " ")
-    sys.stderr.flush()
-    answer = sys.stdin.readline()
-    if not answer:  # end of input: the same as no
-        return False
-    return answer.strip().lower() in ("y", "yes", "是", "好")
 
 
 # -- opening the last export ------------------------------------------------------------

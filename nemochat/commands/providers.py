@@ -151,13 +151,13 @@ def _run(args: argparse.Namespace, kind: str) -> int:
 
 async def _main(settings: Any, args: argparse.Namespace, kind: str) -> int:
     from nemochat.app.runtime import open_runtime
-    from nemochat.commands.common import finish, start_demo
+    from nemochat.commands.common import finish, start_demo, tty_confirm
     from nemochat.errors import Interrupted
 
     json_only = getattr(args, "json_only", False)
     # (without --json-only, the usual one-shot view: the video on stdout, the rest on stderr)
     async with open_runtime(settings, view=JsonOnlyView() if json_only else None, start_demo=start_demo) as rt:
-        return await finish(rt.view, lambda: _act(rt, args, kind, JsonOnlyView.stage if json_only else None),
+        return await finish(rt.view, lambda: _act(rt, args, kind, JsonOnlyView.stage if json_only else None, confirm=tty_confirm()),
                             lambda: Interrupted("Interrupted. A submitted job goes on: `nemochat jobs` lists it."))
 
 
@@ -207,7 +207,7 @@ def parse_chat_command(kind: str, argv: list[str]) -> argparse.Namespace:
 
 async def run_in_runtime(rt: Any, kind: str, argv: list[str], *, confirm: Any = None) -> int:
     """The same command inside a running program (the REPL's ``/sora submit ...``):
-    ``kind`` is "sora2", "veo3.1" or "gateway"; ``confirm`` asks the cost question."""
+    ``kind`` is "sora2", "veo3.1" or "gateway"; ``confirm`` asks the cost question (None: nobody can be asked)."""
     return await _act(rt, parse_chat_command(kind, argv), kind, None, confirm=confirm)
 
 
@@ -308,7 +308,7 @@ def price_of(request: Any, lang: str = "en") -> str:
 
 
 async def _confirm_cost(rt: Any, request: Any, confirm: Any = None) -> bool:
-    from nemochat.app.provider_session import ask_to_spend, tty_confirm
+    from nemochat.app.provider_session import ask_to_spend
     from nemochat.core.ui_events import Notice
     from nemochat.core.video_rules import describe
     from nemochat.errors import UsageError
@@ -317,7 +317,7 @@ async def _confirm_cost(rt: Any, request: Any, confirm: Any = None) -> bool:
 
     price, what, lang = price_of(request), describe(request), rt.settings.lang
     question = say(lang, "provider.cost", what=what, price=price_of(request, lang))
-    ok = await ask_to_spend(question, yes=rt.settings.yes, confirm=confirm or tty_confirm())
+    ok = await ask_to_spend(question, yes=rt.settings.yes, confirm=confirm)
     if ok is None:
         raise UsageError(f"Submitting {what} spends {price}, and there is no terminal to ask for your OK.",
                          code="confirm_required", action="Pass --yes to confirm the spending. Nothing was sent.")

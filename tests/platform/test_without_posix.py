@@ -39,13 +39,13 @@ def test_config_set_works_without_os_fchmod(isolated_home, monkeypatch, capsys):
 
 def test_the_spending_question_needs_no_termios(monkeypatch):
     """Without termios (Windows) a terminal is taken to be in line mode: the y/N question is asked."""
-    from nemochat.app import provider_session
+    from nemochat.commands import common
 
     monkeypatch.setitem(sys.modules, "termios", None)  # `import termios` raises ImportError
-    monkeypatch.setattr(provider_session.sys, "stdin", types.SimpleNamespace(isatty=lambda: True, fileno=lambda: 0))
-    monkeypatch.setattr(provider_session.sys, "stderr", types.SimpleNamespace(isatty=lambda: True))
-    assert provider_session._terminal_in_raw_mode() is False
-    assert provider_session.tty_confirm() is not None
+    monkeypatch.setattr(common.sys, "stdin", types.SimpleNamespace(isatty=lambda: True, fileno=lambda: 0))
+    monkeypatch.setattr(common.sys, "stderr", types.SimpleNamespace(isatty=lambda: True))
+    assert common._terminal_in_raw_mode() is False
+    assert common.tty_confirm() is not None
 
 
 def test_the_opener_on_windows_is_os_startfile(monkeypatch):

@@ -99,9 +99,9 @@ def test_upload_local_keeps_public_urls_as_they_are(cli, sim, providers):
 
 
 def test_declining_the_cost_uploads_nothing(cli, sim, providers, monkeypatch):
-    import nemochat.app.provider_session as ps
+    import nemochat.commands.common as common
 
-    monkeypatch.setattr(ps, "tty_confirm", lambda: (lambda question: False))
+    monkeypatch.setattr(common, "tty_confirm", lambda: (lambda question: False))
     run = cli("--json", "sora", "submit", "--prompt", "animate it", "--image-url", str(STILL), "--upload-local")
     assert run.code == 0
     assert any("nothing was spent" in n["message"] for n in run.of("notice"))
