@@ -97,7 +97,7 @@ class Conversation:
         self.handlers: dict[str, Callable[[Intent], object]] = {
             "credits": lambda intent: self.show_credits(),
             "status": lambda intent: self.show_status(),
-            "export": hooks.on_export or (lambda intent: self.export(intent)),
+            "export": hooks.on_export or (lambda intent: self.export(ExportOptions(output=intent.output))),
             "upload": lambda intent: upload_intent(self, intent),
         }
         # Sora/Veo/gateway when NemoVideo can't generate.
@@ -201,13 +201,18 @@ class Conversation:
         if handler is not None:
             await handler(Intent(action.kind, action.command))  # type: ignore[misc]
 
-    async def export(self, intent: Intent) -> ExportResult:
-        """The "export"/"导出" intent and the GUI's "Export button"."""
-        options = ExportOptions(output=intent.output)
-        result = await export_video(self, options, confirm_cancel=self.confirm_cancel, fill_empty=self.fill_empty)
-        from nemochat.preview.show import after_download  # issue 16: the keyframes (the REPL's own handler has its own)
+    async def export(self, options: ExportOptions, *, confirm_cancel: ConfirmCancel | None = None, preview: bool = True) -> ExportResult:
+        """The one export, whoever asks: ``nemochat export``, the "export"/"导出"
+        intent and the GUI's "Export button", the REPL's export job. The flow
+        (app.export), with the demo's sample clip on an empty project, then
+        the video's keyframes under the saved path (``preview=False``: the REPL
+        shows them after its job's own line). ``confirm_cancel``: what this
+        export asks when Ctrl-C stops it mid-render, else the conversation's."""
+        result = await export_video(self, options, confirm_cancel=confirm_cancel or self.confirm_cancel, fill_empty=self.fill_empty)
+        if preview:
+            from nemochat.preview.show import after_download  # (PyAV and Pillow load only when a preview is made)
 
-        await after_download(result.path, self.emit, self.settings)
+            await after_download(result.path, self.emit, self.settings)
         return result
 
     async def show_credits(self) -> CreditsShown:

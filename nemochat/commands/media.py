@@ -21,18 +21,14 @@ from nemochat.settings import Paths
 
 
 def export(args: argparse.Namespace) -> int:
-    from nemochat.app.export import ExportOptions, export_video
+    from nemochat.app.export import ExportOptions
 
     options = ExportOptions(
         output=args.output, format=args.format, quality=args.quality, force=args.force, render_id=args.render_id
     )
 
     async def body(rt: Runtime) -> None:
-        # (--demo: the runtime's fill_empty puts the sample clip on an empty project)
-        result = await export_video(rt.conversation, options, confirm_cancel=None if rt.settings.json else tty_confirm(), fill_empty=rt.conversation.fill_empty)
-        from nemochat.preview.show import after_download  # issue 16: the keyframes, under the saved path
-
-        await after_download(result.path, rt.view.emit, rt.settings)
+        await rt.conversation.export(options, confirm_cancel=None if rt.settings.json else tty_confirm())
 
     return run_command(args, body)
 

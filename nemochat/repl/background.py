@@ -53,7 +53,7 @@ class Background:
             return
         try:
             from nemochat.app.download import check_destination
-            from nemochat.app.export import ExportOptions, export_video
+            from nemochat.app.export import ExportOptions
         except ImportError:
             repl.say("Export is not available in this version yet.", "yellow")
             return
@@ -65,15 +65,12 @@ class Background:
 
         async def body(job: Job) -> str | None:
             await repl.ensure_connected()
-            sample = None
-            if getattr(repl.runtime, "sim", None) is not None:  # --demo: as `nemochat export`, an empty project gets the sample clip
-                from nemochat.app.runtime import demo_sample
 
-                sample = demo_sample(repl.runtime.sim, lambda note: repl.say(note, "dim"), repl.lang)
             async def cancel_on_server(question: str) -> bool:
                 return job.cancel_on_server  # /jobs cancel: yes; leaving the chat leaves the render running
 
-            result = await export_video(repl.conversation, ExportOptions(output=output), confirm_cancel=cancel_on_server, fill_empty=sample)
+            # (the preview comes after the job's own line: ``finished``)
+            result = await repl.conversation.export(ExportOptions(output=output), confirm_cancel=cancel_on_server, preview=False)
             return result.path or result.url
 
         self.start("export", "Export", body)
@@ -102,11 +99,8 @@ class Background:
             job.update(detail=event.stage if short else "working")
             self.repl.changed()
             return True
-        if job.kind == "export":
-            if isinstance(event, ui.ExportDone):
-                return True  # the job's own notice says where the file is
-            if isinstance(event, ui.Notice) and event.kind == "info":
-                return True
+        if job.kind == "export" and isinstance(event, ui.ExportDone):
+            return True  # the job's own notice says where the file is
         return False
 
     def finished(self, job: Job) -> None:
