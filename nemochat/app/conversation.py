@@ -183,7 +183,11 @@ class Conversation:
     # -- what the user typed --------------------------------------------------------
 
     async def handle(self, text: str) -> TurnOutcome:
-        intent = route_intent(text, is_file=is_local_file)
+        """A line as typed (``ask``): routed (protocol.md, "Routing"), then handled."""
+        return await self.handle_intent(route_intent(text, is_file=is_local_file))
+
+    async def handle_intent(self, intent: Intent) -> TurnOutcome:
+        """A line already routed (the REPL routes as it reads, to know what it runs)."""
         handler = self.handlers.get(intent.kind)
         if intent.kind == "message" or handler is None:
             if intent.kind != "message":

@@ -147,23 +147,23 @@ class Turns:
             self.foreground(self.guarded(self._turn(Intent("message", message))), turn=True)
 
     async def _say_to_agent(self, typed: str) -> None:
-        intent = route_intent(typed, is_file=is_local_file)
+        intent = route_intent(typed, is_file=is_local_file)  # the one routing of the line: the conversation gets the intent
         if intent.kind == "message":
-            await self.guarded(self._turn(intent, typed))
+            await self.guarded(self._turn(intent))
         else:
-            await self.guarded(self._routed(typed))
+            await self.guarded(self._routed(intent))
 
-    async def _routed(self, typed: str) -> None:
+    async def _routed(self, intent: Intent) -> None:
         await self.host.ensure_connected()
-        await self.host.conversation.handle(typed)
+        await self.host.conversation.handle_intent(intent)
 
-    async def _turn(self, intent: Intent, typed: str | None = None) -> None:
+    async def _turn(self, intent: Intent) -> None:
         if len(intent.text) > LONG_PROMPT_CHARS:
             self.host.say(text(self.host.lang, "long_prompt"), "yellow")
         self.host.view.begin_turn()
         try:
             await self.host.ensure_connected()
-            outcome = await (self.host.conversation.handle(typed) if typed is not None else self.host.conversation.send_message(intent))
+            outcome = await self.host.conversation.handle_intent(intent)
         finally:
             self.host.view.end_turn()
         turn = outcome.turn

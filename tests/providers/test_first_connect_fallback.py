@@ -137,21 +137,21 @@ async def test_the_repl_asks_at_the_prompt(refused, providers):
         async with open_runtime(settings, view=view, hooks=repl.conversation_hooks()) as rt:
             repl.attach(rt)
             one_key = rt.conversation.fallback.confirm  # the REPL's, from repl.conversation_hooks()
-            handle = rt.conversation.handle
+            handle = rt.conversation.handle_intent
 
             async def confirm(question: str) -> bool:
                 questions.append(question)
                 asked.set()
                 return await one_key(question)
 
-            async def handle_and_tell(text: str):
+            async def handle_and_tell(intent):
                 try:
-                    return await handle(text)
+                    return await handle(intent)
                 finally:
                     handled.set()
 
             rt.conversation.fallback.confirm = confirm
-            rt.conversation.handle = handle_and_tell
+            rt.conversation.handle_intent = handle_and_tell
             running = asyncio.create_task(repl.run())
             pipe.send_text(ASK + "\r")
             await asyncio.wait_for(asked.wait(), WAIT)

@@ -127,8 +127,8 @@ class FakeConversation:
         self.emit(ui.SessionReady(self.session.session_id))
         return self.session
 
-    async def handle(self, text: str) -> TurnOutcome:
-        return await self.send_message(Intent("message", text))
+    async def handle_intent(self, intent: Intent) -> TurnOutcome:
+        return await self.send_message(intent)
 
     async def send_message(self, intent: Intent) -> TurnOutcome:
         self.sent.append(intent.text)
@@ -379,16 +379,16 @@ def test_a_dragged_path_with_backslash_escapes_is_not_a_command(tmp_path):
     handled = []
 
     async def scenario(h: Harness) -> None:
-        async def handle(text):
-            handled.append(text)
+        async def handle_intent(intent):
+            handled.append(intent)
 
-        h.conv.handle = handle
+        h.conv.handle_intent = handle_intent
         h.keys(typed + "\r")
         await h.until(lambda: bool(handled) and not h.repl.busy())
         h.keys("\x04")
 
     code, out, _ = run(scenario)
-    assert "Unknown command" not in out and handled == [typed]
+    assert "Unknown command" not in out and [(i.kind, i.text, i.paths) for i in handled] == [("upload", typed, (str(clip),))]
 
 
 def test_the_runtime_may_arrive_after_the_prompt():
