@@ -362,7 +362,7 @@ class VideoJobs:
         except NemochatError as refused:
             self.ledger.update_job(job_id, status="failed", error=refused.message)
             raise
-        self.emit(Message(index, content, content))
+        self.emit(Message(index, content))
         url = url_in_text(content)
         self.on_raw("status", {"content": content, "videoUrl": url})
         status = TaskStatus("completed" if url else "failed", f"chat-{job_id}", url=url,

@@ -36,7 +36,7 @@ from typing import Literal
 
 from nemochat.core import cli_words
 
-__all__ = ["ActionKind", "GuiAction", "Translation", "may_begin_gui_talk", "translate_gui"]
+__all__ = ["ActionKind", "GuiAction", "Translation", "gui_actions", "may_begin_gui_talk", "translate_gui"]
 
 ActionKind = Literal["export", "status", "edit"]
 
@@ -208,6 +208,21 @@ def translate_gui(text: str, *, one_shot: bool = False) -> Translation:
         return _match_case(phrase, _in_one_shot_words(replacement) if one_shot else replacement)
 
     return Translation(_pattern_for(words).sub(rewrite, text), tuple(actions))
+
+
+def gui_actions(text: str) -> tuple[GuiAction, ...]:
+    """The actions ``text`` points at (those ``translate_gui`` finds), without
+    rewriting it: the turn offers them; the text is translated once, by
+    whatever shows it, in its own words (the REPL's, a one-shot's)."""
+    words = _words_in(text)
+    if not words:
+        return ()
+    actions: list[GuiAction] = []
+    for match in _pattern_for(words).finditer(text):
+        kind, _ = _translate(match)
+        if kind is not None and all(action.kind != kind for action in actions):
+            actions.append(GuiAction(kind, _COMMANDS[kind], match.group()))
+    return tuple(actions)
 
 
 def _translate(match: re.Match[str]) -> tuple[ActionKind | None, str]:

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from nemochat.core import cli_words
 from nemochat.core import events as ev
-from nemochat.core.gui import GuiAction, translate_gui
+from nemochat.core.gui import GuiAction, gui_actions
 from nemochat.core.tool_labels import label_for
 from nemochat.core.ui_events import (
     ArtifactNoted,
@@ -322,11 +322,10 @@ class TurnState:
         if _NOISE.match(raw.strip()) and (self.messages or self._tool_results):
             return [MessageDropped(message.index), *held]
         self.messages.append(raw)
-        translation = translate_gui(raw)
         # one offer per kind for the whole turn: two messages saying "click Export"
         # in different words must not offer the export twice
-        self.actions += [a for a in translation.actions if all(a.kind != b.kind for b in self.actions)]
-        return [Message(message.index, translation.text, raw, complete), *held]
+        self.actions += [a for a in gui_actions(raw) if all(a.kind != b.kind for b in self.actions)]
+        return [Message(message.index, raw, complete), *held]
 
     def _thought(self, event: ev.Text) -> list[UIEvent]:
         if event.partial:

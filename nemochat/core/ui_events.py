@@ -46,11 +46,11 @@ class MessageDelta:
 class Message:
     """One complete assistant message, emitted exactly once.
 
-    ``text`` is GUI-translated; ``raw`` is what the backend sent, so a view
-    that streamed the deltas can tell what it has not shown yet."""
+    ``raw`` is what the backend sent (a view that streamed the deltas can
+    tell what it has not shown yet); whatever shows it translates its GUI
+    talk once, in its own words (``core.gui.translate_gui``)."""
 
     index: int
-    text: str
     raw: str
     complete: bool = True  # False when the stream ended before the final event
 

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from nemochat.core import ui_events as ui
+from nemochat.core.gui import translate_gui
 from nemochat.core.lettering import lettered
 from nemochat.errors import NemochatError
 from nemochat.store.ledger import Ledger
@@ -176,10 +177,11 @@ class LedgerRecorder:
         # The message is complete: its row is never touched again, so it is
         # forgotten here (a turn of hours has tens of thousands of them).
         item = self._items.pop(event.index, None)
+        shown = translate_gui(event.raw).text  # as the REPL shows it (its GUI talk rewritten)
         if item is None:
-            self.ledger.add_item(self._turn, "text", event.text, complete=event.complete)
-        else:  # the streamed pieces become the message as shown (GUI-translated)
-            self.ledger.set_item(item, event.text, complete=event.complete)
+            self.ledger.add_item(self._turn, "text", shown, complete=event.complete)
+        else:  # the streamed pieces become the message as shown
+            self.ledger.set_item(item, shown, complete=event.complete)
 
     def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
         item = self._items.pop(event.index, None)

@@ -8,6 +8,7 @@ import stat
 import pytest
 
 from nemochat.core import ui_events as ui
+from nemochat.core.gui import translate_gui
 from nemochat.errors import AuthError, CreditsError, NetworkError, StreamDropped, UsageError
 
 
@@ -23,11 +24,11 @@ def test_a_generation_turn_shows_each_message_once_with_named_tools(runtime, wor
     rt, view, outcome = run(run_line(runtime, "make a 10s rainy Tokyo clip"))
     messages = view.of(ui.Message)
     assert len(messages) == 2
-    assert "rainy Tokyo" in messages[0].text
+    assert "rainy Tokyo" in messages[0].raw
     assert len({m.raw for m in messages}) == 2, "no message is shown twice"
     assert [t.label for t in view.of(ui.ToolActivity) if t.phase == "call"][0] == "Generating video"
-    # the backend's GUI talk is translated, and the export is offered
-    assert "click" not in messages[-1].text.lower()
+    # the backend's GUI talk is translated (once, by what shows it), and the export is offered
+    assert "click" in messages[-1].raw.lower() and "click" not in translate_gui(messages[-1].raw).text.lower()
     assert "export" in {o.action.kind for o in view.of(ui.ActionOffered)}
     assert len(world.requests_to("/run_sse")) == 1
     assert outcome.error is None

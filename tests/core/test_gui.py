@@ -2,7 +2,7 @@
 
 import pytest
 
-from nemochat.core.gui import GuiAction, Translation, translate_gui
+from nemochat.core.gui import GuiAction, Translation, gui_actions, translate_gui
 
 def kinds(translation: Translation) -> list[str]:
     return [action.kind for action in translation.actions]
@@ -50,6 +50,7 @@ def test_gui_phrases_are_translated(backend, expected, action_kinds):
     translation = translate_gui(backend)
     assert translation.text == expected
     assert kinds(translation) == action_kinds
+    assert gui_actions(backend) == translation.actions  # what the turn offers is what the translation found
 
 
 def test_the_protocol_example_reads_naturally():
@@ -65,6 +66,7 @@ def test_actions_are_deduplicated_in_order_of_appearance():
     text = "Drag the clip onto the timeline, open the media panel, then click Export. Or click the Export button."
     translation = translate_gui(text)
     assert kinds(translation) == ["edit", "status", "export"]
+    assert gui_actions(text) == translation.actions
     assert translation.text == (
         "Tell me what to move and I'll do it, check /status, then export it (/export). Or export it (/export)."
     )
@@ -101,6 +103,7 @@ def test_markdown_around_the_phrases_is_kept():
 )
 def test_text_without_gui_instructions_is_untouched(text):
     assert translate_gui(text) == Translation(text, ())
+    assert gui_actions(text) == ()
 
 
 @pytest.mark.parametrize(

@@ -66,30 +66,30 @@ def test_partials_stream_as_deltas_and_the_final_completes_the_message_once(turn
     assert out == [
         MessageDelta(0, "Hello, "),
         MessageDelta(0, "world."),
-        Message(0, "Hello, world.", "Hello, world.", complete=True),
+        Message(0, "Hello, world.", complete=True),
     ]
     assert turn.messages == ["Hello, world."]
 
 
 def test_final_longer_than_the_partials_streams_only_the_rest(turn):
     out = feed_all(turn, partial("Your clip "), final("Your clip is ready."))
-    assert out[1:] == [MessageDelta(0, "is ready."), Message(0, "Your clip is ready.", "Your clip is ready.")]
+    assert out[1:] == [MessageDelta(0, "is ready."), Message(0, "Your clip is ready.")]
 
 
 def test_final_that_differs_from_the_partials_wins(turn):
     out = feed_all(turn, partial("Your video is 8 sec"), final("Your video is 10 seconds long."))
-    assert out == [MessageDelta(0, "Your video is 8 sec"), Message(0, "Your video is 10 seconds long.", "Your video is 10 seconds long.")]
+    assert out == [MessageDelta(0, "Your video is 8 sec"), Message(0, "Your video is 10 seconds long.")]
     assert turn.messages == ["Your video is 10 seconds long."]
 
 
 def test_final_without_partials_is_one_delta_and_one_message(turn):
     out = turn.feed(final("Done."), 1.0)
-    assert out == [MessageDelta(0, "Done."), Message(0, "Done.", "Done.")]
+    assert out == [MessageDelta(0, "Done."), Message(0, "Done.")]
 
 
 def test_final_without_text_completes_with_what_was_streamed(turn):
     out = feed_all(turn, partial("Trimmed."), final(""))
-    assert messages(out) == [Message(0, "Trimmed.", "Trimmed.", complete=True)]
+    assert messages(out) == [Message(0, "Trimmed.", complete=True)]
 
 
 def test_each_llm_call_of_a_tool_loop_is_its_own_message(turn):
@@ -129,11 +129,10 @@ def test_whitespace_only_message_is_dropped(turn):
     assert turn.messages == []
 
 
-def test_message_text_is_gui_translated_and_raw_is_kept(turn):
+def test_the_message_keeps_the_raw_text_and_the_turn_the_action_it_points_at(turn):
     (_, message) = turn.feed(final("Click the Export button when you're ready."), 1.0)
-    assert message.raw == "Click the Export button when you're ready."
-    assert "Export button" not in message.text
-    assert "/export" in message.text
+    assert message.raw == "Click the Export button when you're ready."  # each view translates it once, in its words
+    assert [(a.kind, a.command) for a in turn.actions] == [("export", "/export")]
 
 
 # -- tools, questions, errors, heartbeats ---------------------------------------------------------
@@ -195,7 +194,7 @@ def test_thought_partials_wait_for_their_final(turn):
 def test_thought_and_answer_in_one_final_stay_apart(turn):
     out = feed_all(turn, thought("Check the title."), final("The title starts at 0 s."))
     assert out[0] == Thought("Check the title.")
-    assert messages(out) == [Message(0, "The title starts at 0 s.", "The title starts at 0 s.")]
+    assert messages(out) == [Message(0, "The title starts at 0 s.")]
 
 
 def test_blank_thought_is_not_shown(turn):
@@ -256,7 +255,7 @@ def test_close_flushes_partial_only_text_as_incomplete(turn):
     assert turn.incomplete
     out = turn.close()
     assert out == [
-        Message(0, "Rendering your preview now — this usually takes", "Rendering your preview now — this usually takes", complete=False),
+        Message(0, "Rendering your preview now — this usually takes", complete=False),
         TurnFinished(silent=False),
     ]
     assert turn.incomplete  # still known once closed
@@ -324,7 +323,7 @@ def test_noise_spellings(turn, noise):
 
 def test_temporary_issue_as_the_only_answer_is_shown(turn):
     out = turn.feed(final(NOISE), 1.0)
-    assert messages(out) == [Message(0, NOISE, NOISE)]
+    assert messages(out) == [Message(0, NOISE)]
 
 
 def test_temporary_issue_after_only_a_tool_call_is_shown(turn):
@@ -416,7 +415,7 @@ def test_a_reads_pieces_of_one_message_become_one_delta(turn):
     assert first == [MessageDelta(0, "Here is the plan")]
     assert turn.feed_all([partial("."), final("Here is the plan.")], 2.0) == [
         MessageDelta(0, "."),
-        Message(0, "Here is the plan.", "Here is the plan.", True),
+        Message(0, "Here is the plan.", True),
     ]
 
 
@@ -448,7 +447,7 @@ def test_feed_all_resets_the_quiet_clock_like_feed():
 def test_text_cut_short_by_an_error_is_shown_before_the_error(turn):
     shown = feed_all(turn, partial("Generating your clip "), partial("now"), ev.AgentError("quota exhausted", "429"))
     assert [type(e).__name__ for e in shown] == ["MessageDelta", "MessageDelta", "Message", "ErrorShown"]
-    assert shown[2] == Message(0, "Generating your clip now", "Generating your clip now", complete=False)
+    assert shown[2] == Message(0, "Generating your clip now", complete=False)
     assert turn.incomplete
     assert turn.close() == [TurnFinished(silent=False)]  # nothing left to show after the error
 

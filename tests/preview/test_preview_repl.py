@@ -24,7 +24,7 @@ def test_a_preview_ready_during_an_answer_is_printed_after_it():
 
         async def turn() -> None:
             await answer_ends.wait()
-            view.emit(ui.Message(0, "The last words of the answer.", "The last words of the answer."))
+            view.emit(ui.Message(0, "The last words of the answer."))
 
         side: list[asyncio.Task] = []
         answer = asyncio.create_task(turn())

@@ -38,7 +38,7 @@ def test_finished_blocks_print_once_and_the_tail_stays_live():
     live = view.live_text(100, 10)
     assert "Second paragraph, still streaming" in live and "First paragraph" not in live
 
-    view.emit(ui.Message(0, ANSWER, ANSWER))
+    view.emit(ui.Message(0, ANSWER))
     printed = out.getvalue()
     assert printed.count("First paragraph") == 1 and printed.count("Second paragraph") == 1
     assert "paragraph" not in view.live_text(100, 10)  # nothing left live: shown exactly once
@@ -48,20 +48,20 @@ def test_finished_blocks_print_once_and_the_tail_stays_live():
 
 def test_a_message_that_never_streamed_prints_whole():
     view, out = make_view()
-    view.emit(ui.Message(0, "All **done**.", "All **done**."))
+    view.emit(ui.Message(0, "All **done**."))
     assert out.getvalue().count("All done.") == 1
 
 
 def test_the_gui_talk_is_translated_in_the_printed_text():
     view, out = make_view()
     text = "Now click the Export button to download it."
-    view.emit(ui.Message(0, text, text))
+    view.emit(ui.Message(0, text))
     assert "Export button" not in out.getvalue() and "/export" in out.getvalue()
 
 
 def test_markup_from_the_server_prints_literally():
     view, out = make_view()
-    view.emit(ui.Message(0, "Use [bold]this[/bold] \x1b[31mred", "Use [bold]this[/bold] \x1b[31mred"))
+    view.emit(ui.Message(0, "Use [bold]this[/bold] \x1b[31mred"))
     assert "[bold]this[/bold]" in out.getvalue() and "\x1b[31m" not in out.getvalue()
 
 

@@ -141,7 +141,7 @@ class FakeConversation:
         except asyncio.CancelledError:
             self.cancelled = True
             raise
-        self.emit(ui.Message(0, "Sure.", "Sure."))
+        self.emit(ui.Message(0, "Sure."))
         turn = TurnState(started_at=0.0)
         turn.messages.append("Sure.")
         turn.question = self.question

@@ -10,6 +10,7 @@ from shared_helpers import RecordingView
 from store_helpers import db_bytes
 
 from nemochat.core import ui_events as ui
+from nemochat.core.gui import translate_gui
 from nemochat.errors import CreditsError, NemochatError
 from nemochat.settings import Paths
 from nemochat.store import Ledger, ledger_path
@@ -62,7 +63,7 @@ def test_a_normal_turn_is_in_the_ledger_and_no_token_is(runtime, sim):
             (turn,) = ledger.turns(session_id)
         assert turn.user_text == "make a 10s rainy Tokyo clip"
         assert turn.tools == ("generate_video_with_seedance", "generate_music", "edit_multitrack")
-        assert turn.messages == tuple(m.text for m in view.of(ui.Message)) and len(turn.messages) == 2
+        assert turn.messages == tuple(translate_gui(m.raw).text for m in view.of(ui.Message)) and len(turn.messages) == 2
         assert turn.finished and turn.silent is False and turn.error is None
         stored = db_bytes(ledger_path(Paths.default()))
         assert token and token.encode() not in stored

@@ -11,6 +11,7 @@ from shared_helpers import WAIT, RecordingView
 
 from nemochat.app.replay import replay_bytes
 from nemochat.core import ui_events as ui
+from nemochat.core.gui import translate_gui
 from nemochat.core.events import Question, QuestionItem, QuestionOption
 from nemochat.errors import CreditsError
 from nemochat.store import Ledger, LedgerRecorder, TeeView
@@ -43,7 +44,7 @@ def test_a_normal_turn(recorder, ledger):
         ui.ToolActivity("generate_video", "Generating video", "result"),
         ui.MessageDelta(0, "Here's "),
         ui.MessageDelta(0, "your clip. Click Export"),
-        ui.Message(0, "Here's your clip. Run /export", "Here's your clip. Click Export"),
+        ui.Message(0, "Here's your clip. Click Export"),
         ui.Thought("remind them to export"),
         ui.TurnFinished(silent=False),
     )
@@ -52,7 +53,7 @@ def test_a_normal_turn(recorder, ledger):
     turn = only_turn(ledger)
     assert turn.user_text == "make a 10s rainy Tokyo clip"
     assert turn.tools == ("generate_video",)  # calls only, not results
-    assert turn.messages == ("Here's your clip. Run /export",)  # as the user saw it
+    assert turn.messages == ("Here's your clip. Export it (/export)",)  # as the user saw it (the REPL's words)
     assert [i.kind for i in turn.items] == ["tool", "text", "thought"]
     assert turn.finished and turn.silent is False and turn.error is None
 
@@ -76,7 +77,7 @@ def test_an_agent_error_is_kept(recorder, ledger):
         recorder,
         ui.SessionReady("s1"),
         ui.UserSaid("add subtitles", "s1"),
-        ui.Message(0, "Adding subtitles.", "Adding subtitles."),
+        ui.Message(0, "Adding subtitles."),
         ui.ErrorShown("MALFORMED_FUNCTION_CALL", "Malformed function call", "try again"),
         ui.TurnFinished(silent=False),
     )
@@ -108,7 +109,7 @@ def test_noise_that_was_streamed_is_dropped(recorder, ledger):
         recorder,
         ui.SessionReady("s1"),
         ui.UserSaid("hi", "s1"),
-        ui.Message(0, "Hello!", "Hello!"),
+        ui.Message(0, "Hello!"),
         ui.MessageDelta(1, "I encountered a temporary issue"),
         ui.MessageDropped(1),
         ui.TurnFinished(silent=False),
@@ -153,7 +154,7 @@ def test_a_broken_ledger_warns_once_and_never_stops_the_turn(ledger):
     recorder = LedgerRecorder(ledger, API, on_failure=warnings.append)
     feed(recorder, ui.SessionReady("s1"))
     ledger.close()
-    feed(recorder, ui.UserSaid("hi", "s1"), ui.Message(0, "Hello", "Hello"), ui.TurnFinished(silent=False))
+    feed(recorder, ui.UserSaid("hi", "s1"), ui.Message(0, "Hello"), ui.TurnFinished(silent=False))
     assert len(warnings) == 1 and "no longer being saved" in warnings[0]
 
 
@@ -191,7 +192,7 @@ def test_a_recorded_stream_lands_in_the_ledger_as_shown(recorder, ledger, name):
     tee.emit(ui.UserSaid("the user's words", "s1"))
     asyncio.run(replay_bytes((FIXTURES / f"{name}.sse").read_bytes(), tee.emit))
     turn = only_turn(ledger)
-    assert turn.messages == tuple(m.text for m in view.of(ui.Message))
+    assert turn.messages == tuple(translate_gui(m.raw).text for m in view.of(ui.Message))  # in the REPL's words
     assert list(turn.tools) == expected["tools"]
     assert turn.silent is expected["silent"]
     assert bool(turn.error) == bool(expected["errors"])
@@ -214,7 +215,7 @@ def test_streamed_text_is_written_together_soon_after(ledger, monkeypatch):
         assert [i.body for i in only_turn(ledger).items] == []  # not yet: the loop has not turned
         await asyncio.wait_for(flushed.wait(), WAIT)
         assert [(i.body, i.complete) for i in only_turn(ledger).items] == [("Once upon", False)]
-        feed(recorder, ui.MessageDelta(0, " a time"), ui.Message(0, "Once upon a time", "Once upon a time"), ui.ToolActivity("generate_video", "Generating", "call"))
+        feed(recorder, ui.MessageDelta(0, " a time"), ui.Message(0, "Once upon a time"), ui.ToolActivity("generate_video", "Generating", "call"))
         # the tool call wrote the message before itself, without waiting
         assert [(i.kind, i.body) for i in only_turn(ledger).items] == [("text", "Once upon a time"), ("tool", "generate_video")]
 
@@ -224,6 +225,6 @@ def test_streamed_text_is_written_together_soon_after(ledger, monkeypatch):
 def test_a_long_turn_forgets_its_finished_messages(recorder, ledger):
     feed(recorder, ui.SessionReady("s1"), ui.UserSaid("go", "s1"))
     for n in range(50):
-        feed(recorder, ui.MessageDelta(n, "piece"), ui.Message(n, f"message {n}", f"message {n}"))
+        feed(recorder, ui.MessageDelta(n, "piece"), ui.Message(n, f"message {n}"))
     assert recorder._items == {}  # nothing held for messages that are done
     assert len(only_turn(ledger).items) == 50

@@ -126,7 +126,7 @@ def test_a_stream_that_never_ended_says_so(tmp_path):
     request = httpx.Request("POST", "http://sim/run_sse")
     response = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=b"")
     recorder.attach(request, {}, response)
-    recorder.emit(ui.Message(0, "Half an ans", "Half an ans", complete=False))
+    recorder.emit(ui.Message(0, "Half an ans", complete=False))
     sidecar = json.loads(recorder.current.json_path.read_text())
     assert sidecar["texts"] == ["Half an ans"] and sidecar["incomplete"] is True
     assert sidecar["recording"]["complete"] is False

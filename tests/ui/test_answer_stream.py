@@ -88,7 +88,7 @@ def test_a_message_that_turns_out_to_be_noise_is_never_written():
     for piece in ("I want ", "rain ", "here."):
         view.emit(ui.MessageDelta(4, piece))
     assert out.getvalue() == "I want rain "  # written as it arrives once it cannot be noise
-    view.emit(ui.Message(4, "I want rain here.", "I want rain here."))
+    view.emit(ui.Message(4, "I want rain here."))
     view.done()
     assert out.getvalue() == "I want rain here.\n\n"
 
