@@ -56,7 +56,7 @@ async def upload(repl: Repl, paths: list[str]) -> None:
 async def open_project(repl: Repl) -> None:
     """The last exported video (with the system's player), else the project
     page in the browser; without a display, the path or the link to click."""
-    from nemochat.commands.media import has_display, open_last_export, system_open
+    from nemochat.app.opener import has_display, open_last_export, system_open
 
     try:
         target, opened = open_last_export(Paths.default(), launch=True)

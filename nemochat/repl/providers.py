@@ -1,6 +1,7 @@
 """/sora, /veo and /gateway in the chat: the flags of the commands
 (`nemochat sora submit ...`) that mean something in the chat (``--help``
-lists them), run by ``nemochat.commands.providers``.
+lists them), parsed by ``nemochat.app.provider_flags`` and run by
+``nemochat.app.provider_run``, as the command's.
 
 A submit is checked first, in the foreground: the flags and the rules (the
 same as the command's), then its cost, confirmed at the prompt (a typed yes + Enter; Enter alone declines).
@@ -29,7 +30,7 @@ def chat_flags(name: str, action: str) -> tuple[dict[str, tuple[str, bool, bool]
     with a fixed set."""
     import argparse
 
-    from nemochat.commands.providers import chat_actions
+    from nemochat.app.provider_flags import chat_actions
 
     parser = chat_actions(_KINDS[name])[action]
     flags: dict[str, tuple[str, bool, bool]] = {}
@@ -45,11 +46,11 @@ def chat_flags(name: str, action: str) -> tuple[dict[str, tuple[str, bool, bool]
 
 
 async def _run(ctx: ReplContext, kind: str, args: list[str]) -> None:
-    from nemochat.commands.providers import run_in_runtime
+    from nemochat.app.provider_run import run_in_runtime
 
     name, label = _NAMES[kind]
     if any(arg in ("-h", "--help") for arg in args):
-        from nemochat.commands.providers import chat_help
+        from nemochat.app.provider_flags import chat_help
 
         ctx.say(chat_help(kind, args[0] if args else None))
         return
@@ -77,7 +78,7 @@ async def _run(ctx: ReplContext, kind: str, args: list[str]) -> None:
 async def _checked_and_confirmed(ctx: ReplContext, kind: str, args: list[str]) -> bool:
     """The submit's flags and rules (raises the command's one-line error),
     then its cost question; True to start the job."""
-    from nemochat.commands.providers import checked_request, parse_chat_command, price_of
+    from nemochat.app.provider_flags import checked_request, parse_chat_command, price_of
     from nemochat.core.video_rules import describe
 
     request, _local = checked_request(kind, parse_chat_command(kind, args))  # before anything is sent or started

@@ -79,7 +79,7 @@ def test_a_keyed_error_speaks_chinese_in_a_view_and_english_in_its_message():
 
 
 def test_argparse_complaints_in_chinese():
-    from nemochat.commands.providers import parse_chat_command
+    from nemochat.app.provider_flags import parse_chat_command
     from nemochat.errors import UsageError
 
     with pytest.raises(UsageError) as bad:

@@ -131,11 +131,11 @@ def test_open_prints_the_last_export_without_a_display(cli, out):
 
 
 def test_open_uses_the_system_opener_with_a_display(cli, out, monkeypatch):
-    from nemochat.commands import media as commands
+    from nemochat.app import opener
 
     opened: list[str] = []
     monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr(commands, "system_open", lambda target: opened.append(target) or True)
+    monkeypatch.setattr(opener, "system_open", lambda target: opened.append(target) or True)
     _with_a_video(cli)
     cli("export")
     code, stdout, stderr = cli("open")

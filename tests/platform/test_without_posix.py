@@ -49,25 +49,25 @@ def test_the_spending_question_needs_no_termios(monkeypatch):
 
 
 def test_the_opener_on_windows_is_os_startfile(monkeypatch):
-    from nemochat.commands import media
+    from nemochat.app import opener
 
     opened: list[str] = []
     fake_os = types.SimpleNamespace(name="nt", environ={}, startfile=opened.append)
-    monkeypatch.setattr(media, "os", fake_os)
-    assert media.has_display() is True
-    assert media.system_open(r"C:\Users\me\Videos\clip.mp4") is True
+    monkeypatch.setattr(opener, "os", fake_os)
+    assert opener.has_display() is True
+    assert opener.system_open(r"C:\Users\me\Videos\clip.mp4") is True
     assert opened == [r"C:\Users\me\Videos\clip.mp4"]
 
 
 def test_the_opener_on_macos_is_open(monkeypatch, tmp_path):
-    from nemochat.commands import media
+    from nemochat.app import opener
 
     launched: list[list[str]] = []
-    monkeypatch.setattr(media, "sys", types.SimpleNamespace(platform="darwin"))
-    monkeypatch.setattr(media.shutil, "which", lambda name: f"/usr/bin/{name}" if name == "open" else None)
-    monkeypatch.setattr(media.subprocess, "Popen", lambda argv, **kw: launched.append(argv))
-    assert media.has_display() is True
-    assert media.system_open(str(tmp_path / "clip.mp4")) is True
+    monkeypatch.setattr(opener, "sys", types.SimpleNamespace(platform="darwin"))
+    monkeypatch.setattr(opener.shutil, "which", lambda name: f"/usr/bin/{name}" if name == "open" else None)
+    monkeypatch.setattr(opener.subprocess, "Popen", lambda argv, **kw: launched.append(argv))
+    assert opener.has_display() is True
+    assert opener.system_open(str(tmp_path / "clip.mp4")) is True
     assert launched == [["/usr/bin/open", str(tmp_path / "clip.mp4")]]
 
 

@@ -195,7 +195,7 @@ async def test_the_demo_falls_back_with_its_own_key(env, isolated_home):
 
 
 async def test_the_repl_can_run_the_commands_in_its_runtime(env, providers):
-    from nemochat.commands.providers import run_in_runtime
+    from nemochat.app.provider_run import run_in_runtime
 
     view, asked = Recorder(), []
     async with open_runtime(Settings.load(), view=view) as rt:

@@ -9,6 +9,7 @@ import inspect
 
 import pytest
 
+from nemochat.app import provider_flags
 from nemochat.commands import providers
 from nemochat.errors import UsageError
 
@@ -35,49 +36,47 @@ def test_gateway_submit_flags_in_order():
 
 def test_image_url_repeats_on_both():
     for kind in ("sora2", "gateway"):
-        args = providers.parse_chat_command(kind, ["submit", "--prompt", "x", "--image-url", "https://a.b/1.png", "--image-url", "https://a.b/2.png"])
+        args = provider_flags.parse_chat_command(kind, ["submit", "--prompt", "x", "--image-url", "https://a.b/1.png", "--image-url", "https://a.b/2.png"])
         assert args.image_url == ["https://a.b/1.png", "https://a.b/2.png"]
 
 
 def test_a_bad_chat_use_is_one_usage_error():
     with pytest.raises(UsageError, match=r"^/veo: unrecognized arguments: --nope \(/veo submit --help lists the flags\)$"):
-        providers.parse_chat_command("veo3.1", ["submit", "--nope"])
+        provider_flags.parse_chat_command("veo3.1", ["submit", "--nope"])
     for cli_only in ("--demo", "--token", "--api-base", "--json-only"):  # command-line flags mean nothing in the chat
         with pytest.raises(UsageError, match="unrecognized arguments"):
-            providers.parse_chat_command("sora2", ["submit", "--prompt", "a fox", cli_only])
+            provider_flags.parse_chat_command("sora2", ["submit", "--prompt", "a fox", cli_only])
 
 
 def test_veo_prompt_makes_one_shot():
-    args = providers.parse_chat_command("veo3.1", ["submit", "--prompt", "a red fox", "--aspect-ratio", "9:16", "--resolution", "1080p"])
-    request, _ = providers.checked_request("veo3.1", args)
+    args = provider_flags.parse_chat_command("veo3.1", ["submit", "--prompt", "a red fox", "--aspect-ratio", "9:16", "--resolution", "1080p"])
+    request, _ = provider_flags.checked_request("veo3.1", args)
     [shot] = request.shots
     assert (shot.prompt, shot.aspect_ratio, request.resolution) == ("a red fox", "9:16", "1080p")
-    both = providers.parse_chat_command("veo3.1", ["submit", "--prompt", "a", "--shots-json", '[{"prompt": "b"}]'])
+    both = provider_flags.parse_chat_command("veo3.1", ["submit", "--prompt", "a", "--shots-json", '[{"prompt": "b"}]'])
     with pytest.raises(UsageError, match="one or the other"):
-        providers.checked_request("veo3.1", both)
+        provider_flags.checked_request("veo3.1", both)
 
 
 def test_chat_help_lists_only_what_applies_in_the_chat():
-    text = providers.chat_help("veo3.1", "submit")
+    text = provider_flags.chat_help("veo3.1", "submit")
     assert "--prompt" in text and "--aspect-ratio" in text and "--resolution" in text
     for cli_only in ("--demo", "--token", "--api-base", "--json-only", "--follow", "-h, --help"):
         assert cli_only not in text
 
 
 def test_checked_request_and_its_price():
-    args = providers.parse_chat_command("sora2", ["submit", "--prompt", "a fox", "--video-duration", "15"])
-    request, local = providers.checked_request("sora2", args)
-    assert (request.video_duration, local) == ("15", []) and providers.price_of(request) == "8 NanoPhoto credits"
-    args = providers.parse_chat_command("gateway", ["submit", "--prompt", "a fox"])
-    assert providers.price_of(providers.checked_request("gateway", args)[0]) == "whatever your gateway charges"
+    args = provider_flags.parse_chat_command("sora2", ["submit", "--prompt", "a fox", "--video-duration", "15"])
+    request, local = provider_flags.checked_request("sora2", args)
+    assert (request.video_duration, local) == ("15", []) and provider_flags.price_of(request) == "8 NanoPhoto credits"
+    args = provider_flags.parse_chat_command("gateway", ["submit", "--prompt", "a fox"])
+    assert provider_flags.price_of(provider_flags.checked_request("gateway", args)[0]) == "whatever your gateway charges"
 
 
 def test_the_chat_uses_only_public_names_of_the_commands():
     from nemochat.repl import providers as chat
 
     tree = ast.parse(inspect.getsource(chat))
-    used = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == "nemochat.commands.providers"
-            for alias in node.names}
-    used |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
-             and isinstance(node.value, ast.Name) and node.value.id == "providers"}
+    used = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+            and node.module in ("nemochat.app.provider_flags", "nemochat.app.provider_run") for alias in node.names}
     assert used and not [name for name in used if name.startswith("_")]

@@ -41,7 +41,7 @@ def test_the_repl_command_is_the_same(cli, providers, ledger):
     import asyncio
 
     from nemochat.app.runtime import open_runtime
-    from nemochat.commands.providers import run_in_runtime
+    from nemochat.app.provider_run import run_in_runtime
     from nemochat.errors import UsageError
     from nemochat.settings import Settings
 
