@@ -1,4 +1,4 @@
-"""The keyframe preview's speed (issue 16): a contact sheet of a 10 s 1080p
+"""The keyframe preview's speed: a contact sheet of a 10 s 1080p
 H.264 clip, against decoding every frame of it (what a preview that does not
 seek would cost at least).
 

@@ -1,4 +1,4 @@
-"""Every performance figure of issue #7, each as a ratio against a floor
+"""Every performance figure the README's "Performance" table shows, each as a ratio against a floor
 measured in the same run (these machines are noisy: runs are interleaved
 and medians are taken).
 
@@ -289,8 +289,9 @@ def timed_from_request(b: Bench, path: Path, command: list[str], chunk: int = 64
 
 
 def _goal(ratio: float, goal: float | None) -> tuple[str, bool]:
-    """(goal, passed) of a throughput row; the (a) goals are retired (issue 11):
-    their rows stay, as information."""
+    """(goal, passed) of a throughput row; the (a) goals are retired (floor (a)
+    reads raw bytes and parses nothing, which no client that parses events can
+    come near): their rows stay, as information."""
     return ("info (retired)", True) if goal is None else (f"≥ {goal}x", ratio >= goal)
 
 
@@ -356,7 +357,7 @@ def cpu(command: list[str], env: dict[str, str], **kwargs) -> float:
 
 
 def one_message(b: Bench) -> None:
-    """Issue 11: the cost of ONE streamed message is linear in its length.
+    """The cost of ONE streamed message is linear in its length (a long answer must not slow down as it grows).
     `replay --json` of one message of 100k partial events (~6 MB) against
     floor (b) reading the same file from the simulator (wall, as the
     throughput rows); then, in the client's CPU seconds less those of the
@@ -553,7 +554,7 @@ def polling(b: Bench) -> None:
 
 
 def preview(b: Bench) -> None:
-    """bench/preview.py: a keyframe contact sheet of a 10 s 1080p H.264 clip (issue 16), in a fresh
+    """bench/preview.py: a keyframe contact sheet of a 10 s 1080p H.264 clip, in a fresh
     process (imports apart), against decoding every frame of the clip in that same process."""
     made = subprocess.run([PY, str(BENCH / "preview.py"), "make", str(OUT / "fixtures")], env=b.env, capture_output=True, text=True)
     if made.returncode != 0:

@@ -57,17 +57,17 @@ class Settings:
     gateway_url: str | None = None
     gateway_key: str | None = None
     output_dir: str = "."
-    # issue 6: how answers look, the fallback, and --record DIR
+    # how answers look, the fallback, and --record DIR
     show_thoughts: bool = False  # the model's thinking: hidden unless asked for (/thoughts on)
     no_color: bool = False  # also NO_COLOR (any value) in the environment
     fallback_provider: str = "sora2"  # sora2 (NanoPhoto, else a gateway), gateway, or none (like --no-fallback)
     fallback_ask: bool = True  # ask before spending credits on it (--yes says no)
     record: str | None = None  # save every /run_sse stream here as a replayable fixture
-    # issue 14: the network of a company (clients/network.py) and a debug log
+    # the network of a company (clients/network.py) and a debug log
     proxy: str | None = None  # every request through this proxy (else HTTPS_PROXY/HTTP_PROXY/ALL_PROXY; NO_PROXY applies)
     ca_bundle: str | None = None  # trusted CAs: a PEM file or a folder (else SSL_CERT_FILE/SSL_CERT_DIR, else the OS's store)
     log_file: str | None = None  # a rotating debug log (--debug: in the state folder)
-    preview: str = "auto"  # issue 16: how keyframe previews are drawn: auto|kitty|iterm|sixel|blocks|off
+    preview: str = "auto"  # how keyframe previews are drawn: auto|kitty|iterm|sixel|blocks|off
     preview_query_timeout: float = 0.1  # how long the terminal may take to answer "can you draw sixel?" (0: never ask)
     # waits and retries (seconds)
     connect_timeout: float = 10.0
@@ -95,7 +95,7 @@ class Settings:
     gateway_max_wait: float = 1200.0
     gateway_query_path: str = "/v1/video/query"
     nanophoto_hourly_requests: int = 100  # NanoPhoto's limit per API key, counted across jobs and processes
-    # export (issue 4): render polls start near 2 s and grow x1.5 to the
+    # export: render polls start near 2 s and grow x1.5 to the
     # protocol's 10-30 s range; --poll-interval replaces the whole schedule.
     # 2, 3, 4.5, 6.8, 10.1, 15.2, then every 20 s: at most 34 status polls in
     # the 10 minutes (bench/polling.py counts them; the budget is 40).

@@ -15,7 +15,7 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Protocol
 
 import httpx
 
@@ -55,6 +55,18 @@ def is_local_file(path: str) -> bool:
     return os.path.isfile(os.path.expanduser(path))
 
 
+class Session(Protocol):
+    """What ``connect()`` gives: a ``SessionInfo``, or an ``UnavailableSession``
+    whose every field raises the reason NemoVideo can't serve one."""
+
+    @property
+    def session_id(self) -> str: ...
+    @property
+    def task_id(self) -> str | None: ...
+    @property
+    def user_id(self) -> str | None: ...
+
+
 class UnavailableSession:
     """What ``connect()`` gives when NemoVideo can't serve a session (out of
     reach after the safe retries) but the fallback could still make a video:
@@ -67,7 +79,13 @@ class UnavailableSession:
     def session_id(self) -> str:
         raise self.error
 
-    task_id = user_id = session_id
+    @property
+    def task_id(self) -> str | None:
+        raise self.error
+
+    @property
+    def user_id(self) -> str | None:
+        raise self.error
 
 
 @dataclass(frozen=True)
@@ -110,7 +128,7 @@ class Conversation:
 
     # -- session --------------------------------------------------------------------
 
-    async def connect(self) -> SessionInfo:
+    async def connect(self) -> Session:
         """Token, then the session: ``--session``, else this backend's last, else new.
 
         NemoVideo out of reach while the fallback could make a video: no error
@@ -119,14 +137,14 @@ class Conversation:
         if self.session is not None:
             return self.session
         if self.unavailable is not None:  # found out for this line already: not the retries' waits again
-            return cast(SessionInfo, UnavailableSession(self.unavailable))
+            return UnavailableSession(self.unavailable)
         try:
             return await self._connect()
         except BackendError as error:
             if not self._fallback_could_serve(error):
                 raise
             self.unavailable = error
-            return cast(SessionInfo, UnavailableSession(error))
+            return UnavailableSession(error)
 
     def _fallback_could_serve(self, error: BackendError) -> bool:
         return why_fallback(error) is not None and not self.settings.no_fallback and self.fallback.route() is not None

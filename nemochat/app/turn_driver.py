@@ -29,8 +29,9 @@ async def drive_turn(
     network read brought) to its end and return the finished turn.
 
     The caller closes the turn (``turn.close()``) only for a stream that ended
-    normally: this function returns the open turn if the stream raised, so the
-    conversation can recover without claiming the turn is over."""
+    normally. If the stream raises, so does this function, and the turn it was
+    handed (``turn``) is left open: the conversation recovers from what it
+    holds without claiming the turn is over."""
     turn = turn or TurnState(started_at=clock(), still_working_every=still_working_every)
     ticker = asyncio.create_task(_tick(turn, emit, clock))
     try:

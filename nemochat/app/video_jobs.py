@@ -290,7 +290,7 @@ class VideoJobs:
             used = part.credits_used if status.shots else status.credits_used
             self.emit(VideoReady(provider.kind, part.task_id, part.state, part.url, used, path, part.shot_id, job_id))
             if path is not None and part.state == "completed":
-                from nemochat.preview.show import after_download  # issue 16: the keyframes of what arrived
+                from nemochat.preview.show import after_download  # (PyAV and Pillow load only when a preview is made) the keyframes of what arrived
 
                 await after_download(path, self.emit, self.settings)
         if status.state == "failed":

@@ -1,4 +1,4 @@
-"""Bounds on what a server can make us do (issue 13): how long we wait
+"""Bounds on what a server can make us do: how long we wait
 because it said so, how much we read, how deep we parse.
 
 Every server byte is hostile until checked. A ``Retry-After`` of ``1e9``,

@@ -1,5 +1,5 @@
 """Ids a server hands us (sessions, tasks, renders, uploads, Sora/Veo/gateway
-tasks, claim tokens), checked before they are stored or used (issue 13).
+tasks, claim tokens), checked before they are stored or used.
 
 An id goes into URL paths, the ledger, the terminal and the command lines
 we suggest. One with ESC, a slash, a space or 100k characters would plant

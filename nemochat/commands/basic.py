@@ -1,4 +1,4 @@
-"""The one-shot commands of issue #2: ask, credits, status, replay (sessions: commands.ledger).
+"""The one-shot commands that talk to the agent or read the session: ask, credits, status, replay (sessions: commands.ledger).
 
 Their answer goes to stdout, everything about getting it to stderr (as
 for every one-shot command: ``app.runtime.make_view``), so

@@ -1,4 +1,4 @@
-"""JSON from a server, parsed without letting it crash us (issue 13).
+"""JSON from a server, parsed without letting it crash us.
 
 ``json.loads`` raises RecursionError for an array nested 100k deep (and
 orjson refuses past 1024 levels): here either is a ``ValueError`` (``TooDeep``),

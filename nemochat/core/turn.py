@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from nemochat.core import cli_words
 from nemochat.core import events as ev
@@ -54,21 +54,41 @@ def may_be_dropped(streamed: str) -> bool:
     return not head or any(start.startswith(head[: len(start)]) for start in _NOISE_STARTS)
 
 
-class _Recent(list[str]):
-    """A list that forgets its oldest items once it holds more than
-    ``max_items`` or ``max_chars``: a turn may stream for fifteen minutes, and
-    only its current message has to stay in memory. Ordinary turns keep all."""
+class Recent(Sequence[str]):
+    """The most recent texts appended: the oldest are forgotten once there are
+    more than ``max_items`` or ``max_chars`` of them (a turn may stream for
+    fifteen minutes, and only its current message has to stay in memory;
+    ordinary turns keep all). ``append`` is the only way in, so the cap holds;
+    it reads, and compares equal, as the list of what it kept."""
 
     def __init__(self, max_items: int = 1000, max_chars: int = 256 * 1024) -> None:
-        super().__init__()
-        self.max_items, self.max_chars, self._chars = max_items, max_chars, 0
+        self.max_items, self.max_chars = max_items, max_chars
+        self._items: list[str] = []
+        self._chars = 0
 
     def append(self, item: str) -> None:
-        super().append(item)
+        self._items.append(item)
         self._chars += len(item)
-        while len(self) > 1 and (len(self) > self.max_items or self._chars > self.max_chars):
-            self._chars -= len(self[0])
-            del self[0]
+        while len(self._items) > 1 and (len(self._items) > self.max_items or self._chars > self.max_chars):
+            self._chars -= len(self._items.pop(0))
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Recent):
+            return self._items == other._items
+        return self._items == other if isinstance(other, list) else NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(self._items)
 
 
 # A call's copies come within one model call: the ids of the recent calls are
@@ -105,8 +125,8 @@ class TurnState:
 
     started_at: float
     still_working_every: float = 120.0
-    messages: list[str] = field(default_factory=_Recent)  # complete raw texts, in order (the most recent 256 KB)
-    tools: list[str] = field(default_factory=_Recent)  # tool names, in call order (the last 1000)
+    messages: Recent = field(default_factory=Recent)  # complete raw texts, in order (the most recent 256 KB)
+    tools: Recent = field(default_factory=Recent)  # tool names, in call order (the last 1000)
     errors: list[ev.AgentError] = field(default_factory=list)
     actions: list[GuiAction] = field(default_factory=list)
     question: ev.Question | None = None

@@ -147,7 +147,7 @@ class TurnFinished:
     silent: bool
 
 
-# -- export and upload (issue 4) ------------------------------------------------
+# -- export and upload ----------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +213,7 @@ class VideoReady:
 
 @dataclass(frozen=True, slots=True)
 class PreviewShown:
-    """A video's keyframe preview (issue 16; the ``preview`` --json line):
+    """A video's keyframe preview (the ``preview`` --json line):
     ``line`` says what the file is, ``sheet`` is the PNG saved next to it,
     ``drawing`` what to send the terminal to show the frames ("" when it
     can't), already made for it (escape sequences built from our own PNG)."""

@@ -1,4 +1,4 @@
-"""Keyframe previews of videos (issue 16): a contact sheet of a few frames
+"""Keyframe previews of videos: a contact sheet of a few frames
 with their timestamps, and one line about the file.
 
 - ``frames``: decode the frames (PyAV), seeking to keyframes;

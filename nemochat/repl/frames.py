@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 HINT_SECONDS = 4.0
 FRAME = 0.1  # how often the loop looks whether the live area needs a redraw
-# Streamed text is redrawn at most this often (issue 17: each word on the
+# Streamed text is redrawn at most this often (the goal: each word on the
 # screen within 100 ms, p95): at 20 words/s each word is drawn as it comes, a
 # faster stream gets 20 redraws a second. A redraw of the prompt's area costs
 # 3-6 ms here (prompt_toolkit lays it all out again): bench/run.py, "REPL CPU

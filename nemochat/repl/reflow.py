@@ -5,7 +5,7 @@ drew and redraws it. Most terminals (tmux, VTE, iTerm2, kitty, Konsole,
 Windows Terminal...) *reflow* on a narrower window: each drawn row longer
 than the new width now takes two or more rows, so that move stops short and
 the top of the old area (the answer's live lines) stays in the scrollback
-above the redrawn one, a duplicate (issue 12, item 6). Here the move goes up
+above the redrawn one, a duplicate of what the user just read. Here the move goes up
 as many rows as the area takes once reflowed.
 
 A terminal that cuts rows instead (xterm, the Linux console) must not get

@@ -31,7 +31,7 @@ from rich.style import Style
 from nemochat.core.gui import may_begin_gui_talk, translate_gui
 from nemochat.core.sanitize import clean
 
-TEXT_FRAME = 0.05  # the live area is redrawn at most this often (issue 17: each word on screen within 100 ms)
+TEXT_FRAME = 0.05  # the live area is redrawn at most this often (the goal: each word on screen within 100 ms)
 LIVE_LINES = 8  # the most lines of the unfinished block shown (its end); the whole block is printed when complete
 
 

@@ -475,7 +475,7 @@ class RichView:
         self._stop_tool()
         self._print_error(event.message, event.action)
 
-    # -- export and upload (issue 4) -----------------------------------------------------------
+    # -- export and upload ---------------------------------------------------------------------
 
     def _transfer_bars(self):
         from nemochat.ui.progress import TransferBars  # rich.progress only when something moves

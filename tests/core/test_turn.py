@@ -14,7 +14,7 @@ import pytest
 
 from nemochat.core import events as ev
 from nemochat.core.gui import GuiAction
-from nemochat.core.turn import TurnState
+from nemochat.core.turn import Recent, TurnState
 from nemochat.core.ui_events import (
     ErrorShown,
     Message,
@@ -498,3 +498,11 @@ def test_a_streamed_thought_is_shown_as_its_answer_begins_and_not_again():
     out = _feed(thought, partial("Done"), ev.Text("Trim the intro.", stream=STREAM, thought=True), final("Done."))
     kinds = [type(e).__name__ for e in out if not isinstance(e, ui.TurnFinished)]
     assert kinds == ["Thought", "MessageDelta", "MessageDelta", "Message"]
+
+
+def test_a_turns_recent_texts_keep_the_newest_and_take_them_only_by_append():
+    recent = Recent(max_items=2)
+    for word in ("a", "b", "c"):
+        recent.append(word)
+    assert recent == ["b", "c"] and ["b", "c"] == recent and recent[-1] == "c" and len(recent) == 2
+    assert not any(hasattr(recent, way_in) for way_in in ("extend", "insert", "__iadd__", "__setitem__"))  # the cap can't be bypassed
