@@ -92,6 +92,13 @@ _ABOUT_PROJECT = _words("status", "progress", "project", "draft", "timeline", "v
 _END_MARKS = re.compile(r"[.!?。!?]+$")
 _DURATION = re.compile(r"(\d{1,3})\s*-?\s*(?:s|secs?|seconds?|秒)(?![a-z])", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“「'‘]([^\"”」'’]{1,60})[\"”」'’]")
+# "make the title say Neon Dreams", "title: Neon Dreams", "标题改成霓虹之梦": the words after the verb.
+_TITLE_SAYS = re.compile(r"(?:\b(?:say|says|read|reads|to|as)\b|[::]|改成|改为|换成|叫|标题是|标题为)\s*(.{1,60}?)\s*$", re.IGNORECASE)
+_MAKE_IT = re.compile(r"^\s*(?:please\s+|can you\s+|could you\s+)?make\s+(?:it|this|that|the\s+\w+)\b(?!\s+(?:of|about|showing)\b)",
+                      re.IGNORECASE)
+# A request the demo has no script for ("add rain sounds", "把背景换成蓝色"): said so, nothing changed.
+_EDIT_LEAD = re.compile(r"^\s*(?:please\s+|can you\s+|could you\s+)?(?:add|change|make|remove|delete|put|use|set|"
+                        r"replace|turn|cut|trim|speed|slow)\b|^\s*(?:请|帮我)?(?:加|添加|改|换|去掉|删|把)", re.IGNORECASE)
 
 
 def pick_script(ctx: TurnContext) -> Script:
@@ -107,8 +114,12 @@ def pick_script(ctx: TurnContext) -> Script:
         return music_script(ctx, zh)
     if _CHOICE.search(message):
         return choice_script(zh)
+    if _MAKE_IT.search(message):  # "make it brighter" changes this clip: never a paid new one
+        return unknown_edit_script(message, zh)
     if _GEN_VERB.search(message) or _GEN_NOUN.search(message):
         return generate_script(ctx, zh)
+    if _EDIT_LEAD.search(message):
+        return unknown_edit_script(message, zh)
     return chat_script(message, zh)
 
 
@@ -216,14 +227,23 @@ def music_script(ctx: TurnContext, zh: bool) -> Script:
 
 def title_script(message: str, zh: bool) -> Script:
     """A silent turn: the edit happens, but the agent says nothing."""
-    quoted = _QUOTED.search(message)
-    title = quoted.group(1) if quoted else ("都市梦想" if zh else "Urban Dreams")
+    quoted = _QUOTED.search(message) or _TITLE_SAYS.search(_END_MARKS.sub("", message.strip()))
+    title = quoted.group(1).strip() if quoted and quoted.group(1).strip() else ("都市梦想" if zh else "Urban Dreams")
     call = ToolCall("edit_multitrack", {"operations": [
         {"op": "add_track", "type": "text", "text": title, "start_ms": 0, "end_ms": 3000}]})
     return Script("title", (
         ModelCall(calls=(call,)),
         ToolRun(call, {"status": "success", "applied": 1}, edit=lambda s: _put_title(s, title)),
     ))
+
+
+def unknown_edit_script(message: str, zh: bool) -> Script:
+    """An edit the demo has no script for: say so (the real agent would try), change nothing."""
+    asked = " ".join(message.split())[:60]
+    text = (f"演示里的智能体只会几种改动:生成新片段、添加配乐、设置标题。“{asked}”要由真正的智能体来做;项目没有改动。" if zh
+            else f"The demo agent knows a few edits: a new clip, music, a title. “{asked}” is one for the real agent; "
+                 "nothing in the project changed.")
+    return Script("chat", (ModelCall(text=text),))
 
 
 def choice_script(zh: bool) -> Script:

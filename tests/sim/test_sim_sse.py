@@ -118,6 +118,28 @@ def test_title_is_a_silent_turn(backend: Backend, account: Account):
     assert [(s["tx"], s["st"], s["et"]) for s in title["sg"]] == [("Night Walk", 0, 3000)]
 
 
+@pytest.mark.parametrize("text, title", [
+    ("make the title say Neon Dreams", "Neon Dreams"), ("change the title to Night Walk.", "Night Walk"),
+    ("把标题改成霓虹之梦", "霓虹之梦"), ("add a title", "Urban Dreams")])
+def test_the_title_is_the_one_asked_for_quoted_or_not(backend: Backend, account: Account, text, title):
+    backend.events(account, text)
+    [track] = [t for t in backend.state(account)["draft"]["t"] if t["tt"] == 7]
+    assert [s["tx"] for s in track["sg"]] == [title]
+
+
+@pytest.mark.parametrize("text, said", [
+    ("add rain sounds", "“add rain sounds” is one for the real agent"),
+    ("make it brighter", "“make it brighter” is one for the real agent"),
+    ("加上雨声", "“加上雨声”要由真正的智能体来做")])
+def test_an_edit_the_demo_cannot_do_is_said_and_spends_nothing(backend: Backend, account: Account, world, text, said):
+    backend.events(account, "make a 5s clip")
+    before = (backend.state(account)["draft"], world.user(account.user_id).credits)
+    events = backend.events(account, text)
+    assert calls(events) == []
+    assert said in texts(events, partial=False)[0]
+    assert (backend.state(account)["draft"], world.user(account.user_id).credits) == before
+
+
 def test_choice_asks_a_question(backend: Backend, account: Account):
     events = backend.events(account, "which style should we use?")
     [call] = [p["functionCall"] for e in events for p in e["content"]["parts"] if "functionCall" in p]
