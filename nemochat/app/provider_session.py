@@ -19,6 +19,7 @@ from typing import Any
 
 from nemochat.app import video_jobs
 from nemochat.app.video_jobs import Emit, OnRaw, RequestBudget, VideoJobs
+from nemochat.clients.bounds import call_deadline
 from nemochat.clients.gateway import GatewayClient, GatewayJob, gateway_base
 from nemochat.clients.http import build_client, redact
 from nemochat.clients.nanophoto import DEMO_KEY, SORA_SKILL, VEO_SKILL, NanoPhotoClient, SoraJob, VeoJob, key_hint, resolve_api_key
@@ -102,13 +103,13 @@ class ProviderSession:
                 raise UsageError("No video gateway is configured.", code="GATEWAY_URL", action="Set SORA_GATEWAY_URL (and SORA_GATEWAY_KEY).")
             key = s.gateway_key or (DEMO_KEY if s.demo else None)
             self.http = build_client(s, base_url=gateway_base(s.gateway_url), auth_headers=False)
-            self.client = GatewayClient(self.http, key, query_path=self.query_path)
+            self.client = GatewayClient(self.http, key, query_path=self.query_path, deadline=call_deadline(s))
         else:
             skill = SORA_SKILL if self.kind == "sora2" else VEO_SKILL
             key = resolve_api_key(skill, flag=self.api_key_flag, settings_key=s.nanophoto_api_key, demo=s.demo)
             hint = key_hint(key)
             self.http = build_client(s, base_url=s.nanophoto_api_base, auth_headers=False)
-            self.client = NanoPhotoClient(self.http, key)
+            self.client = NanoPhotoClient(self.http, key, deadline=call_deadline(s))
         if s.debug:
             _log_requests(self.http, key)
         if self.ledger is None:

@@ -24,7 +24,7 @@ from nemochat.clients.http import body_of, parse_retry_after
 from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus, normalize_state, surely_unsent, unreachable
 from nemochat.core.secrets import remember
 from nemochat.core.video_rules import GatewayRequest
-from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, RateLimited, UsageError
+from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, NetworkError, RateLimited, UsageError
 
 DEFAULT_QUERY_PATH = "/v1/video/query"
 CHAT_TOOL = "generate_animate"
@@ -125,8 +125,10 @@ def gateway_error(status: int, body: Any, retry_after: str | None, what: str) ->
 
 
 class GatewayClient:
-    def __init__(self, http: httpx.AsyncClient, key: str | None, *, query_path: str = DEFAULT_QUERY_PATH) -> None:
+    def __init__(self, http: httpx.AsyncClient, key: str | None, *, query_path: str = DEFAULT_QUERY_PATH,
+                 deadline: float | None = None) -> None:
         self.http = http
+        self.deadline = deadline  # each JSON call's whole-exchange bound (the chat stream has its own)
         self.key = key
         remember(key)  # hidden from whatever the gateway echoes of it
         self.query_path = "/" + query_path.lstrip("/")
@@ -185,7 +187,12 @@ class GatewayClient:
     async def _call(self, method: str, path: str, what: str, *, paid: bool = False, **kwargs: Any) -> dict[str, Any]:
         try:
             response = await bounded_request(self.http, method, path, what=what, who="The gateway", max_bytes=JSON_ANSWER_MAX_BYTES,
-                                             deadline=None, headers=self._headers(), **kwargs)
+                                             deadline=self.deadline, headers=self._headers(), **kwargs)
+        except NetworkError as late:  # past the whole-call deadline: a paid create's answer is lost, not refused
+            if paid:
+                raise AmbiguousSubmit(f"{what}: no whole answer within {self.deadline:.0f} s; "
+                                      "the generation may be running and billed") from None
+            raise late
         except httpx.HTTPError as exc:
             raise _transport_error(exc, what, self.http, paid=paid) from None
         answer = body_of(response)

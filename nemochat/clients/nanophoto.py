@@ -26,7 +26,7 @@ from nemochat.clients.ids import checked_id
 from nemochat.clients.http import body_of, network_error, parse_retry_after
 from nemochat.core.secrets import remember
 from nemochat.core.video_rules import SoraRequest, VeoRequest
-from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, RateLimited, UsageError
+from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, NetworkError, RateLimited, UsageError
 
 SORA_SKILL = "sora-2-generate"
 VEO_SKILL = "veo-3-1"
@@ -260,9 +260,12 @@ def surely_unsent(exc: httpx.HTTPError) -> bool:
 class NanoPhotoClient:
     """Sora 2 and Veo 3.1 over one ``httpx.AsyncClient`` whose base is NanoPhoto's."""
 
-    def __init__(self, http: httpx.AsyncClient, api_key: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, api_key: str, *, deadline: float | None = None) -> None:
+        """``deadline``: the whole-call bound of each request (``call_deadline``); a
+        submit cut by it is an ``AmbiguousSubmit``, never resent."""
         self.http = http
         self.api_key = api_key
+        self.deadline = deadline
         remember(api_key)  # hidden from whatever NanoPhoto echoes of it
 
     async def sora_submit(self, request: SoraRequest) -> dict[str, Any]:
@@ -281,9 +284,13 @@ class NanoPhotoClient:
     async def _post(self, path: str, body: dict[str, Any], what: str, *, paid: bool = False) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.api_key}", "User-Agent": f"nemochat/{__version__}", "Accept": "application/json"}
         try:
-            # (the size is bounded; no whole-request deadline: a paid submit cut short is a lost answer)
             response = await bounded_request(self.http, "POST", path, what=what, who="NanoPhoto", max_bytes=JSON_ANSWER_MAX_BYTES,
-                                             deadline=None, json=body, headers=headers)
+                                             deadline=self.deadline, json=body, headers=headers)
+        except NetworkError as late:  # past the whole-call deadline: a paid submit's answer is lost, not refused
+            if paid:
+                raise AmbiguousSubmit(f"{what}: no whole answer within {self.deadline:.0f} s; "
+                                      "the task may be running and billed") from None
+            raise late
         except httpx.HTTPError as exc:
             if paid and not surely_unsent(exc):
                 raise AmbiguousSubmit(

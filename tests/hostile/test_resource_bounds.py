@@ -57,3 +57,27 @@ def test_a_download_answered_with_a_gzip_bomb_after_asking_for_identity_is_refus
         asyncio.run(fetch())
     assert list(target.parent.iterdir()) == []  # no file, no part left
     assert hostile.requests[-1].headers["accept-encoding"] == "identity"
+
+
+NANOPHOTO = {"NANOPHOTO_API_URL": "", "NANOPHOTO_API_KEY": "sk-hostilekey123"}
+
+
+def test_a_trickled_sora_status_ends_at_the_whole_request_deadline(hostile, nemochat):
+    """A status poll a server trickles forever would hold a job (and the REPL's toolbar) for ever."""
+    status = json.dumps({"success": True, "data": {"status": "processing"}}).encode()
+    hostile.route("POST", "/api/sora-2/check-status", Reply(200, status + b" " * 400, {"Content-Type": "application/json"}, trickle=0.05))
+    result = nemochat("sora", "status", "--task-id", "task123", env={**NANOPHOTO, "NEMOCHAT_NANOPHOTO_API_BASE": hostile.base_url,
+                                                                    "NEMOCHAT_REQUEST_TIMEOUT": "0.5"})
+    assert result.returncode == 5, result.stderr
+    assert "no whole answer within 1 s" in result.stderr
+
+
+def test_a_trickled_paid_submit_is_a_lost_answer_not_resent(hostile, nemochat):
+    """Cut by the deadline, a paid submit may still have started (and been billed): said so, sent once."""
+    accepted = json.dumps({"success": True, "data": {"taskId": "task123"}}).encode()
+    hostile.route("POST", "/api/sora-2/generate", Reply(200, accepted + b" " * 400, {"Content-Type": "application/json"}, trickle=0.05))
+    result = nemochat("sora", "submit", "--prompt", "a cat", "--yes",
+                      env={**NANOPHOTO, "NEMOCHAT_NANOPHOTO_API_BASE": hostile.base_url, "NEMOCHAT_REQUEST_TIMEOUT": "0.5"})
+    assert result.returncode == 5, result.stderr
+    assert "may be running and billed" in result.stderr
+    assert hostile.paths().count("/api/sora-2/generate") == 1
