@@ -47,15 +47,11 @@ async def _main(settings: Settings) -> int:
     thread, while the user can already type; Markdown is loaded meanwhile too."""
     import contextlib
 
-    from nemochat.repl.live_view import LiveView
     from nemochat.repl.loop import Repl, greet
-    from nemochat.repl.printer import Printer
 
-    printer = Printer()
-    view = LiveView(printer, show_thoughts=show_thoughts(settings), color=use_color(settings), lang=settings.lang)
-    greet(view, settings.lang, demo=settings.demo)  # on the screen before anything slow (the demo's simulator, the network)
     history = Paths.default().state / "history"
-    repl = Repl(view, printer, settings=settings, history=history)
+    repl = Repl(settings=settings, color=use_color(settings), show_thoughts=show_thoughts(settings), history=history)
+    greet(repl.view, settings.lang, demo=settings.demo)  # on the screen before anything slow (the demo's simulator, the network)
     async with contextlib.AsyncExitStack() as stack:
 
         async def runtime():
@@ -63,7 +59,7 @@ async def _main(settings: Settings) -> int:
             from nemochat.app.runtime import open_runtime
             from nemochat.commands.common import start_demo
 
-            return await stack.enter_async_context(open_runtime(settings, view=view, start_demo=start_demo, hooks=repl.conversation_hooks()))
+            return await stack.enter_async_context(open_runtime(settings, view=repl.view, start_demo=start_demo, hooks=repl.conversation_hooks()))
 
         return await repl.run(runtime=runtime())
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import IO, Protocol, cast
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -74,14 +74,52 @@ class _Stream:
         return self.splitter.text[self.shown :].strip("\n")
 
 
+class ViewEvents(Protocol):
+    """What the view tells the loop that shows it (``loop.Repl``), handed to it when built."""
+
+    def changed(self) -> None: ...  # the live area needs a redraw now
+    def moved(self) -> None: ...  # ... at the next frame: progress (frames are capped, see frames.STREAM_FRAME)
+    def streamed(self) -> None: ...  # ... within a few dozen ms: new text of the answer (frames.TEXT_FRAME)
+    def credits_shown(self, event: ui.CreditsShown) -> None: ...
+    def session_ready(self, event: ui.SessionReady) -> None: ...
+    def job_event(self, job: Job, event: ui.UIEvent) -> bool: ...  # an event raised inside a background job; True = consumed
+
+
+class Unwatched:
+    """The events of a view no loop follows (a test's): nothing to redraw, no job takes an event."""
+
+    def changed(self) -> None:
+        pass
+
+    def moved(self) -> None:
+        pass
+
+    def streamed(self) -> None:
+        pass
+
+    def credits_shown(self, event: ui.CreditsShown) -> None:
+        pass
+
+    def session_ready(self, event: ui.SessionReady) -> None:
+        pass
+
+    def job_event(self, job: Job, event: ui.UIEvent) -> bool:
+        return False
+
+
 class LiveView(RichView):
-    def __init__(self, printer: Printer, *, show_thoughts: bool = False, color: bool = True, lang: str = "en") -> None:
+    def __init__(
+        self, printer: Printer, *, events: ViewEvents | None = None, show_thoughts: bool = False, color: bool = True, lang: str = "en"
+    ) -> None:
         self.printer = printer
+        self.events: ViewEvents = events if events is not None else Unwatched()
         self.color = color
         self.lang = lang
         self.links = color and links_supported()
         console = Console(
-            file=PrinterFile(printer),
+            # typing.IO is a class, not a protocol: an io.TextIOBase (PrinterFile) has all
+            # rich uses of a file (write, flush, isatty, encoding) without being one by name
+            file=cast(IO[str], PrinterFile(printer)),
             force_terminal=color,
             no_color=None if color else True,
             color_system="auto" if color else None,
@@ -95,15 +133,6 @@ class LiveView(RichView):
         self.transfers: dict[str, ui.TransferProgress] = {}  # uploads and downloads moving now
         self.turn_started: float | None = None  # a turn is streaming (for "Thinking · 0:03")
         self.claim_url: str | None = None
-        self.changed: Callable[[], None] = lambda: None  # the live area needs a redraw now
-        # ... at the next frame: streamed text and progress (frames are capped, see frames.STREAM_FRAME)
-        self.moved: Callable[[], None] = lambda: self.changed()
-        # ... within a few dozen ms: new text of the answer (frames.TEXT_FRAME)
-        self.streamed: Callable[[], None] = lambda: self.moved()
-        self.on_credits: Callable[[ui.CreditsShown], None] = lambda event: None
-        self.on_session: Callable[[ui.SessionReady], None] = lambda event: None
-        # Events raised inside a background job go here first; True = consumed.
-        self.job_event: Callable[[Job, ui.UIEvent], bool] = lambda job, event: False
         self._tail_cache: tuple[str, int, str] = ("", 0, "")
 
     # -- the view interface ----------------------------------------------------------------
@@ -112,7 +141,7 @@ class LiveView(RichView):
         if type(event) is not ui.MessageDelta:  # (most deltas print nothing: they fit when they do)
             self._fit()
         job = current_job.get()
-        if job is not None and self.job_event(job, event):
+        if job is not None and self.events.job_event(job, event):
             return
         super().emit(event)
 
@@ -140,7 +169,7 @@ class LiveView(RichView):
 
     def begin_turn(self) -> None:
         self.turn_started = time.monotonic()
-        self.changed()
+        self.events.changed()
 
     def end_turn(self) -> None:
         """The turn is over (or was stopped): nothing stays live."""
@@ -149,7 +178,7 @@ class LiveView(RichView):
             self.streams.clear()
             self.tool = None
             self.turn_started = None
-            self.changed()
+            self.events.changed()
 
         self.printer.then(clear)
 
@@ -169,7 +198,7 @@ class LiveView(RichView):
             for stream in streams:
                 stream.shown = stream.splitter.length
             self.streams.clear()
-            self.changed()
+            self.events.changed()
 
         self.printer.then(clear)
 
@@ -183,7 +212,7 @@ class LiveView(RichView):
                 self._print_stream_block(stream, block)
             upto = stream.splitter.length - len(stream.splitter.tail)
             self.printer.then(lambda: self._shown(stream, upto))
-        self.streamed()
+        self.events.streamed()
 
     @property
     def streaming(self) -> bool:
@@ -211,7 +240,7 @@ class LiveView(RichView):
 
     def _on_MessageDropped(self, event: ui.MessageDropped) -> None:
         self.streams.pop(event.index, None)
-        self.changed()
+        self.events.changed()
 
     def _print_stream_block(self, stream: _Stream, raw_block: str) -> None:
         self._fit()
@@ -230,12 +259,12 @@ class LiveView(RichView):
 
     def _shown(self, stream: _Stream, upto: int) -> None:
         stream.shown = max(stream.shown, upto)
-        self.moved()  # (the printer redraws right after this, with the block above)
+        self.events.moved()  # (the printer redraws right after this, with the block above)
 
     def _done_streaming(self, index: int, stream: _Stream) -> None:
         if self.streams.get(index) is stream:
             del self.streams[index]
-        self.moved()
+        self.events.moved()
 
     def _on_UserSaid(self, event: ui.UserSaid) -> None:
         if self.turn_started is None:
@@ -251,7 +280,7 @@ class LiveView(RichView):
             self.tool = self._tool_started(event)
         else:
             self.console.print(self._tool_done(event))
-        self.changed()
+        self.events.changed()
 
     def _on_ActionOffered(self, event: ui.ActionOffered) -> None:
         pass  # the loop turns actions into one-key offers after the turn
@@ -263,11 +292,11 @@ class LiveView(RichView):
             self.transfers.pop(event.task, None)
         else:
             self.transfers[event.task] = event
-        self.moved()
+        self.events.moved()
 
     def _on_TurnFinished(self, event: ui.TurnFinished) -> None:
         self.tool = None
-        self.changed()
+        self.events.changed()
 
     def _stop_tool(self) -> None:
         self.tool = None
@@ -288,11 +317,11 @@ class LiveView(RichView):
         self.claim_url = event.claim_url  # a resumed session has none: /open asks for one
         if event.claim_url:
             self.console.print(Text(text(self.lang, "open_link"), style="dim") + link(event.claim_url, enabled=self.links))
-        self.on_session(event)
+        self.events.session_ready(event)
 
     def _on_CreditsShown(self, event: ui.CreditsShown) -> None:
         super()._on_CreditsShown(event)
-        self.on_credits(event)
+        self.events.credits_shown(event)
 
     # -- the live area ----------------------------------------------------------------------------
 

@@ -33,13 +33,14 @@ import asyncio
 import traceback
 from collections.abc import Awaitable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 from prompt_toolkit.patch_stdout import patch_stdout
 from rich.text import Text
 
+from nemochat.core import ui_events as ui
 from nemochat.errors import NemochatError
 from nemochat.repl import actions, screen
 from nemochat.repl.choices import Offer, PendingQuestion
@@ -49,7 +50,7 @@ from nemochat.repl.connection import Connection
 from nemochat.repl.background import Background
 from nemochat.repl.frames import Frames
 from nemochat.repl.interrupts import Interrupts
-from nemochat.repl.jobs import JobManager
+from nemochat.repl.jobs import Job, JobManager
 from nemochat.repl.keys import make_prompt_session, open_history
 from nemochat.repl.live_view import LiveView
 from nemochat.repl.offers import OfferDesk
@@ -80,24 +81,27 @@ def greet(view: LiveView, lang: str, *, demo: bool = False) -> None:
 class Repl(ReplContext):
     def __init__(
         self,
-        view: LiveView,
-        printer: Printer,
         *,
         settings: Settings,
+        out: IO[str] | None = None,
+        color: bool = True,
+        show_thoughts: bool = False,
         input: Input | None = None,
         output: Output | None = None,
         history: Path | None = None,
     ) -> None:
-        """The runtime comes later: ``run(runtime=...)`` builds it, or ``attach`` hands it
-        over; either way it is opened with ``conversation_hooks()``."""
+        """``out``: where the printer writes (the terminal); the view is the loop's
+        own, built here with the loop as its ``ViewEvents``. The runtime comes later:
+        ``run(runtime=...)`` builds it, or ``attach`` hands it over; either way it is
+        opened with ``conversation_hooks()``."""
         self.settings = settings
         self.runtime: Any = None
         self.conversation: Any = None
         self._ready: asyncio.Event | None = None
         self._runtime_task: asyncio.Task[None] | None = None
         self._startup_error: BaseException | None = None
-        self.view = view
-        self.printer = printer
+        self.printer = Printer(out, hold=self.hold)
+        self.view = LiveView(self.printer, events=self, show_thoughts=show_thoughts, color=color, lang=settings.lang)
         self.lang = lang_of(self.settings.lang)
         self.registry = default_registry()
         self.bg = Background(self)
@@ -107,9 +111,6 @@ class Repl(ReplContext):
         self.link = Connection(self)
         self.turns = Turns(self)
         self.message_cache: tuple[int, Any] | None = None  # screen.prompt_message's, per redraw
-        view.on_credits = lambda event: self.link.set_credits(event.available)
-        view.on_session = self.link.session_ready
-        view.job_event = self.bg.event
         self.prompt = make_prompt_session(
             self,
             message=lambda: screen.prompt_message(self),
@@ -120,11 +121,7 @@ class Repl(ReplContext):
             output=output,
         )
         follow_reflow(self.prompt.app)  # a narrower window leaves no copy of the live lines behind
-        self.frames = Frames(self.prompt.app, view=view, printer=printer, jobs=self.jobs, changed=self.changed)
-        view.changed = self.changed
-        view.moved = self.frames.moved
-        view.streamed = self.frames.streamed
-        printer.hold = self.frames.hold
+        self.frames = Frames(self.prompt.app, view=self.view, printer=self.printer, jobs=self.jobs, changed=self.changed)
 
     def conversation_hooks(self) -> ConversationHooks:
         """What the REPL decides for the runtime's conversation (``open_runtime(hooks=...)``)."""
@@ -250,6 +247,18 @@ class Repl(ReplContext):
         """Something in the prompt's area changed: redraw it now (from any task or thread)."""
         self.frames.redraw()
 
+    def moved(self) -> None:
+        """Streamed text or progress moved on: redraw at the next frame."""
+        self.frames.moved()
+
+    def streamed(self) -> None:
+        """New text of an answer: redraw within a few dozen ms."""
+        self.frames.streamed()
+
+    def hold(self) -> float:
+        """How long printed text may wait for the next frame (the printer's)."""
+        return self.frames.hold()
+
     def hint(self, message: str) -> None:
         self.frames.hint(message)
 
@@ -258,6 +267,18 @@ class Repl(ReplContext):
 
     def on_cursor_report(self) -> None:
         self.frames.on_cursor_report()
+
+    # -- what the view tells the loop (the rest of its ViewEvents) -------------------------------------
+
+    def credits_shown(self, event: ui.CreditsShown) -> None:
+        self.link.set_credits(event.available)
+
+    def session_ready(self, event: ui.SessionReady) -> None:
+        self.link.session_ready(event)
+
+    def job_event(self, job: Job, event: ui.UIEvent) -> bool:
+        """An event raised inside a background job; True when the job took it."""
+        return self.bg.event(job, event)
 
     # -- what was typed, run as tasks (the turns') --------------------------------------------------
 

@@ -43,10 +43,12 @@ held_output: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("
 
 def terminal_size() -> tuple[int, int]:
     try:
-        size = os.get_terminal_size(sys.__stdout__.fileno())
-        return size.columns, size.lines
+        if sys.__stdout__ is not None:  # (None without a console at all)
+            size = os.get_terminal_size(sys.__stdout__.fileno())
+            return size.columns, size.lines
     except (OSError, AttributeError, ValueError):
-        return int(os.environ.get("COLUMNS", 80) or 80), int(os.environ.get("LINES", 24) or 24)
+        pass
+    return int(os.environ.get("COLUMNS", 80) or 80), int(os.environ.get("LINES", 24) or 24)
 
 
 def links_supported(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
@@ -74,15 +76,16 @@ def render_ansi(renderable: RenderableType, width: int, *, color: bool = True) -
 
 
 class Printer:
-    def __init__(self, stream: IO[str] | None = None) -> None:
-        self.stream = stream or sys.__stdout__
+    def __init__(self, stream: IO[str] | None = None, *, hold: Callable[[], float] = lambda: 0.0) -> None:
+        """``hold``: how long text may wait for the next frame (the loop's pacing, ``frames.Frames.hold``)."""
+        self.stream: IO[str] = stream or sys.__stdout__ or io.StringIO()  # (no console at all: nowhere)
+        self.hold = hold
         self._items: list[Item] = []
         self._wake: asyncio.Event | None = None
         self._idle: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._ends_line = True  # the last text written ended its line
         self._blank = True  # ... and a blank line follows it
-        self.hold: Callable[[], float] = lambda: 0.0  # how long text may wait for the next frame (the loop's)
         self._queued = 0  # characters of text waiting
         self.last_run = 0.0  # time.monotonic() of the last print
         self._urgent: asyncio.Event | None = None
@@ -198,7 +201,7 @@ class PrinterFile(io.TextIOBase):
     def isatty(self) -> bool:
         return False
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         self._pending.append(text)
         return len(text)
 

@@ -193,9 +193,7 @@ def test_the_repl_tries_again_on_the_next_line_after_an_unreachable_start(flaky_
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from nemochat.repl.live_view import LiveView
     from nemochat.repl.loop import Repl
-    from nemochat.repl.printer import Printer
     from shared_helpers import WAIT
 
     flaky_backend.down()
@@ -206,12 +204,10 @@ def test_the_repl_tries_again_on_the_next_line_after_an_unreachable_start(flaky_
 
         settings = dataclasses.replace(Settings.load(env={}), api_base=flaky_backend.base_url, connect_retry_wait=0.0,
                                        nanophoto_api_key="np-test-key-123456")
-        printer = Printer(io.StringIO())
-        view = LiveView(printer, color=False)
         failed, credited = asyncio.Event(), asyncio.Event()
         with create_pipe_input() as pipe:
-            repl = Repl(view, printer, settings=settings, input=pipe, output=DummyOutput())
-            async with open_runtime(settings, view=view, paths=Paths.default(), hooks=repl.conversation_hooks()) as rt:
+            repl = Repl(settings=settings, out=io.StringIO(), color=False, input=pipe, output=DummyOutput())
+            async with open_runtime(settings, view=repl.view, paths=Paths.default(), hooks=repl.conversation_hooks()) as rt:
                 repl.attach(rt)
                 fail, set_credits = repl.fail, repl.link.set_credits
                 repl.fail = lambda error: (fail(error), failed.set())

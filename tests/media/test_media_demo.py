@@ -20,9 +20,7 @@ from nemochat.commands.common import start_demo
 from nemochat.cli import main
 from nemochat.app.runtime import DEMO_SAMPLE_NOTE
 from nemochat.repl.background import Background
-from nemochat.repl.live_view import LiveView
 from nemochat.repl.loop import Repl
-from nemochat.repl.printer import Printer
 from nemochat.settings import Settings
 
 
@@ -51,11 +49,9 @@ def _repl_demo(monkeypatch, typed: str, *, wait_for: str):
         happened.append(asyncio.Event())
         with create_pipe_input() as pipe:
             out = io.StringIO()
-            printer = Printer(out)
-            view = LiveView(printer, color=False)
             settings = Settings.load(demo=True)
-            repl = Repl(view, printer, settings=settings, input=pipe, output=DummyOutput())
-            async with open_runtime(settings, view=view, start_demo=start_demo, hooks=repl.conversation_hooks()) as rt:
+            repl = Repl(settings=settings, out=out, color=False, input=pipe, output=DummyOutput())
+            async with open_runtime(settings, view=repl.view, start_demo=start_demo, hooks=repl.conversation_hooks()) as rt:
                 repl.attach(rt)
                 if wait_for == "error":
                     fail = repl.fail

@@ -123,18 +123,14 @@ async def test_the_repl_asks_at_the_prompt(refused, providers):
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from nemochat.repl.live_view import LiveView
     from nemochat.repl.loop import Repl
-    from nemochat.repl.printer import Printer
 
     out = io.StringIO()
-    printer = Printer(out)
-    view = LiveView(printer, color=False)
     asked, handled, questions = asyncio.Event(), asyncio.Event(), []
     with create_pipe_input() as pipe:
         settings = Settings.load()
-        repl = Repl(view, printer, settings=settings, input=pipe, output=DummyOutput())
-        async with open_runtime(settings, view=view, hooks=repl.conversation_hooks()) as rt:
+        repl = Repl(settings=settings, out=out, color=False, input=pipe, output=DummyOutput())
+        async with open_runtime(settings, view=repl.view, hooks=repl.conversation_hooks()) as rt:
             repl.attach(rt)
             one_key = rt.conversation.fallback.confirm  # the REPL's, from repl.conversation_hooks()
             handle = rt.conversation.handle_intent

@@ -9,13 +9,13 @@ from nemochat.core import ui_events as ui
 from nemochat.core.events import Question, QuestionItem, QuestionOption
 from nemochat.errors import BackendError, Interrupted
 from nemochat.repl.jobs import JobManager
-from nemochat.repl.live_view import LiveView
+from nemochat.repl.live_view import LiveView, Unwatched, ViewEvents
 from nemochat.repl.printer import Printer
 
 
-def make_view() -> tuple[LiveView, io.StringIO]:
+def make_view(events: ViewEvents | None = None) -> tuple[LiveView, io.StringIO]:
     out = io.StringIO()
-    view = LiveView(Printer(out), color=False)
+    view = LiveView(Printer(out), events=events, color=False)
     return view, out
 
 
@@ -128,23 +128,27 @@ def test_questions_are_lettered():
 
 
 def test_session_ready_prints_the_claim_link_and_tells_the_loop():
-    view, out = make_view()
     seen = []
-    view.on_session = seen.append
+
+    class Loop(Unwatched):
+        def session_ready(self, event: ui.SessionReady) -> None:
+            seen.append(event)
+
+    view, out = make_view(Loop())
     view.emit(ui.SessionReady("abcdef123456", "t", "u", claim_url="https://nemovideo.com/workspace/claim?ct=clm_x"))
     assert "https://nemovideo.com/workspace/claim?ct=clm_x" in out.getvalue()
     assert view.claim_url and seen
 
 
 def test_events_inside_a_job_can_be_taken_by_the_loop():
-    view, out = make_view()
     taken = []
 
-    def job_event(job, event):
-        taken.append((job.kind, type(event).__name__))
-        return isinstance(event, ui.TransferProgress)
+    class Loop(Unwatched):
+        def job_event(self, job, event):
+            taken.append((job.kind, type(event).__name__))
+            return isinstance(event, ui.TransferProgress)
 
-    view.job_event = job_event
+    view, out = make_view(Loop())
 
     async def main() -> None:
         jobs = JobManager()
@@ -189,3 +193,24 @@ def test_a_plain_paragraph_tail_is_wrapped_as_rich_would():
     for width in (40, 99):
         rich_lines = [line.rstrip() for line in trim_blank_lines(render_ansi(markdown(text), width, color=False)).splitlines()]
         assert wrap_words(text, width) == rich_lines
+
+
+def test_the_printer_asks_the_hold_it_was_built_with():
+    """The loop's pacing reaches the printer through its constructor: each
+    batch of text asks ``hold`` how long it may wait (0: at once)."""
+    asked = []
+
+    def hold() -> float:
+        asked.append(True)
+        return 0.0
+
+    async def main() -> str:
+        out = io.StringIO()
+        printer = Printer(out, hold=hold)
+        printer.start()
+        printer.write("one line\n")
+        await printer.stop()
+        return out.getvalue()
+
+    assert asyncio.run(main()) == "one line\n"
+    assert asked

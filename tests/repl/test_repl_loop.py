@@ -27,9 +27,7 @@ from nemochat.core.events import Question, QuestionItem, QuestionOption
 from nemochat.core.gui import GuiAction
 from nemochat.core.router import Intent
 from nemochat.core.turn import TurnState
-from nemochat.repl.live_view import LiveView
 from nemochat.repl.loop import Repl
-from nemochat.repl.printer import Printer
 from nemochat.settings import Paths, Settings
 
 STYLE = Question("Pick", (QuestionItem("s", "Which style?", (QuestionOption("a", "Cinematic"), QuestionOption("b", "Anime"))),))
@@ -162,9 +160,8 @@ class Harness:
     def __init__(self, pipe, *, late: bool = False) -> None:
         self.signal = Signal()
         self.out = Printed(self.signal)
-        printer = Printer(self.out)
-        self.view = LiveView(printer, color=False)
-        self.repl = WatchedRepl(self.view, printer, settings=SETTINGS, input=pipe, output=DummyOutput(), signal=self.signal)
+        self.repl = WatchedRepl(settings=SETTINGS, out=self.out, color=False, input=pipe, output=DummyOutput(), signal=self.signal)
+        self.view = self.repl.view
         self.conv = FakeConversation(self.view.emit, self.repl.conversation_hooks())
         self.conv.nemo = SimpleNamespace(credits=credits, messages_out=0)  # a message counts as out once sent
         self.rt = SimpleNamespace(conversation=self.conv, settings=self.conv.settings, view=self.view, nemo=self.conv.nemo, paths=Paths.default())
