@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -92,7 +92,7 @@ class UnavailableSession:
 class ConversationHooks:
     """What the front end (the REPL, a command) decides for a conversation, given when it is built."""
 
-    on_export: Callable[[Intent], object] | None = None  # an export intent (the REPL: a background job); None: export and wait
+    on_export: Callable[[Intent], Awaitable[object]] | None = None  # an export intent (the REPL: a background job); None: export and wait
     confirm: Confirm | None = None  # the fallback's cost question (the REPL: at its prompt); None: on the terminal when there is one
     confirm_cancel: ConfirmCancel | None = None  # asked when Ctrl-C stops an export mid-render; None: never ask, leave it running
     fill_empty: FillEmpty | None = None  # --demo: the simulator's sample clip on an empty project before an export (app.runtime)
@@ -112,7 +112,7 @@ class Conversation:
         self.ledger = ledger or Ledger(ledger_path(paths))  # the sessions of each backend, and their history
         self.session: SessionInfo | None = None
         # Extra intents (export, upload, fallback) plug in here without an if-chain.
-        self.handlers: dict[str, Callable[[Intent], object]] = {
+        self.handlers: dict[str, Callable[[Intent], Awaitable[object]]] = {
             "credits": lambda intent: self.show_credits(),
             "status": lambda intent: self.show_status(),
             "export": hooks.on_export or (lambda intent: self.export(ExportOptions(output=intent.output))),
@@ -212,7 +212,7 @@ class Conversation:
                 raise UsageError(f"'{intent.kind}' is not available here yet", action="Try the matching command.")
             return await self.send_message(intent)
         outcome = TurnOutcome(intent)
-        await handler(intent)  # type: ignore[misc]
+        await handler(intent)
         return outcome
 
     async def run_action(self, action: GuiAction) -> None:
@@ -221,7 +221,7 @@ class Conversation:
             return  # an edit needs the user's words; the offer already said so
         handler = self.handlers.get(action.kind)
         if handler is not None:
-            await handler(Intent(action.kind, action.command))  # type: ignore[misc]
+            await handler(Intent(action.kind, action.command))
 
     async def export(self, options: ExportOptions, *, confirm_cancel: ConfirmCancel | None = None, preview: bool = True) -> ExportResult:
         """The one export, whoever asks: ``nemochat export``, the "export"/"导出"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.text import Text
 
@@ -25,14 +25,34 @@ from nemochat.repl.live_view import link
 from nemochat.ui.rich_view import clock
 from nemochat.ui.honest_links import link_style
 
+from nemochat.repl.preview import PreviewHost
+
 if TYPE_CHECKING:
-    from nemochat.repl.loop import Repl
+    from nemochat.app.conversation import Conversation
+    from nemochat.app.runtime import Runtime
+    from nemochat.repl.jobs import JobManager
 
 STAGE_CHARS = 20  # a longer stage would crowd the toolbar: "working" instead
 
 
+class JobHost(PreviewHost, Protocol):
+    """What the background jobs use of the loop (``loop.Repl``)."""
+
+    jobs: JobManager
+    lang: str
+
+    @property
+    def runtime(self) -> Runtime: ...  # (a job's body runs once the runtime is there: ``ensure_connected``)
+    @property
+    def conversation(self) -> Conversation: ...
+    def say(self, message: str, style: str = "") -> None: ...
+    def show(self, renderable: Any) -> None: ...
+    def fail(self, error: NemochatError) -> None: ...
+    async def ensure_connected(self) -> Any: ...
+
+
 class Background:
-    def __init__(self, repl: Repl) -> None:
+    def __init__(self, repl: JobHost) -> None:
         self.repl = repl
         from nemochat.repl import preview as previews  # (light: PyAV and Pillow load when a preview is made)
 

@@ -27,6 +27,8 @@ from nemochat.errors import NemochatError, UsageError
 if TYPE_CHECKING:
     from nemochat.app.runtime import Runtime
     from nemochat.repl.jobs import JobManager
+    from nemochat.repl.live_view import LiveView
+    from nemochat.settings import Settings
 
 CompleteKind = Literal["none", "path", "session", "words", "provider"]
 
@@ -34,12 +36,14 @@ CompleteKind = Literal["none", "path", "session", "words", "provider"]
 class ReplContext(Protocol):
     """What a command handler may use (the loop implements it)."""
 
-    runtime: Runtime
-    view: Any  # the LiveView (its show_thoughts)
+    settings: Settings
+    view: LiveView
     registry: Registry
     jobs: JobManager
     lang: str
 
+    @property
+    def runtime(self) -> Runtime: ...  # (a command runs once the runtime is there)
     def say(self, text: str, style: str = "") -> None: ...
     def show(self, renderable: Any) -> None: ...
     def fail(self, error: NemochatError) -> None: ...

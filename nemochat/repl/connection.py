@@ -13,18 +13,42 @@ for a resumed session where it left off.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nemochat.core import ui_events as ui
 from nemochat.errors import NemochatError
 from nemochat.repl.sessions import recap
 
 if TYPE_CHECKING:
-    from nemochat.repl.loop import Repl
+    from nemochat.app.conversation import Conversation
+    from nemochat.app.runtime import Runtime
+    from nemochat.repl.choices import PendingQuestion
+    from nemochat.repl.live_view import LiveView
+
+
+class ConnectionHost(Protocol):
+    """What the connection uses of the loop (``loop.Repl``)."""
+
+    view: LiveView
+    question: PendingQuestion | None  # the agent's, dropped when a session is (re)opened
+
+    @property
+    def runtime(self) -> Runtime: ...  # (used once ``until_ready`` returned)
+    @property
+    def conversation(self) -> Conversation: ...
+    async def until_ready(self) -> None: ...
+    def fail(self, error: NemochatError) -> None: ...
+    def unexpected(self, exc: BaseException) -> None: ...
+    def say(self, message: str, style: str = "") -> None: ...
+    def say_text(self, key: str) -> str: ...
+    def changed(self) -> None: ...
+    def drop_offers(self) -> None: ...
+    def background(self, work: Coroutine[Any, Any, None]) -> None: ...
 
 
 class Connection:
-    def __init__(self, repl: Repl) -> None:
+    def __init__(self, repl: ConnectionHost) -> None:
         self.repl = repl
         self.state = "connecting"  # "connecting" | "ready" | "failed"
         self.credits: float | None = None
@@ -126,8 +150,9 @@ class Connection:
 
     async def refresh_credits(self) -> None:
         try:
-            data = await self.repl.runtime.nemo.credits()
-            self.set_credits(float(data.get("available")))
+            available = (await self.repl.runtime.nemo.credits()).get("available")
+            if isinstance(available, int | float | str):  # (the client checked it is a finite number)
+                self.set_credits(float(available))
         except (NemochatError, TypeError, ValueError):
             pass
 

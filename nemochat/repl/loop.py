@@ -62,7 +62,7 @@ from nemochat.repl.turns import Turns
 from nemochat.settings import Settings
 
 if TYPE_CHECKING:  # the app is imported in the background, after the prompt is drawn
-    from nemochat.app.conversation import ConversationHooks
+    from nemochat.app.conversation import Conversation, ConversationHooks
     from nemochat.app.runtime import Runtime
 
 
@@ -95,8 +95,7 @@ class Repl(ReplContext):
         ``run(runtime=...)`` builds it, or ``attach`` hands it over; either way it is
         opened with ``conversation_hooks()``."""
         self.settings = settings
-        self.runtime: Any = None
-        self.conversation: Any = None
+        self.attached_runtime: Runtime | None = None  # (``runtime`` once it is there)
         self._ready: asyncio.Event | None = None
         self._runtime_task: asyncio.Task[None] | None = None
         self._startup_error: BaseException | None = None
@@ -115,7 +114,7 @@ class Repl(ReplContext):
             self,
             message=lambda: screen.prompt_message(self),
             bottom_toolbar=lambda: screen.bottom_toolbar(self),
-            completer=ReplCompleter(self.registry, lambda: known_sessions(self.runtime) if self.runtime is not None else []),
+            completer=ReplCompleter(self.registry, lambda: known_sessions(self.attached_runtime) if self.attached_runtime is not None else []),
             history=open_history(history),
             input=input,
             output=output,
@@ -134,15 +133,26 @@ class Repl(ReplContext):
 
     def attach(self, rt: Runtime) -> None:
         """The runtime is there: everything that waited for it goes on."""
-        self.runtime = rt
-        self.conversation = rt.conversation  # built with ``conversation_hooks()``
+        self.attached_runtime = rt  # its conversation built with ``conversation_hooks()``
         if self._ready is not None:
             self._ready.set()
         self.changed()
 
+    @property
+    def runtime(self) -> Runtime:
+        """The runtime, for what runs once it is there (turns and commands wait
+        for it: ``until_ready``); before that, a bug: ``attached_runtime`` is None."""
+        if self.attached_runtime is None:
+            raise RuntimeError("the runtime is not there yet (until_ready)")
+        return self.attached_runtime
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.runtime.conversation
+
     async def until_ready(self) -> None:
         """Wait for the runtime (at once when it is there)."""
-        if self.runtime is not None:
+        if self.attached_runtime is not None:
             return
         if self._ready is None:
             self._ready = asyncio.Event()
@@ -175,7 +185,7 @@ class Repl(ReplContext):
 
     async def run(self, runtime: Awaitable[Runtime] | None = None) -> int:
         """The prompt until the user leaves; ``runtime``: build it meanwhile."""
-        if self.runtime is None and self._ready is None:
+        if self.attached_runtime is None and self._ready is None:
             self._ready = asyncio.Event()
         if runtime is not None:
             self._runtime_task = asyncio.create_task(self._open_runtime(runtime), name="runtime")
@@ -346,7 +356,8 @@ class Repl(ReplContext):
         self.view.show(renderable)
 
     def fail(self, error: NemochatError) -> None:
-        (self.runtime.view if self.runtime is not None else self.view).error(error)
+        rt = self.attached_runtime
+        (rt.view if rt is not None else self.view).error(error)
 
     def unexpected(self, exc: BaseException) -> None:
         self.say(text(self.lang, "unexpected", error=f"{type(exc).__name__}: {exc}"), "red")

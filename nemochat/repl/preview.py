@@ -14,16 +14,33 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nemochat.core import ui_events as ui
 from nemochat.errors import UsageError
 from nemochat.preview import show
 
 if TYPE_CHECKING:
-    from nemochat.repl.loop import Repl
+    from nemochat.repl.commands import ReplContext
+    from nemochat.repl.live_view import LiveView
+    from nemochat.repl.printer import Printer
+    from nemochat.settings import Settings
 
-def install(repl: Repl) -> None:
+
+class PreviewHost(Protocol):
+    """What previews use of the loop (``loop.Repl``)."""
+
+    settings: Settings
+    printer: Printer
+    view: LiveView
+
+    def background(self, work: Coroutine[Any, Any, None]) -> None: ...  # a side task
+    def answer_task(self) -> asyncio.Task[None] | None: ...  # the turn the agent answers, if any
+    def changed(self) -> None: ...
+
+
+def install(repl: PreviewHost) -> None:
     """Previews made in this REPL's tasks find their target here."""
     answer: list[asyncio.Future[tuple[int, ...] | None]] = []  # the terminal's, once asked
 
@@ -54,12 +71,12 @@ def install(repl: Repl) -> None:
     show.repl_target.set(target)
 
 
-def later(repl: Repl, event: ui.UIEvent) -> None:
+def later(repl: PreviewHost, event: ui.UIEvent) -> None:
     """Print ``event`` (a preview, or the notice of why there is none) once no answer streams."""
     repl.background(_when_quiet(repl, event))
 
 
-async def _when_quiet(repl: Repl, event: ui.UIEvent) -> None:
+async def _when_quiet(repl: PreviewHost, event: ui.UIEvent) -> None:
     turn = repl.answer_task()
     if turn is not None and not turn.done():
         await asyncio.wait([turn])
@@ -72,29 +89,29 @@ async def _when_quiet(repl: Repl, event: ui.UIEvent) -> None:
     repl.changed()
 
 
-def after_export(repl: Repl, path: str) -> None:
+def after_export(repl: PreviewHost, path: str) -> None:
     """An export job finished with ``path`` on disk: its preview, in the background."""
     if repl.settings.preview == "off":
         return
 
     async def make() -> None:
-        event = await show.make(path, await _target(repl))
+        event = await show.make(path, await _target(repl.settings))
         later(repl, event)
 
     repl.background(make())
 
 
-async def _target(repl: Repl) -> show.Target:
+async def _target(settings: Settings) -> show.Target:
     source = show.repl_target.get()
-    return await source(repl.settings) if source is not None else show.terminal_target(repl.settings)
+    return await source(settings) if source is not None else show.terminal_target(settings)
 
 
-async def cmd_preview(ctx: Any, args: list[str]) -> None:
+async def cmd_preview(ctx: ReplContext, args: list[str]) -> None:
     """``/preview [JOB|PATH]``: the last video (an export or a provider's), a job's, or a file's."""
     if len(args) > 1:
         raise UsageError("/preview takes one job number or one path", action="Quote a path with spaces: /preview 'my clip.mp4'", key="usage.preview")
     path = _resolve(ctx, args[0] if args else None)
-    event = await show.make(path, await _target(ctx), answer=True)
+    event = await show.make(path, await _target(ctx.settings), answer=True)
     # (typed while the agent answers, this command's output is held until the answer ends)
     if isinstance(event, ui.PreviewShown):
         ctx.view._on_PreviewShown(event)
@@ -102,7 +119,7 @@ async def cmd_preview(ctx: Any, args: list[str]) -> None:
         ctx.view._on_Notice(event)
 
 
-def _resolve(ctx: Any, word: str | None) -> str:
+def _resolve(ctx: ReplContext, word: str | None) -> str:
     if word is not None and (word.lstrip("#").isdigit() and not Path(word).exists()):
         job = next((j for j in ctx.jobs.all() if j.id == int(word.lstrip("#"))), None)
         if job is None:
@@ -117,7 +134,7 @@ def _resolve(ctx: Any, word: str | None) -> str:
             return job.result
     from nemochat.app.last_video import last_video
 
-    found = last_video(ctx.runtime.paths if ctx.runtime is not None else None)
+    found = last_video(ctx.runtime.paths)
     if found is None:
         raise UsageError("No video to preview yet.", action="/export makes one; /preview PATH shows any file.", key="usage.no_video")
     return found

@@ -140,7 +140,8 @@ def bottom_toolbar(repl: Repl) -> StyleAndTextTuples:
     """The toolbar's parts, left to right; on a narrow terminal the least
     needed go first (the /help hint, the backend, the session), so a job's
     percentage and the credits stay whole."""
-    conversation = repl.runtime.conversation if repl.runtime is not None else None  # None until the runtime is there
+    rt = repl.attached_runtime
+    conversation = rt.conversation if rt is not None else None  # None until the runtime is there
     settings = conversation.settings if conversation is not None else repl.settings
     parts: list[tuple[int, StyleAndTextTuples]] = [(4, [("bold", backend_label(settings.api_base, settings.demo, settings.lang))])]  # (rank: kept first, text)
     session = conversation.session if conversation is not None else None

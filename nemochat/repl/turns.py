@@ -22,6 +22,8 @@ from nemochat.repl.printer import held_output
 from nemochat.repl.texts import LONG_PROMPT_CHARS, text
 
 if TYPE_CHECKING:
+    from nemochat.app.conversation import Conversation
+    from nemochat.app.runtime import Runtime
     from nemochat.repl.connection import Connection
     from nemochat.repl.offers import OfferDesk
     from nemochat.repl.printer import Printer
@@ -48,11 +50,13 @@ def _first_path(typed: str) -> str:
 class TurnHost(ReplContext, Protocol):
     """What the turns use of the loop (``loop.Repl``): a command handler gets it as its context."""
 
-    conversation: Any
+    attached_runtime: Runtime | None  # (None until it is there)
     printer: Printer
     link: Connection
     desk: OfferDesk
 
+    @property
+    def conversation(self) -> Conversation: ...
     def hint(self, message: str) -> None: ...
     def changed(self) -> None: ...
     def unexpected(self, exc: BaseException) -> None: ...
@@ -199,7 +203,7 @@ class Turns:
 
     def _messages_out(self) -> int:
         """How many messages may have reached the agent so far (``NemoClient.messages_out``)."""
-        nemo = getattr(self.host.runtime, "nemo", None)
+        nemo = getattr(self.host.attached_runtime, "nemo", None)
         return getattr(nemo, "messages_out", 0)
 
     def _say_stopped(self) -> None:

@@ -398,7 +398,7 @@ def test_the_runtime_may_arrive_after_the_prompt():
             task = asyncio.create_task(h.repl.run(runtime=h.runtime()))
             h.keys("hello\r")
             await h.until(lambda: "turn" in h.repl.waiting_for_runtime)  # the line became a turn, which waits
-            assert h.conv.sent == [] and h.repl.runtime is None  # typed, waiting for the runtime
+            assert h.conv.sent == [] and h.repl.attached_runtime is None  # typed, waiting for the runtime
             h.arrive.set()
             await h.until(lambda: h.conv.sent == ["hello"] and not h.repl.busy())
             assert h.conv.fallback.confirm is not None  # attached: the REPL's one-key confirm

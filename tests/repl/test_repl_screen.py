@@ -17,7 +17,7 @@ def fake_repl(**state):
     settings = state.pop("settings", Settings(api_base="https://mega-api-prod.nemovideo.ai"))
     session = state.pop("session", SimpleNamespace(session_id="3f2a1b9c-7777-8888"))
     base = dict(
-        runtime=SimpleNamespace(conversation=SimpleNamespace(settings=settings, session=session)),
+        attached_runtime=SimpleNamespace(conversation=SimpleNamespace(settings=settings, session=session)),
         link=SimpleNamespace(state=state.pop("connection", "ready"), credits=state.pop("credits", None)),
         jobs=SimpleNamespace(summary=lambda lang="en": ""),
         offer=None,
