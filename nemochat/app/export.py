@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,14 +96,15 @@ async def export_video(
     check_destination(options.output, conversation.settings.output_dir)
     media = MediaClient(conversation.nemo)
     job = RenderJob(getattr(conversation, "ledger", None))
-    flow = _Flow(media, conversation.settings, emit, sleep, clock, confirm_cancel, job)
     if options.render_id:
         session = await conversation.connect()
         title = await _title_or_none(conversation)
         # Written down only once the server knows the id: a typo leaves no job.
-        flow.unverified = lambda: job.attach(options.render_id, session.session_id)
+        attach = partial(job.attach, options.render_id, session.session_id)
+        flow = _Flow(media, conversation.settings, emit, sleep, clock, confirm_cancel, job, unverified=attach)
         status = await flow.wait(RenderStatus(options.render_id, "pending", 0.0, None, None), first_now=True)
     else:
+        flow = _Flow(media, conversation.settings, emit, sleep, clock, confirm_cancel, job)
         state = await conversation.session_call(conversation.nemo.state)  # a lost session becomes a new one
         session = await conversation.connect()
         timeline, draft = timeline_from_state(state), draft_from_state(state)
@@ -163,13 +165,16 @@ def poll_waits(settings: Settings) -> Iterator[float]:
 
 
 class _Flow:
-    def __init__(self, media: MediaClient, settings: Settings, emit: Emit, sleep, clock, confirm: ConfirmCancel | None, job: RenderJob) -> None:
+    def __init__(
+        self, media: MediaClient, settings: Settings, emit: Emit, sleep, clock, confirm: ConfirmCancel | None, job: RenderJob,
+        *, unverified: Callable[[], None] | None = None,
+    ) -> None:
         self.media, self.settings, self.emit = media, settings, emit
         self.sleep, self.clock, self.confirm = sleep, clock, confirm
         self.job = job
-        # Set for a user's --render-id until the server first answers for it:
+        # Given for a user's --render-id, until the server first answers for it:
         # called then (to write the job down); a 404 before is bad input.
-        self.unverified: Callable[[], None] | None = None
+        self.unverified = unverified
 
     # -- waiting for the render -----------------------------------------------------
 

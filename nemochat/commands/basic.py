@@ -16,7 +16,6 @@ from nemochat.app.conversation import ConversationHooks
 from nemochat.app.runtime import Runtime
 from nemochat.commands.common import run_command, settings_from
 from nemochat.core import cli_words
-from nemochat.core.ui_events import UIEvent, UserSaid
 from nemochat.errors import BackendError, Interrupted, UsageError
 from nemochat.settings import Settings
 
@@ -40,8 +39,6 @@ def ask(args: argparse.Namespace) -> int:
         text = f"{piped}\n\n{words}" if piped and words else piped or words
     if not text:
         raise UsageError("nothing to say: give some text, or pipe it in (cat notes.txt | nemochat ask \"make it a script\")")
-    sent: list[UserSaid] = []  # the message went to the agent (Ctrl-C then stops listening, not the turn)
-
     def hooks(settings: Settings) -> ConversationHooks:
         from nemochat.commands.common import tty_confirm
 
@@ -49,7 +46,6 @@ def ask(args: argparse.Namespace) -> int:
         return ConversationHooks(confirm=ask, confirm_cancel=None if settings.json else ask)
 
     async def body(rt: Runtime) -> int:
-        _watch_sent(rt, sent)
         await rt.conversation.connect()
         outcome = await rt.conversation.handle(text)
         if rt.settings.yes:
@@ -57,8 +53,8 @@ def ask(args: argparse.Namespace) -> int:
                 await rt.conversation.run_action(action)
         return outcome.error.exit_code if outcome.error else 0
 
-    def interrupted() -> Interrupted:
-        if not sent:
+    def interrupted(rt: Runtime) -> Interrupted:
+        if not rt.nemo.messages_out:  # the message may have reached the agent: Ctrl-C stops listening, not the turn
             return Interrupted("Interrupted before your message was sent: nothing reached the agent.")
         return Interrupted(
             "Interrupted: stopped listening; the agent may still finish this turn on the server (nothing was resent).",
@@ -79,22 +75,6 @@ def stdin_is_piped() -> bool:
     except (OSError, ValueError, AttributeError):
         return False
     return stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
-
-
-def _watch_sent(rt: Runtime, sent: list[UserSaid]) -> None:
-    """Note the ``UserSaid`` that precedes a message's request. The watcher
-    puts the conversation's own ``emit`` back at once, so the stream that
-    follows pays nothing for it."""
-    conversation = rt.conversation
-    emit = conversation.emit
-
-    def watch(event: UIEvent) -> None:
-        if type(event) is UserSaid:
-            sent.append(event)
-            conversation.emit = emit
-        emit(event)
-
-    conversation.emit = watch
 
 
 def credits(args: argparse.Namespace) -> int:

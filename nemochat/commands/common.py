@@ -36,10 +36,10 @@ def run_command(
     args: argparse.Namespace,
     body: Callable[[Runtime], Awaitable[int | None]],
     *,
-    interrupted: Callable[[], Interrupted] | None = None,
+    interrupted: Callable[[Runtime], Interrupted] | None = None,
     hooks: Callable[[Settings], ConversationHooks] | None = None,
 ) -> int:
-    """``body`` in a runtime; ``interrupted`` says what Ctrl-C meant (else "Interrupted.");
+    """``body`` in a runtime; ``interrupted`` says what Ctrl-C meant in it (else "Interrupted.");
     ``hooks``: what the command decides for the runtime's conversation, from the settings."""
     settings = settings_from(args)
     return asyncio.run(_run(settings, body, interrupted, hooks))
@@ -48,7 +48,7 @@ def run_command(
 async def _run(
     settings: Settings,
     body: Callable[[Runtime], Awaitable[int | None]],
-    interrupted: Callable[[], Interrupted] | None,
+    interrupted: Callable[[Runtime], Interrupted] | None,
     hooks: Callable[[Settings], ConversationHooks] | None = None,
 ) -> int:
     from nemochat.app.conversation import NO_HOOKS
@@ -56,7 +56,7 @@ async def _run(
 
     try:
         async with open_runtime(settings, start_demo=start_demo, hooks=hooks(settings) if hooks else NO_HOOKS) as rt:
-            return await finish(rt.view, lambda: body(rt), interrupted)
+            return await finish(rt.view, lambda: body(rt), (lambda: interrupted(rt)) if interrupted is not None else None)
     except (NemochatError, OSError) as exc:  # while the runtime was built (the client id on a read-only disk...)
         error = exc if isinstance(exc, NemochatError) else local_error(exc)
         if error is None or not settings.json:
