@@ -37,14 +37,27 @@ class WorldFile:
     anything else is taken from the file, so a `--demo ask` in one terminal
     and the REPL in another keep each other's sessions and credits."""
 
-    def __init__(self, path: Path, world: SimWorld, base_url: str) -> None:
-        self.path, self.world, self.base_url = path, world, base_url
-        self._base: dict[str, Any] = self._current()  # the file as this process last knew it
+    def __init__(self, path: Path) -> None:
+        """Built before the world it keeps (the world calls it); ``load`` hands
+        it the world once the simulator serves it (its media URLs name the port)."""
+        self.path = path
+        self._world: SimWorld | None = None
+        self.base_url = ""
+        self._base: dict[str, Any] = {}  # the file as this process last knew it
         self._lock = threading.Lock()
 
-    def load(self) -> bool:
-        """Fill the world from the file; False when there is none (or it can't
-        be read: then it is set aside as ``*.bad`` and the world starts fresh)."""
+    @property
+    def world(self) -> SimWorld:
+        if self._world is None:
+            raise RuntimeError("WorldFile.load() first")
+        return self._world
+
+    def load(self, world: SimWorld, base_url: str) -> bool:
+        """Keep ``world``, served at ``base_url``, from now on; fill it from the file.
+        False when there is none (or it can't be read: then it is set aside as
+        ``*.bad`` and the world starts fresh)."""
+        self._world, self.base_url = world, base_url
+        self._base = self._current()
         try:
             saved = self._read()
         except (ValueError, KeyError, TypeError, AttributeError):
@@ -58,10 +71,12 @@ class WorldFile:
         return True
 
     def sync(self) -> None:
-        self._merge(write=False)
+        if self._world is not None:  # (before ``load`` there is nothing to keep)
+            self._merge(write=False)
 
     def save(self) -> None:
-        self._merge(write=True)
+        if self._world is not None:
+            self._merge(write=True)
 
     # -- inside -------------------------------------------------------------------------
 
@@ -184,8 +199,7 @@ def start_saved_simulator(path: Path) -> Any:
     none), in step with it as it changes. Returns (RunningSimulator, found)."""
     from nemochat.sim.runner import TIME_SCALE_ENV, start_simulator
 
-    sim = start_simulator(world=SimWorld(), time_scale=float(os.environ.get(TIME_SCALE_ENV, "1.0")))
-    kept = WorldFile(path, sim.world, sim.base_url)
-    found = kept.load()  # before any client exists: no request can come first
-    sim.world.on_request, sim.world.on_change = kept.sync, kept.save
+    kept = WorldFile(path)
+    sim = start_simulator(world=SimWorld(keeper=kept), time_scale=float(os.environ.get(TIME_SCALE_ENV, "1.0")))
+    found = kept.load(sim.world, sim.base_url)  # before any client exists: no request can come first
     return sim, found

@@ -56,9 +56,7 @@ def start_simulator(host: str = "127.0.0.1", port: int = 0, world: SimWorld | No
     world = _prepare_world(world, time_scale)
     sock = _bind(host, port)
     ready = threading.Event()
-    config = _config(world)
-    if tls is not None:
-        config.ssl_certfile, config.ssl_keyfile = tls
+    config = _config(world, tls)
     server = _Server(config, on_started=ready.set)
 
     def serve() -> None:
@@ -136,11 +134,11 @@ def _url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _config(world: SimWorld) -> uvicorn.Config:
+def _config(world: SimWorld, tls: tuple[str, str] | None = None) -> uvicorn.Config:
     logging.getLogger("uvicorn.error").addFilter(_not_a_simulated_drop)  # added once: same object
     return uvicorn.Config(create_app(world), log_config=None, log_level="warning",
                           access_log=False, lifespan="off", http=cutting_protocol(world), loop="asyncio",
-                          timeout_graceful_shutdown=2)
+                          timeout_graceful_shutdown=2, ssl_certfile=tls[0] if tls else None, ssl_keyfile=tls[1] if tls else None)
 
 
 def _not_a_simulated_drop(record: logging.LogRecord) -> bool:

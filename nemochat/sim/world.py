@@ -13,7 +13,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from collections.abc import Callable, Mapping
 
 from nemochat.sim import draft as drafts
@@ -151,19 +151,24 @@ class TokenRateLimited(Exception):
         self.retry_after = retry_after
 
 
+class WorldKeeper(Protocol):
+    """Who keeps the world between runs (the demo's world file, ``persist.WorldFile``)."""
+
+    def sync(self) -> None: ...  # a request is about to be handled: take in what others saved
+    def save(self) -> None: ...  # a request or an agent turn is over: write it down
+
+
 class SimWorld:
     """All simulator state. Settings survive ``reset()``; everything else goes."""
 
     providers: ProviderState  # NanoPhoto's and the gateway's: set by app.create_app (tests steer it)
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, keeper: WorldKeeper | None = None) -> None:
         self._lock = threading.RLock()
         self._settings = settings or Settings()
         self._running_turns = 0  # agent runs in progress: runtime, not state, so reset() keeps it
         self._idle = threading.Condition(self._lock)
-        # The demo's world file (sim.persist): read before each request, saved after it.
-        self.on_request: Callable[[], None] | None = None
-        self.on_change: Callable[[], None] | None = None
+        self._keeper = keeper  # the demo's world file (sim.persist): read before each request, saved after it
         self.reset()
 
     def reset(self) -> None:
@@ -194,13 +199,13 @@ class SimWorld:
 
     def requested(self) -> None:
         """A request is about to be handled: the demo takes in what other demo processes saved."""
-        if self.on_request is not None:
-            self.on_request()
+        if self._keeper is not None:
+            self._keeper.sync()
 
     def changed(self) -> None:
         """A request or an agent turn is over: the demo saves the world now."""
-        if self.on_change is not None:
-            self.on_change()
+        if self._keeper is not None:
+            self._keeper.save()
 
     # settings ----------------------------------------------------------
     @property
