@@ -22,7 +22,10 @@ for it; the toolbar says "connecting…" meanwhile.
 ``frames.Frames`` (when the prompt's area is redrawn), ``turns.Turns``
 (what the user typed, run as the task Ctrl-C cancels), ``interrupts.Interrupts``
 (Ctrl-C, SIGINT, Ctrl-D and leaving; it sees the loop as a ``LoopState``) and
-``offers.OfferDesk`` (yes/no at the prompt, answered with a line). The
+``offers.OfferDesk`` (yes/no at the prompt, answered with a line). It builds
+its own ``Printer`` (given its pacing, ``hold``) and ``LiveView``, whose
+``ViewEvents`` it is: its methods forward to the components it owns, so the
+order they are built in needs no callback assigned afterwards. The
 runtime's conversation is built with ``conversation_hooks()``: exports run as
 background jobs, the fallback's cost question is asked at the prompt.
 """
