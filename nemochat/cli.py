@@ -8,6 +8,7 @@ Global options work before or after the command.
 
 from __future__ import annotations
 
+import io
 import sys
 
 from nemochat import __version__
@@ -106,7 +107,8 @@ def _never_fail_printing() -> None:
     U+FFFD rather than crashing the print: server text is sanitized before."""
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+            if isinstance(stream, io.TextIOWrapper):
+                stream.reconfigure(errors="replace")
         except (AttributeError, ValueError):  # not a text file (a test's capture), or closed
             pass
 

@@ -157,9 +157,9 @@ class Conversation:
         known = self.ledger.find_session(wanted, api_base) if wanted else self.ledger.last_session(api_base)
         if wanted and not known:
             await self._check_exists(wanted)
-        if wanted or known:
-            session_id = known.id if known else wanted  # a unique prefix of a known id is enough
-            self.session = SessionInfo(session_id, known.task_id if known else None, known.user_id if known else self.nemo.user_id)  # type: ignore[arg-type]
+        session_id = known.id if known else wanted  # a unique prefix of a known id is enough
+        if session_id:
+            self.session = SessionInfo(session_id, known.task_id if known else None, known.user_id if known else self.nemo.user_id)
             self.nemo.user_id = self.nemo.user_id or self.session.user_id
             self.ledger.touch_session(api_base, self.session.session_id)
             self.emit(SessionReady(self.session.session_id, self.session.task_id, self.session.user_id, resumed=True, demo=self.settings.demo))
@@ -337,8 +337,10 @@ class Conversation:
 
 
 def _num(value: object, field: str = "value") -> float:
+    if not isinstance(value, int | float | str):  # (null, a list...: no balance)
+        return 0.0
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         return 0.0
     if not math.isfinite(number):  # NaN, Infinity, 1e999: never shown as a balance

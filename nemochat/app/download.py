@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -163,7 +163,7 @@ class Meter:
     emit: Emit
     task: str
     label: str
-    unit: str = "bytes"
+    unit: Literal["%", "bytes"] = "bytes"
     clock: Clock = time.monotonic
     every: float = 0.1  # seconds between events; the last one always goes out
     window: float = 5.0
@@ -190,7 +190,7 @@ class Meter:
         """Close the bar (where it got to, unless told otherwise)."""
         done = self._done if done is None else done
         total = self._total if total is None else total
-        self.emit(TransferProgress(self.task, self.label, done, total, self.unit, finished=True))  # type: ignore[arg-type]
+        self.emit(TransferProgress(self.task, self.label, done, total, self.unit, finished=True))
 
     def _event(self, done: float, total: float | None, now: float) -> TransferProgress:
         speed = eta = None
@@ -198,7 +198,7 @@ class Meter:
         if now > t0 and done > d0:
             speed = (done - d0) / (now - t0)
             eta = (total - done) / speed if total else None
-        return TransferProgress(self.task, self.label, done, total, self.unit, speed, eta)  # type: ignore[arg-type]
+        return TransferProgress(self.task, self.label, done, total, self.unit, speed, eta)
 
 
 # -- fetching ------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def system_open(target: str) -> bool:
     opener. (What a server stored is checked with ``openable`` first.)"""
     if os.name == "nt":
         try:
-            os.startfile(target)  # type: ignore[attr-defined]
+            os.startfile(target)  # type: ignore[attr-defined]  # (typeshed has it on win32 only; os.name is what tests fake)
         except OSError:
             return False
         return True

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
 
 from nemochat.errors import RateLimited
 from datetime import UTC
@@ -160,13 +160,13 @@ class Inflater:
                 break
 
 
-async def _once(data: bytes):  # type: ignore[no-untyped-def]
+async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
 async def bounded_request(
     http: httpx.AsyncClient, method: str, url: str, *, what: str, who: str = "NemoVideo",
-    max_bytes: int, deadline: float | None, **kwargs: object,
+    max_bytes: int, deadline: float | None, **kwargs: Any,  # httpx's own keywords, passed through (typed there)
 ) -> httpx.Response:
     """``http.request(...)``, read within bounds: at most ``max_bytes`` of
     decoded body (the ``json_answer_max_bytes`` setting) and, unless
@@ -182,7 +182,7 @@ async def bounded_request(
     from nemochat.errors import BackendError, NetworkError
 
     async def exchange() -> httpx.Response:
-        request = http.build_request(method, url, **kwargs)  # type: ignore[arg-type]
+        request = http.build_request(method, url, **kwargs)
         response = await http.send(request, stream=True)
         try:
             try:

@@ -15,6 +15,7 @@ TYPE_CHECKING = False  # (not typing's: even `typing` costs --version 10%)
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
+    from typing import Any
 
 
 def _no_arguments(p: argparse.ArgumentParser) -> None:
@@ -126,8 +127,8 @@ def global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     flag = argparse.SUPPRESS if suppress else False
     g = parser.add_argument_group("global options")
 
-    def add(*flags: str, help: str, **kw: object) -> None:
-        g.add_argument(*flags, help=argparse.SUPPRESS if suppress else help, **kw)  # type: ignore[arg-type]
+    def add(*flags: str, help: str, **kw: Any) -> None:  # argparse's own keywords, passed through (typed there)
+        g.add_argument(*flags, help=argparse.SUPPRESS if suppress else help, **kw)
 
     add("--api-base", metavar="URL", default=d, help="NemoVideo backend, an http(s) URL (env NEMO_API_URL)")
     add("--token", metavar="TOKEN", default=d, help="a NemoVideo token: skips the anonymous bootstrap (env NEMO_TOKEN)")

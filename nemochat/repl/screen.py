@@ -14,7 +14,7 @@ cursor is, and moves down to the bottom row once it has (``Frames.on_cursor_repo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from prompt_toolkit.application import get_app_or_none
@@ -27,6 +27,8 @@ from nemochat.repl.printer import terminal_size
 from nemochat.repl.texts import text
 
 if TYPE_CHECKING:
+    from prompt_toolkit.application import Application
+
     from nemochat.repl.loop import Repl
 
 PROMPT = "› "
@@ -61,9 +63,9 @@ def prompt_message(repl: Repl) -> StyleAndTextTuples:
 _parsed: tuple[str, StyleAndTextTuples] = ("", [])  # the last live text and its fragments
 
 
-def _message(repl: Repl, app: object) -> StyleAndTextTuples:
+def _message(repl: Repl, app: Application[Any] | None) -> StyleAndTextTuples:
     global _parsed
-    done = app is not None and app.is_done  # type: ignore[attr-defined]
+    done = app is not None and app.is_done
     line = _prompt_line(repl)
     if done or not repl.view.active:
         return line

@@ -130,13 +130,13 @@ class Ledger:
                 "UPDATE sessions SET last_used = ?, title = COALESCE(title, ?) WHERE id = ?",
                 (now, _title(user_text), session_id),
             )
-        return int(turn)  # type: ignore[arg-type]
+        return _row_id(turn)
 
     def add_item(self, turn_id: int, kind: str, body: str, *, complete: bool = True) -> int:
         if kind not in ITEM_KINDS:
             raise ValueError(f"unknown turn item kind {kind!r}")
         with self._write() as db:
-            return int(db.execute(  # type: ignore[arg-type]
+            return _row_id(db.execute(
                 "INSERT INTO turn_items (turn, kind, body, complete, at) VALUES (?, ?, ?, ?, ?)",
                 (turn_id, kind, hide(body), int(complete), self.clock()),  # no key a server echoed is stored
             ).lastrowid)
@@ -198,7 +198,7 @@ class Ledger:
             raise ValueError(f"unknown job kind {kind!r} (one of {', '.join(JOB_KINDS)})")
         now = self.clock()
         with self._write() as db:
-            return int(db.execute(  # type: ignore[arg-type]
+            return _row_id(db.execute(
                 "INSERT INTO jobs (kind, session, api_key_hint, params, status, created, updated) VALUES (?, ?, ?, ?, 'created', ?, ?)",
                 (kind, session_id, _hint(api_key_hint), _dumps(scrub(params)), now, now),
             ).lastrowid)
@@ -356,6 +356,14 @@ def _last_video(db: sqlite3.Connection, session_id: str) -> str | None:
         if found:
             return found[-1]
     return None
+
+
+def _row_id(row_id: int | None) -> int:
+    """The id of the row an INSERT just wrote (sqlite3 types ``lastrowid`` as
+    optional: it is None only for a statement that wrote no row)."""
+    if row_id is None:
+        raise LedgerError("the ledger wrote no row")
+    return row_id
 
 
 def _job(row: sqlite3.Row) -> JobRecord:
