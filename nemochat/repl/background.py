@@ -22,10 +22,9 @@ from nemochat.core.texts import say
 from nemochat.errors import NemochatError
 from nemochat.repl.jobs import Job
 from nemochat.repl.live_view import link
-from nemochat.ui.rich_view import clock
-from nemochat.ui.honest_links import link_style
-
 from nemochat.repl.preview import PreviewHost
+from nemochat.ui.honest_links import link_style
+from nemochat.ui.rich_view import clock
 
 if TYPE_CHECKING:
     from nemochat.app.conversation import Conversation
