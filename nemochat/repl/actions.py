@@ -17,10 +17,10 @@ from nemochat.repl.texts import text
 from nemochat.settings import Paths
 
 if TYPE_CHECKING:
-    from nemochat.repl.loop import Repl
+    from nemochat.repl.turns import TurnHost
 
 
-async def switch_session(repl: Repl, session_id: str | None) -> None:
+async def switch_session(repl: TurnHost, session_id: str | None) -> None:
     """``/session new`` (None) or ``/session ID``: the conversation reopens it
     and says where it left off."""
     conversation = repl.conversation
@@ -44,7 +44,7 @@ async def switch_session(repl: Repl, session_id: str | None) -> None:
     await conversation.connect()
 
 
-async def upload(repl: Repl, paths: list[str]) -> None:
+async def upload(repl: TurnHost, paths: list[str]) -> None:
     handler = repl.conversation.handlers.get("upload")
     if handler is None:
         repl.say("Upload is not available in this version yet.", "yellow")
@@ -53,7 +53,7 @@ async def upload(repl: Repl, paths: list[str]) -> None:
     await handler(Intent("upload", "/upload " + " ".join(paths), paths=tuple(paths)))
 
 
-async def open_project(repl: Repl) -> None:
+async def open_project(repl: TurnHost) -> None:
     """The last exported video (with the system's player), else the project
     page in the browser; without a display, the path or the link to click."""
     from nemochat.app.opener import has_display, open_last_export, system_open

@@ -14,7 +14,7 @@ cursor is, and moves down to the bottom row once it has (``Frames.on_cursor_repo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
 from prompt_toolkit.application import get_app_or_none
@@ -29,7 +29,31 @@ from nemochat.repl.texts import text
 if TYPE_CHECKING:
     from prompt_toolkit.application import Application
 
-    from nemochat.repl.loop import Repl
+    from nemochat.app.runtime import Runtime
+    from nemochat.repl.choices import Offer, PendingQuestion
+    from nemochat.repl.connection import Connection
+    from nemochat.repl.jobs import JobManager
+    from nemochat.repl.live_view import LiveView
+    from nemochat.settings import Settings
+
+
+class Screen(Protocol):
+    """What the prompt's message and the toolbar show of the loop (``loop.Repl``)."""
+
+    message_cache: tuple[int, Any] | None  # the message of the last redraw (``prompt_message``'s)
+    view: LiveView
+    attached_runtime: Runtime | None  # (None until it is there)
+    settings: Settings
+    link: Connection
+    jobs: JobManager
+
+    @property
+    def offer(self) -> Offer | None: ...
+    @property
+    def question(self) -> PendingQuestion | None: ...
+    def busy(self) -> bool: ...
+    def current_hint(self) -> str | None: ...
+    def say_text(self, key: str) -> str: ...
 
 PROMPT = "› "
 # The live area: at most the last 6 lines of the unfinished block, and the
@@ -45,7 +69,7 @@ def backend_label(api_base: str, demo: bool, lang: str = "en") -> str:
     return host
 
 
-def prompt_message(repl: Repl) -> StyleAndTextTuples:
+def prompt_message(repl: Screen) -> StyleAndTextTuples:
     """prompt_toolkit asks for the message ~10 times per redraw (heights,
     prefixes, the layout): it is built once per redraw, and its ANSI parsed
     only when the live text changed."""
@@ -63,7 +87,7 @@ def prompt_message(repl: Repl) -> StyleAndTextTuples:
 _parsed: tuple[str, StyleAndTextTuples] = ("", [])  # the last live text and its fragments
 
 
-def _message(repl: Repl, app: Application[Any] | None) -> StyleAndTextTuples:
+def _message(repl: Screen, app: Application[Any] | None) -> StyleAndTextTuples:
     global _parsed
     done = app is not None and app.is_done
     line = _prompt_line(repl)
@@ -128,7 +152,7 @@ def _columns() -> int:
     return terminal_size()[0]
 
 
-def _prompt_line(repl: Repl) -> StyleAndTextTuples:
+def _prompt_line(repl: Screen) -> StyleAndTextTuples:
     offer = repl.offer
     if offer is not None:
         return [("class:offer", wrap_prompt(offer.prompt, _columns()))]
@@ -138,7 +162,7 @@ def _prompt_line(repl: Repl) -> StyleAndTextTuples:
     return [(style, PROMPT)]
 
 
-def bottom_toolbar(repl: Repl) -> StyleAndTextTuples:
+def bottom_toolbar(repl: Screen) -> StyleAndTextTuples:
     """The toolbar's parts, left to right; on a narrow terminal the least
     needed go first (the /help hint, the backend, the session), so a job's
     percentage and the credits stay whole."""
