@@ -29,6 +29,7 @@ from nemochat.ui.rich_view import clock
 if TYPE_CHECKING:
     from nemochat.app.conversation import Conversation
     from nemochat.app.runtime import Runtime
+    from nemochat.clients.nemo import SessionInfo
     from nemochat.repl.jobs import JobManager
 
 STAGE_CHARS = 20  # a longer stage would crowd the toolbar: "working" instead
@@ -47,7 +48,7 @@ class JobHost(PreviewHost, Protocol):
     def say(self, message: str, style: str = "") -> None: ...
     def show(self, renderable: Any) -> None: ...
     def fail(self, error: NemochatError) -> None: ...
-    async def ensure_connected(self) -> Any: ...
+    async def ensure_connected(self) -> SessionInfo: ...
 
 
 class Background:

@@ -23,6 +23,7 @@ from nemochat.repl.sessions import recap
 if TYPE_CHECKING:
     from nemochat.app.conversation import Conversation
     from nemochat.app.runtime import Runtime
+    from nemochat.clients.nemo import SessionInfo
     from nemochat.repl.choices import PendingQuestion
     from nemochat.repl.live_view import LiveView
 
@@ -100,7 +101,7 @@ class Connection:
                 repl.say(repl.say_text("retry_fallback"), "dim")
         repl.changed()
 
-    async def ensure(self) -> Any:
+    async def ensure(self) -> SessionInfo:
         """The session, connecting first if needed (the same attempt as the
         one started at launch while that one runs)."""
         await self.repl.until_ready()

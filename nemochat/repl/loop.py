@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import traceback
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -67,6 +67,7 @@ from nemochat.settings import Settings
 if TYPE_CHECKING:  # the app is imported in the background, after the prompt is drawn
     from nemochat.app.conversation import Conversation, ConversationHooks
     from nemochat.app.runtime import Runtime
+    from nemochat.clients.nemo import SessionInfo
 
 
 def greet(view: LiveView, lang: str, *, demo: bool = False) -> None:
@@ -226,7 +227,7 @@ class Repl(ReplContext):
         await self.printer.stop()
         self.say(text(self.lang, "bye"), "dim")
 
-    async def ensure_connected(self) -> Any:
+    async def ensure_connected(self) -> SessionInfo:
         return await self.link.ensure()
 
     # -- what a taken offer does; texts for the screen -------------------------------------------
@@ -381,7 +382,7 @@ class Repl(ReplContext):
     def start_export(self, output: str | None) -> None:
         self.bg.export(output)
 
-    def start_job(self, kind: str, label: str, body: Any) -> Any:
+    def start_job(self, kind: str, label: str, body: Callable[[Job], Awaitable[str | None]]) -> Job:
         return self.bg.start(kind, label, body)
 
     def clear_screen(self) -> None:
