@@ -184,7 +184,7 @@ class Conversation:
         s = self.session
         self.ledger.touch_session(self.settings.backend, s.session_id, task_id=s.task_id, user_id=s.user_id, language=self.settings.lang)
         # Shown once, for a new session only; the demo's projects have no page anywhere real.
-        claim = None if self.settings.demo else await self.nemo.claim_url(s)
+        claim = None if self.settings.demo else await self.nemo.claim_url(s.task_id, s.session_id)
         self.emit(SessionReady(s.session_id, s.task_id, s.user_id, claim_url=claim, resumed=False, demo=self.settings.demo))
         return s
 

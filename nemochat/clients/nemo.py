@@ -190,14 +190,14 @@ class NemoClient:
         self.user_id = session.user_id
         return session
 
-    async def claim_url(self, session: SessionInfo) -> str | None:
-        """The link that opens this project in the browser; never carries the bearer token."""
-        if not session.task_id:
+    async def claim_url(self, task_id: str | None, session_id: str) -> str | None:
+        """The link that opens this project (a session's task) in the browser; never carries the bearer token."""
+        if not task_id:
             return None
         try:
             data = await self.call(
                 "POST", "/api/auth/claim-token", "Getting the project link",
-                json={"task_id": session.task_id, "session_id": session.session_id}, safe=True,
+                json={"task_id": task_id, "session_id": session_id}, safe=True,
             )
         except NemochatError:
             return None  # a missing link is no reason to stop the user

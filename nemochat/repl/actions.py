@@ -72,7 +72,7 @@ async def open_project(repl: TurnHost) -> None:
         repl.say(text(repl.runtime.settings.lang, "demo_no_page"), "yellow")
         return
     session = await repl.ensure_connected()
-    url = repl.view.claim_url or await repl.runtime.nemo.claim_url(session)
+    url = repl.view.claim_url or await repl.runtime.nemo.claim_url(session.task_id, session.session_id)
     if not url:
         repl.say(say(repl.lang, "open.no_link"), "yellow")
         return

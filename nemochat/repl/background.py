@@ -27,9 +27,7 @@ from nemochat.ui.honest_links import link_style
 from nemochat.ui.rich_view import clock
 
 if TYPE_CHECKING:
-    from nemochat.app.conversation import Conversation
-    from nemochat.app.runtime import Runtime
-    from nemochat.clients.nemo import SessionInfo
+    from nemochat.app.conversation import Conversation, Session
     from nemochat.repl.jobs import JobManager
 
 STAGE_CHARS = 20  # a longer stage would crowd the toolbar: "working" instead
@@ -42,13 +40,11 @@ class JobHost(PreviewHost, Protocol):
     lang: str
 
     @property
-    def runtime(self) -> Runtime: ...  # (a job's body runs once the runtime is there: ``ensure_connected``)
-    @property
-    def conversation(self) -> Conversation: ...
+    def conversation(self) -> Conversation: ...  # (a job's body uses it once ``ensure_connected`` returned)
     def say(self, message: str, style: str = "") -> None: ...
     def show(self, renderable: Any) -> None: ...
     def fail(self, error: NemochatError) -> None: ...
-    async def ensure_connected(self) -> SessionInfo: ...
+    async def ensure_connected(self) -> Session: ...
 
 
 class Background:

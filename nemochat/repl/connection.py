@@ -21,9 +21,8 @@ from nemochat.errors import NemochatError
 from nemochat.repl.sessions import recap
 
 if TYPE_CHECKING:
-    from nemochat.app.conversation import Conversation
+    from nemochat.app.conversation import Conversation, Session
     from nemochat.app.runtime import Runtime
-    from nemochat.clients.nemo import SessionInfo
     from nemochat.repl.choices import PendingQuestion
     from nemochat.repl.live_view import LiveView
 
@@ -101,7 +100,7 @@ class Connection:
                 repl.say(repl.say_text("retry_fallback"), "dim")
         repl.changed()
 
-    async def ensure(self) -> SessionInfo:
+    async def ensure(self) -> Session:
         """The session, connecting first if needed (the same attempt as the
         one started at launch while that one runs)."""
         await self.repl.until_ready()

@@ -65,9 +65,8 @@ from nemochat.repl.turns import Turns
 from nemochat.settings import Settings
 
 if TYPE_CHECKING:  # the app is imported in the background, after the prompt is drawn
-    from nemochat.app.conversation import Conversation, ConversationHooks
+    from nemochat.app.conversation import Conversation, ConversationHooks, Session
     from nemochat.app.runtime import Runtime
-    from nemochat.clients.nemo import SessionInfo
 
 
 def greet(view: LiveView, lang: str, *, demo: bool = False) -> None:
@@ -227,7 +226,7 @@ class Repl(ReplContext):
         await self.printer.stop()
         self.say(text(self.lang, "bye"), "dim")
 
-    async def ensure_connected(self) -> SessionInfo:
+    async def ensure_connected(self) -> Session:
         return await self.link.ensure()
 
     # -- what a taken offer does; texts for the screen -------------------------------------------
