@@ -39,6 +39,7 @@ def ask(args: argparse.Namespace) -> int:
         text = f"{piped}\n\n{words}" if piped and words else piped or words
     if not text:
         raise UsageError("nothing to say: give some text, or pipe it in (cat notes.txt | nemochat ask \"make it a script\")")
+
     def hooks(settings: Settings) -> ConversationHooks:
         from nemochat.commands.common import tty_confirm
 
