@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from nemochat.sim import api, render
 from nemochat.sim.guards import ApiError, json_body
-from nemochat.sim.providers import ProviderState, provider_routes
+from nemochat.sim.providers import provider_routes
 from nemochat.sim.world import RecordedRequest, SimWorld
 
 Handler = Callable[[Request, SimWorld], Awaitable[Response]]
@@ -55,8 +55,6 @@ def create_app(world: SimWorld) -> Starlette:
         Route("/_sim/credits", _control(world, _credits), methods=["POST"]),
     ]
     # NanoPhoto (Sora 2, Veo 3.1) and a video gateway; tests steer `world.providers`.
-    if getattr(world, "providers", None) is None:
-        world.providers = ProviderState()
     routes += [Route(r.path, _saving(world, r.endpoint), methods=r.methods)
                for r in provider_routes(world.providers)]
     return Starlette(routes=routes)

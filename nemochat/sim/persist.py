@@ -98,17 +98,14 @@ class WorldFile:
 
     def _current(self) -> dict[str, Any]:
         """The world as JSON: one collection of objects per name (NanoPhoto's two included)."""
-        providers = getattr(self.world, "providers", None)
         doc = _world_json(self.world.snapshot())
-        kept = providers.snapshot() if providers is not None else {"credits": {}, "tasks": {}}
+        kept = self.world.providers.snapshot()
         doc["provider_credits"], doc["provider_tasks"] = kept["credits"], kept["tasks"]
         return doc
 
     def _apply(self, doc: dict[str, Any]) -> None:
         self.world.restore(_world_parts(doc))
-        providers = getattr(self.world, "providers", None)
-        if providers is not None:
-            providers.restore({"credits": doc.get("provider_credits", {}), "tasks": doc.get("provider_tasks", {})})
+        self.world.providers.restore({"credits": doc.get("provider_credits", {}), "tasks": doc.get("provider_tasks", {})})
 
     def _read(self) -> dict[str, Any] | None:
         """The file's world, its media moved to this run's port; None when there is none."""

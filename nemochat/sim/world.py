@@ -13,14 +13,12 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from collections.abc import Callable, Mapping
 
 from nemochat.sim import draft as drafts
 from nemochat.sim.faults import Faults
-
-if TYPE_CHECKING:
-    from nemochat.sim.providers import ProviderState
+from nemochat.sim.providers import ProviderState
 
 TOKEN_PREFIX = "nmv_usr_sim_"
 
@@ -161,13 +159,13 @@ class WorldKeeper(Protocol):
 class SimWorld:
     """All simulator state. Settings survive ``reset()``; everything else goes."""
 
-    providers: ProviderState  # NanoPhoto's and the gateway's: set by app.create_app (tests steer it)
 
     def __init__(self, settings: Settings | None = None, *, keeper: WorldKeeper | None = None) -> None:
         self._lock = threading.RLock()
         self._settings = settings or Settings()
         self._running_turns = 0  # agent runs in progress: runtime, not state, so reset() keeps it
         self._idle = threading.Condition(self._lock)
+        self.providers = ProviderState()  # NanoPhoto's and the gateway's (tests steer it); reset() keeps it
         self._keeper = keeper  # the demo's world file (sim.persist): read before each request, saved after it
         self.reset()
 
