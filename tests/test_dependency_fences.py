@@ -64,3 +64,30 @@ def test_httpx_sse_decoders_are_where_clients_sse_takes_them():
     from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
     assert callable(SSELineDecoder().decode) and callable(SSEDecoder().decode)
+
+
+def test_prompt_toolkit_looks_up_the_resize_handler_on_the_app_that_reflow_replaces():
+    """repl/reflow.py replaces ``app._on_resize`` on the instance before the app
+    runs: prompt_toolkit must still call it through ``self`` (the SIGWINCH
+    handler and the size polling), and take no argument."""
+    import prompt_toolkit.application.application as module
+    from prompt_toolkit.application import Application
+
+    assert inspect.signature(Application._on_resize).parameters.keys() == {"self"}
+    source = inspect.getsource(module)
+    assert "attach_winch_signal_handler(self._on_resize)" in source and "self._on_resize()" in source
+
+
+def test_prompt_toolkit_renderer_keeps_what_keys_and_reflow_read():
+    """repl/keys.py reads the renderer's rows below the cursor and wraps the
+    layout root's ``preferred_height``; repl/reflow.py reads the last screen and
+    the cursor it drew."""
+    from prompt_toolkit.layout.containers import Container
+    from prompt_toolkit.output import DummyOutput
+    from prompt_toolkit.renderer import Renderer
+    from prompt_toolkit.styles import Style
+
+    renderer = Renderer(Style([]), DummyOutput(), full_screen=False)
+    for name in ("_min_available_height", "_last_screen", "_cursor_pos", "_style_string_has_style"):
+        assert hasattr(renderer, name), name
+    assert list(inspect.signature(Container.preferred_height).parameters) == ["self", "width", "max_available_height"]
