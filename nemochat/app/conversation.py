@@ -14,7 +14,7 @@ import asyncio
 import math
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import httpx
@@ -187,6 +187,23 @@ class Conversation:
         claim = None if self.settings.demo else await self.nemo.claim_url(s.task_id, s.session_id)
         self.emit(SessionReady(s.session_id, s.task_id, s.user_id, claim_url=claim, resumed=False, demo=self.settings.demo))
         return s
+
+    async def switch_session(self, session_id: str | None) -> None:
+        """Leave this session for a new one (None) or for ``session_id``, which
+        must exist on the backend first (``SessionNotFound`` if it does not)."""
+        await self.nemo.ensure_token()
+        if session_id is None:
+            self.settings = replace(self.settings, session=None)
+            await self.new_session()
+            return
+        await self.nemo.state(session_id)  # it must exist before we leave this one
+        self.settings = replace(self.settings, session=session_id)
+        self.session = None
+        await self.connect()
+
+    def try_again(self) -> None:
+        """A new line: NemoVideo gets another try (``connect`` forgets it was out of reach)."""
+        self.unavailable = None
 
     async def session_call(self, call):
         """Run ``call(session_id)``; a lost session becomes a new one, once."""

@@ -3,7 +3,6 @@ uploading, opening the video or the project page."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -25,23 +24,17 @@ async def switch_session(repl: TurnHost, session_id: str | None) -> None:
     and says where it left off."""
     conversation = repl.conversation
     if session_id is None:
-        conversation.settings = replace(conversation.settings, session=None)
-        await conversation.nemo.ensure_token()
-        await conversation.new_session()
+        await conversation.switch_session(None)
         return
     full = resolve(repl.runtime, session_id)
     if conversation.session is not None and conversation.session.session_id == full:
         repl.say(say(repl.lang, "session.same"), "dim")
         return
-    await conversation.nemo.ensure_token()
     try:
-        await conversation.nemo.state(full)  # it must exist before we leave this one
+        await conversation.switch_session(full)
     except SessionNotFound:
         raise UsageError(f"No session {session_id} on this backend.", action="/sessions lists the ones you used.",
                          key="usage.no_session", sid=session_id) from None
-    conversation.settings = replace(conversation.settings, session=full)
-    conversation.session = None
-    await conversation.connect()
 
 
 async def upload(repl: TurnHost, paths: list[str]) -> None:

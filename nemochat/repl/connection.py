@@ -111,7 +111,7 @@ class Connection:
             await asyncio.shield(self._task)
             if conversation.session is not None or getattr(conversation, "unavailable", None) is not None:
                 return await conversation.connect()  # what that attempt found (no second round of retries)
-        conversation.unavailable = None  # a new line: NemoVideo gets another try
+        conversation.try_again()  # a new line: NemoVideo gets another try
         self.state = "connecting"
         self.repl.changed()
         try:
