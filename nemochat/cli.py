@@ -29,8 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import os
 
     from nemochat.commands.parser import COMMANDS, build_parser
+    from nemochat.core.texts import say
 
-    parser = build_parser()
+    parser = build_parser(lang_before_parsing(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit:  # argparse: usage errors exit 2, --help exits 0
@@ -38,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _never_fail_printing()
     bad = _not_utf8(args)
     if bad:
-        print(f"nemochat: {bad} is not valid UTF-8: check your terminal's or script's encoding", file=sys.stderr)
+        print("nemochat: " + say(_lang(args), "cli.not_utf8", what=bad), file=sys.stderr)
         return 2
     spec = next((s for s in COMMANDS if s.name == args.command), None)
     target = spec.target if spec else "nemochat.commands.repl:run"
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
         return code
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        print(say(_lang(args), "interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `nemochat jobs | head`: the reader left, which is not an error
         _silence_stdout()
@@ -60,15 +61,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         exc = local_error(exc) or exc
         if isinstance(exc, NemochatError):
-            lang = "en" if getattr(args, "json", False) else getattr(args, "lang", None) or os.environ.get("NEMO_LANG")
-            print(f"nemochat: {exc.say(lang)[0]}", file=sys.stderr)
+            print(f"nemochat: {exc.say(_lang(args))[0]}", file=sys.stderr)
             return exc.exit_code
         if "nemochat.debug_log" in sys.modules:  # a debug log is open: the traceback goes there too
             sys.modules["nemochat.debug_log"].log_exception(exc)
         if debug or os.environ.get("NEMOCHAT_DEBUG"):
             raise
-        print(f"nemochat: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        print("nemochat: " + say(_lang(args), "cli.unexpected", error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1
+
+
+def _lang(args: argparse.Namespace) -> str | None:
+    """The language of the last lines (an error): --json speaks English, else the settings' (--lang,
+    NEMO_LANG, the config file, the locale); a config file too broken to read leaves --lang or NEMO_LANG."""
+    if getattr(args, "json", False):
+        return "en"
+    return lang_before_parsing(["--lang", args.lang] if getattr(args, "lang", None) else [])
+
+
+def lang_before_parsing(argv: Sequence[str]) -> str:
+    """The language ``argv`` asks for (``--lang X``/``--lang=X``), else the settings' (NEMO_LANG,
+    the config file, the locale): what argparse's own lines (usage, errors, --help) are said in."""
+    import os
+
+    flag = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None)
+    flag = flag or next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"), None)
+    try:
+        from nemochat.settings import Settings
+
+        return Settings.load_with_sources(check_urls=False, **({"lang": flag} if flag else {}))[0].lang
+    except Exception:  # a config file too broken to read: the flag, the environment
+        return flag or os.environ.get("NEMO_LANG") or "en"
 
 
 def _run(command: Any, args: argparse.Namespace, *, demo_hints: bool) -> Any:

@@ -9,6 +9,10 @@ Imported only when a parser is built (never for ``--version``).
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any, NoReturn
+
+from nemochat.core.help_texts import help_in
 
 ENVIRONMENT = (
     ("NEMO_API_URL, NEMO_TOKEN, NEMO_SESSION, NEMO_LANG", "the same as --api-base, --token, --session, --lang"),
@@ -68,25 +72,70 @@ EXAMPLES = {
 GLOBALS_NOTE = "The global options (--json, --demo, --yes, --api-base, ...: see `nemochat --help`) work here too."
 
 
-def main_epilog() -> str:
+def main_epilog(lang: str = "en") -> str:
     return "\n\n".join([
-        _section("examples", EXAMPLES[""]),
-        _section("environment", ENVIRONMENT),
-        _section("exit codes", EXIT_CODES),
-        "Full reference: docs/cli-reference.md; the contract: docs/cli-contract.md.",
+        _section("examples", EXAMPLES[""], lang),
+        _section("environment", ENVIRONMENT, lang),
+        _section("exit codes", EXIT_CODES, lang),
+        help_in(lang, "Full reference: docs/cli-reference.md; the contract: docs/cli-contract.md."),
     ])
 
 
-def decorate(parser: argparse.ArgumentParser) -> None:
+def decorate(parser: argparse.ArgumentParser, lang: str = "en") -> None:
     """Give ``parser`` its epilog, and every command under it (nested ones
-    too) a description, its examples and the note on global options."""
-    parser.epilog = main_epilog()
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    too) a description, its examples and the note on global options; all in
+    ``lang``, argparse's own words too (``speak``)."""
+    parser.epilog = main_epilog(lang)
     for path, sub, help in commands(parser):
         sub.description = sub.description or help
         examples = EXAMPLES.get(path)
-        sub.epilog = "\n\n".join(([_section("examples", examples)] if examples else []) + ([GLOBALS_NOTE] if not _has_commands(sub) else []))
-        sub.formatter_class = argparse.RawDescriptionHelpFormatter
+        sub.epilog = "\n\n".join(([_section("examples", examples, lang)] if examples else [])
+                                  + ([help_in(lang, GLOBALS_NOTE)] if not _has_commands(sub) else []))
+    speak(parser, lang)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that says its own lines (the usage, an error) in the parser's ``lang``."""
+
+    lang = "en"
+
+    def error(self, message: str) -> NoReturn:
+        if not self.lang.startswith("zh"):
+            super().error(message)
+        from nemochat.core.error_texts import argparse_words
+
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {help_in(self.lang, 'error: ')}{argparse_words('zh', message)}\n")
+
+
+class _ChineseFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's headings and ``usage:`` in Chinese."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, help_in("zh", "usage: ") if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(help_in("zh", heading) if heading else heading)
+
+
+def speak(parser: argparse.ArgumentParser, lang: str) -> None:
+    """Every line of ``parser``'s --help (and its commands') in ``lang``: the
+    help of each option, each description and epilog; argparse's words through
+    the formatter, its errors through ``Parser.error``."""
+    chinese = (lang or "").lower().startswith("zh")
+    for p in [parser, *(sub for _, sub, _ in commands(parser))]:
+        p.formatter_class = _ChineseFormatter if chinese else argparse.RawDescriptionHelpFormatter
+        if isinstance(p, Parser):
+            p.lang = "zh" if chinese else "en"
+        if not chinese:
+            continue
+        p.description = help_in(lang, p.description) if p.description else p.description
+        for action in p._actions:
+            if action.help and action.help != argparse.SUPPRESS:
+                action.help = help_in(lang, action.help)
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    choice.help = help_in(lang, choice.help) if choice.help else choice.help
 
 
 def commands(parser: argparse.ArgumentParser, prefix: str = "") -> list[tuple[str, argparse.ArgumentParser, str]]:
@@ -106,10 +155,11 @@ def _has_commands(parser: argparse.ArgumentParser) -> bool:
     return any(isinstance(a, argparse._SubParsersAction) for a in parser._actions)
 
 
-def _section(title: str, rows: tuple[tuple[str, str], ...], *, column: int = 30) -> str:
+def _section(title: str, rows: tuple[tuple[str, str], ...], lang: str = "en", *, column: int = 30) -> str:
     """``title:`` then one row per line; a left side wider than ``column`` puts its text on the next line."""
     width = max((len(left) for left, _ in rows if len(left) <= column), default=0) + 2
-    lines = [f"{title}:"]
+    lines = [f"{help_in(lang, title)}:"]
+    rows = tuple((left, help_in(lang, right) if right else right) for left, right in rows)
     for left, right in rows:
         if not right:
             lines.append(f"  {left}")

@@ -76,9 +76,10 @@ def coerce(key: str, value: object, origin: str) -> object:
     if value is None and optional:
         return None
     if not ok or (base in ("int", "float") and isinstance(value, (int, float)) and (not math.isfinite(value) or value < 0)):
-        raise UsageError(f"{origin}: {key} must be {_describe(base)}, got {value!r}")
+        raise UsageError(f"{origin}: {key} must be {_describe(base)}, got {value!r}", key="config.type." + base, origin=origin, name=key, value=repr(value))
     if key in CHOICES and value not in CHOICES[key]:
-        raise UsageError(f"{origin}: {key} must be one of {', '.join(CHOICES[key])}, got {value!r}")
+        raise UsageError(f"{origin}: {key} must be one of {', '.join(CHOICES[key])}, got {value!r}", key="config.choice", origin=origin, name=key,
+                         choices=", ".join(CHOICES[key]), value=repr(value))
     return float(value) if base == "float" and isinstance(value, int | float) else value  # (``ok`` said it is one)
 
 
@@ -139,18 +140,18 @@ def _load(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: not valid TOML ({exc})", action="Fix the file, or move it away.") from None
+        raise UsageError(f"{path}: not valid TOML ({exc})", action="Fix the file, or move it away.", key="config.toml", path=path, reason=exc) from None
     except UnicodeDecodeError:  # a binary file: TOML is UTF-8 text
-        raise UsageError(f"{path}: not valid TOML (not UTF-8 text)", action="Fix the file, or move it away.") from None
+        raise UsageError(f"{path}: not valid TOML (not UTF-8 text)", action="Fix the file, or move it away.", key="config.not_utf8", path=path) from None
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot read {path}: {exc.strerror}", key="file.unreadable", path=path, reason=exc.strerror) from None
 
 
 def _check_settable(key: str) -> None:
     if key in SECRET_KEYS:
-        raise UsageError(f"{key} is a secret: it is not kept in the config file", action="Set it in the environment instead.")
+        raise UsageError(f"{key} is a secret: it is not kept in the config file", action="Set it in the environment instead.", key="config.secret", name=key)
     if key not in config_keys():
-        raise UsageError(f"unknown config key {key!r}", action="See `nemochat config show` for the keys.")
+        raise UsageError(f"unknown config key {key!r}", action="See `nemochat config show` for the keys.", key="config.unknown", name=repr(key))
 
 
 def _rewrite(path: Path, key: str, line: str | None) -> None:
@@ -170,7 +171,7 @@ def _rewrite(path: Path, key: str, line: str | None) -> None:
     try:
         tomllib.loads(text)  # never write a file we could not read back
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: not valid TOML ({exc})", action="Fix the file, or move it away.") from None
+        raise UsageError(f"{path}: not valid TOML ({exc})", action="Fix the file, or move it away.", key="config.toml", path=path, reason=exc) from None
     from nemochat.private_files import write_private
 
     write_private(path, text)

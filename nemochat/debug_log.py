@@ -20,6 +20,8 @@ from io import TextIOWrapper
 from pathlib import Path
 from typing import Any, cast
 
+from nemochat.core.texts import say
+
 LOGGER = "nemochat"
 MAX_BYTES = 1_000_000
 BACKUPS = 3
@@ -50,7 +52,7 @@ def start(settings: Any, paths: Any, *, max_bytes: int = MAX_BYTES) -> Path | No
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = _PrivateRotatingHandler(path, maxBytes=max_bytes, backupCount=BACKUPS, encoding="utf-8")
     except OSError as exc:
-        print(f"nemochat: no debug log: cannot write {path} ({exc.strerror})", file=sys.stderr)
+        print("nemochat: " + say(settings.lang, "debug.no_log", path=path, reason=exc.strerror), file=sys.stderr)
         return None
     secrets = tuple(s for s in (settings.token, settings.nanophoto_api_key, settings.gateway_key, settings.client_id) if s)
     handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))

@@ -51,16 +51,35 @@ class NemochatError(Exception):
         # The message in the catalogue (core/texts.py, "error.KEY" and "error.KEY.action"),
         # so a view can say it in the user's language; ``message`` stays English (logs, --json).
         self.key = key
-        self.values = {name: hide(str(value)) for name, value in values.items()}
+        # An error or a catalogue line named inside this one ("{error}; the task is unaffected"), or
+        # a list of lines ("Cannot upload: {problems}"), is said in the same language as this one.
+        self.nested = {name: value for name, value in values.items() if isinstance(value, (NemochatError, tuple))}
+        self.values = {name: hide(_english(value)) for name, value in values.items()}
 
     def say(self, lang: str | None) -> tuple[str, str]:
         """The message and the advice in ``lang``: the catalogue's when keyed, else the English."""
         from nemochat.core.texts import say_error
 
-        return say_error(lang, self.key, self.values, self.message, self.action)
+        values = {**self.values, **{name: hide(_said(inner, lang)) for name, inner in self.nested.items()}}
+        return say_error(lang, self.key, values, self.message, self.action)
 
     def __str__(self) -> str:
         return self.message
+
+
+def _english(value: object) -> str:
+    return "; ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
+def _said(value: object, lang: str | None) -> str:
+    """An error, a catalogue line (``core.texts.Said``) or a tuple of them, in ``lang``."""
+    if isinstance(value, NemochatError):
+        return value.say(lang)[0]
+    if isinstance(value, tuple):
+        from nemochat.core.texts import say
+
+        return "; ".join(say(lang, v.key, **dict(v.values)) if getattr(v, "key", "") else str(v) for v in value)
+    return str(value)
 
 
 class UsageError(NemochatError):
@@ -122,6 +141,7 @@ def local_error(exc: BaseException) -> NemochatError | None:
         f"cannot {'write' if exc.errno in full_or_read_only else 'use'}{where}: {exc.strerror}",
         code=errno.errorcode.get(exc.errno or 0, "os_error"),
         action="Free some space or make the folder writable (XDG_CONFIG_HOME, XDG_STATE_HOME and XDG_DATA_HOME move nemochat's files).",
+        key="local.write" if exc.errno in full_or_read_only else "local.use", where=where, reason=exc.strerror,
     )
 
 

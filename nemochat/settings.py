@@ -248,7 +248,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, tuple[object, str]]:
             except UnicodeEncodeError:  # bytes that are not UTF-8 (kept as lone surrogates): nothing could send them
                 from nemochat.errors import UsageError
 
-                raise UsageError(f"{name} is not valid UTF-8: check how it is set") from None
+                raise UsageError(f"{name} is not valid UTF-8: check how it is set", key="setting.not_utf8", name=name) from None
     return {k: (coerce(k, v, name) if k in configurable else _coerce(k, v), name) for k, (v, name) in out.items()}
 
 
@@ -264,7 +264,7 @@ def _coerce(key: str, value: object) -> object:
     except ValueError:
         from nemochat.errors import UsageError
 
-        raise UsageError(f"{key} must be a number, got {value!r}") from None
+        raise UsageError(f"{key} must be a number, got {value!r}", key="setting.number", name=key, value=repr(value)) from None
     return value
 
 

@@ -177,6 +177,7 @@ class Conversation:
             raise UsageError(
                 f"no session {session_id} on this backend",
                 action="`nemochat sessions` lists the ones this machine knows; --session new starts one.",
+                key="session.unknown", sid=session_id,
             ) from None
 
     async def new_session(self) -> SessionInfo:
@@ -226,7 +227,7 @@ class Conversation:
         handler = self.handlers.get(intent.kind)
         if intent.kind == "message" or handler is None:
             if intent.kind != "message":
-                raise UsageError(f"'{intent.kind}' is not available here yet", action="Try the matching command.")
+                raise UsageError(f"'{intent.kind}' is not available here yet", action="Try the matching command.", key="intent.unavailable", kind=intent.kind)
             return await self.send_message(intent)
         outcome = TurnOutcome(intent)
         await handler(intent)
@@ -361,5 +362,6 @@ def _num(value: object, field: str = "value") -> float:
     except (TypeError, ValueError):
         return 0.0
     if not math.isfinite(number):  # NaN, Infinity, 1e999: never shown as a balance
-        raise BackendError(f"Reading credits: NemoVideo answered something unexpected ({field} is not a number)", code="bad_answer")
+        raise BackendError(f"Reading credits: NemoVideo answered something unexpected ({field} is not a number)", code="bad_answer",
+                           key="bad_answer", who="NemoVideo", what="Reading credits")
     return number

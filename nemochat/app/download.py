@@ -73,7 +73,7 @@ def target_path(
     target = folder / safe_filename(name, max_length=140)
     # Why check again: the name came from the server; it must not leave the folder.
     if target.resolve().parent != folder.resolve():
-        raise UsageError(f"refusing to write outside {folder}: {target.name}")
+        raise UsageError(f"refusing to write outside {folder}: {target.name}", key="download.outside", folder=folder, name=target.name)
     return target if force else free_path(target)
 
 
@@ -92,17 +92,20 @@ def check_destination(output: str | None, output_dir: str) -> None:
         folder, name = Path(output_dir).expanduser().absolute(), ""
         how = "set another output_dir (NEMOCHAT_OUTPUT_DIR) or pass -o PATH"
     if len(os.fsencode(name + ".part")) > 255:  # NAME_MAX on every common file system
-        raise UsageError(f"Cannot save the video as {name[:40]}…: the file name is too long; {how}.", code="bad_destination")
+        raise UsageError(f"Cannot save the video as {name[:40]}…: the file name is too long; {how}.", code="bad_destination",
+                         key="download.name_too_long", name=name[:40], how=how)
     existing = folder
     while not os.path.exists(existing) and existing.parent != existing:
         existing = existing.parent  # the part that is missing is created at download time
     if not os.path.isdir(existing):
-        raise UsageError(f"Cannot save the video in {folder}: {existing} is a file, not a folder; {how}.", code="bad_destination")
+        raise UsageError(f"Cannot save the video in {folder}: {existing} is a file, not a folder; {how}.", code="bad_destination",
+                         key="download.not_folder", folder=folder, existing=existing, how=how)
     try:  # a real write: permission bits say nothing for root, read-only mounts or ACLs
         handle, probe = tempfile.mkstemp(prefix=".nemochat-", suffix=".probe", dir=existing)
     except OSError as exc:
         raise UsageError(
-            f"Cannot save the video in {folder}: {existing} is not writable ({exc.strerror or exc}); {how}.", code="bad_destination"
+            f"Cannot save the video in {folder}: {existing} is not writable ({exc.strerror or exc}); {how}.", code="bad_destination",
+            key="download.not_writable", folder=folder, existing=existing, reason=exc.strerror or exc, how=how,
         ) from None
     os.close(handle)
     with contextlib.suppress(OSError):
@@ -230,7 +233,8 @@ async def fetch(source: Source, part: Path, meter: Meter, *, resumes: int, emit:
     part.parent.mkdir(parents=True, exist_ok=True)
     state = _left_by_a_killed_run(part, source.url)
     if state.offset:
-        emit(Notice(f"Resuming the download left at {_size(state.offset)}.", kind="recovery"))
+        emit(Notice(f"Resuming the download left at {_size(state.offset)}.", kind="recovery", key="download.resuming",
+                    values=(("size", _size(state.offset)),)))
     else:
         part.unlink(missing_ok=True)  # a stale part (or a planted link) is never written through
         part.open("xb").close()
@@ -239,24 +243,28 @@ async def fetch(source: Source, part: Path, meter: Meter, *, resumes: int, emit:
         try:
             outcome = await _one_request(source, part, meter, state)
         except httpx.UnsupportedProtocol as exc:  # a redirect to file://, ftp://...: not a dropped connection
-            raise DownloadError(f"Downloading from {source.name}: redirected to a {_scheme(exc)} URL, not followed", code="bad_redirect") from None
+            raise DownloadError(f"Downloading from {source.name}: redirected to a {_scheme(exc)} URL, not followed", code="bad_redirect",
+                                key="download.bad_redirect", who=source.name, scheme=_scheme(exc)) from None
         except (httpx.TransportError, _ShortBody) as exc:
             state.drops += 1
             if state.drops > resumes:
-                raise DownloadError(f"Downloading from {source.name}: the connection kept dropping ({_why(exc)})") from None
+                raise DownloadError(f"Downloading from {source.name}: the connection kept dropping ({_why(exc)})",
+                                    key="download.dropping", who=source.name, reason=_why(exc)) from None
             if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
-                emit(Notice(f"Could not reach {source.name} ({_why(exc)}); trying again.", kind="recovery"))
+                emit(Notice(f"Could not reach {source.name} ({_why(exc)}); trying again.", kind="recovery",
+                            key="download.unreachable", values=(("who", source.name), ("reason", _why(exc)))))
             elif state.validator and state.offset:
                 where = f"at {_size(state.offset)}" + (f" of {_size(state.total)}" if state.total else "")
-                emit(Notice(f"The download dropped {where}; resuming.", kind="recovery"))
+                emit(Notice(f"The download dropped {where}; resuming.", kind="recovery", key="download.resuming_at",
+                            values=(("offset", _size(state.offset)), ("total", _size(state.total) if state.total else "?"))))
             else:
-                emit(Notice("The download dropped; starting it again.", kind="recovery"))
+                emit(Notice("The download dropped; starting it again.", kind="recovery", key="download.restarting"))
             meter.restart()
             continue
         if isinstance(outcome, str):  # a redirect
             redirects += 1
             if redirects > MAX_REDIRECTS:
-                raise DownloadError(f"Downloading from {source.name}: too many redirects")
+                raise DownloadError(f"Downloading from {source.name}: too many redirects", key="download.redirects", who=source.name)
             # Why the plain client: credentials stay with the host they were meant for.
             target = urljoin(source.url, outcome)
             keep = bool(source.headers) and same_origin(target, source.url)
@@ -295,28 +303,30 @@ async def _one_request(source: Source, part: Path, meter: Meter, state: _Progres
         if status == 206 and state.offset:
             start, size = _content_range(response)
             if start != state.offset:
-                raise DownloadError(f"Downloading from {source.name}: the server resumed at the wrong place")
+                raise DownloadError(f"Downloading from {source.name}: the server resumed at the wrong place", key="download.wrong_place", who=source.name)
             state.total, mode = size, "ab"
         elif status == 200:
             state.offset, mode = 0, "wb"  # a 200 to a Range request: the whole file again
             state.total = _int(response.headers.get("content-length"))
             meter.restart()
         else:
-            raise DownloadError(f"Downloading from {source.name}: HTTP {status}", code=status)
+            raise DownloadError(f"Downloading from {source.name}: HTTP {status}", code=status, key="download.http", who=source.name, status=status)
         state.validator = _validator(response)
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
             # Compressed though we asked it not to be: what it inflates to is
             # unbounded (a 1 MB gzip bomb is a 1 GB file), and sizes and ranges
             # would count other bytes than the file's.
-            raise DownloadError(f"Downloading from {source.name}: the server compressed the file though we asked it not to ({encoding[:20]}); nothing saved")
+            raise DownloadError(f"Downloading from {source.name}: the server compressed the file though we asked it not to ({encoding[:20]}); nothing saved",
+                                key="download.compressed", who=source.name, encoding=encoding[:20])
         _remember(part, source.url, state)  # so a killed run's next one can resume
         with part.open(mode, buffering=0) as out:
             # No chunk size, no buffer: every piece is in the file as it arrives, so
             # a drop (or kill -9) loses nothing.
             async for chunk in response.aiter_bytes():  # (identity: the bytes as sent)
                 if state.total is not None and state.offset + len(chunk) > state.total:
-                    raise DownloadError(f"Downloading from {source.name}: the server sent more than the {state.total} bytes it announced; nothing saved")
+                    raise DownloadError(f"Downloading from {source.name}: the server sent more than the {state.total} bytes it announced; nothing saved",
+                                        key="download.too_much", who=source.name, total=state.total)
                 _write_all(out, chunk)
                 state.offset += len(chunk)
                 meter.update(state.offset, state.total)
@@ -325,7 +335,8 @@ async def _one_request(source: Source, part: Path, meter: Meter, state: _Progres
     if state.total is not None and state.offset < state.total:
         raise _ShortBody(f"{state.offset} of {state.total} bytes")
     if state.total is not None and state.offset != state.total:
-        raise DownloadError(f"Downloading from {source.name}: got {state.offset} bytes, expected {state.total}")
+        raise DownloadError(f"Downloading from {source.name}: got {state.offset} bytes, expected {state.total}", key="download.short",
+                            who=source.name, got=state.offset, total=state.total)
     return state.offset
 
 
@@ -381,7 +392,7 @@ _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 def _content_range(response: httpx.Response) -> tuple[int, int | None]:
     match = _CONTENT_RANGE.match(response.headers.get("content-range", ""))
     if not match:
-        raise DownloadError("Downloading: a partial answer without a valid Content-Range")
+        raise DownloadError("Downloading: a partial answer without a valid Content-Range", key="download.no_range")
     size = match.group(3)
     return int(match.group(1)), int(size) if size != "*" else None
 
@@ -450,7 +461,8 @@ async def download(
             except DownloadError as error:
                 last_error = error
                 if index + 1 < len(sources):
-                    emit(Notice(f"{error.message}; trying {sources[index + 1].name} instead.", kind="recovery"))
+                    emit(Notice(f"{error.message}; trying {sources[index + 1].name} instead.", kind="recovery", key="download.next",
+                                values=(("who", source.name), ("next", sources[index + 1].name))))
                 continue
             meter.update(size, size, force=True)
             return commit(part, target, force=force), source
@@ -458,10 +470,11 @@ async def download(
         raise UsageError(
             f"Cannot write {target}: {exc.strerror or exc}",
             action="Choose another place with -o PATH (or free some space), then fetch it again.",
+            key="download.cannot_write", target=target, reason=exc.strerror or exc,
         ) from None
     finally:
         meter.finish()  # on every way out: no bar is left running
         with contextlib.suppress(OSError):
             part.unlink(missing_ok=True)  # after a commit there is nothing left; after a failure, no litter
             _resume_file(part).unlink(missing_ok=True)
-    raise last_error or DownloadError("Downloading: nowhere to download from")
+    raise last_error or DownloadError("Downloading: nowhere to download from", key="download.nowhere")

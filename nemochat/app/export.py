@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 Emit = Callable[[UIEvent], None]
 ConfirmCancel = Callable[[str], Awaitable[bool]]
 FillEmpty = Callable[[str], Awaitable[bool]]  # session id -> whether it put something on the empty timeline
-CANCEL_QUESTION = "Cancel the render on the server? [y/N]"
+CANCEL_QUESTION = say("en", "export.cancel_question")  # "Cancel the render on the server? [y/N]"
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,7 @@ async def export_video(
             raise UsageError(
                 "Nothing to export yet: the project's timeline is empty.",
                 action="Ask the agent for a video first (e.g. \"make a 10s clip of the sea\"), or upload one: nemochat upload FILE.",
+                key="export.empty",
             )
         title = timeline.title
         job.create(session.session_id, {"format": options.format, "quality": options.quality, "output": options.output})
@@ -195,9 +196,10 @@ class _Flow:
             raise RenderFailed(
                 f"The render failed: {status.reason or 'no reason given'}",
                 action="Try the export again; if it fails again, change the draft or try later.",
+                key="export.failed", reason=status.reason or "-",
             )
         if status.status == "cancelled":
-            raise RenderFailed(f"The render {status.id} was cancelled on the server.", code="render_cancelled")
+            raise RenderFailed(f"The render {status.id} was cancelled on the server.", code="render_cancelled", key="export.cancelled", id=status.id)
         return status
 
     async def _poll_until_done(self, status: RenderStatus, meter: Meter, first_now: bool) -> RenderStatus:
@@ -213,20 +215,22 @@ class _Flow:
                 raise RenderTimedOut(
                     f"The render is still running after {_minutes(deadline)}; stopped waiting.",
                     action=f"It goes on on the server. {fetch_later(status.id)}",
+                    key="export.still_running", seconds=f"{deadline:g}", command=cli_words.command("export"), id=status.id,
                 )
             await self.sleep(min(wait, left))
             try:
                 status = await self.media.render_status(status.id)
             except PollAgain as no_answer:
                 wait = max(next(waits), self._server_wait(no_answer.retry_after, status.id))
-                self.emit(Notice(f"{no_answer.message}; asking again in {wait:.0f} s.", kind="recovery"))
+                self.emit(Notice(f"{no_answer.message}; asking again in {wait:.0f} s.", kind="recovery", key="export.asking_again",
+                                 values=(("wait", f"{wait:.0f}"),)))
                 continue
             except RenderNotFound:
                 if self.unverified is None:
                     raise  # it was known a moment ago: the server's trouble, not the user's
                 raise UsageError(
                     f"NemoVideo knows no render {status.id}: check the id (nemochat jobs --kind render lists yours).",
-                    code="render_not_found",
+                    code="render_not_found", key="export.no_render", id=status.id,
                 ) from None
             if self.unverified is not None:
                 self.unverified()
@@ -235,7 +239,8 @@ class _Flow:
             if status.finished:
                 return status
             if status.status not in RUNNING:
-                self.emit(Notice(f"The render says '{status.status}'; still waiting.", kind="warning"))
+                self.emit(Notice(f"The render says '{status.status}'; still waiting.", kind="warning", key="export.odd_status",
+                                 values=(("status", status.status),)))
             wait = max(next(waits), self._server_wait(status.retry_after, status.id))
 
     def _server_wait(self, retry_after: float | None, render_id: str) -> float:
@@ -250,17 +255,19 @@ class _Flow:
         wants_cancel = False
         if self.confirm is not None:
             try:
-                wants_cancel = await self.confirm(CANCEL_QUESTION)
+                wants_cancel = await self.confirm(say(self.settings.lang, "export.cancel_question"))
             except (KeyboardInterrupt, EOFError, asyncio.CancelledError):
                 wants_cancel = False  # a second Ctrl-C: no
         if not wants_cancel:
-            return Interrupted("Stopped waiting; the render goes on on the server.", action=fetch_later(render_id))
+            return Interrupted("Stopped waiting; the render goes on on the server.", action=fetch_later(render_id),
+                               key="export.stopped_waiting", command=cli_words.command("export"), id=render_id)
         try:
             await self.media.cancel_render(render_id)
         except NemochatError as error:
-            return Interrupted(f"Could not cancel the render: {error.message}", action=fetch_later(render_id))
+            return Interrupted(f"Could not cancel the render: {error.message}", action=fetch_later(render_id),
+                               key="export.cancel_failed", error=error, command=cli_words.command("export"), id=render_id)
         self.job.update(status="cancelled")
-        return Interrupted(f"Render {render_id} cancelled on the server.")
+        return Interrupted(f"Render {render_id} cancelled on the server.", key="export.cancelled_now", id=render_id)
 
     # -- downloading ------------------------------------------------------------------------
 
@@ -288,6 +295,7 @@ class _Flow:
                 raise Interrupted(
                     "Download stopped; the video is rendered.",
                     action=f"Fetch it again with: {cli_words.command('export')} --render-id {status.id}",
+                    key="export.download_stopped", command=cli_words.command("export"), id=status.id,
                 ) from None
         return path
 

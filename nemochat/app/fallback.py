@@ -79,7 +79,10 @@ class Fallback:
         question = say(lang, "fallback.ask", why=say(lang, "fallback.why." + why), what=self._what(request, lang))
         answer = await ask_to_spend(question, yes=self.settings.yes or not self.settings.fallback_ask, confirm=self.confirm)
         if answer is None:
-            self.emit(Notice(f"NemoVideo can't generate now ({why}). {self._how(kind, request)}", kind="warning"))
+            command = self._how(kind, request)
+            self.emit(Notice(f"NemoVideo can't generate now ({why}). {self._what(request)[0].upper()}{self._what(request)[1:]} is possible, "
+                             f"but not without your OK: run again with --yes, or: {command}", kind="warning", key="fallback.needs_yes",
+                             values=(("why", say(lang, "fallback.why." + why)), ("what", self._what(request, lang)), ("command", command))))
             return None
         if not answer:
             self.emit(Notice("OK: nothing generated, no credits spent.", key="fallback.declined"))
@@ -112,4 +115,4 @@ class Fallback:
         else:
             command = (f"nemochat gateway submit --prompt {shlex.quote(request.prompt)} --model {request.model} "
                        f"--orientation {request.orientation} --size {request.size} --duration {request.duration} --yes --follow")
-        return f"{self._what(request)[0].upper()}{self._what(request)[1:]} is possible, but not without your OK: run again with --yes, or: {command}"
+        return command

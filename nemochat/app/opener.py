@@ -23,18 +23,18 @@ def open_last_export(paths: Paths, *, launch: bool = True) -> tuple[str, bool]:
 
     found = last_export(ledger_path(paths), ledger_path(demo_paths(paths)))
     if found is None:
-        raise UsageError("Nothing exported yet.", action="Export first: nemochat export (or /export in the chat).")
+        raise UsageError("Nothing exported yet.", action="Export first: nemochat export (or /export in the chat).", key="open.nothing")
     path, url = found
     target = str(Path(path).resolve()) if path and Path(path).is_file() else url
     if not target:
-        raise UsageError("The last exported file is gone and it had no URL.", action="Export again: nemochat export.")
+        raise UsageError("The last exported file is gone and it had no URL.", action="Export again: nemochat export.", key="open.gone")
     if not openable(target):
         from nemochat.core.sanitize import clean_line
         from nemochat.errors import BackendError
 
         raise BackendError(
             f"Not opening the last export's address: {clean_line(target)[:120]!r} is not a web (http/https) address.",
-            code="unsafe_url", action="Export again: nemochat export.",
+            code="unsafe_url", action="Export again: nemochat export.", key="open.unsafe", target=repr(clean_line(target)[:120]),
         )
     return target, launch and has_display() and system_open(target)
 

@@ -83,7 +83,8 @@ class RequestBudget:
         while not self.ledger.reserve_request(self.key_hint, self.clock(), limit=self.limit, window=WINDOW):
             wait = self.wait_for_slot()
             self.emit(Notice(f"NanoPhoto allows {self.limit} requests per hour per API key and this key used them all; "
-                             f"waiting {wait:.0f} s for the next one.", kind="working"))
+                             f"waiting {wait:.0f} s for the next one.", kind="working", key="nanophoto.hourly_limit",
+                             values=(("limit", str(self.limit)), ("wait", f"{wait:.0f}"))))
             await self.sleep(wait)
 
     def wait_for_slot(self) -> float:

@@ -135,25 +135,28 @@ class _ChatParser(argparse.ArgumentParser):
                          key="usage.flags", prog=self.prog, problem=message, command=command)
 
 
-def chat_parser(kind: str) -> argparse.ArgumentParser:
+def chat_parser(kind: str, lang: str = "en") -> argparse.ArgumentParser:
     """The parser of ``/sora``, ``/veo`` or ``/gateway`` in the chat (``kind``:
     "sora2", "veo3.1" or "gateway"): the command's own flags, less those
-    that only mean something on the command line."""
+    that only mean something on the command line; its help in ``lang``."""
+    from nemochat.cli_help import speak
+
     parser = _ChatParser(prog=f"/{COMMAND_NAMES[kind]}", add_help=False)
     {"sora2": sora_args, "veo3.1": veo_args, "gateway": gateway_args}[kind](parser, in_chat=True)
+    speak(parser, lang)
     return parser
 
 
-def chat_actions(kind: str) -> dict[str, argparse.ArgumentParser]:
+def chat_actions(kind: str, lang: str = "en") -> dict[str, argparse.ArgumentParser]:
     """``{"submit": parser, "status": parser}`` of a chat command."""
-    sub = next(a for a in chat_parser(kind)._actions if isinstance(a, argparse._SubParsersAction))
+    sub = next(a for a in chat_parser(kind, lang)._actions if isinstance(a, argparse._SubParsersAction))
     return dict(sub.choices)
 
 
-def chat_help(kind: str, action: str | None) -> str:
-    """The help of ``/sora submit --help`` (or of the command) in the chat."""
-    actions = chat_actions(kind)
-    parser = actions.get(action or "") or chat_parser(kind)
+def chat_help(kind: str, action: str | None, lang: str = "en") -> str:
+    """The help of ``/sora submit --help`` (or of the command) in the chat, in ``lang``."""
+    actions = chat_actions(kind, lang)
+    parser = actions.get(action or "") or chat_parser(kind, lang)
     lines = parser.format_help().replace("[-h] ", "").rstrip().splitlines()
     return "\n".join(line for line in lines if not line.lstrip().startswith("-h, --help"))
 
@@ -196,11 +199,13 @@ def checked_request(kind: str, args: argparse.Namespace) -> tuple[Any, list[str]
                                      video_duration=args.video_duration, image_urls=images(args.image_url))
     elif kind == "veo3.1":
         if args.prompt is not None and args.shots_json:
-            raise rules.broken("SHOTS_REQUIRED", "Veo rule: --prompt makes one shot; --shots-json gives them all: one or the other")
+            raise rules.broken("SHOTS_REQUIRED", "Veo rule: --prompt makes one shot; --shots-json gives them all: one or the other",
+                               key="rule.veo.prompt_or_shots")
         if args.aspect_ratio is not None and args.prompt is None:
-            raise rules.broken("SHOTS_REQUIRED", "Veo rule: --aspect-ratio is for the --prompt shot (in --shots-json each shot has its aspectRatio)")
+            raise rules.broken("SHOTS_REQUIRED", "Veo rule: --aspect-ratio is for the --prompt shot (in --shots-json each shot has its aspectRatio)",
+                               key="rule.veo.aspect_needs_prompt")
         shots = ([{"prompt": args.prompt, "aspectRatio": args.aspect_ratio or "16:9"}] if args.prompt is not None else
-                 json_arg(args.shots_json, "--shots-json", "SHOTS_REQUIRED", "Veo rule: --shots-json must be a JSON list of shots"))
+                 json_arg(args.shots_json, "--shots-json", "SHOTS_REQUIRED", "rule.veo.shots_json"))
         if isinstance(shots, list):
             shots = [{**s, "imageUrls": images(s["imageUrls"])} if isinstance(s, dict) and isinstance(s.get("imageUrls"), list) else s for s in shots]
         request = rules.veo_request(shots, args.resolution)
@@ -208,7 +213,7 @@ def checked_request(kind: str, args: argparse.Namespace) -> tuple[Any, list[str]
         request = rules.gateway_request(args.prompt, model=args.model, orientation=args.orientation, size=args.size,
                                         duration=args.duration, images=images(args.image_url))
         if args.via == "chat" and request.images:
-            raise rules.broken("GATEWAY_CHAT_NO_IMAGES", "Gateway rule: the chat path (--via chat) takes no images")
+            raise rules.broken("GATEWAY_CHAT_NO_IMAGES", "Gateway rule: the chat path (--via chat) takes no images", key="rule.gateway.chat_images")
     if local:
         from nemochat.app.upload import plan_upload
 
@@ -216,13 +221,16 @@ def checked_request(kind: str, args: argparse.Namespace) -> tuple[Any, list[str]
     return request, local
 
 
-def json_arg(raw: str | None, flag: str, rule: str, message: str) -> Any:
+def json_arg(raw: str | None, flag: str, rule: str, key: str) -> Any:
+    """``raw`` as JSON; else the rule ``key`` (a catalogue line) is broken."""
+    from nemochat.core.texts import Said
     from nemochat.core.video_rules import broken
 
     try:
         return json.loads(raw) if raw else None
     except ValueError as exc:
-        raise broken(rule, f"{message} ({flag} is not valid JSON: {exc})") from None
+        problem = Said.of(key)
+        raise broken(rule, f"{problem} ({flag} is not valid JSON: {exc})", key="rule.bad_json", problem=problem, flag=flag, reason=exc) from None
 
 
 def price_of(request: Any, lang: str = "en") -> str:
@@ -237,7 +245,8 @@ def price_of(request: Any, lang: str = "en") -> str:
 def task_pairs(raw: str) -> list[dict[str, str]]:
     from nemochat.core.video_rules import broken
 
-    pairs = json_arg(raw, "--task-ids-json", "TASK_IDS_REQUIRED", "Veo rule: status needs the {shotId, taskId} pairs of the submit")
+    pairs = json_arg(raw, "--task-ids-json", "TASK_IDS_REQUIRED", "rule.veo.task_id_pairs")
     if not isinstance(pairs, list) or not pairs or not all(isinstance(p, dict) and p.get("taskId") for p in pairs):
-        raise broken("TASK_IDS_REQUIRED", 'Veo rule: --task-ids-json must be a non-empty list like [{"shotId": "shot-1", "taskId": "task_..."}]')
+        raise broken("TASK_IDS_REQUIRED", 'Veo rule: --task-ids-json must be a non-empty list like [{"shotId": "shot-1", "taskId": "task_..."}]',
+                     key="rule.veo.task_ids")
     return [{"shotId": str(p.get("shotId") or f"shot-{n}"), "taskId": str(p["taskId"])} for n, p in enumerate(pairs, 1)]

@@ -56,13 +56,14 @@ async def _confirm_cost(rt: Any, request: Any, confirm: Any = None) -> bool:
 
     from nemochat.core.texts import say
 
-    price, what, lang = price_of(request), describe(request), rt.settings.lang
-    question = say(lang, "provider.cost", what=what, price=price_of(request, lang))
+    price, what, lang = price_of(request), describe(request), rt.settings.lang  # (English: what the ledger and --json say)
+    question = say(lang, "provider.cost", what=describe(request, lang), price=price_of(request, lang))
     ok = await ask_to_spend(question, yes=rt.settings.yes, confirm=confirm)
     if ok is None:
         raise UsageError(f"Submitting {what} spends {price}, and there is no terminal to ask for your OK.",
-                         code="confirm_required", action="Pass --yes to confirm the spending. Nothing was sent.")
-    rt.view.emit(Notice(f"Submitting {what}: {price}.", key="provider.submitting", values=(("what", what), ("price", price_of(request, lang))))
+                         code="confirm_required", action="Pass --yes to confirm the spending. Nothing was sent.",
+                         key="provider.no_terminal", what=describe(request, lang), price=price_of(request, lang))
+    rt.view.emit(Notice(f"Submitting {what}: {price}.", key="provider.submitting", values=(("what", describe(request, lang)), ("price", price_of(request, lang))))
                  if ok else Notice("Not submitted; nothing was spent.", key="provider.not_submitted"))
     return ok
 
@@ -106,13 +107,14 @@ async def _status(ps: Any, args: argparse.Namespace, kind: str, policy: Any) -> 
         record = next((j for j in ps.ledger.jobs(kind=kind, open_only=True, limit=20) if j.task_ids), None)
         if record is None:
             flag = "--task-ids-json" if kind == "veo3.1" else "--id" if kind == "gateway" else "--task-id"
-            raise broken("TASK_ID_REQUIRED", f"Which task? Pass {flag} (the ledger has no open {kind} job).")
+            raise broken("TASK_ID_REQUIRED", f"Which task? Pass {flag} (the ledger has no open {kind} job).", key="rule.which_task", flag=flag, kind=kind)
         task_ids = record.task_ids
     if kind == "veo3.1":
         record = record or ps.ledger.job_by_task(task_ids["shots"][0]["taskId"])
         resolution = args.resolution or (record.params.get("resolution") if record else None) or "720p"
         if resolution not in VEO_RESOLUTIONS:
-            raise broken("VEO_RESOLUTION", f"Veo rule: --resolution must be 720p, 1080p or 4k, not {resolution!r}")
+            raise broken("VEO_RESOLUTION", f"Veo rule: --resolution must be 720p, 1080p or 4k, not {resolution!r}", key="rule.veo.resolution",
+                         value=repr(resolution))
         job = ps.job(resolution=resolution)
     else:
         job = ps.job()

@@ -23,7 +23,7 @@ from nemochat.clients.bounds import call_deadline
 from nemochat.clients.gateway import GatewayClient, GatewayJob, gateway_base
 from nemochat.clients.http import build_client, redact
 from nemochat.clients.nanophoto import DEMO_KEY, SORA_SKILL, VEO_SKILL, NanoPhotoClient, SoraJob, VeoJob, key_hint, resolve_api_key
-from nemochat.core.ui_events import Notice
+from nemochat.core.ui_events import Notice, notice_of
 from nemochat.errors import UsageError
 from nemochat.settings import Settings
 
@@ -100,7 +100,8 @@ class ProviderSession:
         budget = hint = None
         if self.kind == "gateway":
             if not s.gateway_url:
-                raise UsageError("No video gateway is configured.", code="GATEWAY_URL", action="Set SORA_GATEWAY_URL (and SORA_GATEWAY_KEY).")
+                raise UsageError("No video gateway is configured.", code="GATEWAY_URL", action="Set SORA_GATEWAY_URL (and SORA_GATEWAY_KEY).",
+                                 key="gateway.none")
             key = s.gateway_key or (DEMO_KEY if s.demo else None)
             self.http = build_client(s, base_url=gateway_base(s.gateway_url), auth_headers=False)
             self.client = GatewayClient(self.http, key, query_path=self.query_path, deadline=call_deadline(s))
@@ -113,7 +114,7 @@ class ProviderSession:
         if s.debug:
             _log_requests(self.http, key)
         if self.ledger is None:
-            self.ledger = open_ledger(self.paths, lambda m: self.emit(Notice(m, kind="warning")))
+            self.ledger = open_ledger(self.paths, lambda m: self.emit(notice_of(m, "warning")))
         if hint is not None:
             budget = RequestBudget(self.ledger, hint, s.nanophoto_hourly_requests, self.emit, sleep=self.sleep)
         self.jobs = VideoJobs(self.ledger, s, self.emit, budget=budget, on_raw=self.on_raw, key_hint=hint,

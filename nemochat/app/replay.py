@@ -67,8 +67,8 @@ def check_recording(path: str | Path) -> Path:
         with open(path, "rb"):
             return Path(path)
     except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
+        raise UsageError(f"no such file: {path}", key="file.missing", path=path) from None
     except IsADirectoryError:
-        raise UsageError(f"{path} is a folder, not a recording") from None
+        raise UsageError(f"{path} is a folder, not a recording", key="replay.folder", path=path) from None
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot read {path}: {exc.strerror}", key="file.unreadable", path=path, reason=exc.strerror) from None

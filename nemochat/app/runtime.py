@@ -19,7 +19,7 @@ from nemochat.app.conversation import NO_HOOKS, Conversation, ConversationHooks
 from nemochat.clients.http import build_client, redact, tls_context
 from nemochat.clients.nemo import NemoClient
 from nemochat.core import texts
-from nemochat.core.ui_events import Notice, UIEvent
+from nemochat.core.ui_events import Notice, UIEvent, notice_of
 from nemochat.errors import NemochatError
 from nemochat.settings import Paths, Settings
 from nemochat.store import Ledger, LedgerRecorder, TeeView, ledger_path
@@ -56,7 +56,7 @@ class Runtime:
     ledger: Ledger | None = None  # sessions, turns and jobs (nemochat.store)
 
     def notify(self, message: str) -> None:
-        self.view.emit(Notice(message, kind="recovery", key=getattr(message, "key", ""), values=getattr(message, "values", ())))
+        self.view.emit(notice_of(message, "recovery"))
 
 
 def make_view(settings: Settings) -> View:
@@ -101,7 +101,7 @@ async def open_runtime(
     sim = None
     if settings.demo:
         if start_demo is None:
-            raise NemochatError("--demo needs the simulator, and none was given to this runtime")
+            raise NemochatError("--demo needs the simulator, and none was given to this runtime", key="demo.no_simulator")
         paths = demo_paths(paths)
         # uvicorn's start-up off the event loop; the world is the one the last demo run left
         sim = await asyncio.to_thread(start_demo, demo_world_file(paths))
@@ -116,8 +116,8 @@ async def open_runtime(
             (paths.config / "token.json").unlink(missing_ok=True)  # a fresh simulator knows no old token
     log = _start_debug_log(settings, log_paths, view)
     shown = view or make_view(settings)
-    ledger = open_or_scratch(ledger_path(paths), lambda m: shown.emit(Notice(m, kind="warning")))
-    history = LedgerRecorder(ledger, settings.backend, settings.lang, on_failure=lambda m: shown.emit(Notice(m, kind="warning")))
+    ledger = open_or_scratch(ledger_path(paths), lambda m: shown.emit(notice_of(m, "warning")))
+    history = LedgerRecorder(ledger, settings.backend, settings.lang, on_failure=lambda m: shown.emit(notice_of(m, "warning")))
     listeners: list[Any] = [history]
     if log is not None:
         from nemochat.debug_log import Listener
@@ -135,7 +135,7 @@ async def open_runtime(
     if settings.debug:
         _log_requests(http, settings)
     shown_view = view
-    nemo = NemoClient(http, settings, paths, notify=lambda m: shown_view.emit(Notice(m, kind="recovery")), recorder=recorder)  # = Runtime.notify
+    nemo = NemoClient(http, settings, paths, notify=lambda m: shown_view.emit(notice_of(m, "recovery")), recorder=recorder)  # = Runtime.notify
     if sim is not None:  # every export of the demo (`export`, `ask export`, the GUI's button) gets the sample clip
         hooks = replace(hooks, fill_empty=demo_sample(sim, lambda note: shown_view.emit(Notice(note, kind="info")), settings.lang))
     conversation = Conversation(nemo, settings, paths, view.emit, ledger=ledger, hooks=hooks)
@@ -178,9 +178,9 @@ def _start_debug_log(settings: Settings, paths: Paths, view: View | None) -> Pat
     path = start(settings, paths)
     if path is not None and settings.debug:
         if view is not None and not settings.json:
-            view.emit(Notice(f"Debug log: {path}", kind="info"))
+            view.emit(Notice(f"Debug log: {path}", kind="info", key="debug.log", values=(("path", str(path)),)))
         else:
-            print(f"Debug log: {path}", file=sys.stderr)
+            print(texts.say(settings.lang, "debug.log", path=path), file=sys.stderr)
     return path
 
 

@@ -24,6 +24,7 @@ from nemochat.app.download import Meter
 from nemochat.clients.http import SUPPORTED_UPLOADS
 from nemochat.clients.media import MediaClient, UploadAnswer, file_type_of, utf8_name
 from nemochat.core.draft import Timeline
+from nemochat.core.texts import Said
 from nemochat.core.ui_events import Notice, StateShown, UIEvent, UploadDone, UploadedFile
 from nemochat.errors import BackendError, UsageError
 
@@ -50,19 +51,19 @@ class UploadResult:
 def plan_upload(items: Sequence[str]) -> UploadPlan:
     """Check every input; raise one UsageError naming every problem."""
     if not items:
-        raise UsageError("Nothing to upload.", action="Give files or URLs: nemochat upload clip.mp4 https://example.com/b.png")
+        raise UsageError("Nothing to upload.", action="Give files or URLs: nemochat upload clip.mp4 https://example.com/b.png", key="upload.nothing")
     files: list[Path] = []
     urls: list[str] = []
-    problems: list[str] = []
+    problems: list[Said] = []
     for item in items:
         scheme = urlsplit(item).scheme.lower() if "://" in item else ""
         if scheme in ("http", "https"):
             if urlsplit(item).netloc:
                 urls.append(item)
             else:
-                problems.append(f"{item}: not a complete URL")
+                problems.append(Said.of("upload.problem.incomplete_url", item=item))
         elif scheme and scheme != "file":
-            problems.append(f"{item}: only http(s) URLs can be uploaded")
+            problems.append(Said.of("upload.problem.scheme", item=item))
         else:
             path = Path(unquote(urlsplit(item).path)) if scheme else Path(item).expanduser()
             problem = _check_file(path)
@@ -71,28 +72,29 @@ def plan_upload(items: Sequence[str]) -> UploadPlan:
             else:
                 files.append(path)
     if problems:
-        unsupported = any("not a supported" in p for p in problems)
+        unsupported = any(p.key.startswith("upload.problem.format") for p in problems)
         raise UsageError(
             "Cannot upload: " + "; ".join(problems),
             action=f"Supported formats: {SUPPORTED_UPLOADS}." if unsupported else "Check the paths and try again.",
+            key="upload.cannot_formats" if unsupported else "upload.cannot", problems=tuple(problems), formats=SUPPORTED_UPLOADS,
         )
     return UploadPlan(tuple(dict.fromkeys(files)), tuple(dict.fromkeys(urls)))
 
 
-def _check_file(path: Path) -> str | None:
+def _check_file(path: Path) -> Said | None:
     if not path.exists():
-        return f"{path}: no such file"
+        return Said.of("upload.problem.no_file", path=path)
     if not path.is_file():
-        return f"{path}: not a file"
+        return Said.of("upload.problem.not_file", path=path)
     if file_type_of(path) is None:
-        return f"{path.name}: not a supported format ({path.suffix or 'no extension'})"
+        return Said.of("upload.problem.format", name=path.name, suffix=path.suffix) if path.suffix else Said.of("upload.problem.format_none", name=path.name)
     if not os.access(path, os.R_OK):
-        return f"{path}: not readable (permission denied)"
+        return Said.of("upload.problem.unreadable", path=path)
     try:
         with path.open("rb") as probe:
             probe.read(1)
     except OSError as exc:
-        return f"{path}: cannot be read ({exc.strerror or exc})"
+        return Said.of("upload.problem.cannot_read", path=path, reason=exc.strerror or exc)
     return None
 
 
@@ -120,7 +122,7 @@ async def upload_items(conversation: Conversation, items: Sequence[str], *, emit
     try:
         timeline = await conversation.read_timeline()
     except BackendError:
-        emit(Notice("Uploaded, but the project state could not be read to show it.", kind="warning"))
+        emit(Notice("Uploaded, but the project state could not be read to show it.", kind="warning", key="upload.state_unread"))
     else:
         emit(StateShown(timeline))
     return UploadResult(files, applied, timeline)

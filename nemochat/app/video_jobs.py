@@ -47,6 +47,11 @@ LABELS = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "The video gateway"
 # Where a user checks their tasks: NanoPhoto's words never go with a gateway's job.
 TASK_LISTS = {"sora2": "NanoPhoto's dashboard (https://nanophoto.ai)", "veo3.1": "NanoPhoto's dashboard (https://nanophoto.ai)",
               "gateway": "your gateway's task list"}
+def _where(kind: str) -> str:
+    """Which words an error names the provider's task list in: the gateway's or NanoPhoto's."""
+    return "gateway" if kind == "gateway" else "nanophoto"
+
+
 RETRY_HINTS = {"sora2": "NanoPhoto refunds failed runs. Try again, maybe with a simpler prompt.",
                "veo3.1": "NanoPhoto refunds failed runs. Try again, maybe with a simpler prompt.",
                "gateway": "Try again, maybe with a simpler prompt (your gateway says whether failed runs are charged)."}
@@ -118,7 +123,8 @@ class VideoJobs:
             self.ledger.update_job(job_id, status="unknown", error=bad.message)
             raise BackendError(f"{bad.message}. The video may have been created (and billed); nemochat cannot follow it",
                                code=bad.code, action="Check your gateway's dashboard for it." if provider.kind == "gateway"
-                               else "Check NanoPhoto's dashboard for it.") from None
+                               else "Check NanoPhoto's dashboard for it.",
+                               key="video.unfollowable." + _where(provider.kind), error=bad) from None
         self.ledger.set_job_task(job_id, task_ids)
         self.on_raw("submitted", answer)
         outcome = JobOutcome(job_id, provider.kind, "processing", task_ids)
@@ -141,7 +147,7 @@ class VideoJobs:
                     self.ledger.update_job(job_id, status="failed", error=refused.message)
                     raise
                 try:
-                    await self._wait_retry_after(refused, f"{label} asked us to slow down")
+                    await self._wait_retry_after(refused, label)
                 except RateLimited as too_long:  # a wait we do not make: nothing was created
                     self.ledger.update_job(job_id, status="failed", error=too_long.message)
                     raise
@@ -152,6 +158,7 @@ class VideoJobs:
                     f"{lost.message}. It was NOT sent again, so you pay at most once.",
                     action=f"Check {TASK_LISTS[provider.kind]} before submitting again; "
                     f"`nemochat jobs` lists it as job {job_id} (status unknown).",
+                    key="video.submit_lost." + _where(provider.kind), error=lost, job=job_id,
                 ) from None
             except NemochatError as refused:
                 self.ledger.update_job(job_id, status="failed", error=refused.message)
@@ -181,7 +188,8 @@ class VideoJobs:
             lost = self._lost
             raise BackendError(f"{clean_line(lost.message) if lost else label + ' did not answer'}; the task is unaffected.",
                                code=lost.code if lost else "network",
-                               action=f"{lost.action + ' ' if lost and lost.action else ''}Try again: {provider.reattach(task_ids)}")
+                               action=f"{lost.action + ' ' if lost and lost.action else ''}Try again: {provider.reattach(task_ids)}",
+                               key="video.no_answer" if lost else "video.silent", error=lost or label, command=provider.reattach(task_ids))
         if job_id is None:
             job_id = self.ledger.add_job(provider.kind, {**provider.params(), "attached": True}, api_key_hint=self.key_hint)
             self.ledger.set_job_task(job_id, task_ids)
@@ -209,7 +217,8 @@ class VideoJobs:
         same_key = bool(known and known.api_key_hint and self.key_hint and self.key_hint.endswith(known.api_key_hint))
         if same_key and provider.kind != "gateway":
             self.ledger.update_job(known.id, status="expired", error=f"{label} no longer knows it")
-        return TaskNotFound(f"{what}: {hint} (nemochat jobs --kind {provider.kind} lists yours).")
+        return TaskNotFound(f"{what}: {hint} (nemochat jobs --kind {provider.kind} lists yours).", key="video.no_task." + _where(provider.kind),
+                            who=label, ids=", ".join(ids), kind=provider.kind)
 
     # -- follow ---------------------------------------------------------------------------------
 
@@ -232,6 +241,7 @@ class VideoJobs:
                     f"{label} is still working after {spoken(policy.max_wait)}; stopped waiting (the task goes on).",
                     code="timeout",
                     action=f"Check later: {provider.reattach(task_ids)}",
+                    key="video.timeout", who=label, took=spoken(policy.max_wait), command=provider.reattach(task_ids),
                 )
             wait = retry_after if retry_after is not None else self.budget.stretch(policy.interval)
 
@@ -251,7 +261,8 @@ class VideoJobs:
             raise
         except BackendError as lost:  # no answer, or a 5xx: the task is not failed, we just don't know yet
             self._lost = lost  # its hint (which setting to check) is shown if no answer ever comes
-            self.emit(Notice(f"{clean_line(lost.message)}; asking again.", kind="recovery"))
+            self.emit(Notice(f"{clean_line(lost.message)}; asking again.", kind="recovery", key="video.asking_again",
+                             values=(("error", clean_line(lost.say(self.settings.lang)[0])),)))
             return None, None
         self.on_raw("status" if status.done else stage, answer)
         if not status.done and job_id is not None:  # None: an id not yet known to be real
@@ -264,10 +275,11 @@ class VideoJobs:
         self.emit(Notice(f"{LABELS[kind]}: still processing{detail}.", kind="working", stage=stage,
                          key="video.still_processing", values=(("label", LABELS[kind]), ("detail", detail))))
 
-    async def _wait_retry_after(self, limited: RateLimited, why: str) -> None:
+    async def _wait_retry_after(self, limited: RateLimited, label: str) -> None:
         wait = retry_wait(limited.retry_after, default=self.settings.retry_after_default, longest=self.settings.retry_after_max,
                           what=limited.message, action="Nothing was created, nothing spent.")
-        self.emit(Notice(f"{why}; trying again in {wait:.0f} s.", kind="recovery"))
+        self.emit(Notice(f"{label} asked us to slow down; trying again in {wait:.0f} s.", kind="recovery", key="video.retrying",
+                         values=(("label", label), ("wait", f"{wait:.0f}"))))
         await self.sleep(wait)
 
     # -- the end -------------------------------------------------------------------------------------
@@ -279,7 +291,8 @@ class VideoJobs:
         if status.state == "completed" and not any(p.url for p in parts):  # "done", but no URL (or not one): nothing to show
             self.ledger.update_job(job_id, status="completed", error="the answer had no video URL")
             raise BackendError(f"{LABELS[provider.kind]} says the video is done but sent no video URL", code="no_video_url",
-                               action=f"Check it again later: {provider.reattach(task_ids)}")
+                               action=f"Check it again later: {provider.reattach(task_ids)}",
+                               key="video.no_url", who=LABELS[provider.kind], command=provider.reattach(task_ids))
         outcome = JobOutcome(job_id, provider.kind, status.state, task_ids, status)
         lost: NemochatError | None = None
         if self.download_videos:  # every finished part, even when another shot failed
@@ -298,10 +311,12 @@ class VideoJobs:
                 f"{LABELS[provider.kind]} could not make the video: {clean_line(status.error or 'generation failed')}",
                 code=status.error_code or "GENERATION_FAILED",
                 action=RETRY_HINTS[provider.kind],
+                key="video.not_made." + _where(provider.kind), who=LABELS[provider.kind], error=clean_line(status.error or "generation failed"),
             )
         if lost is not None:
             raise BackendError(f"The video is ready, but downloading it failed: {lost.message}", code="download",
-                               action=f"Open its URL above, or try again: {provider.reattach(task_ids)}")
+                               action=f"Open its URL above, or try again: {provider.reattach(task_ids)}",
+                               key="video.download_failed", error=lost, command=provider.reattach(task_ids))
         return outcome
 
     async def _download_all(self, job_id: int, kind: str, parts: tuple[TaskStatus, ...]) -> tuple[list[Path | None], NemochatError | None]:
@@ -327,7 +342,7 @@ class VideoJobs:
         folder = Path(self.settings.output_dir).expanduser().resolve()
         target = folder / name
         if target.resolve().parent != folder.resolve():
-            raise UsageError(f"refusing to write outside {folder}: {name}")
+            raise UsageError(f"refusing to write outside {folder}: {name}", key="download.outside", folder=folder, name=name)
         cdn = self.cdn
         if cdn is None:
             from nemochat.clients.http import build_download_client
@@ -358,7 +373,8 @@ class VideoJobs:
             content = await client.chat(prompt, model, piece)
         except AmbiguousSubmit as lost:
             self.ledger.update_job(job_id, status="unknown", error=lost.message)
-            raise AmbiguousSubmit(f"{lost.message}. It was NOT sent again.", action="Check your gateway's task list before trying again.") from None
+            raise AmbiguousSubmit(f"{lost.message}. It was NOT sent again.", action="Check your gateway's task list before trying again.",
+                                  key="video.chat_lost", error=lost) from None
         except NemochatError as refused:
             self.ledger.update_job(job_id, status="failed", error=refused.message)
             raise

@@ -188,7 +188,8 @@ async def bounded_request(
             try:
                 inflater = Inflater(response.headers.get("content-encoding"))
             except ValueError as bad:
-                raise BackendError(f"{who} answered something unexpected: {what[:1].lower() + what[1:]} got {bad}", code="bad_answer") from None
+                raise BackendError(f"{who} answered something unexpected: {what[:1].lower() + what[1:]} got {bad}", code="bad_answer",
+                                   key="bad_answer", who=who, what=what) from None
             body = bytearray()
             # (an answer made in memory, as a test transport's, comes already read)
             chunks = response.aiter_raw() if not hasattr(response, "_content") else _once(response.content)
@@ -201,10 +202,11 @@ async def bounded_request(
                             raise BackendError(
                                 f"{who} answered something unexpected: the answer to {what[:1].lower() + what[1:]} is larger than "
                                 f"{max_bytes / 1e6:.0f} MB (json_answer_max_bytes); not read further",
-                                code="too_large",
+                                code="too_large", key="too_large", who=who, what=what, size=f"{max_bytes / 1e6:.0f}",
                             )
                 except ValueError as bad:
-                    raise BackendError(f"{who} answered something unexpected: {what[:1].lower() + what[1:]} got {bad}", code="bad_answer") from None
+                    raise BackendError(f"{who} answered something unexpected: {what[:1].lower() + what[1:]} got {bad}", code="bad_answer",
+                                   key="bad_answer", who=who, what=what) from None
         finally:
             await response.aclose()
         response._content = bytes(body)  # what .read() would have kept: .json() and .text read it

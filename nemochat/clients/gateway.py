@@ -77,7 +77,7 @@ def url_in_text(text: str) -> str | None:
 def task_id_of(answer: Any) -> str:
     task_id = answer.get("id") or answer.get("task_id") if isinstance(answer, dict) else None
     if not task_id:
-        raise BackendError("Gateway: the create answer had no task id", code="no_task_id")
+        raise BackendError("Gateway: the create answer had no task id", code="no_task_id", key="no_task_id", who="Gateway")
     return checked_id(task_id, "the gateway's task id", "The gateway")
 
 
@@ -109,16 +109,21 @@ def gateway_error(status: int, body: Any, retry_after: str | None, what: str) ->
         code = ""
     detail = detail[:300] or f"HTTP {status}"
     if status in (401, 403):
-        return AuthError(f"{what}: the gateway refused the key ({detail})", code=status, action="Check SORA_GATEWAY_KEY.")
+        return AuthError(f"{what}: the gateway refused the key ({detail})", code=status, action="Check SORA_GATEWAY_KEY.",
+                         key="gateway.key", what=what, detail=detail)
     if status == 402 or "quota" in code or "insufficient" in code:
-        return CreditsError(f"{what}: not enough gateway credit ({detail})", code=code or status, action="Top up with your gateway provider.")
+        return CreditsError(f"{what}: not enough gateway credit ({detail})", code=code or status, action="Top up with your gateway provider.",
+                            key="gateway.credits", what=what, detail=detail)
     if status == 429:
-        return RateLimited(f"{what}: the gateway is rate limiting", code=429, retry_after=parse_retry_after(retry_after))
+        return RateLimited(f"{what}: the gateway is rate limiting", code=429, retry_after=parse_retry_after(retry_after),
+                           key="gateway.rate_limited", what=what)
     if status == 404:
-        return TaskNotFound(f"{what}: the gateway knows no such task ({detail})", code=404, action="Check --id (and --query-path).")
+        return TaskNotFound(f"{what}: the gateway knows no such task ({detail})", code=404, action="Check --id (and --query-path).",
+                            key="gateway.no_task", what=what, detail=detail)
     if status in (400, 422):
-        return UsageError(f"{what}: the gateway refused the request: {detail}", code=code or status)
-    return BackendError(f"{what}: the gateway failed: {detail}", code=code or status, action="Try again in a moment.")
+        return UsageError(f"{what}: the gateway refused the request: {detail}", code=code or status, key="gateway.refused", what=what, detail=detail)
+    return BackendError(f"{what}: the gateway failed: {detail}", code=code or status, action="Try again in a moment.",
+                        key="gateway.failed", what=what, detail=detail)
 
 
 # -- the client ------------------------------------------------------------------------------
@@ -182,7 +187,8 @@ class GatewayClient:
             await response.aclose()
         if url_in_text("".join(content)):
             return "".join(content)  # no [DONE], but the answer is whole
-        raise AmbiguousSubmit(f"{what}: the stream ended before the video's URL arrived; the generation may still be running and billed")
+        raise AmbiguousSubmit(f"{what}: the stream ended before the video's URL arrived; the generation may still be running and billed",
+                              key="gateway.no_url", what=what)
 
     async def _call(self, method: str, path: str, what: str, *, paid: bool = False, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -200,13 +206,15 @@ class GatewayClient:
         if error is not None:
             raise error
         if not isinstance(answer, dict):
-            raise BackendError(f"{what}: the gateway sent no JSON object (HTTP {response.status_code})", code="bad_answer")
+            raise BackendError(f"{what}: the gateway sent no JSON object (HTTP {response.status_code})", code="bad_answer", key="no_json",
+                               what=what, who="The gateway", status=response.status_code)
         return answer
 
 
 def _transport_error(exc: httpx.HTTPError, what: str, http: httpx.AsyncClient, *, paid: bool) -> NemochatError:
     if paid and not surely_unsent(exc):
-        return AmbiguousSubmit(f"{what}: the request went out but its answer was lost ({type(exc).__name__}); the task may be running and billed")
+        return AmbiguousSubmit(f"{what}: the request went out but its answer was lost ({type(exc).__name__}); the task may be running and billed",
+                               key="submit_lost", what=what, error=type(exc).__name__)
     return unreachable(exc, what, http, "SORA_GATEWAY_URL (config key gateway_url)")
 
 
@@ -220,7 +228,7 @@ def _chunk_text(data: str) -> str:
     if isinstance(chunk, dict) and chunk.get("error"):
         error = chunk["error"]
         message = error.get("message") if isinstance(error, dict) else str(error)
-        raise BackendError(f"The gateway's chat failed: {str(message)[:300]}", code="chat_error")
+        raise BackendError(f"The gateway's chat failed: {str(message)[:300]}", code="chat_error", key="gateway.chat_failed", detail=str(message)[:300])
     choices = chunk.get("choices") if isinstance(chunk, dict) else None
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         return ""

@@ -70,6 +70,7 @@ def same_origin_only(base: str) -> Any:
                 f"{home[1]} redirected us to {url.scheme}://{url.host}{f':{url.port}' if url.port else ''}: not followed",
                 code="cross_origin_redirect",
                 action="Check the backend address (or --api-base); nothing was sent to the other address.",
+                key="redirect_elsewhere", who=home[1], where=f"{url.scheme}://{url.host}{f':{url.port}' if url.port else ''}",
             )
 
     return check
@@ -212,18 +213,20 @@ def error_for(status: int, body: Any, retry_after: str | None, what: str) -> Nem
     if code in (2001, "2001"):
         return CreditsError(f"{what}: not enough credits", code=2001, key="credits", what=what)
     if code in (4001, "4001"):
-        return _said_once(UsageError, what, "unsupported file type", detail, code=4001, action=f"Supported formats: {SUPPORTED_UPLOADS}.")
+        return _said_once(UsageError, what, "unsupported file type", detail, code=4001, action=f"Supported formats: {SUPPORTED_UPLOADS}.",
+                          key="upload.file_type", formats=SUPPORTED_UPLOADS)
     if code in (4002, "4002"):
-        return _said_once(UsageError, what, "file too large", detail, code=4002, action="Compress or trim it, then upload again.")
+        return _said_once(UsageError, what, "file too large", detail, code=4002, action="Compress or trim it, then upload again.",
+                          key="upload.too_large")
     if status == 402:
         return _said_once(
             CreditsError, what, "the free plan does not allow this", detail,
-            code=402, action="Not a credits problem: register at nemovideo.ai to unlock export.",
+            code=402, action="Not a credits problem: register at nemovideo.ai to unlock export.", key="free_plan",
         )
     if status == 429:
         return RateLimited(f"{what}: rate limited", code=429, retry_after=parse_retry_after(retry_after), key="rate_limited", what=what)
     if status == 400 and "client" in detail.lower():
-        return AuthError(f"{what}: the server wants a client id ({detail})", code=400)
+        return AuthError(f"{what}: the server wants a client id ({detail})", code=400, key="client_id", what=what)
     if status == 403:
         return AuthError(f"{what}: forbidden ({detail})", code=403, action="Check --token / NEMO_TOKEN.", key="forbidden", what=what)
     if status in (400, 422):
@@ -236,7 +239,7 @@ def error_for(status: int, body: Any, retry_after: str | None, what: str) -> Nem
     )
 
 
-def _said_once(kind: type[NemochatError], what: str, problem: str, detail: str, *, code: int, action: str) -> NemochatError:
+def _said_once(kind: type[NemochatError], what: str, problem: str, detail: str, *, code: int, action: str, key: str, **values: str) -> NemochatError:
     """``what: problem (detail)``, where only the part of the server's detail
     that we do not already say (in the problem or the action) is kept: the
     backend's own wording often repeats both ("file too large", "register at
@@ -245,7 +248,7 @@ def _said_once(kind: type[NemochatError], what: str, problem: str, detail: str, 
     clauses = _clauses(detail)
     kept = [part for part in clauses if not _repeats(part, said)]
     extra = detail.strip() if len(kept) == len(clauses) else "; ".join(kept)
-    return kind(f"{what}: {problem}" + (f" ({extra})" if extra else ""), code=code, action=action)
+    return kind(f"{what}: {problem}" + (f" ({extra})" if extra else ""), code=code, action=action, key=key, what=what, **values)
 
 
 def _clauses(text: str) -> list[str]:

@@ -33,6 +33,7 @@ def checked_id(value: Any, what: str, who: str = "NemoVideo") -> str:
         f"{who} answered something unexpected: {what} is not a usable id ({shown}); nothing was stored",
         code="bad_id",
         action="Try again; if it keeps happening, the server (or --api-base) is not one nemochat can work with.",
+        key="bad_id", who=who,
     )
 
 
@@ -48,4 +49,4 @@ def checked_token(value: Any, what: str = "the token") -> str:
     if isinstance(value, str) and _TOKEN.fullmatch(value):
         return value
     raise BackendError(f"NemoVideo answered something unexpected: {what} is not a usable token; nothing was stored",
-                       code="bad_token", action="Try again later, or pass --token.")
+                       code="bad_token", action="Try again later, or pass --token.", key="bad_token")

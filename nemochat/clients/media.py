@@ -222,7 +222,7 @@ class MediaClient:
         status = parse_render_status(body, render_id, retry_after)
         if error is not None and status.status not in FINISHED:
             if response.status_code == 404 and not isinstance(error, SessionNotFound):
-                raise RenderNotFound(f"{what}: NemoVideo has no render {render_id}", code=404)
+                raise RenderNotFound(f"{what}: NemoVideo has no render {render_id}", code=404, key="no_render", what=what, id=render_id)
             raise error  # a refusal (402...), not news about the render
         # Why ours: whatever id the answer carries, this render is asked for by ours.
         return replace(status, id=render_id)
@@ -306,6 +306,7 @@ class _CountingFile:
             raise FileChanged(
                 f"{utf8_name(Path(self.name))} changed while it was uploading: nothing was uploaded",
                 action="Upload it again once it is complete.",
+                key="upload.changed", name=utf8_name(Path(self.name)),
             )
         self.position += len(chunk)
         self._report()

@@ -72,6 +72,7 @@ def resolve_api_key(
             "No NanoPhoto API key.",
             code="LOGIN_REQUIRED",
             action=f"Get one at {KEYS_PAGE}, then pass --api-key or set NANOPHOTO_API_KEY.",
+            key="nanophoto.no_key", page=KEYS_PAGE,
         )
     return key
 
@@ -125,7 +126,7 @@ def normalize_state(raw: Any) -> str:
 def sora_task_id(raw: Any) -> str:
     task_id = raw.get("taskId") if isinstance(raw, dict) else None
     if not task_id:
-        raise BackendError("Sora 2: the submit answer had no taskId", code="no_task_id")
+        raise BackendError("Sora 2: the submit answer had no taskId", code="no_task_id", key="no_task_id", who="Sora 2")
     return checked_id(task_id, "the Sora 2 task id", "NanoPhoto")
 
 
@@ -151,7 +152,7 @@ def veo_task_ids(raw: Any) -> list[dict[str, str]]:
         if isinstance(s, dict) and s.get("taskId")
     ]
     if not pairs:
-        raise BackendError("Veo 3.1: the submit answer had no shots with task ids", code="no_task_id")
+        raise BackendError("Veo 3.1: the submit answer had no shots with task ids", code="no_task_id", key="no_task_id", who="Veo 3.1")
     return pairs
 
 
@@ -220,19 +221,23 @@ def nanophoto_error(status: int, body: Any, retry_after: str | None, what: str) 
             code="API_KEY_RATE_LIMIT_EXCEEDED",
             retry_after=parse_retry_after(retry_after),
             action="Wait a while and try again.",
+            key="nanophoto.rate_limited", what=what,
         )
     if code == "INSUFFICIENT_CREDITS" or status == 402:
         needed = _opt_int(body.get("requiredCredits"))
         extra = f" (this needs {needed})" if needed is not None else ""
         return CreditsError(f"{what}: not enough NanoPhoto credits{extra}", code="INSUFFICIENT_CREDITS", action="Top up at https://nanophoto.ai.", key="nanophoto.credits", what=what)
     if code == "TASK_NOT_FOUND" or status == 404:
-        return TaskNotFound(f"{what}: NanoPhoto knows no such task", code="TASK_NOT_FOUND", action="Check the task id (it must belong to your key), or submit again.")
+        return TaskNotFound(f"{what}: NanoPhoto knows no such task", code="TASK_NOT_FOUND", action="Check the task id (it must belong to your key), or submit again.",
+                            key="nanophoto.no_task", what=what)
     if code in _USAGE_CODES or status in (400, 422):
-        return UsageError(f"{what}: NanoPhoto refused the request: {detail}", code=code or status, action=_USAGE_CODES.get(code or "", ""))
+        return UsageError(f"{what}: NanoPhoto refused the request: {detail}", code=code or status, action=_USAGE_CODES.get(code or "", ""),
+                          key="nanophoto.refused." + (code or "other").lower() if code in _USAGE_CODES else "nanophoto.refused", what=what, detail=detail)
     return BackendError(
         f"{what}: NanoPhoto failed: {detail}",
         code=code or status,
         action="Failed runs are refunded; try again, or with a simpler prompt.",
+        key="nanophoto.failed", what=what, detail=detail,
     )
 
 
@@ -296,6 +301,7 @@ class NanoPhotoClient:
                 raise AmbiguousSubmit(
                     f"{what}: the request went out but its answer was lost ({type(exc).__name__}); "
                     "the task may be running and billed",
+                    key="submit_lost", what=what, error=type(exc).__name__,
                 ) from None
             raise unreachable(exc, what, self.http, NANOPHOTO_SETTING) from None
         answer = body_of(response)
@@ -305,7 +311,8 @@ class NanoPhotoClient:
         if error is not None:
             raise error
         if not isinstance(answer, dict):
-            raise BackendError(f"{what}: NanoPhoto sent no JSON (HTTP {response.status_code})", code="bad_answer")
+            raise BackendError(f"{what}: NanoPhoto sent no JSON (HTTP {response.status_code})", code="bad_answer", key="no_json",
+                               what=what, who="NanoPhoto", status=response.status_code)
         return answer
 
 

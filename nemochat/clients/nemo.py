@@ -109,6 +109,7 @@ class NemoClient:
             raise AuthError(
                 f"Getting a token: another nemochat has been getting one for {self.settings.identity_lock_wait:.0f} s.",
                 action="Try again in a moment.",
+                key="token.locked", wait=f"{self.settings.identity_lock_wait:.0f}",
             ) from None
 
     async def _new_anonymous_token(self) -> str:
@@ -127,7 +128,7 @@ class NemoClient:
             self.notify(Said.of("notice.client_id"))
             data = await self._with_rate_limit_retry(request)
         if not isinstance(data, dict) or not isinstance(data.get("token"), str):
-            raise AuthError("Getting a token: the server sent no token", action="Try again later, or pass --token.")
+            raise AuthError("Getting a token: the server sent no token", action="Try again later, or pass --token.", key="token.none")
         now = time.time()
         token, user_id = checked_token(data["token"]), optional_id(data.get("user_id"), "your user id")
         cached = auth.CachedToken(token, user_id, auth.parse_expiry(data.get("expires_at"), now))
@@ -141,6 +142,7 @@ class NemoClient:
                 "The token you gave (--token / NEMO_TOKEN) was rejected.",
                 code=1001,
                 action="Pass a valid token, or unset NEMO_TOKEN to use a free anonymous one.",
+                key="token.given_rejected",
             )
         rejected, self.token = self.token, None
         async with self._token_lock():
@@ -175,6 +177,7 @@ class NemoClient:
                 f"{what}: the server rejects even a new token.",
                 code=1001,
                 action="Try again later; if it persists, pass a token with --token (or NEMO_TOKEN).",
+                key="token.new_rejected", what=what,
             ) from None
 
     async def create_session(self, language: str) -> SessionInfo:
@@ -184,7 +187,7 @@ class NemoClient:
         )
         data = data if isinstance(data, dict) else {}
         if not data.get("session_id"):
-            raise BackendError("Creating a session: the server sent no session id", code="no_session_id")
+            raise BackendError("Creating a session: the server sent no session id", code="no_session_id", key="no_session_id")
         session = SessionInfo(checked_id(data["session_id"], "the new session's id"), optional_id(data.get("task_id"), "the new session's task id"),
                               optional_id(data.get("user_id"), "your user id") or self.user_id)
         self.user_id = session.user_id
@@ -270,7 +273,8 @@ class NemoClient:
             elif isinstance(error, RateLimited) and attempt < 2:
                 await self._wait_rate_limit(error)
             else:
-                raise error or NemochatError(f"Sending your message: HTTP {response.status_code}")
+                raise error or NemochatError(f"Sending your message: HTTP {response.status_code}", key="http_status",
+                                             what="Sending your message", status=response.status_code)
             attempt += 1
         try:
             if self.recorder is not None:  # --record: tee the raw bytes into a fixture
@@ -278,7 +282,7 @@ class NemoClient:
             if "text/event-stream" not in response.headers.get("content-type", ""):
                 await response.aread()  # a JSON answer with HTTP 200: an error in disguise
                 raise error_for(200, body_of(response), None, "Sending your message") or BackendError(
-                    "Sending your message: the server did not answer with a stream", code="not_sse"
+                    "Sending your message: the server did not answer with a stream", code="not_sse", key="not_sse"
                 )
             yield sse_batches(response, max_event=self.settings.sse_event_max_bytes)
         finally:
@@ -351,13 +355,14 @@ async def sse_batches(response: httpx.Response, *, max_event: int = 16 * 1024 * 
     try:
         inflater = Inflater(response.headers.get("content-encoding"))
     except ValueError as bad:
-        raise BackendError(f"NemoVideo answered something unexpected: the agent's stream came with {bad}", code="bad_answer") from None
+        raise BackendError(f"NemoVideo answered something unexpected: the agent's stream came with {bad}", code="bad_answer",
+                           key="bad_stream", detail=str(bad)) from None
     decode = codecs.getincrementaldecoder(response.encoding or "utf-8")(errors="replace").decode
     feed, pending = batcher.feed, batcher.pending
     too_long = BackendError(
         f"NemoVideo answered something unexpected: one event of the agent's stream is longer than "
         f"{max_event / 1e6:.0f} MB (sse_event_max_bytes); stopped reading it",
-        code="too_large",
+        code="too_large", key="event_too_large", size=f"{max_event / 1e6:.0f}",
     )
     if inflater.identity:  # the usual: one step per network chunk (a busy stream brings tens of thousands)
         async for chunk in response.aiter_raw():
@@ -386,7 +391,8 @@ def _inflated(inflater: Inflater, chunk: bytes) -> Iterator[bytes]:
     try:
         yield from inflater.feed(chunk)
     except ValueError as bad:
-        raise BackendError(f"NemoVideo answered something unexpected: the agent's stream came with {bad}", code="bad_answer") from None
+        raise BackendError(f"NemoVideo answered something unexpected: the agent's stream came with {bad}", code="bad_answer",
+                           key="bad_stream", detail=str(bad)) from None
 
 
 async def sse_payloads(response: httpx.Response) -> AsyncIterator[str]:

@@ -78,9 +78,11 @@ def _check_proxy(url: str, origin: str) -> None:
         try:
             importlib.import_module("socksio")  # httpx's SOCKS support (optional: not a dependency)
         except ImportError:
-            raise UsageError(f"{origin}: {shown_proxy(url)} is a SOCKS proxy, which needs the socksio package (pip install socksio)") from None
+            raise UsageError(f"{origin}: {shown_proxy(url)} is a SOCKS proxy, which needs the socksio package (pip install socksio)",
+                             key="proxy.socks", origin=origin, proxy=shown_proxy(url)) from None
         return
-    raise UsageError(f"{origin}: {shown_proxy(url)} is not an http(s) or socks5 proxy URL (like http://proxy.example:3128)")
+    raise UsageError(f"{origin}: {shown_proxy(url)} is not an http(s) or socks5 proxy URL (like http://proxy.example:3128)",
+                     key="proxy.scheme", origin=origin, proxy=shown_proxy(url))
 
 
 def through_proxy(exc: BaseException) -> str:
@@ -137,7 +139,8 @@ def _from_path(path: Path, origin: str) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(path))
     except (OSError, ssl.SSLError) as exc:
         reason = "not a PEM file of CA certificates" if isinstance(exc, ssl.SSLError) else exc.strerror or str(exc)
-        raise UsageError(f"{origin}: cannot use {str(path)[:200]} as trusted CAs ({reason})") from None
+        raise UsageError(f"{origin}: cannot use {str(path)[:200]} as trusted CAs ({reason})", key="ca_bundle", origin=origin,
+                         path=str(path)[:200], reason=reason) from None
 
 
 def shown_proxy(url: object) -> object:

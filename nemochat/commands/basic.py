@@ -26,7 +26,7 @@ def _read_stdin() -> str:
         text = sys.stdin.read()
         text.encode("utf-8")  # (a C locale reads bad bytes as lone surrogates)
     except UnicodeError:
-        raise UsageError("stdin is not valid UTF-8 text", action="Check the encoding of what you send to `nemochat ask -`.") from None
+        raise UsageError("stdin is not valid UTF-8 text", action="Check the encoding of what you send to `nemochat ask -`.", key="stdin.not_utf8") from None
     return text.strip()
 
 
@@ -38,7 +38,7 @@ def ask(args: argparse.Namespace) -> int:
         piped = _read_stdin() if stdin_is_piped() else ""
         text = f"{piped}\n\n{words}" if piped and words else piped or words
     if not text:
-        raise UsageError("nothing to say: give some text, or pipe it in (cat notes.txt | nemochat ask \"make it a script\")")
+        raise UsageError("nothing to say: give some text, or pipe it in (cat notes.txt | nemochat ask \"make it a script\")", key="ask.nothing")
 
     def hooks(settings: Settings) -> ConversationHooks:
         from nemochat.commands.common import tty_confirm
@@ -56,10 +56,11 @@ def ask(args: argparse.Namespace) -> int:
 
     def interrupted(rt: Runtime) -> Interrupted:
         if not rt.nemo.messages_out:  # the message may have reached the agent: Ctrl-C stops listening, not the turn
-            return Interrupted("Interrupted before your message was sent: nothing reached the agent.")
+            return Interrupted("Interrupted before your message was sent: nothing reached the agent.", key="ask.interrupted_unsent")
         return Interrupted(
             "Interrupted: stopped listening; the agent may still finish this turn on the server (nothing was resent).",
             action=f"Check with `{cli_words.command('status')}`.",
+            key="ask.interrupted", command=cli_words.command("status"),
         )
 
     return run_command(args, body, interrupted=interrupted, hooks=hooks)
@@ -110,8 +111,8 @@ def replay(args: argparse.Namespace) -> int:
             return BackendError.exit_code
         if turn.silent and not turn.tools:
             if not holds_sse(path):
-                raise UsageError(f"no server-sent events in {name}: is it a /run_sse recording?")
-            view.emit(Notice(f"Nothing to show: {name} holds no text, question, tool call or error."))
+                raise UsageError(f"no server-sent events in {name}: is it a /run_sse recording?", key="replay.no_events", name=name)
+            view.emit(Notice(f"Nothing to show: {name} holds no text, question, tool call or error.", key="replay.nothing", values=(("name", name),)))
         return 0
 
     async def work() -> int:

@@ -81,7 +81,7 @@ async def finish(view: View, work: Callable[[], Awaitable[int | None]], interrup
         view.error(local)
         return local.exit_code
     except (KeyboardInterrupt, asyncio.CancelledError):
-        stopped = interrupted() if interrupted is not None else Interrupted("Interrupted.")
+        stopped = interrupted() if interrupted is not None else Interrupted("Interrupted.", key="interrupted")
         view.error(stopped)
         return stopped.exit_code
     if code == 0:

@@ -74,7 +74,8 @@ def _commands(parser: argparse.ArgumentParser, prefix: str, global_flags: set[st
 def script_for(shell: str, parser: argparse.ArgumentParser) -> str:
     makers = {"bash": bash_script, "zsh": zsh_script, "fish": fish_script}
     if shell not in makers:
-        raise UsageError(f"no completion for {shell!r}", action=f"Pick one of: {', '.join(SHELLS)}.")
+        raise UsageError(f"no completion for {shell!r}", action=f"Pick one of: {', '.join(SHELLS)}.", key="completion.shell", shell=shell,
+                         shells=", ".join(SHELLS))
     return makers[shell](*describe(parser), prog=parser.prog)
 
 

@@ -39,7 +39,7 @@ def sessions(args: argparse.Namespace) -> int:
         turns = say(settings.lang, "turns.one" if s.turns == 1 else "turns.many", count=s.turns)
         video = f"  ▶ {clean_line(s.last_video)}" if s.last_video else ""
         print(f"{tr.when(s.last_used)}  {turns:>9}  {tr.title_of(s, settings.lang)}{video}")
-        print(f"{'':16}  {'':>9}  {clean_line(s.id)} · {clean_line(s.api_base)}")
+        print(f"{'':16}  {'':>9}  {clean_line(s.id)} · {tr.backend_of(s, settings.lang)}")
     return 0
 
 
@@ -54,7 +54,7 @@ def log(args: argparse.Namespace) -> int:
     if settings.json:
         return _json_lines([tr.session_json(session), *(tr.turn_json(t) for t in turns)])
     if args.markdown:
-        print(tr.as_markdown(session, turns, thoughts=args.thoughts), end="")
+        print(tr.as_markdown(session, turns, thoughts=args.thoughts, lang=settings.lang), end="")
     else:
         print(tr.as_text(session, turns, thoughts=args.thoughts, lang=settings.lang), end="")
     return 0
@@ -71,7 +71,8 @@ def jobs(args: argparse.Namespace) -> int:
         return 0
     for job in found:
         task = f"  {clean_line(job.task_id)}" if job.task_id else ""
-        print(f"#{job.id:<4} {job.kind:<8} {clean_line(job.status):<11} {tr.when(job.updated)}{task}")
+        status = say(settings.lang, "jobs.status." + job.status, default=clean_line(job.status)) if job.status.isidentifier() else clean_line(job.status)
+        print(f"#{job.id:<4} {job.kind:<8} {status}{' ' * max(1, 12 - tr.get_cwidth(status))}{tr.when(job.updated)}{task}")
         for where in (*job.local_files, *job.urls):
             print(f"      {clean_line(where)}")
         if job.error:
@@ -83,21 +84,23 @@ def config(args: argparse.Namespace) -> int:
     from nemochat import config_file as cf
 
     path = cf.config_path()
+    lang = _lang(args)
     if args.action == "path":
         print(path)
         return 0
     if args.action == "show":
         return _show_config(args, path)
     if not args.key:
-        raise UsageError(f"config {args.action} needs a KEY", action="See `nemochat config show` for the keys.")
+        raise UsageError(f"config {args.action} needs a KEY", action="See `nemochat config show` for the keys.", key="config.needs_key",
+                         action_word=args.action)
     if args.action == "set":
         if args.value is None:
-            raise UsageError("config set needs a KEY and a VALUE", action="For example: nemochat config set lang zh")
+            raise UsageError("config set needs a KEY and a VALUE", action="For example: nemochat config set lang zh", key="config.needs_value")
         value = cf.set_value(path, args.key, args.value)
-        print(f"{args.key} = {_shown(value)}  (saved in {path})")
+        print(say(lang, "config.saved", name=args.key, value=_shown(value), path=path))
         return 0
     removed = cf.unset_value(path, args.key)
-    print(f"{args.key} removed from {path}" if removed else f"{args.key} was not set in {path}")
+    print(say(lang, "config.removed" if removed else "config.not_set", name=args.key, path=path))
     return 0
 
 
@@ -110,6 +113,16 @@ def completion(args: argparse.Namespace) -> int:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def _lang(args: argparse.Namespace) -> str:
+    """The language of `config`'s own lines; a broken config file (which this command fixes) never stops them."""
+    try:
+        return Settings.load_with_sources(check_urls=False, **_flags(args))[0].lang
+    except UsageError:
+        import os
+
+        return getattr(args, "lang", None) or os.environ.get("NEMO_LANG") or "en"
 
 
 def _open_ledger(settings: Settings) -> Ledger:
@@ -137,7 +150,8 @@ def _pick_session(ledger: Ledger, settings: Settings) -> Any:
     if settings.session:
         found = ledger.find_session(settings.session)
         if found is None:
-            raise UsageError(f"no session {settings.session!r} in the ledger", action="See `nemochat sessions` for the known ones.")
+            raise UsageError(f"no session {settings.session!r} in the ledger", action="See `nemochat sessions` for the known ones.",
+                             key="ledger.no_session", sid=repr(settings.session))
         return found
     newest = ledger.sessions(limit=1)
     return ledger.last_session(settings.backend) or (newest[0] if newest else None)
@@ -151,8 +165,8 @@ def _show_config(args: argparse.Namespace, path: Path) -> int:
     try:
         Settings.load_with_sources(**flags)
     except UsageError as bad:  # a backend address that stops every other command: show it, and how to fix it
-        print(f"nemochat: {bad.message}", file=sys.stderr)
-        print("  Fix it with: nemochat config set KEY URL (or nemochat config unset KEY).", file=sys.stderr)
+        print(f"nemochat: {bad.say(settings.lang)[0]}", file=sys.stderr)
+        print(say(settings.lang, "config.fix_url"), file=sys.stderr)
     keys = [k for k in sources if k not in ("json", "demo", "verbose", "debug")]
     from nemochat.clients.network import shown_proxy
 

@@ -50,7 +50,7 @@ def open_last(args: argparse.Namespace) -> int:
     if settings.json:
         view.emit(Notice(target))
     elif opened:
-        view.emit(Notice(f"Opened {target}"))
+        view.emit(Notice(f"Opened {target}", key="open.opened", values=(("target", target),)))
     else:
         print(target)  # no display: the path (or URL) is the answer
     view.done()

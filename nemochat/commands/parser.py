@@ -144,10 +144,13 @@ def global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     add("--debug", action="store_true", default=flag, help="tracebacks and requests on stderr (tokens redacted), and a debug log in the state folder")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The parser; its --help, usage and errors in ``lang`` (docs and completion scripts use the English)."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="nemochat", description="Chat with an AI video agent from your terminal.")
+    from nemochat.cli_help import Parser, decorate
+
+    parser = Parser(prog="nemochat", description="Chat with an AI video agent from your terminal.")
     parser.add_argument("--version", action="version", version=f"nemochat {__version__}", help="print the version and exit")
     global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -155,7 +158,5 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(spec.name, help=spec.help, description=spec.help)
         spec.arguments(p)
         global_options(p, suppress=True)
-    from nemochat.cli_help import decorate
-
-    decorate(parser)  # examples, environment, exit codes; each command's description and examples
+    decorate(parser, lang)  # examples, environment, exit codes; each command's description and examples
     return parser

@@ -24,18 +24,20 @@ def run(args: argparse.Namespace) -> int:
     view = make_view(settings)
     try:
         if args.file and args.last:
-            raise UsageError("nemochat preview takes a FILE or --last, not both")
+            raise UsageError("nemochat preview takes a FILE or --last, not both", key="preview.both")
         path = args.file or (last_video() if args.last else None)
         if path is None:
             raise UsageError("No video to preview." if args.last else "nemochat preview needs a FILE or --last",
-                             action="Export one first: nemochat export." if args.last else "For example: nemochat preview clip.mp4")
+                             action="Export one first: nemochat export." if args.last else "For example: nemochat preview clip.mp4",
+                             key="preview.no_last" if args.last else "preview.none")
         ask = show.stdin_question(settings) if show.asks_terminal(settings) else None
         event = show.build(Path(path).expanduser(), show.terminal_target(settings, ask=ask), answer=True)
     except UsageError as error:
         view.error(error)
         return error.exit_code
     except ImportError as missing:
-        view.error(UsageError(f"previews need PyAV and Pillow ({missing.name} is missing)", action="pip install av pillow"))
+        view.error(UsageError(f"previews need PyAV and Pillow ({missing.name} is missing)", action="pip install av pillow",
+                              key="preview.no_av", name=missing.name))
         return 1
     view.emit(event)
     view.done()

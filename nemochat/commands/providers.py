@@ -81,7 +81,7 @@ async def _main(settings: Any, args: argparse.Namespace, kind: str) -> int:
     # (without --json-only, the usual one-shot view: the video on stdout, the rest on stderr)
     async with open_runtime(settings, view=JsonOnlyView() if json_only else None, start_demo=start_demo) as rt:
         return await finish(rt.view, lambda: act(rt, args, kind, JsonOnlyView.stage if json_only else None, confirm=tty_confirm()),
-                            lambda: Interrupted("Interrupted. A submitted job goes on: `nemochat jobs` lists it."))
+                            lambda: Interrupted("Interrupted. A submitted job goes on: `nemochat jobs` lists it.", key="provider.interrupted"))
 
 
 class JsonOnlyView:

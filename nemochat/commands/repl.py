@@ -13,19 +13,17 @@ import os
 import sys
 
 from nemochat.commands.common import settings_from
+from nemochat.core.texts import say
 from nemochat.settings import Paths, Settings
 
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if settings.json:
-        print("nemochat: the chat is for people; with --json use a command, e.g. nemochat --json ask TEXT", file=sys.stderr)
+        print("nemochat: " + say(settings.lang, "repl.json"), file=sys.stderr)
         return 2
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(
-            "nemochat: the chat needs a terminal. From a script or a pipe use: nemochat ask TEXT (or nemochat ask - to read stdin)",
-            file=sys.stderr,
-        )
+        print("nemochat: " + say(settings.lang, "repl.no_terminal"), file=sys.stderr)
         return 2
     return asyncio.run(_main(settings))
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
+
+from nemochat.core.texts import say
 
 
 def run(args: argparse.Namespace) -> int:
     from nemochat.sim import serve_forever
 
     def ready(base_url: str) -> None:
-        print(f"nemochat simulator listening on {base_url}", flush=True)
-        print(f"Try: nemochat --api-base {base_url} ask 'make a 10s rainy Tokyo clip'", flush=True)
+        lang = getattr(args, "lang", None) or os.environ.get("NEMO_LANG")
+        print(say(lang, "sim.listening", url=base_url), flush=True)
+        print(say(lang, "sim.try", url=base_url), flush=True)
 
     try:
         serve_forever(args.host, args.port, on_ready=ready)

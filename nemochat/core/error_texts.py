@@ -143,8 +143,19 @@ DOING: dict[str, dict[str, str]] = {
         "Starting the render": "开始渲染",
         "Submitting to the video gateway": "提交到视频网关",
         "Waiting for the render": "等待渲染",
+        "Submitting to Sora 2": "提交到 Sora 2",
+        "Checking the Sora 2 task": "查询 Sora 2 任务",
+        "Submitting to Veo 3.1": "提交到 Veo 3.1",
+        "Checking the Veo 3.1 shots": "查询 Veo 3.1 镜头",
+        "Uploading": "上传",
+        "Generating through the gateway's chat": "通过网关的对话接口生成",
+        "The gateway": "网关",
+        "Gateway": "网关",
     },
 }
+from nemochat.core.error_texts_app import PHRASES  # noqa: E402
+
+DOING["zh"].update(PHRASES)
 DOING["en"] = {english: english for english in DOING["zh"]}
 
 # argparse's own complaints (a chat command's flags), as Chinese words around the flags named.

@@ -185,6 +185,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fallback.gateway": "Sora 2 via your video gateway ({model}, {duration} s, {orientation})",
         "fallback.declined": "OK: nothing generated, no credits spent.",
         "fallback.generating": "Generating with {what}.",
+        "unit.minute": "minute",
+        "unit.s": "s",
     },
     "zh": {
         "credits": "积分:",
@@ -345,6 +347,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fallback.gateway": "你的视频网关上的 Sora 2({model},{duration} 秒,{orientation})",
         "fallback.declined": "好的:没有生成任何内容,没有花费积分。",
         "fallback.generating": "正在用{what}生成。",
+        "unit.minute": "分钟",
+        "unit.s": "秒",
     },
 }
 
@@ -383,7 +387,30 @@ def say(lang: str | None, key: str, default: str | None = None, **values: object
         if default is None:
             raise KeyError(key)
         template = default
-    return template.format(**values) if values else template
+    return template.format(**phrased(lang, values)) if values else template
+
+
+def phrased(lang: str | None, values: dict[str, object]) -> dict[str, object]:
+    """``values`` with the phrases nemochat itself put there ("Sending your message",
+    "the video URL", "5 minutes") in ``lang``; anything else (a server's words) as is."""
+    if lang_of(lang) == "en":
+        return values
+    import re
+
+    table = CATALOGUE[lang_of(lang)]
+
+    def one(value: object) -> object:
+        if hasattr(value, "say"):  # an error named in the message
+            return value.say(lang)[0]  # type: ignore[attr-defined]
+        if not isinstance(value, str):
+            return value
+        if "doing." + value in table:
+            return table["doing." + value]
+        if (time := re.fullmatch(r"(\d+(?:\.\d+)?) (minutes?|s)", value)) is not None:
+            return f"{time[1]} {table['unit.' + time[2].rstrip('s') if time[2] != 's' else 'unit.s']}"
+        return value
+
+    return {name: one(value) for name, value in values.items()}
 
 
 class Said(str):
@@ -396,7 +423,8 @@ class Said(str):
     @classmethod
     def of(cls, key: str, **values: object) -> Said:
         said = cls(say("en", key, None, **values))
-        said.key, said.values = key, tuple((k, str(v)) for k, v in values.items())
+        # (an error among the values is kept as is: a view says it in its own language)
+        said.key, said.values = key, tuple((k, v if hasattr(v, "say") else str(v)) for k, v in values.items())
         return said
 
 
@@ -414,16 +442,21 @@ def say_error(lang: str | None, key: str, values: dict[str, str], message: str, 
     table = CATALOGUE[lang_of(lang)]
     if "error." + key not in table:
         return message, action
-    if "what" in values:
-        values = {**values, "what": table.get("doing." + values["what"], values["what"])}
+    values = {name: str(value) for name, value in phrased(lang, values).items()}  # the step that failed, who answered
     if "problem" in values:
         values = {**values, "problem": argparse_words(lang_of(lang), values["problem"])}
     advice = table.get(f"error.{key}.action", action) if action else ""
     return say(lang, "error." + key, **values), advice.format(**values) if advice is not action else advice
 
 
+from nemochat.core import cli_texts, error_texts_app, error_texts_clients  # noqa: E402  (more of the catalogue)
 from nemochat.core.error_texts import DOING, ERRORS, argparse_words  # noqa: E402  (the errors' half of the catalogue)
 
 for _lang in CATALOGUE:
     CATALOGUE[_lang].update(ERRORS[_lang])
+    CATALOGUE[_lang].update(error_texts_clients.ERRORS[_lang])
+    CATALOGUE[_lang].update(error_texts_app.ERRORS[_lang])
+    CATALOGUE[_lang].update(error_texts_app.NOTICES[_lang])
+    CATALOGUE[_lang].update(cli_texts.ERRORS[_lang])
+    CATALOGUE[_lang].update(cli_texts.TEXTS[_lang])
     CATALOGUE[_lang].update({"doing." + english: words for english, words in DOING[_lang].items()})

@@ -103,6 +103,11 @@ class Notice:
     stage: str | None = None  # "working": the stage a background job is at ("generating", "rendering"), for a toolbar
 
 
+def notice_of(message: str, kind: Literal["info", "working", "recovery", "warning"]) -> Notice:
+    """A notice of ``message``, in the user's language when it is a catalogue line (``core.texts.Said``)."""
+    return Notice(str(message), kind=kind, key=getattr(message, "key", ""), values=getattr(message, "values", ()))
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionAsked:
     question: Question

@@ -349,15 +349,17 @@ def cost_of(request: SoraRequest | VeoRequest | GatewayRequest) -> int | None:
     return None
 
 
-def describe(request: SoraRequest | VeoRequest | GatewayRequest) -> str:
-    """A one-line summary for the cost question."""
+def describe(request: SoraRequest | VeoRequest | GatewayRequest, lang: str = "en") -> str:
+    """A one-line summary for the cost question, in ``lang``."""
+    from nemochat.core.texts import say
+
     if isinstance(request, SoraRequest):
-        images = f", {len(request.image_urls)} image(s)" if request.image_urls else ""
-        return f"Sora 2 ({request.model_tier}, {request.video_duration} s, {request.aspect_ratio}{images})"
+        images = say(lang, "describe.images", count=len(request.image_urls)) if request.image_urls else ""
+        return say(lang, "describe.sora", tier=request.model_tier, seconds=request.video_duration, aspect=request.aspect_ratio, images=images)
     if isinstance(request, VeoRequest):
         n = len(request.shots)
-        return f"Veo 3.1 ({n} shot{'s' if n > 1 else ''} of {VEO_SHOT_SECONDS} s, {request.resolution})"
-    return f"the video gateway ({request.model}, {request.size}, {request.duration} s, {request.orientation})"
+        return say(lang, "describe.veo" if n == 1 else "describe.veo_shots", count=n, seconds=VEO_SHOT_SECONDS, resolution=request.resolution)
+    return say(lang, "describe.gateway", model=request.model, size=request.size, seconds=request.duration, orientation=request.orientation)
 
 
 # -- the user's own words -----------------------------------------------------------------

@@ -58,19 +58,20 @@ def read_clip(path: str | Path, *, count: int = 6, thumb_width: int = 320) -> Cl
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise PreviewError(f"cannot read {path}: {error.strerror or error}") from None
+        raise PreviewError(f"cannot read {path}: {error.strerror or error}", key="file.unreadable", path=path, reason=error.strerror or error) from None
     if not path.is_file():
-        raise PreviewError(f"{path} is not a file")
+        raise PreviewError(f"{path} is not a file", key="preview.not_file", path=path)
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             if not container.streams.video:
-                raise PreviewError(f"{path.name} has no video in it")
+                raise PreviewError(f"{path.name} has no video in it", key="preview.no_video", name=path.name)
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"  # frame and slice threads: both cores on a 1080p clip
             duration = _duration(container, stream)
             width, height = stream.codec_context.width, stream.codec_context.height
             if not width or not height or width * height > MAX_PIXELS:
-                raise PreviewError(f"{path.name}: the video's size ({width}×{height}) is not one nemochat previews")
+                raise PreviewError(f"{path.name}: the video's size ({width}×{height}) is not one nemochat previews", key="preview.size",
+                                   name=path.name, width=width, height=height)
             aspect = min(max(height / width, 1 / MAX_ASPECT), MAX_ASPECT)
             thumb_height = max(2, round(thumb_width * aspect / 2) * 2)
             keyframes = _keyframes(container, stream) if size <= INDEX_BYTES else None
@@ -80,9 +81,10 @@ def read_clip(path: str | Path, *, count: int = 6, thumb_width: int = 320) -> Cl
     except PreviewError:
         raise
     except (av.FFmpegError, OSError, ValueError, ZeroDivisionError) as error:
-        raise PreviewError(f"{path.name} is not a video nemochat can read ({type(error).__name__})") from None
+        raise PreviewError(f"{path.name} is not a video nemochat can read ({type(error).__name__})", key="preview.unreadable", name=path.name,
+                           reason=type(error).__name__) from None
     if not frames:
-        raise PreviewError(f"{path.name}: no frame could be decoded")
+        raise PreviewError(f"{path.name}: no frame could be decoded", key="preview.no_frame", name=path.name)
     return Clip(str(path), duration, width, height, fps, codec, size, tuple(frames))
 
 

@@ -98,7 +98,7 @@ def build(path: str | Path, target: Target, *, answer: bool = False) -> PreviewS
     try:
         drawing = draw(clip, image, png, target)
     except (OSError, ValueError) as error:
-        raise PreviewError(f"could not draw the preview: {error}") from None
+        raise PreviewError(f"could not draw the preview: {error}", key="preview.draw", reason=error) from None
     return PreviewShown(clip.path, str(saved) if saved else None, clip.duration_s, clip.width, clip.height,
                         tuple(f.t for f in clip.frames), f"{Path(clip.path).name} · {sheets.describe(clip)}", drawing, answer)
 
@@ -134,16 +134,18 @@ def draw(clip: Any, image: Any, png: bytes, target: Target) -> str:
     return iterm.render(png, columns=columns)
 
 
-async def make(path: str | Path, target: Target, *, answer: bool = False) -> PreviewShown | Notice:
+async def make(path: str | Path, target: Target, *, answer: bool = False, lang: str = "en") -> PreviewShown | Notice:
     """``build`` in a worker thread; what went wrong as a notice."""
     from nemochat.errors import NemochatError
 
     try:
         return await asyncio.to_thread(build, path, target, answer=answer)
     except ImportError as missing:
-        return Notice(f"No preview: {missing.name or 'PyAV/Pillow'} is not installed (pip install av pillow).", kind="warning")
+        return Notice(f"No preview: {missing.name or 'PyAV/Pillow'} is not installed (pip install av pillow).", kind="warning",
+                      key="preview.not_installed", values=(("name", missing.name or "PyAV/Pillow"),))
     except NemochatError as error:
-        return Notice(f"No preview: {clean_line(error.message)}", kind="warning")
+        return Notice(f"No preview: {clean_line(error.message)}", kind="warning", key="preview.failed",
+                      values=(("error", clean_line(error.say(lang)[0])),))
 
 
 async def after_download(path: str | Path | None, emit: Callable[[UIEvent], None], settings: Any) -> None:
@@ -156,7 +158,7 @@ async def after_download(path: str | Path | None, emit: Callable[[UIEvent], None
     else:
         ask = stdin_question(settings) if asks_terminal(settings) else None
         target = await asyncio.to_thread(terminal_target, settings, ask=ask)
-    emit(await make(path, target))
+    emit(await make(path, target, lang=getattr(settings, "lang", "en")))
 
 
 def asks_terminal(settings: Any) -> bool:

@@ -40,7 +40,7 @@ async def switch_session(repl: TurnHost, session_id: str | None) -> None:
 async def upload(repl: TurnHost, paths: list[str]) -> None:
     handler = repl.conversation.handlers.get("upload")
     if handler is None:
-        repl.say("Upload is not available in this version yet.", "yellow")
+        repl.say(say(repl.lang, "unavailable.upload"), "yellow")
         return
     await repl.ensure_connected()
     await handler(Intent("upload", "/upload " + " ".join(paths), paths=tuple(paths)))
@@ -70,4 +70,4 @@ async def open_project(repl: TurnHost) -> None:
         repl.say(say(repl.lang, "open.no_link"), "yellow")
         return
     opened = has_display() and system_open(url)
-    repl.show(Text("Opened " if opened else "Open it here: ", style="dim") + link(url, enabled=repl.view.links))
+    repl.show(Text(say(repl.lang, "open.link_opened" if opened else "open.link_here"), style="dim") + link(url, enabled=repl.view.links))

@@ -71,7 +71,7 @@ class Background:
             from nemochat.app.download import check_destination
             from nemochat.app.export import ExportOptions
         except ImportError:
-            repl.say("Export is not available in this version yet.", "yellow")
+            repl.say(say(repl.lang, "unavailable.export"), "yellow")
             return
         try:  # a place the file cannot go is one line now, not a failed job later
             check_destination(output, repl.settings.output_dir)

@@ -95,7 +95,7 @@ def after_export(repl: PreviewHost, path: str) -> None:
         return
 
     async def make() -> None:
-        event = await show.make(path, await _target(repl.settings))
+        event = await show.make(path, await _target(repl.settings), lang=repl.settings.lang)
         later(repl, event)
 
     repl.background(make())
@@ -111,7 +111,7 @@ async def cmd_preview(ctx: ReplContext, args: list[str]) -> None:
     if len(args) > 1:
         raise UsageError("/preview takes one job number or one path", action="Quote a path with spaces: /preview 'my clip.mp4'", key="usage.preview")
     path = _resolve(ctx, args[0] if args else None)
-    event = await show.make(path, await _target(ctx.settings), answer=True)
+    event = await show.make(path, await _target(ctx.settings), answer=True, lang=ctx.settings.lang)
     # (typed while the agent answers, this command's output is held until the answer ends)
     if isinstance(event, ui.PreviewShown):
         ctx.view._on_PreviewShown(event)

@@ -52,7 +52,7 @@ async def _run(ctx: ReplContext, kind: str, args: list[str]) -> None:
     if any(arg in ("-h", "--help") for arg in args):
         from nemochat.app.provider_flags import chat_help
 
-        ctx.say(chat_help(kind, args[0] if args else None))
+        ctx.say(chat_help(kind, args[0] if args else None, ctx.lang))
         return
     if not args or args[0] not in ("submit", "status"):
         raise UsageError(f"/{name} needs submit or status: for example, /{name} submit --prompt \"a rainy Tokyo street\" "
@@ -84,7 +84,7 @@ async def _checked_and_confirmed(ctx: ReplContext, kind: str, args: list[str]) -
     request, _local = checked_request(kind, parse_chat_command(kind, args))  # before anything is sent or started
     if ctx.runtime.settings.yes:
         return True
-    if await ctx.confirm(say(ctx.lang, "provider.cost", what=describe(request), price=price_of(request, ctx.lang))):
+    if await ctx.confirm(say(ctx.lang, "provider.cost", what=describe(request, ctx.lang), price=price_of(request, ctx.lang))):
         return True
     ctx.say(say(ctx.lang, "provider.not_submitted"), "dim")
     return False

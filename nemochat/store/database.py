@@ -35,11 +35,13 @@ def open_database(path: Path) -> sqlite3.Connection:
         if conn is not None:
             conn.close()
         if isinstance(exc, SchemaTooNew):
-            raise LedgerError(f"{path}: {exc}", action="Upgrade nemochat to read it.") from None
+            raise LedgerError(f"{path}: {exc}", action="Upgrade nemochat to read it.", key="ledger.too_new", path=path, found=exc.found, ours=exc.ours) from None
         if isinstance(exc, OSError):
-            raise LedgerError(f"cannot open the ledger {path}: {exc.strerror}", action="Make its folder writable, or free some space.") from None
+            raise LedgerError(f"cannot open the ledger {path}: {exc.strerror}", action="Make its folder writable, or free some space.",
+                              key="ledger.unwritable", path=path, reason=exc.strerror) from None
         raise LedgerError(
-            f"cannot open the ledger {path}: {exc}", action="Check that its disk is not full or read-only, else move the file away to start a new one."
+            f"cannot open the ledger {path}: {exc}", action="Check that its disk is not full or read-only, else move the file away to start a new one.",
+            key="ledger.broken", path=path, reason=exc,
         ) from None
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from nemochat.core.secrets import hide
+from nemochat.core.texts import Said
 from nemochat.store.database import SCRATCH, LedgerError, open_database
 from nemochat.store.records import JOB_KINDS, FINAL_STATUSES, JobRecord, SessionRecord, TurnItem, TurnRecord, task_id_strings
 
@@ -46,7 +47,7 @@ def open_or_scratch(path: Path, warn: Callable[[str], None]) -> Ledger:
     try:
         return Ledger(path)
     except LedgerError as bad:
-        warn(f"{bad.message}; this run is not kept in the history ({bad.action})")
+        warn(Said.of("ledger.scratch", error=bad))
         return Ledger(SCRATCH)
 
 

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from nemochat.core import ui_events as ui
 from nemochat.core.gui import translate_gui
 from nemochat.core.lettering import lettered
+from nemochat.core.texts import Said
 from nemochat.errors import NemochatError
 from nemochat.store.ledger import Ledger
 
@@ -236,7 +237,7 @@ class LedgerRecorder:
         except sqlite3.Error as exc:
             self.failed = True
             if self.on_failure is not None:
-                self.on_failure(f"The history of this session is no longer being saved ({exc}).")
+                self.on_failure(Said.of("ledger.stopped", reason=exc))
 
 
 def question_text(question: Any) -> str:

@@ -88,6 +88,10 @@ CURRENT_VERSION = len(MIGRATIONS)
 class SchemaTooNew(Exception):
     """The database was written by a newer nemochat."""
 
+    def __init__(self, found: int, ours: int) -> None:
+        super().__init__(f"ledger schema v{found} is newer than this nemochat (v{ours})")
+        self.found, self.ours = found, ours
+
 
 def version_of(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -101,7 +105,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     once run each migration exactly once."""
     found = version_of(conn)
     if found > CURRENT_VERSION:
-        raise SchemaTooNew(f"ledger schema v{found} is newer than this nemochat (v{CURRENT_VERSION})")
+        raise SchemaTooNew(found, CURRENT_VERSION)
     if found == CURRENT_VERSION:
         return found
     conn.execute("BEGIN IMMEDIATE")

@@ -24,6 +24,13 @@ def when(ts: float) -> str:
     return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
 
 
+def backend_of(session: SessionRecord, lang: str = "en") -> str:
+    """Where a session lives: its backend's address, or the demo (in ``lang``)."""
+    from nemochat.settings import DEMO_BACKEND
+
+    return say(lang, "backend.demo") if session.api_base == DEMO_BACKEND else clean_line(session.api_base)
+
+
 def title_of(session: SessionRecord, lang: str = "en") -> str:
     from nemochat.core.texts import say
 
@@ -34,7 +41,7 @@ def title_of(session: SessionRecord, lang: str = "en") -> str:
 
 
 def as_text(session: SessionRecord, turns: list[TurnRecord], *, thoughts: bool = False, lang: str = "en") -> str:
-    lines = [f"{title_of(session)}", say(lang, "log.session", sid=clean_line(session.id), backend=clean_line(session.api_base))]
+    lines = [f"{title_of(session, lang)}", say(lang, "log.session", sid=clean_line(session.id), backend=backend_of(session, lang))]
     shown = _turns(session, turns, lang=lang)
     lines.append(say(lang, "log.dates", started=when(session.created), used=when(session.last_used), turns=shown))
     for turn in turns:
@@ -56,36 +63,36 @@ def as_text(session: SessionRecord, turns: list[TurnRecord], *, thoughts: bool =
 # -- Markdown -----------------------------------------------------------------------------------
 
 
-def as_markdown(session: SessionRecord, turns: list[TurnRecord], *, thoughts: bool = False) -> str:
-    out = [f"# {_md_line(title_of(session))}", ""]
+def as_markdown(session: SessionRecord, turns: list[TurnRecord], *, thoughts: bool = False, lang: str = "en") -> str:
+    out = [f"# {_md_line(title_of(session, lang))}", ""]
     facts = [
-        ("Session", f"`{clean_line(session.id)}`"),
-        ("Backend", clean_line(session.api_base)),
-        ("Started", when(session.created)),
-        ("Last used", when(session.last_used)),
-        ("Turns", _turns(session, turns, bare=True)),
+        ("md.session", f"`{clean_line(session.id)}`"),
+        ("md.backend", backend_of(session, lang)),
+        ("md.started", when(session.created)),
+        ("md.last_used", when(session.last_used)),
+        ("md.turns", _turns(session, turns, bare=True, lang=lang)),
     ]
     if session.last_video:
-        facts.append(("Last video", clean_line(session.last_video)))
-    out += [f"- **{name}:** {value}" for name, value in facts]
+        facts.append(("md.last_video", clean_line(session.last_video)))
+    out += [say(lang, "md.fact", name=say(lang, name), value=value) for name, value in facts]
     for number, turn in enumerate(turns, max(session.turns, len(turns)) - len(turns) + 1):  # `--last 2` of 9: 8 and 9
-        out += ["", f"## {number}. You · {_stamp(turn.started)}", ""]
+        out += ["", "## " + say(lang, "md.turn", number=number, at=_stamp(turn.started)), ""]
         out += ["> " + line if line else ">" for line in clean(turn.user_text).splitlines() or [""]]
-        tools = [label_for(clean_line(i.body)).label for i in turn.items if i.kind == "tool"]
+        tools = [label_for(clean_line(i.body), lang).label for i in turn.items if i.kind == "tool"]
         if tools:
             out += ["", "_" + " · ".join(_md_line(t) for t in tools) + "_"]
         for item in turn.items:
             body = clean(item.body).strip()
             if item.kind == "text" and body:
-                out += ["", body + ("" if item.complete else "\n\n_(the answer was cut off here)_")]
+                out += ["", body + ("" if item.complete else f"\n\n_{say(lang, 'cut_off')}_")]
             elif item.kind == "question" and body:
                 first, *rest = body.splitlines()
-                out += ["", f"**The agent asked:** {_md_line(first)}"]
+                out += ["", say(lang, "md.asked", question=_md_line(first))]
                 for line in rest:  # a prompt, then its options (indented in the ledger)
                     out += [f"- {line.strip()}"] if line.startswith("  ") else ["", line.strip(), ""]
             elif item.kind == "thought" and thoughts and body:
                 out += ["", "> 💭 " + " ".join(body.splitlines())]
-        outcome = _outcome(turn)
+        outcome = _outcome(turn, lang)
         if outcome:
             out += [""] + [f"_{_md_line(line)}_" for line in outcome]
     return "\n".join(out) + "\n"

@@ -1,0 +1,147 @@
+"""What nemochat writes comes from the message catalogue (core/texts.py), so
+``--lang zh`` is Chinese throughout. This scan reads every module of nemochat
+(the simulator aside: it plays the servers, whose words are not translated) and
+fails on an English literal handed to something that reaches a person:
+
+- an error of nemochat's (a ``NemochatError``) raised with a message or advice
+  but no catalogue ``key`` (or a key, but no ``error.KEY.action`` for its advice);
+- a literal printed, written to stderr, said in the REPL, put in a rich ``Text``,
+  given to a client's ``notify`` or to argparse as help, a description or a title.
+
+What is left of a literal once the words that stay verbatim are taken out (flags,
+commands, URLs, placeholders, environment variables, names of products) must
+hold no English word. ``VERBATIM`` lists the few literals that stay as they are."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import nemochat
+from nemochat.core.help_texts import HELP_ZH
+from nemochat.core.texts import CATALOGUE
+from nemochat.errors import NemochatError
+
+ROOT = Path(nemochat.__file__).parent
+
+# Taken out of a literal before looking for English words: what a person types or
+# reads as is in any language.
+_VERBATIM_PARTS = re.compile(
+    r"https?://\S+"  # URLs
+    r"|`[^`]*`"  # a command in backticks
+    r"|\{[^{}]*\}"  # placeholders
+    r"|%[sdr]"  # logging placeholders
+    r"|(?<![\w/])--?[a-z][\w-]*"  # flags
+    r"|(?<![\w])/[a-z][\w.-]*"  # slash commands and paths
+    r"|\b[A-Z][A-Z0-9_]+\b"  # environment variables, metavars, MP4, URL, JSON
+    r"|\bnemochat(?: --demo)?(?: [a-z][\w-]*)*"  # a nemochat command line
+    r"|\b(?:NemoVideo|NanoPhoto|Sora|Veo|Ctrl|Alt|Enter|Tab|Markdown|TOML|Python|PyAV|Pillow|socksio)\b"
+)
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+# Literals that reach a person and stay as they are (a protocol value, a command line
+# to copy, a file format's own syntax).
+VERBATIM: set[tuple[str, str]] = set()
+
+# The sinks: calls whose literal arguments a person reads.
+_PRINTERS = {"print", "write", "notify", "warn", "say", "Text", "assemble"}
+_ARGPARSE = {"add_argument", "add_parser", "ArgumentParser", "Parser", "add_subparsers", "add_argument_group"}
+_ARGPARSE_WORDS = {"help", "description", "epilog", "title", "usage"}
+
+
+def _errors() -> set[str]:
+    for module in pkgutil.walk_packages([str(ROOT)], "nemochat."):
+        if ".sim" not in module.name and not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    found, todo = set(), [NemochatError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def _literals(node: ast.AST) -> list[str]:
+    """The text of the literals an expression is made of (an f-string's fixed parts)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return ["".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)]
+    if isinstance(node, ast.BinOp):
+        return _literals(node.left) + _literals(node.right)
+    if isinstance(node, ast.IfExp):
+        return _literals(node.body) + _literals(node.orelse)
+    if isinstance(node, ast.BoolOp):
+        return [s for v in node.values for s in _literals(v)]
+    return []
+
+
+def english(text: str) -> bool:
+    return bool(_ENGLISH_WORD.search(_VERBATIM_PARTS.sub(" ", text)))
+
+
+def _name(call: ast.Call) -> str:
+    f = call.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+
+def _findings() -> list[str]:
+    errors, known = _errors(), CATALOGUE["en"]
+    found: list[str] = []
+    for path in sorted(ROOT.rglob("*.py")):
+        where = path.relative_to(ROOT.parent)
+        if "sim" in where.parts:
+            continue
+        for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(call, ast.Call):
+                continue
+            name, kw = _name(call), {k.arg: k.value for k in call.keywords}
+            said: list[ast.AST] = []
+            if name in errors or name == "Notice":
+                prefix = "error." if name in errors else ""
+                texts = [*call.args[:1], *[kw[k] for k in ("action",) if k in kw]]
+                worded = [t for t in texts if any(english(s) for s in _literals(t))]
+                key = kw.get("key")
+                if worded and key is None:
+                    found.append(f"{where}:{call.lineno}: {name} without a catalogue key: {_literals(worded[0])[0]!r}")
+                elif isinstance(key, ast.Constant) and worded:
+                    if prefix + key.value not in known:
+                        found.append(f"{where}:{call.lineno}: {name}: no {prefix}{key.value} in the catalogue")
+                    elif "action" in kw and kw["action"] in worded and f"error.{key.value}.action" not in known:
+                        found.append(f"{where}:{call.lineno}: {name}: no error.{key.value}.action in the catalogue")
+                elif key is not None and worded:  # "video.no_task." + kind: some key of the catalogue starts so
+                    start = next(iter(_literals(key)), "")
+                    if not any(k.startswith(prefix + start) for k in known):
+                        found.append(f"{where}:{call.lineno}: {name}: no {prefix}{start}… in the catalogue")
+                continue
+            if name in _PRINTERS:
+                said = call.args[:1]
+                if name == "assemble":  # rich's Text.assemble: (text, style) pairs or strings
+                    said = [a.elts[0] if isinstance(a, ast.Tuple) else a for a in call.args]
+                if name == "say" and len(call.args) > 1 and not _literals(call.args[0]):
+                    said = [kw["default"]] if "default" in kw else []  # the catalogue's say(lang, KEY)
+            elif name in _ARGPARSE:  # --help: its Chinese is core/help_texts.py's (test_help_texts.py walks the parsers)
+                said = [v for k, v in kw.items() if k in _ARGPARSE_WORDS] + (call.args[:1] if name == "add_argument_group" else [])
+                said = [v for v in said if isinstance(v, ast.Constant)]  # (one built from parts: the walk sees it whole)
+                said = [v for v in said if not all(s in HELP_ZH for s in _literals(v))]
+            for node in said:
+                for text in _literals(node):
+                    if english(text) and (str(where), text) not in VERBATIM:
+                        found.append(f"{where}:{call.lineno}: {name}: {text!r}")
+    return found
+
+
+def test_the_scan_sees_english_and_lets_verbatim_words_through():
+    assert english("Nothing to export yet.")
+    assert english("{what}: the gateway refused the key ({detail})")
+    assert not english("nemochat --demo sessions")
+    assert not english("  {url}  /export --force NEMO_TOKEN https://nanophoto.ai/x")
+    assert not english("没有任务 #{id}")
+
+
+def test_no_english_literal_reaches_a_person_outside_the_catalogue():
+    found = _findings()
+    assert found == [], f"{len(found)} English literals outside the catalogue:\n" + "\n".join(found)
