@@ -112,7 +112,7 @@ def check_url(key: str, value: object, origin: str) -> None:
         return
     problem = url_problem(key, value)
     if problem:
-        raise UsageError(f"{origin}: {problem}")
+        raise UsageError(f"{origin}: {problem}", key="url", origin=origin, problem=problem)
 
 
 def unset_value(path: Path, key: str) -> bool:

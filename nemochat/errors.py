@@ -53,11 +53,12 @@ class NemochatError(Exception):
         self.key = key
         # An error or a catalogue line named inside this one ("{error}; the task is unaffected"), or
         # a list of lines ("Cannot upload: {problems}"), is said in the same language as this one.
-        self.nested = {name: value for name, value in values.items() if isinstance(value, (NemochatError, tuple))}
+        self.nested = {name: value for name, value in values.items() if isinstance(value, (NemochatError, tuple)) or getattr(value, "key", "")}
         self.values = {name: hide(_english(value)) for name, value in values.items()}
 
     def say(self, lang: str | None) -> tuple[str, str]:
         """The message and the advice in ``lang``: the catalogue's when keyed, else the English."""
+        from nemochat.core.secrets import hide
         from nemochat.core.texts import say_error
 
         values = {**self.values, **{name: hide(_said(inner, lang)) for name, inner in self.nested.items()}}
@@ -75,11 +76,11 @@ def _said(value: object, lang: str | None) -> str:
     """An error, a catalogue line (``core.texts.Said``) or a tuple of them, in ``lang``."""
     if isinstance(value, NemochatError):
         return value.say(lang)[0]
-    if isinstance(value, tuple):
-        from nemochat.core.texts import say
+    from nemochat.core.texts import say
 
+    if isinstance(value, tuple):
         return "; ".join(say(lang, v.key, **dict(v.values)) if getattr(v, "key", "") else str(v) for v in value)
-    return str(value)
+    return say(lang, value.key, **dict(value.values))  # type: ignore[attr-defined]  # a catalogue line (core.texts.Said)
 
 
 class UsageError(NemochatError):

@@ -182,7 +182,7 @@ def _check_urls(values: Mapping[str, object], sources: Mapping[str, str]) -> Non
         if problem:
             from nemochat.errors import UsageError
 
-            raise UsageError(f"{sources.get(key, key)}: {problem}")
+            raise UsageError(f"{sources.get(key, key)}: {problem}", key="url", origin=sources.get(key, key), problem=problem)
 
 
 def url_problem(key: str, value: object) -> str | None:
@@ -193,13 +193,12 @@ def url_problem(key: str, value: object) -> str | None:
     from urllib.parse import urlsplit
 
     shown = without_userinfo(str(value))[:80]
+    from nemochat.core.texts import Said
+
     if not is_http_url(value):
-        return f"{key} must be an http(s) URL like {URL_KEYS[key]}, got {shown!r}"
+        return Said.of("url.not_http", name=key, example=URL_KEYS[key], value=repr(shown))
     if key != "proxy" and "@" in urlsplit(str(value)).netloc:  # a proxy's own login is its business (shown masked)
-        return (
-            f"{key} must not carry a user name or password ({shown}): "
-            "give keys with NEMO_TOKEN, NANOPHOTO_API_KEY or SORA_GATEWAY_KEY"
-        )
+        return Said.of("url.userinfo", name=key, value=shown)
     return None
 
 

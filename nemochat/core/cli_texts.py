@@ -66,6 +66,7 @@ ERRORS: dict[str, dict[str, str]] = {
         "error.ledger.unwritable.action": "Make its folder writable, or free some space.",
         "error.ledger.broken": "cannot open the ledger {path}: {reason}",
         "error.ledger.broken.action": "Check that its disk is not full or read-only, else move the file away to start a new one.",
+        "error.url": "{origin}: {problem}",
         "error.local.write": "cannot write{where}: {reason}",
         "error.local.write.action": "Free some space or make the folder writable (XDG_CONFIG_HOME, XDG_STATE_HOME and XDG_DATA_HOME move nemochat's files).",
         "error.local.use": "cannot use{where}: {reason}",
@@ -131,6 +132,7 @@ ERRORS: dict[str, dict[str, str]] = {
         "error.ledger.unwritable.action": "请让它所在的文件夹可写,或腾出一些空间。",
         "error.ledger.broken": "无法打开历史记录 {path}:{reason}",
         "error.ledger.broken.action": "请确认磁盘没有满、不是只读,否则把这个文件移走以重新开始。",
+        "error.url": "{origin}:{problem}",
         "error.local.write": "无法写入{where}:{reason}",
         "error.local.write.action": "请腾出一些空间或让文件夹可写(XDG_CONFIG_HOME、XDG_STATE_HOME 和 XDG_DATA_HOME 可以移动 nemochat 的文件)。",
         "error.local.use": "无法使用{where}:{reason}",
@@ -141,6 +143,8 @@ ERRORS: dict[str, dict[str, str]] = {
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "interrupted": "Interrupted.",
+        "url.not_http": "{name} must be an http(s) URL like {example}, got {value}",
+        "url.userinfo": "{name} must not carry a user name or password ({value}): give keys with NEMO_TOKEN, NANOPHOTO_API_KEY or SORA_GATEWAY_KEY",
         "cli.not_utf8": "{what} is not valid UTF-8: check your terminal's or script's encoding",
         "cli.unexpected": "unexpected error: {error} (run with --debug for details)",
         "repl.json": "the chat is for people; with --json use a command, e.g. nemochat --json ask TEXT",
@@ -196,6 +200,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "zh": {
         "interrupted": "已中断。",
+        "url.not_http": "{name} 必须是 http(s) 地址,例如 {example},实际是 {value}",
+        "url.userinfo": "{name} 不能带用户名或密码({value}):密钥请用 NEMO_TOKEN、NANOPHOTO_API_KEY 或 SORA_GATEWAY_KEY 提供",
         "cli.not_utf8": "{what} 不是有效的 UTF-8:请检查终端或脚本的编码",
         "cli.unexpected": "意外错误:{error}(用 --debug 运行可查看详情)",
         "repl.json": "聊天是给人用的;使用 --json 时请用命令,例如 nemochat --json ask 文字",

@@ -27,7 +27,7 @@ def test_config_set_refuses_a_backend_that_is_not_a_url(nemochat, config, key, v
     result = nemochat("config", "set", key, value, env=env)
     assert result.returncode == 2 and result.stdout == ""
     [line] = result.stderr.splitlines()
-    assert f"{key} must be an http(s) URL" in line and repr(value) in line
+    assert f"{key} 必须是 http(s) 地址" in line and repr(value) in line  # (the file says lang = "zh")
     assert path.read_text() == 'lang = "zh"\n', "nothing written"
     assert nemochat("credits", "--demo", env=env).returncode == 0, "the file still works"
 
@@ -48,12 +48,12 @@ def test_a_bad_address_already_in_the_file_can_be_seen_and_removed(nemochat, con
     assert shown.returncode == 0
     [api_base] = [line for line in shown.stdout.splitlines() if line.startswith("api_base ")]
     assert "notaurl" in api_base and f"文件 {path}" in api_base  # (the file says lang = "zh")
-    assert f"file {path}: api_base must be an http(s) URL" in shown.stderr and "config unset" in shown.stderr
+    assert f"file {path}:api_base 必须是 http(s) 地址" in shown.stderr and "config unset" in shown.stderr
     as_json = [json.loads(line) for line in nemochat("config", "show", "--json", env=env).stdout.splitlines()]
     assert {"type": "config", "key": "api_base", "value": "notaurl", "source": f"file {path}", "in_file": True} in as_json
 
     removed = nemochat("config", "unset", "api_base", env=env)
-    assert removed.returncode == 0 and "api_base removed" in removed.stdout
+    assert removed.returncode == 0 and removed.stdout == f"已从 {path} 删除 api_base\n"  # (in the file's language)
     assert path.read_text() == 'lang = "zh"\n'
     clean = nemochat("config", "show", env=env)
     assert clean.returncode == 0 and clean.stderr == ""
