@@ -386,8 +386,8 @@ def say(lang: str | None, key: str, default: str | None = None, **values: object
     if template is None:
         if default is None:
             raise KeyError(key)
-        template = default
-    return template.format(**phrased(lang, values)) if values else template
+        return default.format(**phrased(lang, values)) if values else default
+    return template.format(**phrased(lang, values))
 
 
 def phrased(lang: str | None, values: dict[str, object]) -> dict[str, object]:

@@ -51,9 +51,10 @@ VEO_COST_PER_SHOT = {"720p": 10, "1080p": 14, "4k": 30}
 GATEWAY_FIELDS = ("images", "model", "orientation", "prompt", "size", "duration")
 
 
-def broken(rule: str, message: str, action: str = "") -> UsageError:
-    """The error for one broken rule: ``code`` is the rule's name."""
-    return UsageError(message, code=rule, action=action)
+def broken(rule: str, message: str, action: str = "", *, key: str, **values: object) -> UsageError:
+    """The error for one broken rule: ``code`` is the rule's name; ``key`` its
+    message in the catalogue (``error.rule.…``, core/cli_texts.py)."""
+    return UsageError(message, code=rule, action=action, key=key, **values)
 
 
 # -- image URLs -------------------------------------------------------------------------
@@ -76,6 +77,7 @@ def check_image_urls(urls: Iterable[str], who: str) -> tuple[str, ...]:
                 f"{who} rule: images must be public http(s) URLs, and {shown!r} is not one",
                 "For a local image, pass --upload-local to upload it to your NemoVideo session first "
                 "(it then gets a public URL); base64 images are not accepted.",
+                key="rule.image_urls", who=who, url=repr(shown),
             )
         out.append(url.strip())
     return tuple(out)
@@ -135,19 +137,22 @@ _PROMPT_EXAMPLE = 'Add one, for example: --prompt "a rainy Tokyo street at night
 
 def validate_sora(r: SoraRequest) -> SoraRequest:
     if not r.prompt.strip():
-        raise broken("PROMPT_REQUIRED", "Sora rule: a prompt is required (--prompt)", _PROMPT_EXAMPLE)
+        raise broken("PROMPT_REQUIRED", "Sora rule: a prompt is required (--prompt)", _PROMPT_EXAMPLE, key="rule.sora.prompt")
     if r.mode not in SORA_MODES:
-        raise broken("SORA_MODE", f"Sora rule: --mode must be textToVideo or imageToVideo, not {r.mode!r}")
+        raise broken("SORA_MODE", f"Sora rule: --mode must be textToVideo or imageToVideo, not {r.mode!r}", key="rule.sora.mode", value=repr(r.mode))
     if r.model_tier not in SORA_TIERS:
-        raise broken("SORA_MODEL_TIER", f"Sora rule: --model-tier must be one of {', '.join(SORA_TIERS)}, not {r.model_tier!r}")
+        raise broken("SORA_MODEL_TIER", f"Sora rule: --model-tier must be one of {', '.join(SORA_TIERS)}, not {r.model_tier!r}",
+                     key="rule.sora.tier", tiers=", ".join(SORA_TIERS), value=repr(r.model_tier))
     if r.aspect_ratio not in SORA_ASPECTS:
-        raise broken("SORA_ASPECT_RATIO", f"Sora rule: --aspect-ratio must be portrait or landscape, not {r.aspect_ratio!r}")
+        raise broken("SORA_ASPECT_RATIO", f"Sora rule: --aspect-ratio must be portrait or landscape, not {r.aspect_ratio!r}",
+                     key="rule.sora.aspect", value=repr(r.aspect_ratio))
     if r.video_duration not in SORA_DURATIONS:
-        raise broken("SORA_DURATION", f"Sora rule: --video-duration must be 10 or 15 seconds, not {r.video_duration!r}")
+        raise broken("SORA_DURATION", f"Sora rule: --video-duration must be 10 or 15 seconds, not {r.video_duration!r}",
+                     key="rule.sora.duration", value=repr(r.video_duration))
     if r.mode == "imageToVideo" and not r.image_urls:
-        raise broken("IMAGE_REQUIRED", "Sora rule: imageToVideo needs at least one public image URL (--image-url)")
+        raise broken("IMAGE_REQUIRED", "Sora rule: imageToVideo needs at least one public image URL (--image-url)", key="rule.sora.image_required")
     if r.mode == "textToVideo" and r.image_urls:
-        raise broken("SORA_TEXT_NO_IMAGES", "Sora rule: textToVideo takes no images (use --mode imageToVideo)")
+        raise broken("SORA_TEXT_NO_IMAGES", "Sora rule: textToVideo takes no images (use --mode imageToVideo)", key="rule.sora.text_no_images")
     check_image_urls(r.image_urls, "Sora")
     return r
 
@@ -185,14 +190,14 @@ def veo_request(shots: Any, resolution: str | None = None) -> VeoRequest:
     names). A shot without an id gets ``shot-N``, without an aspect ratio 16:9,
     without a generation type TEXT_2_VIDEO."""
     if not isinstance(shots, list) or not shots:
-        raise broken("SHOTS_REQUIRED", "Veo rule: a job needs a non-empty list of shots (--shots-json '[{...}]')")
+        raise broken("SHOTS_REQUIRED", "Veo rule: a job needs a non-empty list of shots (--shots-json '[{...}]')", key="rule.veo.no_shots")
     parsed = []
     for n, raw in enumerate(shots, start=1):
         if not isinstance(raw, Mapping):
-            raise broken("SHOTS_REQUIRED", f"Veo rule: shot {n} must be an object with id, prompt, generationType, aspectRatio")
+            raise broken("SHOTS_REQUIRED", f"Veo rule: shot {n} must be an object with id, prompt, generationType, aspectRatio", key="rule.veo.shot_object", n=n)
         images = raw.get("imageUrls") or ()
         if isinstance(images, str) or not isinstance(images, (list, tuple)):
-            raise broken("IMAGE_URLS_REQUIRED", f"Veo rule: imageUrls of shot {n} must be a list of public URLs")
+            raise broken("IMAGE_URLS_REQUIRED", f"Veo rule: imageUrls of shot {n} must be a list of public URLs", key="rule.veo.image_list", n=n)
         _check_shot_length(raw, n)
         parsed.append(
             VeoShot(
@@ -213,28 +218,34 @@ def _check_shot_length(raw: Mapping[str, Any], n: int) -> None:
         value = raw.get(key)
         if value is not None and _as_int(value) != VEO_SHOT_SECONDS:  # 8, "8", "8s" and 8.0 are all right
             raise broken("VEO_SHOT_DURATION", f"Veo rule: every shot is {VEO_SHOT_SECONDS} s (shot {str(raw.get('id') or n)!r} "
-                         f"asks for {key}={value!r}); for a longer video use more shots, at most {VEO_MAX_SHOTS}")
+                         f"asks for {key}={value!r}); for a longer video use more shots, at most {VEO_MAX_SHOTS}",
+                         key="rule.veo.shot_duration", seconds=VEO_SHOT_SECONDS, shot=repr(str(raw.get("id") or n)), field=key,
+                         value=repr(value), most=VEO_MAX_SHOTS)
 
 
 def validate_veo(r: VeoRequest) -> VeoRequest:
     count = len(r.shots)
     if count == 0:
-        raise broken("SHOTS_REQUIRED", "Veo rule: a job needs at least one shot")
+        raise broken("SHOTS_REQUIRED", "Veo rule: a job needs at least one shot", key="rule.veo.at_least_one")
     if count > VEO_MAX_SHOTS or count * VEO_SHOT_SECONDS > VEO_MAX_SECONDS:
         raise broken(
             "VEO_TOO_MANY_SHOTS",
             f"Veo rule: at most {VEO_MAX_SHOTS} shots of {VEO_SHOT_SECONDS} s, {VEO_MAX_SECONDS} s in all; "
             f"this job has {count} shots ({count * VEO_SHOT_SECONDS} s)",
+            key="rule.veo.too_many", most=VEO_MAX_SHOTS, seconds=VEO_SHOT_SECONDS, total=VEO_MAX_SECONDS, count=count,
+            length=count * VEO_SHOT_SECONDS,
         )
     if r.resolution not in VEO_RESOLUTIONS:
-        raise broken("VEO_RESOLUTION", f"Veo rule: --resolution must be 720p, 1080p or 4k, not {r.resolution!r}")
+        raise broken("VEO_RESOLUTION", f"Veo rule: --resolution must be 720p, 1080p or 4k, not {r.resolution!r}", key="rule.veo.resolution",
+                     value=repr(r.resolution))
     if r.resolution != "720p" and count > 1:
-        raise broken("VEO_RESOLUTION_SINGLE_SHOT", f"Veo rule: {r.resolution} is only for a single shot; this job has {count} (use 720p)")
+        raise broken("VEO_RESOLUTION_SINGLE_SHOT", f"Veo rule: {r.resolution} is only for a single shot; this job has {count} (use 720p)",
+                     key="rule.veo.resolution_single", resolution=r.resolution, count=count)
     seen: set[str] = set()
     for shot in r.shots:
         _check_shot(shot)
         if shot.id in seen:
-            raise broken("VEO_SHOT_IDS", f"Veo rule: shot ids must be unique ({shot.id!r} appears twice)")
+            raise broken("VEO_SHOT_IDS", f"Veo rule: shot ids must be unique ({shot.id!r} appears twice)", key="rule.veo.shot_ids", id=repr(shot.id))
         seen.add(shot.id)
     return r
 
@@ -242,19 +253,23 @@ def validate_veo(r: VeoRequest) -> VeoRequest:
 def _check_shot(shot: VeoShot) -> None:
     name = f"shot {shot.id!r}"
     if not shot.prompt:
-        raise broken("PROMPT_REQUIRED", f"Veo rule: every shot needs a prompt ({name} has none)")
+        raise broken("PROMPT_REQUIRED", f"Veo rule: every shot needs a prompt ({name} has none)", key="rule.veo.prompt", id=repr(shot.id))
     if shot.generation_type not in VEO_IMAGE_COUNTS:
         raise broken(
             "VEO_GENERATION_TYPE",
             f"Veo rule: generationType must be one of {', '.join(VEO_IMAGE_COUNTS)} ({name} has {shot.generation_type!r})",
+            key="rule.veo.generation_type", types=", ".join(VEO_IMAGE_COUNTS), id=repr(shot.id), value=repr(shot.generation_type),
         )
     if shot.aspect_ratio not in VEO_ASPECTS:
-        raise broken("VEO_ASPECT_RATIO", f"Veo rule: aspectRatio must be one of {', '.join(VEO_ASPECTS)} ({name} has {shot.aspect_ratio!r})")
+        raise broken("VEO_ASPECT_RATIO", f"Veo rule: aspectRatio must be one of {', '.join(VEO_ASPECTS)} ({name} has {shot.aspect_ratio!r})",
+                     key="rule.veo.aspect", aspects=", ".join(VEO_ASPECTS), id=repr(shot.id), value=repr(shot.aspect_ratio))
     low, high = VEO_IMAGE_COUNTS[shot.generation_type]
     n = len(shot.image_urls)
     if not low <= n <= high:
         wanted = "no images" if high == 0 else f"{low}-{high} public image URLs"
-        raise broken("INVALID_IMAGE_COUNT", f"Veo rule: {shot.generation_type} takes {wanted} ({name} has {n})")
+        raise broken("INVALID_IMAGE_COUNT", f"Veo rule: {shot.generation_type} takes {wanted} ({name} has {n})",
+                     key="rule.veo.no_images" if high == 0 else "rule.veo.image_count", type=shot.generation_type, low=low, high=high,
+                     id=repr(shot.id), n=n)
     check_image_urls(shot.image_urls, "Veo")
 
 
@@ -307,22 +322,26 @@ def gateway_request(
 def validate_gateway(body: Mapping[str, Any]) -> GatewayRequest:
     missing = [f for f in GATEWAY_FIELDS if f not in body or body[f] is None]
     if missing:
-        raise broken("GATEWAY_FIELDS", f"Gateway rule: every field is required ({', '.join(GATEWAY_FIELDS)}); missing: {', '.join(missing)}")
+        raise broken("GATEWAY_FIELDS", f"Gateway rule: every field is required ({', '.join(GATEWAY_FIELDS)}); missing: {', '.join(missing)}",
+                     key="rule.gateway.fields", fields=", ".join(GATEWAY_FIELDS), missing=", ".join(missing))
     if not isinstance(body["prompt"], str) or not body["prompt"].strip():
-        raise broken("PROMPT_REQUIRED", "Gateway rule: a prompt is required (--prompt)", _PROMPT_EXAMPLE)
+        raise broken("PROMPT_REQUIRED", "Gateway rule: a prompt is required (--prompt)", _PROMPT_EXAMPLE, key="rule.gateway.prompt")
     if body["model"] not in GATEWAY_MODELS:
-        raise broken("GATEWAY_MODEL", f"Gateway rule: --model must be sora-2 or sora-2-pro, not {body['model']!r}")
+        raise broken("GATEWAY_MODEL", f"Gateway rule: --model must be sora-2 or sora-2-pro, not {body['model']!r}", key="rule.gateway.model",
+                     value=repr(body["model"]))
     if body["size"] not in GATEWAY_SIZES:
-        raise broken("GATEWAY_SIZE", f"Gateway rule: --size must be small or large, not {body['size']!r}")
+        raise broken("GATEWAY_SIZE", f"Gateway rule: --size must be small or large, not {body['size']!r}", key="rule.gateway.size", value=repr(body["size"]))
     if body["model"] == "sora-2-pro" and body["size"] != "large":
-        raise broken("GATEWAY_PRO_SIZE", "Gateway rule: sora-2-pro takes only --size large")
+        raise broken("GATEWAY_PRO_SIZE", "Gateway rule: sora-2-pro takes only --size large", key="rule.gateway.pro_size")
     if body["orientation"] not in SORA_ASPECTS:
-        raise broken("GATEWAY_ORIENTATION", f"Gateway rule: --orientation must be portrait or landscape, not {body['orientation']!r}")
+        raise broken("GATEWAY_ORIENTATION", f"Gateway rule: --orientation must be portrait or landscape, not {body['orientation']!r}",
+                     key="rule.gateway.orientation", value=repr(body["orientation"]))
     duration = _as_int(body["duration"])
     if duration not in GATEWAY_DURATIONS:
-        raise broken("GATEWAY_DURATION", f"Gateway rule: --duration must be 10 or 15 seconds, not {body['duration']!r}")
+        raise broken("GATEWAY_DURATION", f"Gateway rule: --duration must be 10 or 15 seconds, not {body['duration']!r}",
+                     key="rule.gateway.duration", value=repr(body["duration"]))
     if not isinstance(body["images"], (list, tuple)):
-        raise broken("GATEWAY_IMAGES", "Gateway rule: images must be a list ([] for text-to-video)")
+        raise broken("GATEWAY_IMAGES", "Gateway rule: images must be a list ([] for text-to-video)", key="rule.gateway.images")
     images = check_image_urls(body["images"], "Gateway")
     return GatewayRequest(body["prompt"].strip(), body["model"], body["orientation"], body["size"], duration, images)
 

@@ -38,7 +38,10 @@ _VERBATIM_PARTS = re.compile(
     r"|(?<![\w])/[a-z][\w.-]*"  # slash commands and paths
     r"|\b[A-Z][A-Z0-9_]+\b"  # environment variables, metavars, MP4, URL, JSON
     r"|\bnemochat(?: --demo)?(?: [a-z][\w-]*)*"  # a nemochat command line
-    r"|\b(?:NemoVideo|NanoPhoto|Sora|Veo|Ctrl|Alt|Enter|Tab|Markdown|TOML|Python|PyAV|Pillow|socksio)\b"
+    r"|\b(?:NemoVideo|NanoPhoto|Sora|Veo|OpenAI|Ctrl|Alt|Enter|Tab|Markdown|TOML|Python|PyAV|Pillow|socksio)\b"
+    r"|\S*[/.~]\S*\w"  # file names and paths: clip.preview.png, ~/.bashrc, nemovideo.ai
+    r"|\b\w+_\w+\b|\b[a-z]+[A-Z]\w*|\b\w*\d\w*\b"  # identifiers: sora_interval, imageToVideo, base64
+    r"|\b\w+(?:-\w+)+\b"  # sora-2-pro, Content-Range
 )
 _ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -83,26 +86,40 @@ def english(text: str) -> bool:
     return bool(_ENGLISH_WORD.search(_VERBATIM_PARTS.sub(" ", text)))
 
 
+# Words that stay in Latin letters in the Chinese: what a person types (commands, flags'
+# values, fields of a request) and names of tools.
+ZH_VERBATIM_WORDS = {
+    "new", "cancel", "off", "submit", "status", "ask", "config", "set", "unset", "show", "path", "cat", "notes", "txt", "intro",
+    "render", "jobs", "pip", "install", "pillow", "http", "https", "socks", "json", "sse", "prompt", "images", "chat",
+    "portrait", "landscape", "small", "large", "high", "standard", "true", "false", "sora", "pro", "bash", "zsh", "fish",
+    "shell", "lang", "output", "dir", "video", "create", "query", "answer", "max", "bytes", "event", "compinit",
+}
+
+
 def _name(call: ast.Call) -> str:
     f = call.func
     return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
 
 
-def _findings() -> list[str]:
+def _modules() -> list[tuple[Path, str]]:
+    """Every module of nemochat but the simulator's, as (path, source)."""
+    paths = (p for p in sorted(ROOT.rglob("*.py")) if "sim" not in p.relative_to(ROOT.parent).parts)
+    return [(p.relative_to(ROOT.parent), p.read_text(encoding="utf-8")) for p in paths]
+
+
+def _findings(modules: list[tuple[Path, str]]) -> list[str]:
     errors, known = _errors(), CATALOGUE["en"]
     found: list[str] = []
-    for path in sorted(ROOT.rglob("*.py")):
-        where = path.relative_to(ROOT.parent)
-        if "sim" in where.parts:
-            continue
-        for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for where, source in modules:
+        for call in ast.walk(ast.parse(source)):
             if not isinstance(call, ast.Call):
                 continue
             name, kw = _name(call), {k.arg: k.value for k in call.keywords}
             said: list[ast.AST] = []
-            if name in errors or name == "Notice":
-                prefix = "error." if name in errors else ""
-                texts = [*call.args[:1], *[kw[k] for k in ("action",) if k in kw]]
+            if name in errors or name in ("Notice", "broken"):
+                prefix = "error." if name != "Notice" else ""
+                # (video_rules.broken(RULE, message, action, key=...): the rule's name, then its words)
+                texts = [*call.args[1:3]] if name == "broken" else [*call.args[:1], *[kw[k] for k in ("action",) if k in kw]]
                 worded = [t for t in texts if any(english(s) for s in _literals(t))]
                 key = kw.get("key")
                 if worded and key is None:
@@ -134,6 +151,25 @@ def _findings() -> list[str]:
     return found
 
 
+def test_the_scan_finds_each_kind_of_english_it_looks_for():
+    planted = Path("nemochat/planted.py"), "\n".join([
+        'raise UsageError("Nothing to do here.")',  # an error without a key
+        'raise UsageError("Nothing.", key="no.such.key")',  # a key the catalogue lacks
+        'raise BackendError("Gone.", action="Try later.", key="session_not_found")',  # advice without error.K.action
+        'emit(Notice(f"Resumed at {size}."))',  # a notice without a key
+        'print(f"{name} removed from {path}")',
+        'console.print(Text("Opened ", style="dim"))',
+        'repl.say("Upload is not available.", "yellow")',
+        'p.add_argument("--x", help="a flag nobody translated")',
+        'raise broken("RULE", "Sora rule: no", key="rule.nope")',
+        'print(say(lang, "credits"))', 'raise UsageError("x", key="usage.export")',  # fine: keyed, said
+        'print(f"  {url}  /export NEMO_TOKEN")',  # fine: nothing but verbatim words
+    ])
+    found = _findings([planted])
+    assert len(found) == 9, found
+    assert all(line.startswith("nemochat/planted.py:") for line in found)
+
+
 def test_the_scan_sees_english_and_lets_verbatim_words_through():
     assert english("Nothing to export yet.")
     assert english("{what}: the gateway refused the key ({detail})")
@@ -142,6 +178,16 @@ def test_the_scan_sees_english_and_lets_verbatim_words_through():
     assert not english("没有任务 #{id}")
 
 
+def test_the_chinese_has_no_english_sentence():
+    from nemochat.core.help_texts import HELP_ZH
+    from nemochat.repl.texts import _TEXTS
+
+    tables = {"core": CATALOGUE["zh"], "help": HELP_ZH, "repl": _TEXTS["zh"]}
+    left = {(name, key): words for name, table in tables.items() for key, value in table.items()
+            if (words := set(_ENGLISH_WORD.findall(_VERBATIM_PARTS.sub(" ", value))) - ZH_VERBATIM_WORDS)}
+    assert left == {}
+
+
 def test_no_english_literal_reaches_a_person_outside_the_catalogue():
-    found = _findings()
+    found = _findings(_modules())
     assert found == [], f"{len(found)} English literals outside the catalogue:\n" + "\n".join(found)
