@@ -27,7 +27,7 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from nemochat.core.sanitize import clean_line
-from nemochat.core.texts import say
+from nemochat.core.texts import Said, say
 
 __all__ = ["Segment", "Timeline", "Track", "TrackKind", "decode_draft", "diff_timelines", "timeline_from_state"]
 
@@ -255,33 +255,41 @@ def _percent(volume: float | None) -> str:
     return f"{round(volume * 100)}%" if volume is not None else "default"
 
 
-def _span(segment: Segment) -> str:
-    return f"{_seconds(segment.start_ms)}-{_seconds(segment.end_ms)} s"
+def _volume_said(volume: float | None) -> Said:
+    return Said.of("change.percent", percent=round(volume * 100)) if volume is not None else Said.of("change.default")
 
 
-def _describe(segment: Segment) -> str:
+def _span(segment: Segment) -> Said:
+    return Said.of("change.span", start=_seconds(segment.start_ms), end=_seconds(segment.end_ms))
+
+
+def _describe(segment: Segment) -> Said:
     """ "'Lo-fi' 0-10 s at 35%" """
-    return f"'{segment.label}' {_span(segment)}{_volume_suffix(segment, ' at ')}"
+    if segment.volume is None:
+        return Said.of("change.segment", label=segment.label, span=_span(segment))
+    return Said.of("change.segment_at", label=segment.label, span=_span(segment), volume=_volume_said(segment.volume))
 
 
-def _describe_all(segments: tuple[Segment, ...]) -> str:
-    listed = ", ".join(_describe(s) for s in segments[:_MAX_LISTED])
+def _describe_all(segments: tuple[Segment, ...]) -> Said:
+    listed = tuple(_describe(s) for s in segments[: _MAX_LISTED])
     more = len(segments) - _MAX_LISTED
-    return listed + (f" and {more} more" if more > 0 else "")
+    return Said.of("change.list_more", listed=listed, count=more) if more > 0 else Said.of("change.list", listed=listed)
 
 
 # --- diff --------------------------------------------------------------------------
 
 
 def diff_timelines(before: Timeline, after: Timeline) -> tuple[str, ...]:
-    """What changed, as short phrases; () when nothing visible did."""
+    """What changed, as short phrases; () when nothing visible did. Each is a
+    catalogue line (``core.texts.Said``): English as a string, and a view says it
+    in its own language."""
     changes: list[str] = []
     if after.title and before.title != after.title:
-        changes.append(f"title '{before.title or ''}' → '{after.title}'")
+        changes.append(Said.of("change.title", old=before.title or "", new=after.title))
     for key in dict.fromkeys(_track_key(t) for t in (*after.tracks, *before.tracks)):
         changes.extend(_diff_tracks(key, before, after))
     if before.duration_ms != after.duration_ms:
-        changes.append(f"total duration {_seconds(before.duration_ms)} s → {_seconds(after.duration_ms)} s")
+        changes.append(Said.of("change.duration", old=_seconds(before.duration_ms), new=_seconds(after.duration_ms)))
     return tuple(changes)
 
 
@@ -302,37 +310,37 @@ def _diff_tracks(key: tuple[TrackKind, int | None], before: Timeline, after: Tim
     for was, now in zip(old, new, strict=False):
         if parts := _segment_changes(was, now):
             # "the video track", or "video track 2" when there are several
-            name = f"the {_noun(now)}" if len(same_kind) == 1 else f"{_noun(now)} {same_kind.index(now) + 1}"
-            changes.append(f"changed {name}: {', '.join(parts)}")
+            name = Said.of("change.the", noun=_noun(now)) if len(same_kind) == 1 else Said.of(
+                "change.numbered", noun=_noun(now), number=same_kind.index(now) + 1)
+            changes.append(Said.of("change.track", name=name, parts=tuple(parts)))
     for _number, track in enumerate(new[len(old) :], start=len(old) + 1):
         noun = _noun(track)
-        article = "an" if noun[0] in "aeiou" else "a"
-        contents = _describe_all(track.segments) if track.segments else "empty"
-        changes.append(f"added {article} {noun}: {contents}")
+        contents = _describe_all(track.segments) if track.segments else Said.of("change.empty")
+        changes.append(Said.of("change.added_an" if str(noun)[0] in "aeiou" else "change.added_a", noun=noun, contents=contents))
     for track in old[len(new) :]:
-        contents = _describe_all(track.segments) if track.segments else "empty"
-        changes.append(f"removed the {_noun(track)}: {contents}")
+        contents = _describe_all(track.segments) if track.segments else Said.of("change.empty")
+        changes.append(Said.of("change.removed_track", noun=_noun(track), contents=contents))
     return changes
 
 
 def _segment_changes(was: Track, now: Track) -> list[str]:
     if len(was.segments) != len(now.segments):
-        added = [f"added {_describe(s)}" for s in now.segments if s not in was.segments]
-        removed = [f"removed {_describe(s)}" for s in was.segments if s not in now.segments]
+        added = [Said.of("change.added", segment=_describe(s)) for s in now.segments if s not in was.segments]
+        removed = [Said.of("change.removed", segment=_describe(s)) for s in was.segments if s not in now.segments]
         return added + removed
     parts: list[str] = []
     for old, new in zip(was.segments, now.segments, strict=False):
         if old.label != new.label:
-            parts.append(f"'{old.label}' → '{new.label}'")
+            parts.append(Said.of("change.label", old=old.label, new=new.label))
         if (old.start_ms, old.end_ms) != (new.start_ms, new.end_ms):
-            parts.append(f"{_span(old)} → {_span(new)}")
+            parts.append(Said.of("change.moved", old=_span(old), new=_span(new)))
         if old.volume != new.volume:
-            parts.append(f"volume {_percent(old.volume)} → {_percent(new.volume)}")
+            parts.append(Said.of("change.volume", old=_volume_said(old.volume), new=_volume_said(new.volume)))
     return parts
 
 
-def _noun(track: Track) -> str:
+def _noun(track: Track) -> Said:
     """ "video track", "track (type 5)" """
     if track.kind != "other":
-        return f"{track.kind} track"
-    return f"track (type {track.type_code})" if track.type_code is not None else "other track"
+        return Said.of("change.noun." + track.kind)
+    return Said.of("change.noun.typed", code=track.type_code) if track.type_code is not None else Said.of("change.noun.other")

@@ -106,6 +106,7 @@ class AgentError:
 
     message: str
     code: str | None = None
+    key: str = field(default="", compare=False)  # when the words are nemochat's (the server gave none): the catalogue's
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +179,7 @@ def parse_payload(data: str) -> tuple[AgentEvent, ...]:
     try:
         payload = _loads(data)
     except json_safe.TooDeep:  # a protocol error, not a RecursionError
-        return (AgentError("the agent's stream sent an event nested too deeply to read", code="bad_event"),)
+        return (AgentError("the agent's stream sent an event nested too deeply to read", code="bad_event", key="agent.too_deep"),)
     except ValueError:
         return (Heartbeat(),) if not data.strip() else _parse_non_json(data)
     if type(payload) is not dict:
@@ -223,8 +224,9 @@ def _parse_adk(event: dict[str, Any]) -> tuple[AgentEvent, ...]:
     if _acts(actions):
         out += _actions(actions)
     if event.get("errorCode") or event.get("errorMessage"):
-        message = error_words(_str(event.get("errorMessage"))) or f"the agent stopped ({_str(event.get('errorCode'))})"
-        out.append(AgentError(message=message, code=_opt_str(event.get("errorCode"))))
+        message = error_words(_str(event.get("errorMessage")))
+        out.append(AgentError(message=message or f"the agent stopped ({_str(event.get('errorCode'))})", code=_opt_str(event.get("errorCode")),
+                              key="" if message else "agent.stopped"))
     return tuple(out)
 
 
@@ -307,7 +309,8 @@ _LOOSE_ERROR = re.compile(r"""^\s*\{\s*["']error["']\s*:\s*(?P<msg>.*?)\s*\}?\s*
 def _parse_non_json(data: str) -> tuple[AgentEvent, ...]:
     match = _LOOSE_ERROR.match(data)
     if match:
-        return (AgentError(message=_unquote(match["msg"]) or "the server failed"),)
+        said = _unquote(match["msg"])
+        return (AgentError(message=said or "the server failed", key="" if said else "agent.failed"),)
     return ()
 
 

@@ -391,18 +391,22 @@ def say(lang: str | None, key: str, default: str | None = None, **values: object
 
 
 def phrased(lang: str | None, values: dict[str, object]) -> dict[str, object]:
-    """``values`` with the phrases nemochat itself put there ("Sending your message",
-    "the video URL", "5 minutes") in ``lang``; anything else (a server's words) as is."""
-    if lang_of(lang) == "en":
-        return values
+    """``values`` with what nemochat itself put there in ``lang``: a catalogue line
+    (``Said``), a list of them, an error; in Chinese also its phrases ("Sending your
+    message", "the video URL", "5 minutes"). Anything else (a server's words) as is."""
     import re
 
+    zh = lang_of(lang) == "zh"
     table = CATALOGUE[lang_of(lang)]
 
     def one(value: object) -> object:
+        if isinstance(value, Said) and value.key:
+            return said_in(lang, value)
+        if isinstance(value, tuple):  # a list: "'Intro' 0-5 s, 'Rain' 5-10 s"
+            return ("," if zh else ", ").join(str(one(v)) for v in value)
         if hasattr(value, "say"):  # an error named in the message
             return value.say(lang)[0]  # type: ignore[attr-defined]
-        if not isinstance(value, str):
+        if not zh or not isinstance(value, str):
             return value
         if "doing." + value in table:
             return table["doing." + value]
@@ -423,9 +427,16 @@ class Said(str):
     @classmethod
     def of(cls, key: str, **values: object) -> Said:
         said = cls(say("en", key, None, **values))
-        # (an error among the values is kept as is: a view says it in its own language)
-        said.key, said.values = key, tuple((k, v if hasattr(v, "say") else str(v)) for k, v in values.items())
+        # (a catalogue line, a list of them or an error among the values is kept as is: a view says it in its language)
+        said.key = key
+        said.values = tuple((k, v if isinstance(v, (Said, tuple)) or hasattr(v, "say") else str(v)) for k, v in values.items())
         return said
+
+
+def said_in(lang: str | None, text: str) -> str:
+    """``text`` in ``lang`` when it is a catalogue line (``Said``), else as it is."""
+    key = getattr(text, "key", "")
+    return say(lang, key, **dict(text.values)) if key else text  # type: ignore[attr-defined]
 
 
 def command_help(lang: str | None, name: str, english: str) -> str:

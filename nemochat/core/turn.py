@@ -287,7 +287,9 @@ class TurnState:
                 for stream, message in list(self._open.items()):
                     cut += self._complete(stream, message.raw, complete=False)
             action = f"Nothing was resent. Check what was done with `{cli_words.command('status')}`, then try again."  # (the REPL says /status)
-            return cut + [ErrorShown(event.code or "agent_error", event.message, action)]
+            code = event.code or "agent_error"
+            return cut + [ErrorShown(code, event.message, action, key=event.key, values=(("code", code),),
+                                     action_key="agent.error.action", action_values=(("command", cli_words.command("status")),))]
         return []  # heartbeats: alive, but nothing to show
 
     def _call(self, event: ev.ToolCall) -> list[UIEvent]:

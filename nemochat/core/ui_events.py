@@ -145,6 +145,20 @@ class ErrorShown:
     code: str
     message: str
     action: str = ""
+    # the catalogue's message (core/texts.py) and its {placeholders} when the words are nemochat's own
+    key: str = field(default="", compare=False)
+    values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    action_key: str = field(default="", compare=False)
+    action_values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def say(self, lang: str) -> tuple[str, str]:
+        """The message and the advice in ``lang`` (the server's own message as it is)."""
+        from nemochat.core.texts import lang_of, say
+
+        if lang_of(lang) == "en":
+            return self.message, self.action
+        message = say(lang, self.key, **dict(self.values)) if self.key else self.message
+        return message, say(lang, self.action_key, **dict(self.action_values)) if self.action_key else self.action
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,7 +67,16 @@ def offers_for(actions: list[GuiAction] | tuple[GuiAction, ...], lang: str) -> l
 
 
 class PickError(ValueError):
-    """Letters that do not fit the question; the message says why."""
+    """Letters that do not fit the question; the message says why (``said``: in a language)."""
+
+    def __init__(self, message: str, key: str, letters: str) -> None:
+        super().__init__(message)
+        self.key, self.letters = key, letters
+
+    def said(self, lang: str) -> str:
+        from nemochat.core.texts import say
+
+        return say(lang, self.key, letters=self.letters)
 
 
 _SPLIT = re.compile(r"[\s,;，、;/]+")
@@ -90,11 +99,11 @@ def parse_pick(text: str, item: QuestionItem) -> list[int] | None:
         else:
             return None
         if not 0 <= index < len(item.options):
-            raise PickError(f"Pick {_range(item)}.")
+            raise PickError(f"Pick {_range(item)}.", "pick.one_of", _range(item))
         if index not in picks:
             picks.append(index)
     if len(picks) > 1 and not item.allow_multiple:
-        raise PickError(f"Pick just one: {_range(item)}.")
+        raise PickError(f"Pick just one: {_range(item)}.", "pick.just_one", _range(item))
     return picks
 
 
@@ -137,7 +146,7 @@ class PendingQuestion:
         picks = parse_pick(text, item) if item.options else None
         words = ", ".join(item.options[i].label for i in picks) if picks else text.strip()
         if not words:
-            raise PickError(f"Pick {_range(item)}, or type your answer.")
+            raise PickError(f"Pick {_range(item)}, or type your answer.", "pick.or_type", _range(item))
         self.answers.append(words)
         return words
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
+from nemochat.core.texts import command_help, say
 from nemochat.repl.commands import Registry, SlashCommand
 from nemochat.repl.sessions import KnownSession
 
@@ -35,9 +36,11 @@ def _media_or_dir(path: str) -> bool:
 
 
 class ReplCompleter(Completer):
-    def __init__(self, registry: Registry, sessions: Callable[[], list[KnownSession]] = lambda: []) -> None:
+    def __init__(self, registry: Registry, sessions: Callable[[], list[KnownSession]] = lambda: [],
+                 lang: Callable[[], str] = lambda: "en") -> None:
         self.registry = registry
         self.sessions = sessions
+        self.lang = lang  # the language of each suggestion's description
         self._any_path = PathCompleter(expanduser=True)
         self._media_path = PathCompleter(expanduser=True, file_filter=_media_or_dir)
 
@@ -67,7 +70,8 @@ class ReplCompleter(Completer):
 
     def _commands(self, text: str) -> Iterable[Completion]:
         for word, command in self.registry.completions(text[1:]):
-            yield Completion("/" + word + " ", start_position=-len(text), display="/" + word, display_meta=command.help)
+            yield Completion("/" + word + " ", start_position=-len(text), display="/" + word,
+                             display_meta=command_help(self.lang(), command.name, command.help))
 
     def _paths(self, command: SlashCommand, current: str, event: CompleteEvent) -> Iterable[Completion]:
         typed = current.replace("\\ ", " ")
@@ -92,7 +96,7 @@ class ReplCompleter(Completer):
         try:
             from nemochat.repl.providers import chat_flags
 
-            flags, values = chat_flags(command.name, before[0])
+            flags, values = chat_flags(command.name, before[0], self.lang())
         except Exception:  # completion must never break typing
             return
         previous = before[-1]
@@ -108,7 +112,7 @@ class ReplCompleter(Completer):
     def _session_ids(self, command: SlashCommand, current: str) -> Iterable[Completion]:
         for word in command.words:
             if word.startswith(current.lower()):
-                yield Completion(word, start_position=-len(current), display_meta="start a new session")
+                yield Completion(word, start_position=-len(current), display_meta=say(self.lang(), "session.start_new"))
         try:
             known = self.sessions()
         except Exception:  # completion must never break typing
@@ -119,7 +123,7 @@ class ReplCompleter(Completer):
 
     def _command_names(self, current: str) -> Iterable[Completion]:
         for word, command in self.registry.completions(current.lstrip("/")):
-            yield Completion(word, start_position=-len(current), display_meta=command.help)
+            yield Completion(word, start_position=-len(current), display_meta=command_help(self.lang(), command.name, command.help))
 
 
 def _current_argument(rest: str) -> str:

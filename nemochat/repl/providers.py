@@ -24,15 +24,15 @@ _KINDS = {name: kind for kind, (name, _label) in _NAMES.items()}
 
 
 @functools.lru_cache(maxsize=8)
-def chat_flags(name: str, action: str) -> tuple[dict[str, tuple[str, bool, bool]], dict[str, tuple[str, ...]]]:
+def chat_flags(name: str, action: str, lang: str = "en") -> tuple[dict[str, tuple[str, bool, bool]], dict[str, tuple[str, ...]]]:
     """For Tab: the flags of ``/NAME ACTION`` in the chat (flag -> its help,
     whether it takes a value, whether it repeats) and the values of those
-    with a fixed set."""
+    with a fixed set; the help in ``lang``."""
     import argparse
 
     from nemochat.app.provider_flags import chat_actions
 
-    parser = chat_actions(_KINDS[name])[action]
+    parser = chat_actions(_KINDS[name], lang)[action]
     flags: dict[str, tuple[str, bool, bool]] = {}
     values: dict[str, tuple[str, ...]] = {}
     for item in parser._actions:

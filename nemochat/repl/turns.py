@@ -142,7 +142,7 @@ class Turns:
         try:
             words = question.answer(typed)
         except PickError as error:
-            self.host.say(str(error), "yellow")
+            self.host.say(error.said(question.lang), "yellow")
             return
         self.host.say("→ " + words, "dim")
         if question.done:

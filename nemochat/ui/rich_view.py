@@ -34,7 +34,7 @@ from nemochat.core import cli_words
 from nemochat.core.gui import translate_gui
 from nemochat.core.lettering import lettered
 from nemochat.core.sanitize import clean, clean_line, short_id
-from nemochat.core.texts import say
+from nemochat.core.texts import said_in, say
 from nemochat.core.tool_labels import ToolLabel, label_for
 from nemochat.core.turn import may_be_dropped
 from nemochat.errors import Interrupted, NemochatError
@@ -469,11 +469,11 @@ class RichView:
         intro = say(self.lang, "changes.after_drop" if event.after_drop else "changes.silent")
         self.console.print(Text(intro, style="dim"))
         for line in event.lines:
-            self.console.print(Text("  • " + clean_line(line)))
+            self.console.print(Text("  • " + clean_line(said_in(self.lang, line))))
 
     def _on_ErrorShown(self, event: ui.ErrorShown) -> None:
         self._stop_tool()
-        self._print_error(event.message, event.action)
+        self._print_error(*event.say(self.lang))
 
     # -- export and upload ---------------------------------------------------------------------
 

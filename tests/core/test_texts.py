@@ -55,7 +55,7 @@ def test_every_catalogue_key_the_code_uses_exists():
     keyed, said, told = set(), set(), set()
     for source in Path(texts.__file__).parents[1].rglob("*.py"):
         code = source.read_text(encoding="utf-8")
-        keyed |= set(re.findall(r'\bkey="([a-z_.]+)"(?!\s*\+)', code)) | set(re.findall(r'\bSaid\.of\("([a-z_.]+)"', code))
+        keyed |= set(re.findall(r'\bkey="([a-z_.]+)"(?!\s*\+)', code)) | set(re.findall(r'\bSaid\.of\("([a-z_.]+)"(?!\s*\+)', code))
         said |= {k for k in re.findall(r'\bsay\([^,()]*lang[^,()]*, "([a-z_.]+)"(?!\s*\+)', code)}
         told |= set(re.findall(r'\btext\([^,()]*lang[^,()]*, "([a-z_]+)"(?!\s*\+)', code))
     assert {"stream.dropped", "still_working", "usage.flags", "notice.slow_down"} <= keyed  # the scan sees them
