@@ -9,7 +9,7 @@ import re
 
 # Latin that stays in Chinese: names, commands, flags, ids, paths, units, values one types.
 _VERBATIM = re.compile(
-    r"https?://\S+|\S*[/.~]\S*\w|\b\w*\d\w*\b|\b\w+(?:[-_]\w+)+\b|\b[A-Z][A-Z0-9_]+\b|--?[a-z][\w-]*|`[^`]*`|'[^']*'|\{[^}]*\}"
+    r"'[^']*'|\{[^}]*\}|https?://\S+|\S*[/.~]\S*\w|\b\w*\d\w*\b|\b\w+(?:[-_]\w+)+\b|\b[A-Z][A-Z0-9_]+\b|--?[a-z][\w-]*|`[^`]*`"
     r"|\b(?:NemoVideo|NanoPhoto|Sora|Veo|nemochat|demo|ask|status|export|sessions|jobs|log|render|completed|Ctrl|COMMAND)\b"
 )
 
