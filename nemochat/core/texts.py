@@ -460,7 +460,7 @@ def say_error(lang: str | None, key: str, values: dict[str, str], message: str, 
     return say(lang, "error." + key, **values), advice.format(**values) if advice is not action else advice
 
 
-from nemochat.core import cli_texts, error_texts_app, error_texts_clients  # noqa: E402  (more of the catalogue)
+from nemochat.core import cli_texts, error_texts_app, error_texts_clients, rule_texts  # noqa: E402  (more of the catalogue)
 from nemochat.core.error_texts import DOING, ERRORS, argparse_words  # noqa: E402  (the errors' half of the catalogue)
 
 for _lang in CATALOGUE:
@@ -470,4 +470,6 @@ for _lang in CATALOGUE:
     CATALOGUE[_lang].update(error_texts_app.NOTICES[_lang])
     CATALOGUE[_lang].update(cli_texts.ERRORS[_lang])
     CATALOGUE[_lang].update(cli_texts.TEXTS[_lang])
+    CATALOGUE[_lang].update(rule_texts.ERRORS[_lang])
+    CATALOGUE[_lang].update(rule_texts.TEXTS[_lang])
     CATALOGUE[_lang].update({"doing." + english: words for english, words in DOING[_lang].items()})
