@@ -51,6 +51,7 @@ class NemochatError(Exception):
         # The message in the catalogue (core/texts.py, "error.KEY" and "error.KEY.action"),
         # so a view can say it in the user's language; ``message`` stays English (logs, --json).
         self.key = key
+        self.action_key = ""  # set with an ``action`` given after the error was made (a client's own hint)
         # An error or a catalogue line named inside this one ("{error}; the task is unaffected"), or
         # a list of lines ("Cannot upload: {problems}"), is said in the same language as this one.
         self.nested = {name: value for name, value in values.items() if isinstance(value, (NemochatError, tuple)) or getattr(value, "key", "")}
@@ -62,7 +63,7 @@ class NemochatError(Exception):
         from nemochat.core.texts import say_error
 
         values = {**self.values, **{name: hide(_said(inner, lang)) for name, inner in self.nested.items()}}
-        return say_error(lang, self.key, values, self.message, self.action)
+        return say_error(lang, self.key, values, self.message, self.action, self.action_key)
 
     def __str__(self) -> str:
         return self.message

@@ -16,6 +16,7 @@ import httpx
 
 from nemochat import __version__
 from nemochat.core import json_safe
+from nemochat.core.texts import Said
 from nemochat.core.secrets import hide
 from nemochat.errors import (
     AuthError,
@@ -120,9 +121,10 @@ def no_answer(exc: Exception) -> bool:
 def network_error(exc: Exception, what: str, *, tries: int = 1) -> NetworkError:
     """One line a person can act on: what failed, where, why, and how often
     it was tried (no exception class names)."""
-    where = _host(exc) + through_proxy(exc)
+    proxy = through_proxy(exc)
+    where = _host(exc) + proxy
     to = f" to {where}" if where else ""
-    notes = [f"tried {tries} times"] if tries > 1 else []
+    notes: list[Said] = [Said.of("network.tried", count=tries)] if tries > 1 else []
     if isinstance(exc, httpx.ConnectTimeout):
         problem, key = f"timed out connecting{to}", "network.connect_timeout"
     elif isinstance(exc, httpx.TimeoutException):
@@ -135,7 +137,7 @@ def network_error(exc: Exception, what: str, *, tries: int = 1) -> NetworkError:
     return NetworkError(
         f"{what}: {problem}" + (f" ({'; '.join(notes)})" if notes else ""),
         action="" if untrusted_certificate(exc) else "Check your connection (or --api-base) and try again.",  # the CA hint says it
-        key="" if untrusted_certificate(exc) else key, what=what, host=where,
+        key=key, what=what, host=_host(exc), proxy=proxy, notes=Said.of("network.notes", notes=tuple(notes)) if notes else "",
     )
 
 
@@ -148,20 +150,20 @@ def _host(exc: Exception) -> str:
         return ""
 
 
-def _connect_reason(exc: BaseException) -> str:
+def _connect_reason(exc: BaseException) -> Said | None:
     """The cause in words, from the OS error under httpx's (refused, no such host...)."""
     seen: BaseException | None = exc
     if untrusted_certificate(exc):
-        return f"its TLS certificate is not trusted: {CA_HINT}"
+        return Said.of("network.reason.tls", hint=CA_HINT)
     while seen is not None:
         if isinstance(seen, socket.gaierror):
-            return "the name does not resolve"
+            return Said.of("network.reason.dns")
         if isinstance(seen, ConnectionRefusedError):
-            return "connection refused"
+            return Said.of("network.reason.refused")
         if isinstance(seen, ConnectionResetError):
-            return "connection reset"
+            return Said.of("network.reason.reset")
         seen = seen.__cause__ or seen.__context__
-    return ""
+    return None
 
 
 def body_of(response: httpx.Response) -> Any:

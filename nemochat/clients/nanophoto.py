@@ -248,6 +248,7 @@ def unreachable(exc: httpx.HTTPError, what: str, http: httpx.AsyncClient, settin
     base = http.base_url
     shown = f"{base.scheme}://{base.host}" + (f":{base.port}" if base.port else "")  # never userinfo
     error.action = f"Check your connection and {setting}, now {shown}."
+    error.action_key, error.values = "network.provider.action", {**error.values, "setting": setting, "shown": shown}
     return error
 
 

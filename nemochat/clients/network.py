@@ -25,9 +25,10 @@ import ssl
 from pathlib import Path
 from typing import Any
 
+from nemochat.core.texts import Said
 from nemochat.errors import UsageError
 
-CA_HINT = "set SSL_CERT_FILE (or `nemochat config set ca_bundle FILE`) to your company's CA bundle"
+CA_HINT = Said.of("network.ca_hint")  # "set SSL_CERT_FILE (or `nemochat config set ca_bundle FILE`) to your company's CA bundle"
 
 
 def client_options(settings: Any) -> dict[str, Any]:
@@ -85,7 +86,7 @@ def _check_proxy(url: str, origin: str) -> None:
                      key="proxy.scheme", origin=origin, proxy=shown_proxy(url))
 
 
-def through_proxy(exc: BaseException) -> str:
+def through_proxy(exc: BaseException) -> Said | str:
     """`` through the proxy URL`` when the failed request went through one, else ""."""
     import httpx
     from httpx._utils import URLPattern
@@ -98,7 +99,7 @@ def through_proxy(exc: BaseException) -> str:
         return ""
     for pattern, proxy in sorted((URLPattern(key), proxy) for key, proxy in _route.items()):
         if pattern.matches(url):
-            return f" through the proxy {shown_proxy(proxy)}" if proxy else ""
+            return Said.of("network.through_proxy", proxy=shown_proxy(proxy)) if proxy else ""
     return ""
 
 

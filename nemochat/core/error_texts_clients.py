@@ -7,6 +7,15 @@ from __future__ import annotations
 
 ERRORS: dict[str, dict[str, str]] = {
     "en": {
+        # the parts of a network error (clients/http.py: network_error)
+        "network.notes": " ({notes})",
+        "network.tried": "tried {count} times",
+        "network.reason.tls": "its TLS certificate is not trusted: {hint}",
+        "network.reason.dns": "the name does not resolve",
+        "network.reason.refused": "connection refused",
+        "network.reason.reset": "connection reset",
+        "network.ca_hint": "set SSL_CERT_FILE (or `nemochat config set ca_bundle FILE`) to your company's CA bundle",
+        "network.through_proxy": " through the proxy {proxy}",
         "error.no_task_id": "{who}: the submit answer had no task id",
         "error.no_json": "{what}: {who} sent no JSON (HTTP {status})",
         "error.submit_lost": "{what}: the request went out but its answer was lost ({error}); the task may be running and billed",
@@ -80,6 +89,14 @@ ERRORS: dict[str, dict[str, str]] = {
         "error.gateway.chat_failed": "The gateway's chat failed: {detail}",
     },
     "zh": {
+        "network.notes": "({notes})",
+        "network.tried": "已尝试 {count} 次",
+        "network.reason.tls": "它的 TLS 证书不受信任:{hint}",
+        "network.reason.dns": "域名无法解析",
+        "network.reason.refused": "连接被拒绝",
+        "network.reason.reset": "连接被重置",
+        "network.ca_hint": "请把 SSL_CERT_FILE(或 `nemochat config set ca_bundle 文件`)设为你公司的 CA 证书包",
+        "network.through_proxy": "(经由代理 {proxy})",
         "error.no_task_id": "{who}:提交的回应里没有任务 ID",
         "error.no_json": "{what}:{who} 没有返回 JSON(HTTP {status})",
         "error.submit_lost": "{what}:请求已发出,但回应丢失了({error});任务可能正在运行并已计费",

@@ -387,7 +387,14 @@ def say(lang: str | None, key: str, default: str | None = None, **values: object
         if default is None:
             raise KeyError(key)
         return default.format(**phrased(lang, values)) if values else default
-    return template.format(**phrased(lang, values))
+    return template.format_map(_Blank(phrased(lang, values)))
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    """A value a message names and its error did not give (an optional part: the proxy) is said as nothing."""
+
+    def __missing__(self, name: str) -> str:
+        return ""
 
 
 def phrased(lang: str | None, values: dict[str, object]) -> dict[str, object]:
@@ -444,10 +451,11 @@ def command_help(lang: str | None, name: str, english: str) -> str:
     return HELP_ZH.get(name, english) if lang_of(lang) == "zh" else english
 
 
-def say_error(lang: str | None, key: str, values: dict[str, str], message: str, action: str) -> tuple[str, str]:
-    """An error's line and advice in ``lang``: ``error.KEY`` (and ``error.KEY.action``
-    when the error has advice) from the catalogue; the English ones when not keyed.
-    ``what`` (the step that failed: "Sending your message") is translated too."""
+def say_error(lang: str | None, key: str, values: dict[str, str], message: str, action: str, action_key: str = "") -> tuple[str, str]:
+    """An error's line and advice in ``lang``: ``error.KEY`` (and ``error.KEY.action``,
+    or ``error.ACTION_KEY`` when the advice was given apart, when the error has advice)
+    from the catalogue; the English ones when not keyed. ``what`` (the step that
+    failed: "Sending your message") is translated too."""
     if not key or lang_of(lang) == "en":
         return message, action
     table = CATALOGUE[lang_of(lang)]
@@ -456,7 +464,7 @@ def say_error(lang: str | None, key: str, values: dict[str, str], message: str, 
     values = {name: str(value) for name, value in phrased(lang, values).items()}  # the step that failed, who answered
     if "problem" in values:
         values = {**values, "problem": argparse_words(lang_of(lang), values["problem"])}
-    advice = table.get(f"error.{key}.action", action) if action else ""
+    advice = table.get(f"error.{action_key}" if action_key else f"error.{key}.action", action) if action else ""
     return say(lang, "error." + key, **values), advice.format(**values) if advice is not action else advice
 
 

@@ -82,6 +82,15 @@ def _literals(node: ast.AST) -> list[str]:
     return []
 
 
+def _exact_keys(node: ast.AST) -> list[str]:
+    """The keys a ``key=`` expression names whole ("a" if x else "b"); "a." + kind is checked as a prefix."""
+    if isinstance(node, ast.IfExp):
+        return _exact_keys(node.body) + _exact_keys(node.orelse)
+    if isinstance(node, ast.BinOp):
+        return []
+    return _literals(node)
+
+
 def english(text: str) -> bool:
     return bool(_ENGLISH_WORD.search(_VERBATIM_PARTS.sub(" ", text)))
 
@@ -124,12 +133,13 @@ def _findings(modules: list[tuple[Path, str]]) -> list[str]:
                 key = kw.get("key")
                 if worded and key is None:
                     found.append(f"{where}:{call.lineno}: {name} without a catalogue key: {_literals(worded[0])[0]!r}")
-                elif isinstance(key, ast.Constant) and worded:
-                    if prefix + key.value not in known:
-                        found.append(f"{where}:{call.lineno}: {name}: no {prefix}{key.value} in the catalogue")
-                    elif "action" in kw and kw["action"] in worded and f"error.{key.value}.action" not in known:
-                        found.append(f"{where}:{call.lineno}: {name}: no error.{key.value}.action in the catalogue")
-                elif key is not None and worded:  # "video.no_task." + kind: some key of the catalogue starts so
+                elif not isinstance(key, ast.BinOp) and worded:  # a key, or keys ("a" if x else "b")
+                    for value in filter(None, _exact_keys(key)):
+                        if prefix + value not in known:
+                            found.append(f"{where}:{call.lineno}: {name}: no {prefix}{value} in the catalogue")
+                        elif "action" in kw and kw["action"] in worded and f"error.{value}.action" not in known:
+                            found.append(f"{where}:{call.lineno}: {name}: no error.{value}.action in the catalogue")
+                elif worded:  # "video.no_task." + kind: some key of the catalogue starts so
                     start = next(iter(_literals(key)), "")
                     if not any(k.startswith(prefix + start) for k in known):
                         found.append(f"{where}:{call.lineno}: {name}: no {prefix}{start}… in the catalogue")

@@ -87,3 +87,24 @@ def test_argparse_complaints_in_chinese():
     message, _ = bad.value.say("zh")
     assert "无法识别的参数:--bogus" in message and "unrecognized" not in message
     assert "unrecognized arguments" in bad.value.message
+
+
+def test_errors_built_from_parts_speak_chinese_throughout():
+    """The parts of a message nemochat put together (a refusal code's advice, a
+    network error's reason and retries, a rule's nested line) are Chinese too."""
+    import httpx
+
+    from nemochat.clients.http import network_error
+    from nemochat.clients.nanophoto import nanophoto_error, unreachable
+
+    refused = nanophoto_error(400, {"errorCode": "PROMPT_REQUIRED", "error": "prompt is empty"}, None, "Submitting to Sora 2")
+    assert refused.say("zh") == ("提交到 Sora 2:NanoPhoto 拒绝了这个请求:prompt is empty", "请提供提示词。")
+    request = httpx.Request("GET", "https://api.example/x")
+    cause = httpx.ConnectError("refused", request=request)
+    cause.__cause__ = ConnectionRefusedError()
+    down = network_error(cause, "Reading credits", tries=3)
+    assert down.message == "Reading credits: could not connect to api.example (connection refused; tried 3 times)"
+    assert down.say("zh")[0] == "读取积分:无法连接 api.example(连接被拒绝,已尝试 3 次)"
+    provider = unreachable(cause, "Checking the Sora 2 task", httpx.AsyncClient(base_url="https://nanophoto.example"), "NANOPHOTO_API_URL")
+    assert provider.say("zh")[1] == "请检查网络连接和 NANOPHOTO_API_URL,当前为 https://nanophoto.example。"
+    assert provider.say("en")[1] == "Check your connection and NANOPHOTO_API_URL, now https://nanophoto.example."
