@@ -37,6 +37,7 @@ from nemochat.clients.bounds import retry_wait
 from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus
 from nemochat.core.durations import spoken
 from nemochat.core.sanitize import clean_line, safe_filename
+from nemochat.core.texts import Said
 from nemochat.core.ui_events import MessageDelta, Message, Notice, UIEvent, VideoReady
 from nemochat.errors import AuthError, BackendError, CreditsError, NemochatError, RateLimited, UsageError
 from nemochat.settings import Settings
@@ -272,8 +273,10 @@ class VideoJobs:
     def _show_progress(self, kind: str, status: TaskStatus) -> None:
         stage = clean_line(status.progress) if status.progress else None
         detail = f" ({stage})" if stage else ""
+        # (a Veo job's progress is ours, "1/2 shots done"; a provider's own, "45%", is as it came)
+        shown = Said.of("video.shots_done", done=sum(s.state == "completed" for s in status.shots), total=len(status.shots)) if status.shots else stage
         self.emit(Notice(f"{LABELS[kind]}: still processing{detail}.", kind="working", stage=stage,
-                         key="video.still_processing", values=(("label", LABELS[kind]), ("detail", detail))))
+                         key="video.still_processing", values=(("label", LABELS[kind]), ("detail", Said.of("video.detail", stage=shown) if stage else ""))))
 
     async def _wait_retry_after(self, limited: RateLimited, label: str) -> None:
         wait = retry_wait(limited.retry_after, default=self.settings.retry_after_default, longest=self.settings.retry_after_max,

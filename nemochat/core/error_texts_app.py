@@ -186,6 +186,8 @@ NOTICES: dict[str, dict[str, str]] = {
         "video.asking_again": "{error}; asking again.",
         "video.retrying": "{label} asked us to slow down; trying again in {wait} s.",
         "debug.log": "Debug log: {path}",
+        "video.detail": " ({stage})",
+        "video.shots_done": "{done}/{total} shots done",
         "nanophoto.hourly_limit": "NanoPhoto allows {limit} requests per hour per API key and this key used them all; waiting {wait} s for the next one.",
     },
     "zh": {
@@ -209,6 +211,8 @@ NOTICES: dict[str, dict[str, str]] = {
         "video.asking_again": "{error};再问一次。",
         "video.retrying": "{label} 要求放慢速度;{wait} 秒后重试。",
         "debug.log": "调试日志:{path}",
+        "video.detail": "({stage})",
+        "video.shots_done": "已完成 {done}/{total} 个镜头",
         "nanophoto.hourly_limit": "NanoPhoto 每个 API 密钥每小时最多 {limit} 次请求,这个密钥已经用完;等待 {wait} 秒后再发下一个。",
     },
 }
@@ -222,4 +226,5 @@ PHRASES: dict[str, str] = {
     "choose another place with -o PATH": "请用 -o 路径 换一个位置",
     "set another output_dir (NEMOCHAT_OUTPUT_DIR) or pass -o PATH": "请换一个 output_dir(NEMOCHAT_OUTPUT_DIR)或使用 -o 路径",
     "generation failed": "生成失败",
+    "Adding the URLs": "添加链接",
 }
