@@ -155,3 +155,24 @@ def test_the_chat_in_chinese_speaks_chinese(spawn, term_env, tmp_path):
         assert chinese in text, chinese
     for english in ("Credits:", "available", "Video:", "background jobs", "runs in the background", "finished"):
         assert english not in text, english
+
+
+def test_a_demo_killed_with_its_terminal_mid_turn_is_resumed(spawn):
+    """Ctrl-D while the agent answers (the quit question is up), then the terminal
+    goes away (tmux kill-server: the pty closes, SIGHUP): the next `nemochat --demo`
+    is back in the same project, with its recap."""
+    first = spawn("--demo")
+    first.expect(r"Ready: a new project")
+    first.line("/session")
+    session_id = first.expect(r"This session: [0-9a-f-]{36}").split()[-1]
+    first.line("make a 10s rainy Tokyo clip")
+    first.expect(r"Generating video")
+    first.type("\x04")
+    first.until(lambda: "Quit anyway?" in first.text())
+    first.child.close(force=True)  # the pty closes and the process gets SIGHUP, as when tmux is killed
+    assert first.child.signalstatus is not None or first.child.exitstatus is not None
+
+    again = spawn("--demo")
+    again.expect(r"Ready: back in project " + session_id[:8])
+    again.expect(r"Earlier in this session:")
+    again.expect(r"you: make a 10s rainy Tokyo clip")
