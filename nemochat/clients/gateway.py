@@ -197,7 +197,7 @@ class GatewayClient:
         except NetworkError as late:  # past the whole-call deadline: a paid create's answer is lost, not refused
             if paid:
                 raise AmbiguousSubmit(f"{what}: no whole answer within {self.deadline:.0f} s; "
-                                      "the generation may be running and billed") from None
+                                      "the generation may be running and billed", key="submit_late", what=what, seconds=f"{self.deadline:.0f}") from None
             raise late
         except httpx.HTTPError as exc:
             raise _transport_error(exc, what, self.http, paid=paid) from None

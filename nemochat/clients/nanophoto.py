@@ -295,7 +295,7 @@ class NanoPhotoClient:
         except NetworkError as late:  # past the whole-call deadline: a paid submit's answer is lost, not refused
             if paid:
                 raise AmbiguousSubmit(f"{what}: no whole answer within {self.deadline:.0f} s; "
-                                      "the task may be running and billed") from None
+                                      "the task may be running and billed", key="submit_late", what=what, seconds=f"{self.deadline:.0f}") from None
             raise late
         except httpx.HTTPError as exc:
             if paid and not surely_unsent(exc):

@@ -363,7 +363,7 @@ def _row_id(row_id: int | None) -> int:
     """The id of the row an INSERT just wrote (sqlite3 types ``lastrowid`` as
     optional: it is None only for a statement that wrote no row)."""
     if row_id is None:
-        raise LedgerError("the ledger wrote no row")
+        raise LedgerError("the ledger wrote no row", key="ledger.no_row")
     return row_id
 
 

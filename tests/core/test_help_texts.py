@@ -11,7 +11,7 @@ import pytest
 from nemochat import cli, cli_help
 from nemochat.cli_help import commands
 from nemochat.commands.parser import build_parser
-from nemochat.commands.providers import chat_parser
+from nemochat.app.provider_flags import chat_parser
 from nemochat.core.help_texts import HELP_ZH
 from nemochat.core.texts import CATALOGUE
 
@@ -79,7 +79,7 @@ def test_the_language_is_known_before_parsing(monkeypatch, tmp_path):
 
 
 def test_chat_help_in_chinese():
-    from nemochat.commands.providers import chat_help
+    from nemochat.app.provider_flags import chat_help
 
     text = chat_help("veo3.1", "submit", "zh")
     assert "用法:/veo submit" in text and "用这个提示词生成一个 8 秒的镜头" in text and "usage" not in text
