@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from nemochat.commands.parser import COMMANDS, build_parser
     from nemochat.core.texts import say
 
-    parser = build_parser(lang_before_parsing(argv))
+    parser = build_parser(lambda: lang_before_parsing(argv))  # asked only for --help or a usage error
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit:  # argparse: usage errors exit 2, --help exits 0

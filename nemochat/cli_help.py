@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from nemochat.core.help_texts import help_in
@@ -81,25 +82,49 @@ def main_epilog(lang: str = "en") -> str:
     ])
 
 
-def decorate(parser: argparse.ArgumentParser, lang: str = "en") -> None:
+def decorate(parser: argparse.ArgumentParser, lang: str | Callable[[], str] = "en") -> None:
     """Give ``parser`` its epilog, and every command under it (nested ones
     too) a description, its examples and the note on global options; all in
-    ``lang``, argparse's own words too (``speak``)."""
-    parser.epilog = main_epilog(lang)
+    ``lang``, argparse's own words too (``speak``). A callable ``lang`` is asked
+    only when a line is printed (--help, a usage error): a command that parses
+    fine never looks for its language here."""
+    parser.epilog, parser.help_path = main_epilog(), ""  # type: ignore[attr-defined]
     for path, sub, help in commands(parser):
         sub.description = sub.description or help
-        examples = EXAMPLES.get(path)
-        sub.epilog = "\n\n".join(([_section("examples", examples, lang)] if examples else [])
-                                  + ([help_in(lang, GLOBALS_NOTE)] if not _has_commands(sub) else []))
-    speak(parser, lang)
+        sub.epilog, sub.help_path = _epilog(path, sub), path  # type: ignore[attr-defined]
+    if callable(lang):
+        for p in [parser, *(sub for _, sub, _ in commands(parser))]:
+            p.language = lang  # type: ignore[attr-defined]
+    else:
+        speak(parser, lang)
+
+
+def _epilog(path: str, parser: argparse.ArgumentParser, lang: str = "en") -> str:
+    examples = EXAMPLES.get(path)
+    return "\n\n".join(([_section("examples", examples, lang)] if examples else []) + ([help_in(lang, GLOBALS_NOTE)] if not _has_commands(parser) else []))
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that says its own lines (the usage, an error) in the parser's ``lang``."""
+    """argparse that says its own lines (the usage, an error) in the parser's ``lang``;
+    ``language``, when set (``decorate``), is asked for it before the first line is printed."""
 
     lang = "en"
+    language: Callable[[], str] | None = None
+
+    def _speak(self) -> None:
+        if self.language is not None:
+            speak(self, self.language())
+
+    def format_usage(self) -> str:
+        self._speak()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self._speak()
+        return super().format_help()
 
     def error(self, message: str) -> NoReturn:
+        self._speak()
         if not self.lang.startswith("zh"):
             super().error(message)
         from nemochat.core.error_texts import argparse_words
@@ -126,9 +151,12 @@ def speak(parser: argparse.ArgumentParser, lang: str) -> None:
     for p in [parser, *(sub for _, sub, _ in commands(parser))]:
         p.formatter_class = _ChineseFormatter if chinese else argparse.RawDescriptionHelpFormatter
         if isinstance(p, Parser):
-            p.lang = "zh" if chinese else "en"
+            p.lang, p.language = ("zh" if chinese else "en"), None
         if not chinese:
             continue
+        path = getattr(p, "help_path", None)
+        if path is not None:
+            p.epilog = main_epilog(lang) if path == "" else _epilog(path, p, lang)
         p.description = help_in(lang, p.description) if p.description else p.description
         for action in p._actions:
             if action.help and action.help != argparse.SUPPRESS:

@@ -144,8 +144,9 @@ def global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     add("--debug", action="store_true", default=flag, help="tracebacks and requests on stderr (tokens redacted), and a debug log in the state folder")
 
 
-def build_parser(lang: str = "en") -> argparse.ArgumentParser:
-    """The parser; its --help, usage and errors in ``lang`` (docs and completion scripts use the English)."""
+def build_parser(lang: str | Callable[[], str] = "en") -> argparse.ArgumentParser:
+    """The parser; its --help, usage and errors in ``lang`` (docs and completion scripts
+    use the English); a callable is asked only when such a line is printed."""
     import argparse
 
     from nemochat.cli_help import Parser, decorate

@@ -387,6 +387,8 @@ def say(lang: str | None, key: str, default: str | None = None, **values: object
         if default is None:
             raise KeyError(key)
         return default.format(**phrased(lang, values)) if values else default
+    if not values and "{" not in template:  # (most lines: the toolbar's words, on every redraw)
+        return template
     return template.format_map(_Blank(phrased(lang, values)))
 
 
