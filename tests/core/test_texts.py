@@ -108,3 +108,16 @@ def test_errors_built_from_parts_speak_chinese_throughout():
     provider = unreachable(cause, "Checking the Sora 2 task", httpx.AsyncClient(base_url="https://nanophoto.example"), "NANOPHOTO_API_URL")
     assert provider.say("zh")[1] == "请检查网络连接和 NANOPHOTO_API_URL,当前为 https://nanophoto.example。"
     assert provider.say("en")[1] == "Check your connection and NANOPHOTO_API_URL, now https://nanophoto.example."
+
+
+def test_what_a_silent_turn_changed_is_said_in_the_views_language():
+    from nemochat.core.draft import Segment, Timeline, Track, diff_timelines
+
+    before = Timeline((Track("video", None, (Segment(0, 5000, "Intro"),)),), 5000, "Rain")
+    after = Timeline((Track("video", None, (Segment(0, 5000, "Intro"), Segment(5000, 10000, "Neon"))),
+                      Track("audio", None, (Segment(0, 10000, "Lo-fi", 0.35),))), 10000, "Tokyo")
+    changes = diff_timelines(before, after)
+    assert changes == ("title 'Rain' → 'Tokyo'", "changed the video track: added 'Neon' 5-10 s",
+                       "added an audio track: 'Lo-fi' 0-10 s at 35%", "total duration 5 s → 10 s")  # what the ledger and --json keep
+    assert [texts.said_in("zh", c) for c in changes] == [
+        "标题 'Rain' → 'Tokyo'", "修改了视频轨道:新增 'Neon' 5-10 秒", "新增了音频轨道:'Lo-fi' 0-10 秒,音量 35%", "总时长 5 秒 → 10 秒"]
