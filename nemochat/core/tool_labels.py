@@ -34,8 +34,9 @@ KNOWN_EN = _KNOWN
 
 
 def label_for(tool_name: str, lang: str = "en") -> ToolLabel:
-    known = (KNOWN_ZH if lang.lower().startswith("zh") else _KNOWN).get(tool_name)
+    zh = lang.lower().startswith("zh")
+    known = (KNOWN_ZH if zh else _KNOWN).get(tool_name)
     if known:
         return known
-    words = tool_name.replace("_", " ").replace("-", " ").strip()
-    return ToolLabel(words[:1].upper() + words[1:] if words else "Working")
+    words = tool_name.replace("_", " ").replace("-", " ").strip()  # (an unknown tool: its own name, the server's words)
+    return ToolLabel(words[:1].upper() + words[1:] if words else "处理中" if zh else "Working")
