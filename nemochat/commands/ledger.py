@@ -108,7 +108,7 @@ def completion(args: argparse.Namespace) -> int:
     from nemochat.commands.parser import build_parser
     from nemochat.commands.completion import script_for
 
-    print(script_for(args.shell, build_parser()), end="")
+    print(script_for(args.shell, build_parser(_lang(args))), end="")  # (zsh and fish show each flag's help: in the user's language)
     return 0
 
 
