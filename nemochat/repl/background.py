@@ -137,9 +137,10 @@ class Background:
                 repl.say(say(repl.lang, "job.play"), "dim")
                 self.previews.after_export(repl, job.result)
         elif job.status == "cancelled":
-            repl.say(say(repl.lang, "job.stopped", label=label, took=took) + (f" {job.error}" if job.error else ""), "yellow")
+            repl.say(say(repl.lang, "job.stopped", label=label, took=took) + (f" {job.said_error(repl.lang)}" if job.error else ""), "yellow")
             if job.detail and job.error:
-                repl.say("  " + job.detail, "dim")
+                detail = job.failure.say(repl.lang)[1] if isinstance(job.failure, NemochatError) else job.detail
+                repl.say("  " + detail, "dim")
         else:
             error, detail = job.error, job.detail
             if isinstance(job.failure, NemochatError):

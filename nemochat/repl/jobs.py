@@ -81,9 +81,14 @@ class Job:
             stage = say(lang, "job.stage." + (self.detail or "starting"), default=self.detail)
             doing = " ".join(part for part in (stage, percent) if part)
             return say(lang, "job.line", id=self.id, label=label, doing=doing, took=took)
-        outcome = self.result if self.status == "done" else self.error
+        outcome = self.result if self.status == "done" else self.said_error(lang)
         line = say(lang, "job.line_" + self.status, id=self.id, label=label, took=took)
         return line + (f" · {outcome}" if outcome else "")
+
+    def said_error(self, lang: str = "en") -> str | None:
+        """Why it failed or stopped, in ``lang`` (its error's catalogue line when it has one)."""
+        said = getattr(self.failure, "say", None)
+        return said(lang)[0] if said is not None and self.error else self.error
 
     def update(self, *, progress: float | None = None, detail: str | None = None) -> None:
         if progress is not None:

@@ -90,3 +90,21 @@ def test_short_labels():
         await jobs.cancel_all()
 
     asyncio.run(main())
+
+
+def test_a_failed_jobs_line_says_its_error_in_the_chats_language():
+    from nemochat.errors import UsageError
+
+    async def main() -> None:
+        finished = asyncio.Event()
+        jobs = JobManager(on_finish=lambda job: finished.set())
+
+        async def body(job):
+            raise UsageError("Nothing to export yet: the project's timeline is empty.", key="export.empty")
+
+        job = jobs.start("export", "Export", body)
+        await finished.wait()
+        assert job.line().endswith("· Nothing to export yet: the project's timeline is empty.")
+        assert job.line("zh").endswith("· 还没有可导出的内容:项目的时间线是空的。") and job.line("zh").startswith(f"#{job.id} 导出 ·")
+
+    asyncio.run(main())
