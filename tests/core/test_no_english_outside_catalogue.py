@@ -6,7 +6,8 @@ fails on an English literal handed to something that reaches a person:
 - an error of nemochat's (a ``NemochatError``) raised with a message or advice
   but no catalogue ``key`` (or a key, but no ``error.KEY.action`` for its advice);
 - a literal printed, written to stderr, said in the REPL, put in a rich ``Text``,
-  given to a client's ``notify`` or to argparse as help, a description or a title.
+  given to a client's ``notify``, to a completion's description, or to argparse
+  as help, a description or a title (unless help_texts.py has its Chinese).
 
 What is left of a literal once the words that stay verbatim are taken out (flags,
 commands, URLs, placeholders, environment variables, names of products) must
@@ -150,6 +151,8 @@ def _findings(modules: list[tuple[Path, str]]) -> list[str]:
                     said = [a.elts[0] if isinstance(a, ast.Tuple) else a for a in call.args]
                 if name == "say" and len(call.args) > 1 and not _literals(call.args[0]):
                     said = [kw["default"]] if "default" in kw else []  # the catalogue's say(lang, KEY)
+            elif name == "Completion":  # a suggestion's description in the completion menu
+                said = [kw["display_meta"]] if "display_meta" in kw else []
             elif name in _ARGPARSE:  # --help: its Chinese is core/help_texts.py's (test_help_texts.py walks the parsers)
                 said = [v for k, v in kw.items() if k in _ARGPARSE_WORDS] + (call.args[:1] if name == "add_argument_group" else [])
                 said = [v for v in said if isinstance(v, ast.Constant)]  # (one built from parts: the walk sees it whole)
@@ -171,12 +174,13 @@ def test_the_scan_finds_each_kind_of_english_it_looks_for():
         'console.print(Text("Opened ", style="dim"))',
         'repl.say("Upload is not available.", "yellow")',
         'p.add_argument("--x", help="a flag nobody translated")',
+        'yield Completion("new", display_meta="start a new session")',
         'raise broken("RULE", "Sora rule: no", key="rule.nope")',
         'print(say(lang, "credits"))', 'raise UsageError("x", key="usage.export")',  # fine: keyed, said
         'print(f"  {url}  /export NEMO_TOKEN")',  # fine: nothing but verbatim words
     ])
     found = _findings([planted])
-    assert len(found) == 9, found
+    assert len(found) == 10, found
     assert all(line.startswith("nemochat/planted.py:") for line in found)
 
 
