@@ -11,7 +11,10 @@ fails on an English literal handed to something that reaches a person:
 
 What is left of a literal once the words that stay verbatim are taken out (flags,
 commands, URLs, placeholders, environment variables, names of products) must
-hold no English word. ``VERBATIM`` lists the few literals that stay as they are."""
+hold no English word. ``VERBATIM`` is for a literal that must stay as it is (none
+today). A message first put in a variable is not seen here: the Chinese one-shot
+and pty tests (tests/cli/test_one_shot_chinese.py, tests/e2e/test_e2e_chinese.py)
+read what such code prints."""
 
 from __future__ import annotations
 
