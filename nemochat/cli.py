@@ -89,7 +89,8 @@ def lang_before_parsing(argv: Sequence[str]) -> str:
     try:
         from nemochat.settings import Settings
 
-        return Settings.load_with_sources(check_urls=False, **({"lang": flag} if flag else {}))[0].lang
+        settings = Settings.load_with_sources(None, check_urls=False, lang=flag) if flag else Settings.load_with_sources(None, check_urls=False)
+        return settings[0].lang
     except Exception:  # a config file too broken to read: the flag, the environment
         return flag or os.environ.get("NEMO_LANG") or "en"
 

@@ -9,11 +9,12 @@ Imported only when a parser is built (never for ``--version``).
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import NoReturn
 
-from nemochat.core.help_texts import help_in
+from nemochat.core.help_texts import help_in, speak
 
 ENVIRONMENT = (
     ("NEMO_API_URL, NEMO_TOKEN, NEMO_SESSION, NEMO_LANG", "the same as --api-base, --token, --session, --lang"),
@@ -88,10 +89,10 @@ def decorate(parser: argparse.ArgumentParser, lang: str | Callable[[], str] = "e
     ``lang``, argparse's own words too (``speak``). A callable ``lang`` is asked
     only when a line is printed (--help, a usage error): a command that parses
     fine never looks for its language here."""
-    parser.epilog, parser.help_path = main_epilog(), ""  # type: ignore[attr-defined]
+    parser.epilog, parser.help_epilog = main_epilog(), main_epilog  # type: ignore[attr-defined]
     for path, sub, help in commands(parser):
         sub.description = sub.description or help
-        sub.epilog, sub.help_path = _epilog(path, sub), path  # type: ignore[attr-defined]
+        sub.epilog, sub.help_epilog = _epilog(path, sub), functools.partial(_epilog, path, sub)  # type: ignore[attr-defined]
     if callable(lang):
         for p in [parser, *(sub for _, sub, _ in commands(parser))]:
             p.language = lang  # type: ignore[attr-defined]
@@ -131,39 +132,6 @@ class Parser(argparse.ArgumentParser):
 
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: {help_in(self.lang, 'error: ')}{argparse_words('zh', message)}\n")
-
-
-class _ChineseFormatter(argparse.RawDescriptionHelpFormatter):
-    """argparse's headings and ``usage:`` in Chinese."""
-
-    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
-        super().add_usage(usage, actions, groups, help_in("zh", "usage: ") if prefix is None else prefix)
-
-    def start_section(self, heading: str | None) -> None:
-        super().start_section(help_in("zh", heading) if heading else heading)
-
-
-def speak(parser: argparse.ArgumentParser, lang: str) -> None:
-    """Every line of ``parser``'s --help (and its commands') in ``lang``: the
-    help of each option, each description and epilog; argparse's words through
-    the formatter, its errors through ``Parser.error``."""
-    chinese = (lang or "").lower().startswith("zh")
-    for p in [parser, *(sub for _, sub, _ in commands(parser))]:
-        p.formatter_class = _ChineseFormatter if chinese else argparse.RawDescriptionHelpFormatter
-        if isinstance(p, Parser):
-            p.lang, p.language = ("zh" if chinese else "en"), None
-        if not chinese:
-            continue
-        path = getattr(p, "help_path", None)
-        if path is not None:
-            p.epilog = main_epilog(lang) if path == "" else _epilog(path, p, lang)
-        p.description = help_in(lang, p.description) if p.description else p.description
-        for action in p._actions:
-            if action.help and action.help != argparse.SUPPRESS:
-                action.help = help_in(lang, action.help)
-            if isinstance(action, argparse._SubParsersAction):
-                for choice in action._choices_actions:
-                    choice.help = help_in(lang, choice.help) if choice.help else choice.help
 
 
 def commands(parser: argparse.ArgumentParser, prefix: str = "") -> list[tuple[str, argparse.ArgumentParser, str]]:

@@ -54,7 +54,7 @@ class NemochatError(Exception):
         self.action_key = ""  # set with an ``action`` given after the error was made (a client's own hint)
         # An error or a catalogue line named inside this one ("{error}; the task is unaffected"), or
         # a list of lines ("Cannot upload: {problems}"), is said in the same language as this one.
-        self.nested = {name: value for name, value in values.items() if isinstance(value, (NemochatError, tuple)) or getattr(value, "key", "")}
+        self.nested = {name: value for name, value in values.items() if isinstance(value, (NemochatError, tuple)) or bool(getattr(value, "key", ""))}
         self.values = {name: hide(_english(value)) for name, value in values.items()}
 
     def say(self, lang: str | None) -> tuple[str, str]:

@@ -139,7 +139,7 @@ def chat_parser(kind: str, lang: str = "en") -> argparse.ArgumentParser:
     """The parser of ``/sora``, ``/veo`` or ``/gateway`` in the chat (``kind``:
     "sora2", "veo3.1" or "gateway"): the command's own flags, less those
     that only mean something on the command line; its help in ``lang``."""
-    from nemochat.cli_help import speak
+    from nemochat.core.help_texts import speak
 
     parser = _ChatParser(prog=f"/{COMMAND_NAMES[kind]}", add_help=False)
     {"sora2": sora_args, "veo3.1": veo_args, "gateway": gateway_args}[kind](parser, in_chat=True)

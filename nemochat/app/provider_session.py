@@ -23,7 +23,7 @@ from nemochat.clients.bounds import call_deadline
 from nemochat.clients.gateway import GatewayClient, GatewayJob, gateway_base
 from nemochat.clients.http import build_client, redact
 from nemochat.clients.nanophoto import DEMO_KEY, SORA_SKILL, VEO_SKILL, NanoPhotoClient, SoraJob, VeoJob, key_hint, resolve_api_key
-from nemochat.core.ui_events import Notice, notice_of
+from nemochat.core.ui_events import notice_of
 from nemochat.errors import UsageError
 from nemochat.settings import Settings
 

@@ -133,7 +133,8 @@ def network_error(exc: Exception, what: str, *, tries: int = 1) -> NetworkError:
         problem, key = f"the connection{to} was cut before an answer came", "network.cut"
     else:
         problem, key = f"could not connect{to}", "network.connect"
-        notes[:0] = [_connect_reason(exc)] if _connect_reason(exc) else []
+        reason = _connect_reason(exc)
+        notes[:0] = [reason] if reason is not None else []
     return NetworkError(
         f"{what}: {problem}" + (f" ({'; '.join(notes)})" if notes else ""),
         action="" if untrusted_certificate(exc) else "Check your connection (or --api-base) and try again.",  # the CA hint says it

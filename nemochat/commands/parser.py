@@ -147,8 +147,6 @@ def global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 def build_parser(lang: str | Callable[[], str] = "en") -> argparse.ArgumentParser:
     """The parser; its --help, usage and errors in ``lang`` (docs and completion scripts
     use the English); a callable is asked only when such a line is printed."""
-    import argparse
-
     from nemochat.cli_help import Parser, decorate
 
     parser = Parser(prog="nemochat", description="Chat with an AI video agent from your terminal.")

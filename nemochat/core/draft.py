@@ -306,7 +306,7 @@ def _diff_tracks(key: tuple[TrackKind, int | None], before: Timeline, after: Tim
             old.remove(track)
             new.remove(track)
     same_kind = [t for t in after.tracks if _track_key(t) == key]
-    changes = []
+    changes: list[str] = []
     for was, now in zip(old, new, strict=False):
         if parts := _segment_changes(was, now):
             # "the video track", or "video track 2" when there are several
@@ -325,8 +325,8 @@ def _diff_tracks(key: tuple[TrackKind, int | None], before: Timeline, after: Tim
 
 def _segment_changes(was: Track, now: Track) -> list[str]:
     if len(was.segments) != len(now.segments):
-        added = [Said.of("change.added", segment=_describe(s)) for s in now.segments if s not in was.segments]
-        removed = [Said.of("change.removed", segment=_describe(s)) for s in was.segments if s not in now.segments]
+        added: list[str] = [Said.of("change.added", segment=_describe(s)) for s in now.segments if s not in was.segments]
+        removed: list[str] = [Said.of("change.removed", segment=_describe(s)) for s in was.segments if s not in now.segments]
         return added + removed
     parts: list[str] = []
     for old, new in zip(was.segments, now.segments, strict=False):

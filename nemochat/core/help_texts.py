@@ -8,6 +8,9 @@ here fails tests/core/test_help_texts.py.
 
 from __future__ import annotations
 
+import argparse
+from typing import Any
+
 HELP_ZH: dict[str, str] = {
     # argparse's own words, and the sections nemochat adds
     "usage: ": "用法:",
@@ -163,3 +166,46 @@ HELP_ZH: dict[str, str] = {
 def help_in(lang: str | None, english: str) -> str:
     """A line of --help in ``lang`` (its English when it has no translation)."""
     return HELP_ZH.get(english, english) if (lang or "").lower().startswith("zh") else english
+
+
+class _ChineseFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's headings and ``usage:`` in Chinese."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, help_in("zh", "usage: ") if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(help_in("zh", heading) if heading else heading)
+
+
+def speak(parser: argparse.ArgumentParser, lang: str) -> None:
+    """Every line of ``parser``'s --help (and its commands') in ``lang``: the
+    help of each option, each description and epilog (``help_epilog(lang)``,
+    set by cli_help.decorate); argparse's words through the formatter, its
+    errors through ``cli_help.Parser.error`` (which reads ``lang``)."""
+    chinese = (lang or "").lower().startswith("zh")
+    for p in _parsers(parser):
+        p.formatter_class = _ChineseFormatter if chinese else argparse.RawDescriptionHelpFormatter
+        if hasattr(p, "language"):  # cli_help.Parser: its errors, and no language to look up any more
+            p.lang, p.language = ("zh" if chinese else "en"), None  # type: ignore[attr-defined]
+        if not chinese:
+            continue
+        if hasattr(p, "help_epilog"):
+            p.epilog = p.help_epilog(lang)
+        p.description = help_in(lang, p.description) if p.description else p.description
+        for action in p._actions:
+            if action.help and action.help != argparse.SUPPRESS:
+                action.help = help_in(lang, action.help)
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    choice.help = help_in(lang, choice.help) if choice.help else choice.help
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """``parser`` and every command's under it, nested ones too."""
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _parsers(sub)
+    return found

@@ -10,6 +10,8 @@ and hints are in ``repl/texts.py``, checked by the same test.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 CATALOGUE: dict[str, dict[str, str]] = {
     "en": {
         # credits and the timeline (/credits, /status, `nemochat credits|status`)
@@ -399,7 +401,7 @@ class _Blank(dict):  # type: ignore[type-arg]
         return ""
 
 
-def phrased(lang: str | None, values: dict[str, object]) -> dict[str, object]:
+def phrased(lang: str | None, values: Mapping[str, object]) -> Mapping[str, object]:
     """``values`` with what nemochat itself put there in ``lang``: a catalogue line
     (``Said``), a list of them, an error; in Chinese also its phrases ("Sending your
     message", "the video URL", "5 minutes"). Anything else (a server's words) as is."""
@@ -414,7 +416,7 @@ def phrased(lang: str | None, values: dict[str, object]) -> dict[str, object]:
         if isinstance(value, tuple):  # a list: "'Intro' 0-5 s, 'Rain' 5-10 s"
             return ("," if zh else ", ").join(str(one(v)) for v in value)
         if hasattr(value, "say"):  # an error named in the message
-            return value.say(lang)[0]  # type: ignore[attr-defined]
+            return value.say(lang)[0]
         if not zh or not isinstance(value, str):
             return value
         if "doing." + value in table:
@@ -431,7 +433,7 @@ class Said(str):
     for code that passes plain strings along (a client's ``notify``)."""
 
     key: str = ""
-    values: tuple[tuple[str, str], ...] = ()
+    values: tuple[tuple[str, object], ...] = ()  # strings, or a catalogue line, a list of them, an error
 
     @classmethod
     def of(cls, key: str, **values: object) -> Said:
