@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from nemochat.core.said_json import said_from_json, said_to_json
 from nemochat.core.secrets import hide
 from nemochat.core.texts import Said
 from nemochat.store.database import SCRATCH, LedgerError, open_database
@@ -161,7 +162,7 @@ class Ledger:
 
     def set_turn_changes(self, turn_id: int, lines: tuple[str, ...] | list[str]) -> None:
         with self._write() as db:
-            db.execute("UPDATE turns SET changes = ? WHERE id = ?", (_dumps(list(lines)), turn_id))
+            db.execute("UPDATE turns SET changes = ? WHERE id = ?", (_dumps([said_to_json(line) for line in lines]), turn_id))
 
     def set_turn_credits(self, turn_id: int, *, before: float | None = None, after: float | None = None) -> None:
         with self._write() as db:
@@ -337,7 +338,7 @@ class Ledger:
         return TurnRecord(
             row["id"], row["session"], row["user_text"], row["started"], row["ended"],
             None if row["silent"] is None else bool(row["silent"]), row["error_code"], row["error"],
-            tuple(_loads(row["changes"]) or ()), row["credits_before"], row["credits_after"],
+            tuple(str_line(said_from_json(c)) for c in _loads(row["changes"]) or ()), row["credits_before"], row["credits_after"],
             tuple(TurnItem(i["kind"], i["body"], bool(i["complete"]), i["at"]) for i in items),
         )  # fmt: skip
 
@@ -407,6 +408,11 @@ def _norm(api_base: str | None) -> str:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def str_line(value: object) -> str:
+    """A stored line as one string (a ``Said`` stays one; a damaged row's list is joined)."""
+    return value if isinstance(value, str) else "; ".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
 def _loads(raw: str | None) -> Any:

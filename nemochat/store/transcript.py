@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from nemochat.core.sanitize import clean, clean_line, short_id
-from nemochat.core.texts import say
+from nemochat.core.texts import said_in, say
 from nemochat.core.tool_labels import label_for
 from nemochat.store.records import SessionRecord, TurnRecord
 
@@ -148,7 +148,7 @@ def recap(turns: list[TurnRecord], lang: str = "en") -> str:
         if answer:
             lines.append("  " + say(lang, "log.agent") + _short(answer[-1]))
         elif turn.changes:
-            lines.append("  " + say(lang, "log.agent_silent") + _short("; ".join(turn.changes)))
+            lines.append("  " + say(lang, "log.agent_silent") + _short("; ".join(said_in(lang, c) for c in turn.changes)))
         if turn.error:
             lines.append("  ✗ " + _short(turn.error))
         elif not turn.finished:
@@ -163,7 +163,7 @@ def _outcome(turn: TurnRecord, lang: str = "en") -> list[str]:
     """What to say after a turn's messages: its changes, error, credits, or that it never ended."""
     out = []
     if turn.changes:
-        out.append(say(lang, "log.changed") + "; ".join(clean_line(c) for c in turn.changes))
+        out.append(say(lang, "log.changed") + "; ".join(clean_line(said_in(lang, c)) for c in turn.changes))
     elif turn.silent:
         out.append(say(lang, "log.silent"))
     if turn.error:

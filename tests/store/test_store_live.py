@@ -200,3 +200,17 @@ def test_a_render_still_running_stays_an_open_job(runtime, tmp_path, capsys):
     assert job.kind == "render" and job.open and job.task_id
     assert main(["--api-base", api_base, "jobs", "--open"]) == 0  # what the user finds the next day
     assert job.task_id in capsys.readouterr().out
+
+
+def test_a_silent_turns_changes_are_read_back_in_the_readers_language(runtime):
+    """Recorded once (English in the row), said again in Chinese by `log` and the resume recap."""
+    from nemochat.store.transcript import as_markdown, as_text, recap
+
+    done = chat(runtime, "make a 10s rainy Tokyo clip", 'add the title "Neon Nights"')
+    silent = done.turns[-1]
+    assert any("text track" in c for c in silent.changes)  # --json and the English log keep the English
+    with ledger_now() as ledger:
+        session = ledger.find_session(silent.session_id)
+    chinese = "\n".join([recap([silent], "zh"), as_text(session, done.turns, lang="zh"), as_markdown(session, done.turns, lang="zh")])
+    assert chinese.count("文字轨道") == 3 and "Neon Nights" in chinese
+    assert "text track" not in chinese
