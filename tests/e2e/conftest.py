@@ -30,16 +30,35 @@ TIMEOUT = 30  # generous: we wait on text, never on time
 NEMOCHAT = str(Path(sys.executable).with_name("nemochat"))
 
 
+# A string sequence (DCS: sixel; APC: kitty graphics; PM; SOS) up to its
+# terminator (ST), or to the end of what came so far (the rest comes in the
+# next chunk); also an escape that ends a chunk (it may start one).
+_STRING_SEQUENCE = re.compile(r"\x1b[P_^X].*?(\x1b\\|\Z)|\x1b\Z", re.DOTALL)
+
+
 class _Sink:
-    """pexpect's logfile_read: every decoded chunk also goes to the emulator."""
+    """pexpect's logfile_read: every decoded chunk also goes to the emulator.
+
+    A terminal draws no text for a string sequence (an image, or nothing);
+    pyte would draw its payload as characters, one at a time (seconds for a
+    picture), so the emulator is fed the text around them. ``raw`` keeps all."""
 
     def __init__(self, stream: pyte.Stream) -> None:
         self.stream = stream
         self.raw: list[str] = []
+        self._unfinished = ""  # a string sequence not terminated yet
 
     def write(self, data: str) -> None:
         self.raw.append(data)
-        self.stream.feed(data)
+        data, self._unfinished = self._unfinished + data, ""
+        shown, end = [], 0
+        for match in _STRING_SEQUENCE.finditer(data):
+            shown.append(data[end : match.start()])
+            end = match.end()
+            if not match.group(1):  # (unfinished: the last match)
+                self._unfinished = data[match.start() :]
+        shown.append(data[end:])
+        self.stream.feed("".join(shown))
 
     def flush(self) -> None:
         pass
@@ -185,6 +204,9 @@ def term_env(tmp_path: Path) -> dict[str, str]:
         "NEMOCHAT_PREVIEW_QUERY_TIMEOUT": "0",
         "NEMOCHAT_SIM_TIME_SCALE": "0.05",
         "NEMOCHAT_RETRY_AFTER_DEFAULT": "0",
+        # an export's status polls come quickly (not after 2, 3, 4.5 s); a test
+        # that needs a render to stay running sets --poll-interval, or holds it in the simulator
+        "NEMOCHAT_EXPORT_FIRST_POLL": "0.05",
         "PYTHONUNBUFFERED": "1",
     }
     (tmp_path / "work").mkdir()
