@@ -134,8 +134,8 @@ def test_ctrl_c_stops_a_long_generation_at_once(repl, sim, requests, closed_stre
 
 
 def test_export_runs_in_the_background_while_the_chat_goes_on(spawn, sim, tmp_path):
-    sim.world.configure(render_progress_per_poll=10)  # ten polls, half a second apart: the render outlasts a chat turn
-    term = spawn("--api-base", sim.base_url, "--poll-interval", "0.5")
+    sim.world.configure(render_progress_per_poll=0)  # the render stays at 0% (polled often) until let go below
+    term = spawn("--api-base", sim.base_url, "--poll-interval", "0.05")
     term.expect("Ready")
     term.line("make a 10s rainy Tokyo clip")
     term.expect(r"Export the video now\? \[Y/n\]")
@@ -145,6 +145,7 @@ def test_export_runs_in_the_background_while_the_chat_goes_on(spawn, sim, tmp_pa
     term.line("hello")
     term.expect(r"ready to export")  # answered while the render runs
     assert "finished" not in term.text()
+    sim.world.configure(render_progress_per_poll=100)  # the render finishes at its next poll
     term.expect(r"Export finished", timeout=60)
     term.wait_idle_prompt()
     videos = list((tmp_path / "work").glob("*.mp4"))

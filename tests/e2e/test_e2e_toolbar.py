@@ -39,7 +39,7 @@ def test_without_cursor_reports_the_toolbar_shows_under_the_prompt(repl):
 
 def test_a_jobs_progress_moves_while_nobody_types(spawn, sim):
     sim.world.configure(render_progress_per_poll=10)  # ten polls
-    term = spawn("--api-base", sim.base_url, "--poll-interval", "0.3", cpr=True)
+    term = spawn("--api-base", sim.base_url, "--poll-interval", "0.1", cpr=True)
     term.expect("Ready")
     term.line(f"/upload {CLIP}")
     term.expect(r"Added to your project")
