@@ -36,6 +36,18 @@ def isolated_home(tmp_path_factory, monkeypatch):
         sys.modules["nemochat.debug_log"].stop()
 
 
+@pytest.fixture(scope="session")
+def zygotes():
+    """Starts ``nemochat`` in a pseudo-terminal by forking a process that has
+    imported it (tests/pty_zygote.py): the real program, without a fresh
+    interpreter's second of imports each time."""
+    from pty_zygote import Zygotes
+
+    running = Zygotes()
+    yield running
+    running.close()
+
+
 @pytest.fixture
 def run():
     """Run a coroutine to completion (the suite needs no asyncio plugin)."""

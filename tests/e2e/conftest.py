@@ -24,6 +24,7 @@ import pyte
 import pytest
 
 from nemochat.sim import RunningSimulator, start_simulator
+from pty_zygote import ZygoteChild, Zygotes
 
 COLUMNS, LINES = 100, 30
 TIMEOUT = 30  # generous: we wait on text, never on time
@@ -76,11 +77,13 @@ class _AnsweringScreen(pyte.HistoryScreen):
 
 
 class Term:
-    def __init__(self, args: list[str], env: dict[str, str], cwd: Path, columns: int = COLUMNS) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path, columns: int = COLUMNS,
+                 spawn: Callable[..., pexpect.spawnbase.SpawnBase] = pexpect.spawn) -> None:
+        """``spawn``: pexpect's, or a zygote's (the same program, started by forking: see pty_zygote.py)."""
         self.columns = columns
         self.screen = _AnsweringScreen(columns, LINES, history=10_000, ratio=0.5)
         self.sink = _Sink(pyte.Stream(self.screen))
-        self.child = pexpect.spawn(
+        self.child = spawn(
             NEMOCHAT, args, env=env, cwd=str(cwd), dimensions=(LINES, columns), encoding="utf-8", timeout=TIMEOUT
         )
         self.child.logfile_read = self.sink
@@ -150,6 +153,8 @@ class Term:
     def close(self) -> None:
         if self.child.isalive():
             self.child.terminate(force=True)
+        if isinstance(self.child, ZygoteChild):  # (pexpect.spawn closes its end when collected)
+            self.child.close()
 
 
 @pytest.fixture
@@ -214,7 +219,7 @@ def term_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def spawn(tmp_path: Path, term_env: dict[str, str]) -> Iterator:
+def spawn(tmp_path: Path, term_env: dict[str, str], zygotes: Zygotes) -> Iterator:
     terms: list[Term] = []
 
     def start(*args: str, env: dict[str, str] | None = None, columns: int = COLUMNS, cpr: bool = False) -> Term:
@@ -224,7 +229,7 @@ def spawn(tmp_path: Path, term_env: dict[str, str]) -> Iterator:
             environ.pop("PROMPT_TOOLKIT_NO_CPR")
         if columns != COLUMNS:
             environ["COLUMNS"] = str(columns)
-        term = Term(list(args), environ, tmp_path / "work", columns)
+        term = Term(list(args), environ, tmp_path / "work", columns, spawn=zygotes.spawn)
         terms.append(term)
         return term
 

@@ -1,0 +1,258 @@
+"""Start ``nemochat`` in a pseudo-terminal without paying for a fresh interpreter.
+
+A fresh ``nemochat`` spends most of its first second importing
+prompt_toolkit, rich, httpx and itself. The zygote is a Python process that
+has imported them once and does nothing else: asked to spawn, it forks a child
+onto a new pseudo-terminal (``os.forkpty``: a new session whose controlling
+terminal is the pty, as pexpect's spawn makes it), and the child sets up what
+``exec`` would have (argv, environment, working directory, window size, the
+standard streams on the terminal, fds 3 and up closed) and runs the console
+script's ``sys.exit(main())``. It ends as the real one does, through the
+interpreter's exit (threads joined, atexit handlers, streams flushed).
+
+The test gets the terminal's master end and the child's pid: signals go
+straight to the child; its exit status comes from the zygote (its parent).
+A zygote serves one environment as far as the interpreter's start-up reads it
+(``PYTHON*``, ``LANG``, ``LC_*``: sys.flags, sys.path, the streams'
+encoding); ``Zygotes`` keeps one per such environment.
+
+Run as a script, this file is the zygote; imported, it is the client.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import pexpect
+from pexpect.fdpexpect import fdspawn
+
+_STATUS = struct.Struct("i")
+
+
+def startup_env(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The variables a Python interpreter reads as it starts."""
+    return tuple(sorted((k, v) for k, v in env.items() if k.startswith(("PYTHON", "LC_")) or k == "LANG"))
+
+
+# -- the client (in the test process) -------------------------------------------------
+
+
+class ZygoteChild(fdspawn):
+    """pexpect on the master end of a zygote child's terminal: what the tests
+    use of ``pexpect.spawn`` (expect, send, read_nonblocking, ``pid``,
+    ``isalive``, ``wait``, ``exitstatus``, ``terminate``)."""
+
+    def __init__(self, pid: int, fd: int, status: socket.socket, **kwargs) -> None:
+        super().__init__(fd, **kwargs)
+        self.pid, self._status = pid, status
+        self.exitstatus: int | None = None
+        self.signalstatus: int | None = None
+        self.status: int | None = None
+        self.delaybeforesend = 0.05  # pexpect.spawn's pause before each send (fdspawn has none)
+
+    def send(self, s) -> int:
+        if self.delaybeforesend is not None:
+            time.sleep(self.delaybeforesend)
+        return super().send(s)
+
+    def _ended(self, timeout: float | None) -> bool:
+        """Read the exit status if the zygote has sent it within ``timeout``."""
+        if self.status is not None:
+            return True
+        self._status.settimeout(timeout)
+        try:
+            data = self._status.recv(_STATUS.size)
+        except (TimeoutError, BlockingIOError):
+            return False
+        self._status.close()
+        if len(data) < _STATUS.size:  # the zygote died: no status to give
+            raise pexpect.ExceptionPexpect(f"the zygote lost child {self.pid}")
+        self.status = _STATUS.unpack(data)[0]
+        if os.WIFEXITED(self.status):
+            self.exitstatus = os.WEXITSTATUS(self.status)
+        elif os.WIFSIGNALED(self.status):
+            self.signalstatus = os.WTERMSIG(self.status)
+        return True
+
+    def isalive(self) -> bool:
+        return not self._ended(0)
+
+    def wait(self) -> int | None:
+        self._ended(None)
+        return self.exitstatus
+
+    def kill(self, sig: int) -> None:
+        if self.isalive():
+            os.kill(self.pid, sig)
+
+    def terminate(self, force: bool = False) -> bool:
+        """As pexpect's: SIGHUP, SIGCONT, SIGINT, then (forced) SIGKILL, each
+        given ``delayafterterminate`` (here: until the child ends, at most that)."""
+        for sig in (signal.SIGHUP, signal.SIGCONT, signal.SIGINT) + ((signal.SIGKILL,) if force else ()):
+            if not self.isalive():
+                return True
+            os.kill(self.pid, sig)
+            if self._ended(self.delayafterterminate):
+                return True
+        return not self.isalive()
+
+    def close(self, force: bool = True) -> None:
+        if self.child_fd != -1:
+            super().close()
+        if self.isalive():
+            self.terminate(force)
+
+
+class Zygote:
+    """One zygote process, for one start-up environment."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, str(theirs.fileno())], env=dict(env), pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        )
+        theirs.close()
+
+    def spawn(self, command: str, args: list[str], *, env: Mapping[str, str], cwd: str,
+              dimensions: tuple[int, int], **kwargs) -> ZygoteChild:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        request = {"command": command, "args": list(args), "env": dict(env), "cwd": cwd, "rows": dimensions[0], "cols": dimensions[1]}
+        socket.send_fds(self._control, [json.dumps(request).encode()], [theirs.fileno()])
+        theirs.close()
+        data, fds, _flags, _addr = socket.recv_fds(ours, _STATUS.size, 1)
+        if len(data) < _STATUS.size or len(fds) != 1:
+            raise pexpect.ExceptionPexpect("the zygote did not spawn " + command)
+        return ZygoteChild(_STATUS.unpack(data)[0], fds[0], ours, **kwargs)
+
+    def close(self) -> None:
+        self._control.close()  # the zygote reads the end and leaves
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Zygotes:
+    """A zygote per start-up environment, started when first needed."""
+
+    def __init__(self) -> None:
+        self._running: dict[tuple[tuple[str, str], ...], Zygote] = {}
+
+    def spawn(self, command: str, args: list[str], *, env: Mapping[str, str], **kwargs) -> ZygoteChild:
+        key = startup_env(env)
+        if key not in self._running:
+            self._running[key] = Zygote(env)
+        return self._running[key].spawn(command, args, env=env, **kwargs)
+
+    def close(self) -> None:
+        for zygote in self._running.values():
+            zygote.close()
+        self._running.clear()
+
+
+# -- the zygote (run as a script) ------------------------------------------------------
+
+# What the REPL, `ask`, `--demo` and `preview` import (a fresh process imports them as it goes).
+WARM = (
+    "nemochat.cli", "nemochat.commands.repl", "nemochat.repl.loop", "nemochat.app.runtime", "nemochat.app.conversation",
+    "nemochat.ui.rich_view", "nemochat.sim", "nemochat.preview.show", "prompt_toolkit", "rich", "httpx", "av",
+)
+
+
+def _serve(control: socket.socket):
+    """Spawn children until the test process closes ``control``; returns only in a child."""
+    import importlib
+
+    for name in WARM:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # (wakes select through the wakeup fd)
+    signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
+    children: dict[int, socket.socket] = {}
+    import select
+
+    while True:
+        ready, _, _ = select.select([control, wake_r], [], [])
+        if wake_r in ready:
+            os.read(wake_r, 4096)
+            while children:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+                if pid == 0:
+                    break
+                channel = children.pop(pid)
+                try:
+                    channel.sendall(_STATUS.pack(status))
+                except OSError:
+                    pass
+                channel.close()
+        if control in ready:
+            message, fds, _flags, _addr = socket.recv_fds(control, 1 << 20, 1)
+            if not message:  # the test process is done
+                for pid in children:
+                    os.kill(pid, signal.SIGKILL)
+                return None
+            channel = socket.socket(fileno=fds[0])
+            request = json.loads(message)
+            pid, master = os.forkpty()
+            if pid == 0:
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                return request
+            socket.send_fds(channel, [_STATUS.pack(pid)], [master])
+            os.close(master)
+            children[pid] = channel
+
+
+def _become(request: dict) -> None:
+    """In the child: what exec would have set up, then the console script."""
+    import fcntl
+    import io
+    import locale
+    import termios
+
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", request["rows"], request["cols"], 0, 0))
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    locale.setlocale(locale.LC_CTYPE, "")
+    # The streams as the interpreter makes them at start-up, now on a terminal.
+    buffered = not sys.stdout.write_through  # (-u or PYTHONUNBUFFERED made it write through)
+    for fd, name, mode, old in ((0, "stdin", "r", sys.stdin), (1, "stdout", "w", sys.stdout), (2, "stderr", "w", sys.stderr)):
+        raw = io.FileIO(fd, mode, closefd=False)
+        raw.name = f"<{name}>"
+        binary = io.BufferedReader(raw) if mode == "r" else (io.BufferedWriter(raw) if buffered else raw)
+        stream = io.TextIOWrapper(binary, encoding=old.encoding, errors=old.errors, newline="\n",
+                                  line_buffering=buffered and (raw.isatty() or fd == 2), write_through=not buffered)
+        stream.mode = mode
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+    command = request["command"]
+    sys.argv = [command, *request["args"]]
+    sys.path[0] = str(Path(command).parent)
+
+
+if __name__ == "__main__":
+    request = _serve(socket.socket(fileno=int(sys.argv[1])))
+    if request is None:
+        sys.exit(0)
+    _become(request)
+    del request
+    from nemochat.cli import main
+
+    sys.exit(main())
