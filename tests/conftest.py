@@ -105,6 +105,14 @@ _LOOPBACK_FIXTURES = {"sim", "world", "runtime", "nemochat", "cli", "requests", 
 
 
 def pytest_collection_modifyitems(items):
+    _mark_tiers(items)
+    # The terminal tests first: they are the long ones, and mostly wait on
+    # their program, so the quick ones fill the workers around them and none
+    # is left running alone at the end. (The same order in every xdist worker.)
+    items.sort(key=lambda item: item.get_closest_marker("terminal") is None)
+
+
+def _mark_tiers(items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         module = getattr(item, "module", None)
