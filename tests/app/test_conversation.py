@@ -273,7 +273,7 @@ def test_the_stream_cap_stops_listening_without_resending(runtime, world, run):
     async def scenario():
         async with runtime(stream_cap=0.3, recovery_reads=1) as (rt, view):
             await rt.conversation.connect()
-            world.set_faults(slow_heartbeats={"interval_s": 0.1, "silence_s": 3})
+            world.set_faults(slow_heartbeats={"interval_s": 0.1, "silence_s": 1})  # silent past the cap (the turn ends with it)
             try:
                 await rt.conversation.handle("tell me about lighting")
             except StreamDropped as error:
