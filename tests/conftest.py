@@ -5,10 +5,19 @@ for the run, and a runtime wired to it with a recording view."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from shared_helpers import RecordingView
+
+# Compiled modules (pytest's rewritten tests among them) are kept in
+# .pytest_cache even where PYTHONDONTWRITEBYTECODE is set: recompiling every
+# test module costs each xdist worker seconds per run. (Not beside the sources.)
+if sys.dont_write_bytecode:
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "pycache")
 
 _OUTSIDE_VARS = (
     "NEMO_API_URL", "NEMO_TOKEN", "NEMO_SESSION", "NEMO_LANG", "NEMO_CLIENT_ID",
