@@ -5,6 +5,7 @@ for the run, and a runtime wired to it with a recording view."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -111,6 +112,13 @@ def runtime(sim, world, isolated_home):
 _TERMINAL_FIXTURES = {"spawn", "repl", "term_env", "in_pty"}
 _LOOPBACK_NAMES = ("subprocess", "socket", "start_simulator", "start_saved_simulator", "HostileServer", "RogueServer")
 _LOOPBACK_FIXTURES = {"sim", "world", "runtime", "nemochat", "cli", "requests", "providers", "env", "hostile"}
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: two workers per core. Many tests wait (on the program in
+    a pseudo-terminal, on the simulator), and a waiting worker leaves its core
+    to another."""
+    return 2 * (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def pytest_collection_modifyitems(items):
