@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import signal
 import socket
 import struct
@@ -46,17 +47,43 @@ def startup_env(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
 # -- the client (in the test process) -------------------------------------------------
 
 
+class ExitStatus:
+    """A zygote child's exit status, as the zygote (its parent) sends it when the child ends."""
+
+    def __init__(self, pid: int, channel: socket.socket) -> None:
+        self.pid, self._channel = pid, channel
+        self.status: int | None = None
+        self.exitstatus: int | None = None
+        self.signalstatus: int | None = None
+
+    def ended(self, timeout: float | None) -> bool:
+        """True once the child has ended (waiting at most ``timeout``; None: until it does)."""
+        if self.status is not None:
+            return True
+        self._channel.settimeout(timeout)
+        try:
+            data = self._channel.recv(_STATUS.size)
+        except (TimeoutError, BlockingIOError):
+            return False
+        self._channel.close()
+        if len(data) < _STATUS.size:  # the zygote died: no status to give
+            raise pexpect.ExceptionPexpect(f"the zygote lost child {self.pid}")
+        self.status = _STATUS.unpack(data)[0]
+        if os.WIFEXITED(self.status):
+            self.exitstatus = os.WEXITSTATUS(self.status)
+        elif os.WIFSIGNALED(self.status):
+            self.signalstatus = os.WTERMSIG(self.status)
+        return True
+
+
 class ZygoteChild(fdspawn):
     """pexpect on the master end of a zygote child's terminal: what the tests
     use of ``pexpect.spawn`` (expect, send, read_nonblocking, ``pid``,
     ``isalive``, ``wait``, ``exitstatus``, ``terminate``)."""
 
-    def __init__(self, pid: int, fd: int, status: socket.socket, **kwargs) -> None:
+    def __init__(self, fd: int, exit: ExitStatus, **kwargs) -> None:
         super().__init__(fd, **kwargs)
-        self.pid, self._status = pid, status
-        self.exitstatus: int | None = None
-        self.signalstatus: int | None = None
-        self.status: int | None = None
+        self.pid, self._exit = exit.pid, exit
         self.delaybeforesend = 0.05  # pexpect.spawn's pause before each send (fdspawn has none)
 
     def send(self, s) -> int:
@@ -65,22 +92,9 @@ class ZygoteChild(fdspawn):
         return super().send(s)
 
     def _ended(self, timeout: float | None) -> bool:
-        """Read the exit status if the zygote has sent it within ``timeout``."""
-        if self.status is not None:
-            return True
-        self._status.settimeout(timeout)
-        try:
-            data = self._status.recv(_STATUS.size)
-        except (TimeoutError, BlockingIOError):
+        if not self._exit.ended(timeout):
             return False
-        self._status.close()
-        if len(data) < _STATUS.size:  # the zygote died: no status to give
-            raise pexpect.ExceptionPexpect(f"the zygote lost child {self.pid}")
-        self.status = _STATUS.unpack(data)[0]
-        if os.WIFEXITED(self.status):
-            self.exitstatus = os.WEXITSTATUS(self.status)
-        elif os.WIFSIGNALED(self.status):
-            self.signalstatus = os.WTERMSIG(self.status)
+        self.status, self.exitstatus, self.signalstatus = self._exit.status, self._exit.exitstatus, self._exit.signalstatus
         return True
 
     def isalive(self) -> bool:
@@ -132,7 +146,42 @@ class Zygote:
         data, fds, _flags, _addr = socket.recv_fds(ours, _STATUS.size, 1)
         if len(data) < _STATUS.size or len(fds) != 1:
             raise pexpect.ExceptionPexpect("the zygote did not spawn " + command)
-        return ZygoteChild(_STATUS.unpack(data)[0], fds[0], ours, **kwargs)
+        return ZygoteChild(fds[0], ExitStatus(_STATUS.unpack(data)[0], ours), **kwargs)
+
+    def run(self, command: str, args: list[str], *, env: Mapping[str, str], cwd: str, timeout: float) -> subprocess.CompletedProcess[str]:
+        """As ``subprocess.run(..., stdin=DEVNULL, capture_output=True, text=True)``:
+        the program with its output to pipes, not a terminal."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        stdin = os.open(os.devnull, os.O_RDONLY)
+        (out, out_w), (err, err_w) = os.pipe(), os.pipe()
+        request = {"command": command, "args": list(args), "env": dict(env), "cwd": cwd}
+        socket.send_fds(self._control, [json.dumps(request).encode()], [theirs.fileno(), stdin, out_w, err_w])
+        theirs.close()
+        for fd in (stdin, out_w, err_w):
+            os.close(fd)
+        data = ours.recv(_STATUS.size)
+        if len(data) < _STATUS.size:
+            raise OSError("the zygote did not run " + command)
+        exit = ExitStatus(_STATUS.unpack(data)[0], ours)
+        deadline = time.monotonic() + timeout
+        output = {out: b"", err: b""}
+        with selectors.DefaultSelector() as reading:
+            for fd in output:
+                reading.register(fd, selectors.EVENT_READ)
+            while reading.get_map():
+                ready = reading.select(deadline - time.monotonic())
+                if not ready:
+                    os.kill(exit.pid, signal.SIGKILL)
+                    raise subprocess.TimeoutExpired([command, *args], timeout)
+                for key, _ in ready:
+                    chunk = os.read(key.fd, 65536)
+                    output[key.fd] += chunk
+                    if not chunk:
+                        reading.unregister(key.fd)
+                        os.close(key.fd)
+        exit.ended(None)
+        code = exit.exitstatus if exit.exitstatus is not None else -(exit.signalstatus or 0)
+        return subprocess.CompletedProcess([command, *args], code, output[out].decode(), output[err].decode())
 
     def close(self) -> None:
         self._control.close()  # the zygote reads the end and leaves
@@ -149,11 +198,17 @@ class Zygotes:
     def __init__(self) -> None:
         self._running: dict[tuple[tuple[str, str], ...], Zygote] = {}
 
-    def spawn(self, command: str, args: list[str], *, env: Mapping[str, str], **kwargs) -> ZygoteChild:
+    def _for(self, env: Mapping[str, str]) -> Zygote:
         key = startup_env(env)
         if key not in self._running:
             self._running[key] = Zygote(env)
-        return self._running[key].spawn(command, args, env=env, **kwargs)
+        return self._running[key]
+
+    def spawn(self, command: str, args: list[str], *, env: Mapping[str, str], **kwargs) -> ZygoteChild:
+        return self._for(env).spawn(command, args, env=env, **kwargs)
+
+    def run(self, command: str, args: list[str], *, env: Mapping[str, str], **kwargs) -> subprocess.CompletedProcess[str]:
+        return self._for(env).run(command, args, env=env, **kwargs)
 
     def close(self) -> None:
         for zygote in self._running.values():
@@ -201,20 +256,31 @@ def _serve(control: socket.socket):
                     pass
                 channel.close()
         if control in ready:
-            message, fds, _flags, _addr = socket.recv_fds(control, 1 << 20, 1)
+            message, fds, _flags, _addr = socket.recv_fds(control, 1 << 20, 4)
             if not message:  # the test process is done
                 for pid in children:
                     os.kill(pid, signal.SIGKILL)
                 return None
-            channel = socket.socket(fileno=fds[0])
+            channel, stdio = socket.socket(fileno=fds[0]), fds[1:]
             request = json.loads(message)
-            pid, master = os.forkpty()
+            if stdio:  # pipes (stdin, stdout, stderr), in the zygote's session as subprocess.run's child would be
+                pid = os.fork()
+                if pid == 0:
+                    for target, fd in enumerate(stdio):
+                        os.dup2(fd, target)
+            else:
+                pid, master = os.forkpty()
             if pid == 0:
                 signal.set_wakeup_fd(-1)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 return request
-            socket.send_fds(channel, [_STATUS.pack(pid)], [master])
-            os.close(master)
+            if stdio:
+                for fd in stdio:
+                    os.close(fd)
+                channel.sendall(_STATUS.pack(pid))
+            else:
+                socket.send_fds(channel, [_STATUS.pack(pid)], [master])
+                os.close(master)
             children[pid] = channel
 
 
@@ -226,7 +292,8 @@ def _become(request: dict) -> None:
     import termios
 
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", request["rows"], request["cols"], 0, 0))
+    if "rows" in request:  # (a terminal)
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", request["rows"], request["cols"], 0, 0))
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])

@@ -16,19 +16,26 @@ pytestmark = pytest.mark.timeout(120)
 NEMOCHAT = str(Path(sys.executable).with_name("nemochat"))  # as conftest.py runs it
 
 
-def one_shot(term_env, tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([NEMOCHAT, "--demo", *args], env={**term_env, "NEMOCHAT_SIM_TIME_SCALE": "0", "NEMOCHAT_EXPORT_FIRST_POLL": "0.05"},
-                          cwd=tmp_path / "work", capture_output=True, text=True, timeout=60)
+@pytest.fixture
+def one_shot(term_env, tmp_path, zygotes):
+    """``one_shot(*args)``: `nemochat --demo ARGS` in another terminal, its output to pipes
+    (a process forked from the zygote, as the REPL's are: see pty_zygote.py)."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return zygotes.run(NEMOCHAT, ["--demo", *args], env={**term_env, "NEMOCHAT_SIM_TIME_SCALE": "0", "NEMOCHAT_EXPORT_FIRST_POLL": "0.05"},
+                           cwd=str(tmp_path / "work"), timeout=60)
+
+    return run
 
 
-def test_the_demo_remembers_across_one_shots_and_restarts(spawn, term_env, tmp_path):
-    made = one_shot(term_env, tmp_path, "ask", "make a 10s rainy Tokyo clip")
+def test_the_demo_remembers_across_one_shots_and_restarts(spawn, one_shot):
+    made = one_shot("ask", "make a 10s rainy Tokyo clip")
     assert made.returncode == 0, made.stderr
     # item 11: the demo says it is one, and shows no link that would lead anywhere real
     assert "(demo: a simulator on this machine" in made.stderr and "claim" not in made.stderr + made.stdout
-    status = one_shot(term_env, tmp_path, "status")
+    status = one_shot("status")
     assert "Video: rainy Tokyo (0-10s)" in status.stdout, status.stdout + status.stderr
-    asked = one_shot(term_env, tmp_path, "ask", "what's the status of my video?")  # item 14: answered, not generated
+    asked = one_shot("ask", "what's the status of my video?")  # item 14: answered, not generated
     assert "Your video “rainy Tokyo” is done: 10 seconds" in " ".join(asked.stdout.split()), asked.stdout
     assert "Generating" not in asked.stderr
 
@@ -63,18 +70,18 @@ def test_the_demo_remembers_across_one_shots_and_restarts(spawn, term_env, tmp_p
     assert session_id in listed and len(listed) == 2, listed  # the ask's and `/session new`'s: no session per launch
 
     # A render is kept too: one run starts it, a later one fetches it again by its id.
-    exported = one_shot(term_env, tmp_path, "--json", "--session", session_id, "export", "-o", "first/")
+    exported = one_shot("--json", "--session", session_id, "export", "-o", "first/")
     render_id = next(json.loads(line)["render_id"] for line in exported.stdout.splitlines() if '"export"' in line)
-    again = one_shot(term_env, tmp_path, "export", "--render-id", render_id, "-o", "second/")
+    again = one_shot("export", "--render-id", render_id, "-o", "second/")
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip().endswith(f"second/rainy-Tokyo-{render_id[7:15]}.mp4")
 
 
 
-def test_a_one_shot_beside_an_open_demo_chat_is_the_same_world(spawn, term_env, tmp_path):
+def test_a_one_shot_beside_an_open_demo_chat_is_the_same_world(spawn, one_shot):
     term = spawn("--demo")
     term.expect(r"Ready: a new project")
-    made = one_shot(term_env, tmp_path, "ask", "make a 10s rainy Tokyo clip")  # in another terminal: this session
+    made = one_shot("ask", "make a 10s rainy Tokyo clip")  # in another terminal: this session
     assert made.returncode == 0, made.stderr
     term.line("/status")
     term.expect(r"Video: rainy Tokyo")
@@ -82,7 +89,7 @@ def test_a_one_shot_beside_an_open_demo_chat_is_the_same_world(spawn, term_env, 
     term.expect(r"90 available")
     term.line("/quit")
     assert term.exit_status() == 0
-    assert "Credits: 90 available" in one_shot(term_env, tmp_path, "credits").stdout  # the chat's save kept the charge
+    assert "Credits: 90 available" in one_shot("credits").stdout  # the chat's save kept the charge
 
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -125,10 +132,10 @@ def test_jobs_are_one_line_each_and_a_running_export_can_be_cancelled(spawn, sim
     term.expect(r"/jobs takes nothing, or: cancel N")
 
 
-def test_the_chat_in_chinese_speaks_chinese(spawn, term_env, tmp_path):
+def test_the_chat_in_chinese_speaks_chinese(spawn, one_shot):
     """Item 7: with --lang zh, what nemochat itself writes is Chinese: tool
     lines and hints, the credits line, /status labels, /help, the job lines."""
-    made = one_shot(term_env, tmp_path, "--lang", "zh", "ask", "生成一段5秒的雨夜东京视频")
+    made = one_shot("--lang", "zh", "ask", "生成一段5秒的雨夜东京视频")
     assert "✓ 正在生成视频" in made.stderr and "→ 要导出视频,请运行 nemochat --demo export。" in made.stderr, made.stderr
     assert "Generating" not in made.stderr and "To export" not in made.stderr
 
