@@ -29,6 +29,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -218,11 +219,46 @@ class Zygotes:
 
 # -- the zygote (run as a script) ------------------------------------------------------
 
-# What the REPL, `ask`, `--demo` and `preview` import (a fresh process imports them as it goes).
-WARM = (
-    "nemochat.cli", "nemochat.commands.repl", "nemochat.repl.loop", "nemochat.app.runtime", "nemochat.app.conversation",
-    "nemochat.ui.rich_view", "nemochat.sim", "nemochat.preview.show", "prompt_toolkit", "rich", "httpx", "av",
-)
+# Imported before the first child; after that, the zygote also imports what
+# its children imported (they write the names down as they exit), so the next
+# child finds them loaded, as far as importing them changes nothing else.
+WARM = ("nemochat.cli", "nemochat.commands.repl", "nemochat.repl.loop", "nemochat.app.runtime", "nemochat.ui.rich_view")
+NOT_WARMED = ("__main__", "nemochat.debug_log")  # (its import gives a logger a handler: only --debug should)
+
+
+class _Learned:
+    """The modules the children imported: a file they append to, read before each spawn."""
+
+    def __init__(self) -> None:
+        fd, self.path = tempfile.mkstemp(prefix="nemochat-zygote-", suffix=".modules")
+        os.close(fd)
+        self._read = 0
+
+    def import_new(self) -> None:
+        import importlib
+
+        with open(self.path, encoding="utf-8") as names:
+            names.seek(self._read)
+            new = names.read()
+            self._read = names.tell()
+        for name in new.split():
+            if name not in sys.modules and not name.endswith(NOT_WARMED):
+                try:
+                    importlib.import_module(name)
+                except Exception:  # (an optional dependency, a module that only imports in its context)
+                    pass
+
+    def report_at_exit(self) -> None:
+        """In a child: append the modules it imports from now on, when it exits."""
+        import atexit
+
+        before = set(sys.modules)
+
+        def report() -> None:
+            with open(self.path, "a", encoding="utf-8") as names:
+                names.write("".join(f"{name}\n" for name in set(sys.modules) - before))
+
+        atexit.register(report)
 
 
 def _serve(control: socket.socket):
@@ -230,10 +266,8 @@ def _serve(control: socket.socket):
     import importlib
 
     for name in WARM:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+        importlib.import_module(name)
+    learned = _Learned()
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # (wakes select through the wakeup fd)
@@ -260,9 +294,11 @@ def _serve(control: socket.socket):
             if not message:  # the test process is done
                 for pid in children:
                     os.kill(pid, signal.SIGKILL)
+                os.unlink(learned.path)
                 return None
             channel, stdio = socket.socket(fileno=fds[0]), fds[1:]
             request = json.loads(message)
+            learned.import_new()
             if stdio:  # pipes (stdin, stdout, stderr), in the zygote's session as subprocess.run's child would be
                 pid = os.fork()
                 if pid == 0:
@@ -273,6 +309,7 @@ def _serve(control: socket.socket):
             if pid == 0:
                 signal.set_wakeup_fd(-1)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                learned.report_at_exit()
                 return request
             if stdio:
                 for fd in stdio:
