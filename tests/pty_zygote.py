@@ -30,6 +30,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -299,6 +300,8 @@ def _serve(control: socket.socket):
             channel, stdio = socket.socket(fileno=fds[0]), fds[1:]
             request = json.loads(message)
             learned.import_new()
+            if threading.active_count() > 1:  # a fork copies only this thread: another's locks could be held for good
+                raise RuntimeError(f"the zygote has threads, it must not fork: {threading.enumerate()}")
             if stdio:  # pipes (stdin, stdout, stderr), in the zygote's session as subprocess.run's child would be
                 pid = os.fork()
                 if pid == 0:
