@@ -110,6 +110,13 @@ class ZygoteChild(fdspawn):
         if self.isalive():
             os.kill(self.pid, sig)
 
+    def setwinsize(self, rows: int, cols: int) -> None:
+        """As pexpect's: the terminal's new size (the kernel sends the program SIGWINCH)."""
+        import fcntl
+        import termios
+
+        fcntl.ioctl(self.child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
     def terminate(self, force: bool = False) -> bool:
         """As pexpect's: SIGHUP, SIGCONT, SIGINT, then (forced) SIGKILL, each
         given ``delayafterterminate`` (here: until the child ends, at most that)."""
@@ -359,6 +366,11 @@ if __name__ == "__main__":
     if request is None:
         sys.exit(0)
     _become(request)
+    if request["command"].endswith(".py"):  # a script, as `python SCRIPT` runs it (tests/test_pty_zygote.py's probe)
+        import runpy
+
+        runpy.run_path(request["command"], run_name="__main__")
+        sys.exit(0)
     del request
     from nemochat.cli import main
 
