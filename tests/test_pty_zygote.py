@@ -28,7 +28,7 @@ def env(tmp_path) -> dict[str, str]:
 
 
 def report(child, event: str) -> dict:
-    child.expect(r'\{"event": "%s".*\}\r\n' % event)
+    child.expect('{"event": "' + event + r'".*\}\r\n')
     return json.loads(child.after)
 
 
