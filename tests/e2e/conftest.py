@@ -1,8 +1,11 @@
 """Drive the real ``nemochat`` binary in a pseudo-terminal.
 
 Each test gets a simulator of its own (in this process, so the test can read
-its request log and arm faults) and a ``Term``: the REPL spawned with
-pexpect in a 100x30 pty, with HOME and the XDG dirs in tmp_path. Everything
+its request log and arm faults) and a ``Term``: the REPL in a 100x30 pty,
+driven with pexpect, with HOME and the XDG dirs in tmp_path. It is started by
+forking a process that has imported nemochat (tests/pty_zygote.py; the same
+start as a spawned process, tests/test_pty_zygote.py checks), not a fresh
+interpreter importing it all again for every test. Everything
 the program writes is also fed to a terminal emulator (pyte), so a test can
 check what a person would SEE (the screen plus its scrollback), not just the
 bytes: a live area redrawn in place shows up many times in the bytes but
