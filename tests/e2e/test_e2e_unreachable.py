@@ -10,7 +10,7 @@ import pytest
 
 pytestmark = pytest.mark.timeout(120)
 
-WATCH_SECONDS = 1.2  # six retry intervals: the window in which no retry may print
+WATCH_SECONDS = 0.6  # six retry intervals: the window in which no retry may print
 
 
 def closed_port() -> int:
@@ -20,7 +20,7 @@ def closed_port() -> int:
 
 
 def test_ctrl_c_while_unreachable_says_nothing_was_sent_and_the_retries_stop(spawn):
-    retrying = {"NEMOCHAT_CONNECT_RETRIES": "50", "NEMOCHAT_CONNECT_RETRY_WAIT": "0.2", "NEMOCHAT_CONNECT_RETRY_MAX_WAIT": "0.2"}
+    retrying = {"NEMOCHAT_CONNECT_RETRIES": "50", "NEMOCHAT_CONNECT_RETRY_WAIT": "0.1", "NEMOCHAT_CONNECT_RETRY_MAX_WAIT": "0.1"}
     term = spawn("--api-base", f"http://127.0.0.1:{closed_port()}", env=retrying)
     term.expect(r"NemoVideo unreachable, retrying")
     term.line("make a 10s clip of the sea")
@@ -36,7 +36,7 @@ def test_ctrl_c_while_unreachable_says_nothing_was_sent_and_the_retries_stop(spa
 
 
 def test_ctrl_c_on_an_empty_line_stops_the_launchs_retries(spawn):
-    retrying = {"NEMOCHAT_CONNECT_RETRIES": "50", "NEMOCHAT_CONNECT_RETRY_WAIT": "0.2", "NEMOCHAT_CONNECT_RETRY_MAX_WAIT": "0.2"}
+    retrying = {"NEMOCHAT_CONNECT_RETRIES": "50", "NEMOCHAT_CONNECT_RETRY_WAIT": "0.1", "NEMOCHAT_CONNECT_RETRY_MAX_WAIT": "0.1"}
     term = spawn("--api-base", f"http://127.0.0.1:{closed_port()}", env=retrying)
     term.expect(r"NemoVideo unreachable, retrying")
     term.type("\x03")
