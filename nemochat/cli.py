@@ -28,10 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import importlib
     import os
 
-    from nemochat.commands.parser import COMMANDS, build_parser
+    from nemochat.commands.parser import COMMANDS, parser_asking
     from nemochat.core.texts import say
 
-    parser = build_parser(lambda: lang_before_parsing(argv))  # asked only for --help or a usage error
+    parser = parser_asking(lambda: lang_before_parsing(argv))  # asked only for --help or a usage error
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit:  # argparse: usage errors exit 2, --help exits 0

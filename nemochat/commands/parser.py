@@ -144,6 +144,26 @@ def global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     add("--debug", action="store_true", default=flag, help="tracebacks and requests on stderr (tokens redacted), and a debug log in the state folder")
 
 
+_kept: list[argparse.ArgumentParser] = []  # the last parser_asking() built, while it has printed nothing
+
+
+def parser_asking(lang: Callable[[], str]) -> argparse.ArgumentParser:
+    """``build_parser(lang)``, kept for the next call in this process: a build
+    costs ~14 ms, and a library caller (the in-process tests) runs ``main``
+    hundreds of times. A parser that printed a line (--help, a usage error) has
+    been translated in place and is built afresh."""
+    from nemochat.cli_help import commands
+
+    if _kept:
+        tree = [_kept[0], *(sub for _, sub, _ in commands(_kept[0]))]
+        if all(getattr(p, "language", None) is not None for p in tree):  # (speak() sets it to None where it printed)
+            for p in tree:
+                p.language = lang  # type: ignore[attr-defined]
+            return _kept[0]
+    _kept[:] = [build_parser(lang)]
+    return _kept[0]
+
+
 def build_parser(lang: str | Callable[[], str] = "en") -> argparse.ArgumentParser:
     """The parser; its --help, usage and errors in ``lang`` (docs and completion scripts
     use the English); a callable is asked only when such a line is printed."""

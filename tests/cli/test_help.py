@@ -85,3 +85,20 @@ def test_the_committed_cli_reference_is_what_the_parser_says():
     assert REFERENCE.read_text(encoding="utf-8") == expected, "run: python -m nemochat.cli_help > docs/cli-reference.md"
     for path, _, _ in commands(build_parser()):
         assert f"\n## nemochat {path}\n" in expected
+
+
+def test_a_parser_kept_between_runs_speaks_each_runs_language(capsys, monkeypatch):
+    """main() keeps its parser for the next call in the process; a run that printed
+    Chinese help (translated in place) leaves none of it to the next English one."""
+    from nemochat import cli
+
+    monkeypatch.setenv("COLUMNS", "100")
+    for lang, heard, not_heard in (("en", "submit a Sora 2 video", "提交"), ("zh", "用法", "usage:"),
+                                   ("en", "submit a Sora 2 video", "用法"), ("en", "usage:", "用法")):
+        assert cli.main(["--lang", lang, "sora", "submit", "--help"]) == 0
+        out = capsys.readouterr().out
+        assert heard in out and not_heard not in out, (lang, out[:300])
+    assert cli.main(["--lang", "zh", "sora", "submit", "--bogus"]) == 2
+    assert "错误" in capsys.readouterr().err
+    assert cli.main(["sora", "submit", "--bogus"]) == 2
+    assert "error:" in capsys.readouterr().err
