@@ -33,7 +33,7 @@ RECORDINGS = sorted(FIXTURE_DIR.glob("*.sse")) + sorted(ADK_DIR.glob("*.sse"))
 ADK_RECORDINGS = sorted(ADK_DIR.glob("*.sse"))
 EXPECTED_KEYS = {"description", "texts", "tools", "silent", "errors", "thoughts", "question", "incomplete"}
 OPTIONAL_KEYS = {"revised", "handoffs", "artifacts", "recorded_with"}
-# What the real server was asked for (issue 11).
+# What the real server was asked for.
 ADK_REQUIRED = {
     "streamed_text", "tool_then_text", "two_calls", "unicode_split", "not_streamed", "thinking", "handoff",
     "model_raises", "finish_reason_error", "state_artifact", "long_markdown",

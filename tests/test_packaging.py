@@ -1,4 +1,4 @@
-"""Packaging people can trust (issue 14.5): the licence the metadata claims
+"""Packaging people can trust: the licence the metadata claims
 is in the tree, the classifiers say what is supported, and CI installs
 pinned versions of every dependency."""
 

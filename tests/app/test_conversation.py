@@ -284,7 +284,7 @@ def test_the_stream_cap_stops_listening_without_resending(runtime, world, run):
     assert len(world.requests_to("/run_sse")) == 1
     assert error is not None, "nothing changed within the cap, so the turn is reported as cut"
     assert error.code == "stream_cap" and "nemochat status" in error.action
-    assert error.message.startswith("No end after 0.3 s;")  # a cap under a minute is not "0 minutes" (issue 13)
+    assert error.message.startswith("No end after 0.3 s;")  # a cap under a minute is not "0 minutes"
 
 
 def test_an_unknown_session_id_is_a_usage_error_and_not_remembered(runtime, world, run):

@@ -1,5 +1,5 @@
 """A backend address carrying a user name or password is refused (exit 2)
-wherever it comes from, and the password is never echoed (issue 13, item 10)."""
+wherever it comes from, and the password is never echoed."""
 
 from __future__ import annotations
 

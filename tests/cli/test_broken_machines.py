@@ -1,5 +1,5 @@
 """Bad bytes, broken files and broken disks: one clear line and the right exit
-code, never "unexpected error" (issue 13, item 12). The real program in a
+code, never "unexpected error". The real program in a
 subprocess; read-only and full disks are small tmpfs mounts (root only, as CI
 runs; skipped elsewhere)."""
 
@@ -157,7 +157,7 @@ def test_a_full_disk(nemochat, sim, world, small_disk):
 @pytest.mark.parametrize("balance", ["NaN", "-Infinity", "1e999"])
 def test_credits_that_are_not_finite_numbers_are_never_shown(nemochat, balance):
     body = f'{{"code": 0, "data": {{"available": {balance}, "frozen": 0, "total": {balance}}}}}'
-    with rogue_server(lambda request: Reply(200, body)) as rogue:  # issue 13, item 14
+    with rogue_server(lambda request: Reply(200, body)) as rogue:
         result = nemochat("credits", "--api-base", rogue.url, "--token", "nmv_usr_given1")
     err = clear_failure(result, 5)
     assert "answered something unexpected" in err + result.stdout

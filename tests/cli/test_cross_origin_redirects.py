@@ -1,5 +1,5 @@
 """Credentials and ids never cross origins: an API answer redirecting to
-another origin is not followed (issue 13, item 11)."""
+another origin is not followed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The debug log (issue 14.6): off by default; with --debug in the state
+"""The debug log: off by default; with --debug in the state
 folder (and said where); with the log_file setting wherever it says;
 rotating, private, redacted; the traceback of an unexpected error lands
 there while the user sees one line."""

@@ -1,5 +1,5 @@
 """Several first runs at once (real processes, one fresh home): one client id,
-one token request, and every run succeeds (issue 13, item 9)."""
+one token request, and every run succeeds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""--help you can work from (issue 14.3, issue 12.15): every command and flag
+"""--help you can work from: every command and flag
 says what it is, enumerated flags list their values, the global options are
 listed once, `nemochat --help` ends with examples, the environment and the
 exit codes, and docs/cli-reference.md is what the parser says."""

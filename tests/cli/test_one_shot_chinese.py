@@ -1,4 +1,4 @@
-"""One-shot commands under --lang zh (issue 12, item 7): what nemochat itself
+"""One-shot commands under --lang zh: what nemochat itself
 prints (the session line, the turn's notices, `log --markdown`, `jobs`,
 `sessions`, an error, argparse's complaint) has no English sentence. The
 simulated agent answers in English: its words are the server's, not ours."""

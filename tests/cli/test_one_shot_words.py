@@ -1,4 +1,4 @@
-"""One-shot output in one-shot words (issue 12, item 4): to a file or a pipe
+"""One-shot output in one-shot words: to a file or a pipe
 a paragraph is one line, whatever COLUMNS says (only a terminal wraps), and
 the agent's "click Export" becomes `nemochat export`, never the REPL's
 /export, in the text, in the hints and in --json."""

@@ -1,4 +1,4 @@
-"""The message catalogue (issue 12, item 7): every message nemochat writes
+"""The message catalogue: every message nemochat writes
 has an English and a Chinese form. A key, a tool label or a command's help
 missing in either language fails here, as does a placeholder one side lacks."""
 

@@ -389,7 +389,7 @@ def test_dropped_noise_yields_no_action(turn):
 
 
 def test_a_turn_of_hours_keeps_only_its_recent_messages():
-    """Issue 7: memory stays flat however long the turn (only the current
+    """Memory stays flat however long the turn (only the current
     message is needed whole; the turn remembers the latest ones)."""
     turn = TurnState(started_at=0.0)
     for n in range(5000):
@@ -452,7 +452,7 @@ def test_text_cut_short_by_an_error_is_shown_before_the_error(turn):
     assert turn.close() == [TurnFinished(silent=False)]  # nothing left to show after the error
 
 
-# -- real ADK's repeats (issue 11) --------------------------------------------------------------
+# -- real ADK's repeats --------------------------------------------------------------
 
 from nemochat.core import ui_events as ui  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""A Chinese session (issue 12, item 7): under --lang zh, a typical flow
+"""A Chinese session: under --lang zh, a typical flow
 (greeting, a turn, the export offer, the export's notice, /jobs, Ctrl-C)
 shows no English of nemochat's own. What may stay Latin: command names,
 ids, file names, product names and what the (simulated) agent writes."""

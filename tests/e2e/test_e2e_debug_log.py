@@ -1,4 +1,4 @@
-"""`nemochat --debug` in the REPL says where its debug log is (issue 14.6)."""
+"""`nemochat --debug` in the REPL says where its debug log is."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The demo is one world (issue 12, item 3): what a one-shot `--demo ask`
+"""The demo is one world: what a one-shot `--demo ask`
 made is there for `--demo status` and for the next `nemochat --demo`, which
 resumes the same session (its port changes every run, its sessions don't)."""
 
@@ -31,11 +31,11 @@ def one_shot(term_env, tmp_path, zygotes):
 def test_the_demo_remembers_across_one_shots_and_restarts(spawn, one_shot):
     made = one_shot("ask", "make a 10s rainy Tokyo clip")
     assert made.returncode == 0, made.stderr
-    # item 11: the demo says it is one, and shows no link that would lead anywhere real
+    # the demo says it is one, and shows no link that would lead anywhere real
     assert "(demo: a simulator on this machine" in made.stderr and "claim" not in made.stderr + made.stdout
     status = one_shot("status")
     assert "Video: rainy Tokyo (0-10s)" in status.stdout, status.stdout + status.stderr
-    asked = one_shot("ask", "what's the status of my video?")  # item 14: answered, not generated
+    asked = one_shot("ask", "what's the status of my video?")  # answered, not generated
     assert "Your video “rainy Tokyo” is done: 10 seconds" in " ".join(asked.stdout.split()), asked.stdout
     assert "Generating" not in asked.stderr
 
@@ -96,7 +96,7 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 def test_ask_in_a_terminal_draws_one_spinner_per_line(spawn):
-    """Item 5: `ask` on a terminal showed "⠼ ⠋ Generating video": two spinners."""
+    """`ask` on a terminal showed "⠼ ⠋ Generating video": two spinners."""
     term = spawn("--demo", "ask", "make a 10s rainy Tokyo clip", env={"NEMOCHAT_SIM_TIME_SCALE": "0.25"})
     assert term.exit_status() == 0
     raw = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(term.sink.raw))  # the frames, colours left out
@@ -108,7 +108,7 @@ CLIP = Path(__file__).resolve().parents[2] / "fixtures" / "media" / "clip.mp4"
 
 
 def test_jobs_are_one_line_each_and_a_running_export_can_be_cancelled(spawn, sim, requests):
-    """Item 12: `/jobs` read "#2 Export export 0% 0:01 rendering"; now one clear
+    """`/jobs` read "#2 Export export 0% 0:01 rendering"; now one clear
     line, and `/jobs cancel N` stops the export and cancels the render on the server."""
     term = spawn("--api-base", sim.base_url, "--poll-interval", "30")
     term.expect("Ready")
@@ -133,7 +133,7 @@ def test_jobs_are_one_line_each_and_a_running_export_can_be_cancelled(spawn, sim
 
 
 def test_the_chat_in_chinese_speaks_chinese(spawn, one_shot):
-    """Item 7: with --lang zh, what nemochat itself writes is Chinese: tool
+    """with --lang zh, what nemochat itself writes is Chinese: tool
     lines and hints, the credits line, /status labels, /help, the job lines."""
     made = one_shot("--lang", "zh", "ask", "生成一段5秒的雨夜东京视频")
     assert "✓ 正在生成视频" in made.stderr and "→ 要导出视频,请运行 nemochat --demo export。" in made.stderr, made.stderr

@@ -1,4 +1,4 @@
-"""Streaming that looks like streaming (issue 17), end to end on an emulated screen.
+"""Streaming that looks like streaming, end to end on an emulated screen.
 
 The simulator plays a Markdown answer one word per event at 20 words/s; the
 REPL (and ``nemochat ask`` on a terminal) runs in a pty whose output feeds a
@@ -158,7 +158,7 @@ def test_ask_to_a_pipe_writes_the_answer_as_it_arrives(sim, term_env, tmp_path, 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux: a terminal that reflows rows on a narrower window")
 def test_a_narrower_window_mid_answer_leaves_each_line_once(sim, term_env, tmp_path):
-    """Issue 12, item 6: tmux reflows the rows of the live area when the window
+    """tmux reflows the rows of the live area when the window
     narrows; the REPL must erase all of them, or their top stays in the scrollback twice."""
     pieces = adk_stream(tmp_path / "answer.sse", word_answer())
     due = due_times(pieces)

@@ -1,4 +1,4 @@
-"""Hostile servers on 127.0.0.1 (issue 13): a raw asyncio server per test,
+"""Hostile servers on 127.0.0.1: a raw asyncio server per test,
 and the real program run against it (a subprocess, or a pty for what a
 terminal would receive)."""
 

@@ -1,4 +1,4 @@
-"""A small HTTP/1.1 server on 127.0.0.1 that lies on purpose (issue 13).
+"""A small HTTP/1.1 server on 127.0.0.1 that lies on purpose.
 
 Raw asyncio, so a test controls every byte: wrong content types, gzip bombs
 sent after nemochat asked for identity, bodies trickled a byte at a time,

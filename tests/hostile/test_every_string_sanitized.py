@@ -1,4 +1,4 @@
-"""Item 4: every server string passes the one sanitizer, in every view and
+"""every server string passes the one sanitizer, in every view and
 in the string values of --json lines (error codes, ids, job errors)."""
 
 from __future__ import annotations

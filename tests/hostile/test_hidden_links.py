@@ -1,4 +1,4 @@
-"""Item 1: a link's target is always what the person sees (ask on a terminal, the REPL)."""
+"""a link's target is always what the person sees (ask on a terminal, the REPL)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Item 2: `nemochat open` launches only an http(s) URL or a file nemochat saved.
+"""`nemochat open` launches only an http(s) URL or a file nemochat saved.
 
 A render's ``outputUrl`` is whatever the server said; after a failed download
 it is all the ledger has. The opener here is a stand-in on PATH that writes

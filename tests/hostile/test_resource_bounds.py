@@ -1,4 +1,4 @@
-"""Item 6: bounds on what a server can make nemochat hold or wait for.
+"""bounds on what a server can make nemochat hold or wait for.
 
 A gzip bomb after we asked for identity, a stream line that never ends, a
 download larger than announced, an answer trickled a byte at a time: each

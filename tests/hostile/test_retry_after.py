@@ -1,4 +1,4 @@
-"""Item 3: Retry-After is bounded (retry_after_max, 60 s by default).
+"""Retry-After is bounded (retry_after_max, 60 s by default).
 
 A longer wait is not made: the command says when to try again and exits 5.
 Every format is read: seconds, an HTTP date, negative, nan, inf, garbage."""

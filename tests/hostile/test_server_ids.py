@@ -1,4 +1,4 @@
-"""Item 5: ids from servers are checked (characters, length) before they are
+"""ids from servers are checked (characters, length) before they are
 stored or used, and path segments are quoted. A bad id is one clear error
 (exit 5), never stored, so the next command still works."""
 

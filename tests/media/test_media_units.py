@@ -64,7 +64,7 @@ def test_polls_start_near_2s_and_grow_to_the_protocol_range():
 
 
 def test_a_render_that_never_ends_costs_at_most_40_polls():
-    """Issue 7's polling economy: the whole schedule, to the deadline."""
+    """The polling economy: the whole schedule, to the deadline."""
     settings, waits, elapsed, polls = Settings(), poll_waits(Settings()), 0.0, 0
     while (elapsed := elapsed + next(waits)) < settings.export_deadline:
         polls += 1

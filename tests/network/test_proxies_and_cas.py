@@ -1,4 +1,4 @@
-"""Proxies and company CAs (issue 14): a real forward proxy and a real HTTPS
+"""Proxies and company CAs: a real forward proxy and a real HTTPS
 simulator on 127.0.0.1; the environment is the machine's way of saying
 where the network is, as for curl, pip and httpx."""
 

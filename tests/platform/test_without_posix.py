@@ -1,4 +1,4 @@
-"""Windows and macOS (issue 14): CI runs on Linux, so the POSIX-only calls
+"""Windows and macOS: CI runs on Linux, so the POSIX-only calls
 are taken away here and the paths a Windows or macOS user takes are run
 for real: the first credentials write, the y/N question, the opener, the
 folders each system uses."""

@@ -50,4 +50,4 @@ def test_gateway_unreachable_points_at_its_own_setting(cli, providers, monkeypat
 def test_no_credentials_of_the_url_are_shown(cli, providers, monkeypatch, closed_url):
     monkeypatch.setenv("NANOPHOTO_API_URL", closed_url.replace("http://", "http://someone:pw-not-shown@"))
     run = cli("--json", "sora", "submit", "--prompt", "a cat", "--yes")
-    assert run.code == 2 and "pw-not-shown" not in run.out + run.err  # refused before any request (issue 13)
+    assert run.code == 2 and "pw-not-shown" not in run.out + run.err  # refused before any request

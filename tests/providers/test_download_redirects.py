@@ -1,5 +1,5 @@
 """A video URL redirecting to ``file://`` (or any other scheme) is refused at
-once, not retried as a dropped connection (issue 13, item 14)."""
+once, not retried as a dropped connection."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A server that echoes the API key or token back in an error: the key is
-neither printed nor stored (issue 13, item 10)."""
+neither printed nor stored."""
 
 from __future__ import annotations
 

@@ -158,7 +158,7 @@ def test_gateway_second_answer_shape_and_query_path(cli, providers):
 
 
 def test_a_failed_gateway_video_does_not_speak_of_nanophoto(cli, providers):
-    providers.set(fail_next=1)  # issue 13: refunds and the dashboard are NanoPhoto's, not a gateway's
+    providers.set(fail_next=1)  # refunds and the dashboard are NanoPhoto's, not a gateway's
     run = cli("--json", *GATEWAY)
     assert run.code == 5
     [error] = run.of("error")

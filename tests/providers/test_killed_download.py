@@ -1,5 +1,5 @@
 """A download killed with kill -9 is resumed by the next run with Range, from
-the ``.part`` it left (issue 13, item 13). Real processes; the CDN is a
+the ``.part`` it left. Real processes; the CDN is a
 loopback server that stalls halfway through the first answer."""
 
 from __future__ import annotations

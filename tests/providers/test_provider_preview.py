@@ -1,5 +1,5 @@
 """A Sora / Veo / gateway video that downloads is followed by its keyframe
-preview (issue 16): the `preview` line after its `video` line."""
+preview: the `preview` line after its `video` line."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Veo answering ``videoUrl`` as a list (issue 13, item 12): not a URL, so the
+"""Veo answering ``videoUrl`` as a list: not a URL, so the
 shot has none; one clear error, never a crash."""
 
 from __future__ import annotations

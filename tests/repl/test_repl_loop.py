@@ -389,7 +389,7 @@ def test_a_dragged_path_with_backslash_escapes_is_not_a_command(tmp_path):
 
 
 def test_the_runtime_may_arrive_after_the_prompt():
-    """`nemochat` draws the prompt first and builds the runtime after (issue 7):
+    """`nemochat` draws the prompt first and builds the runtime after:
     a line typed meanwhile waits for it, then goes out once."""
 
     async def main():

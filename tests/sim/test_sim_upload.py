@@ -19,7 +19,7 @@ def test_fixtures_match_the_packaged_media():
 
     assert (FIXTURES / "clip.mp4").read_bytes() == media("clip.mp4").data
     assert (FIXTURES / "still.png").read_bytes() == media("still.png").data
-    assert len(media("clip.mp4").data) < 300_000  # issue 16: small, yet a clip worth previewing
+    assert len(media("clip.mp4").data) < 300_000  # small, yet a clip worth previewing
 
 
 def test_multipart_upload_of_several_files(http, backend: Backend, account: Account, world):
