@@ -8,7 +8,7 @@ here uses it. Instead:
 - the unfinished tail of the message being streamed, and one status line
   ("Generating video · usually 2-5 min · 0:42"), are part of the prompt's
   own area (``live_text``), which prompt_toolkit redraws in place; new text
-  is on the screen within ~50 ms (``frames.TEXT_FRAME``). The tail is cropped to fit the
+  is on the screen within ~65 ms (``frames.TEXT_WAIT``). The tail is cropped to fit the
   screen, so the live area can never scroll;
 - a block leaves the tail in the same redraw that prints it above (the
   printer runs the hand-over callback before redrawing).
@@ -79,7 +79,7 @@ class ViewEvents(Protocol):
 
     def changed(self) -> None: ...  # the live area needs a redraw now
     def moved(self) -> None: ...  # ... at the next frame: progress (frames are capped, see frames.STREAM_FRAME)
-    def streamed(self) -> None: ...  # ... within a few dozen ms: new text of the answer (frames.TEXT_FRAME)
+    def streamed(self) -> None: ...  # ... within a few dozen ms: new text of the answer (frames.TEXT_WAIT)
     def credits_shown(self, event: ui.CreditsShown) -> None: ...
     def session_ready(self, event: ui.SessionReady) -> None: ...
     def job_event(self, job: Job, event: ui.UIEvent) -> bool: ...  # an event raised inside a background job; True = consumed
