@@ -63,7 +63,13 @@ class Frames:
     def start(self) -> asyncio.Task[None]:
         """On the loop's thread: the tick, as a task the loop cancels when it ends."""
         self._loop = asyncio.get_running_loop()
+        self.app.after_render += self._rendered
         return asyncio.create_task(self._tick(), name="redraw")
+
+    def _rendered(self, app: Any) -> None:
+        """Any redraw (a text frame, a key, the printer's) is a frame: it drew the text so far."""
+        self._last_frame = time.monotonic()
+        self._undrawn = False
 
     def _moving(self) -> bool:
         return self.view.ticking or bool(self.jobs.running()) or self._hint is not None
@@ -71,12 +77,6 @@ class Frames:
     async def _tick(self) -> None:
         last = 0.0
         self._wake = asyncio.Event()
-
-        def rendered(app: Any) -> None:  # any redraw (a key, the printer) is a frame: it drew the text so far
-            self._last_frame = time.monotonic()
-            self._undrawn = False
-
-        self.app.after_render += rendered
         while True:
             if not (self._dirty or self._moved or self._moving()):
                 self._wake.clear()
