@@ -109,13 +109,13 @@ def _fragments(live: str) -> StyleAndTextTuples:
     if "\x1b" not in live:
         return [("", live)]
     out: StyleAndTextTuples = []
-    for n, text in enumerate(live.split("\n")):
+    for n, row in enumerate(live.split("\n")):
         if n:
             out.append(("", "\n"))
-        if "\x1b" in text:
-            out.extend(to_formatted_text(ANSI(text)))
-        elif text:
-            out.append(("", text))
+        if "\x1b" in row:
+            out.extend(to_formatted_text(ANSI(row)))
+        elif row:
+            out.append(("", row))
     return _merged(out)
 
 
