@@ -67,9 +67,10 @@ class Frames:
         return asyncio.create_task(self._tick(), name="redraw")
 
     def _rendered(self, app: Any) -> None:
-        """Any redraw (a text frame, a key, the printer's) is a frame: it drew the text so far."""
+        """Any redraw (a text frame, a key, the printer's) is a frame: it drew
+        the text so far, and whatever moved (the tick need not wake for it)."""
         self._last_frame = time.monotonic()
-        self._undrawn = False
+        self._undrawn = self._moved = False
 
     def _moving(self) -> bool:
         return self.view.ticking or bool(self.jobs.running()) or self._hint is not None
