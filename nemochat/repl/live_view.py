@@ -35,6 +35,7 @@ from nemochat.core.texts import say
 from nemochat.errors import NemochatError
 from nemochat.repl.jobs import Job, current_job
 from nemochat.repl.printer import Printer, PrinterFile, links_supported, terminal_size
+from nemochat.repl.reflow import terminal_reflows
 from nemochat.ui.honest_links import link_style
 from nemochat.ui.markdown_stream import BlockSplitter
 from nemochat.ui.rich_view import RichView, ToolLine, clock, markdown, thought_renderable
@@ -116,6 +117,10 @@ class LiveView(RichView):
         self.color = color
         self.lang = lang
         self.links = color and links_supported()
+        # The live lines are padded to the width only where a resize's erase
+        # counts them (terminals that reflow, reflow.py): elsewhere the blanks
+        # would only be more to lay out and compare at each redraw.
+        self.pad_lines = terminal_reflows()
         console = Console(
             # typing.IO is a class, not a protocol: an io.TextIOBase (PrinterFile) has all
             # rich uses of a file (write, flush, isatty, encoding) without being one by name
@@ -366,9 +371,10 @@ class LiveView(RichView):
         # other block (a list, code, a table, inline markup) as its source, which
         # rich renders once, in place, when the block is complete.
         lines = wrap_words(source, width - 1) if _plain_paragraph(source) else source_lines(source, width - 1)
-        # padded to the width, as rich pads its lines: the live area's rows
-        # are then as wide as before, which a resize's erase relies on (reflow.py)
-        rendered = "".join(line + " " * (width - 1 - cell_len(line)) + "\n" for line in lines)
+        if self.pad_lines:  # as rich pads its lines: the live area's rows are then as wide as before, as tmux sees them
+            rendered = "".join(line + " " * (width - 1 - cell_len(line)) + "\n" for line in lines)
+        else:
+            rendered = "".join(line + "\n" for line in lines)
         self._tail_cache = (tail, width, rendered)
         return rendered
 

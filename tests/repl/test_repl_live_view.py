@@ -236,3 +236,14 @@ def test_an_unfinished_block_shows_as_its_source_then_renders_once_complete():
     assert "```" not in out.getvalue() and "indented = 1" in out.getvalue() and "clip" not in view.live_text(40, 10)
 
     assert source_lines("\n  - nested item with words " + "x" * 50 + "\n", 30) == ["  - nested item with words", "  " + "x" * 28, "  " + "x" * 22]
+
+
+def test_live_lines_are_padded_to_the_width_only_where_the_terminal_reflows(monkeypatch):
+    """On a terminal that reflows (tmux...) a resize's erase counts the live
+    rows as tmux sees them, full width; elsewhere the blanks are only cost."""
+    for reflows in (True, False):
+        monkeypatch.setenv("NEMOCHAT_TERMINAL_REFLOWS", "1" if reflows else "0")
+        view, _ = make_view()
+        stream(view, "a paragraph still arriving")
+        lines = view.live_text(40, 10).split("\n")
+        assert [len(line) for line in lines] == ([39] if reflows else [len("a paragraph still arriving")])
