@@ -28,6 +28,25 @@ def test_prompt_toolkit_builds_its_prompt_layout_with_the_helpers_we_swap():
     assert "_split_multiline_prompt(" in source and "renderer_height_is_known" in source
 
 
+def test_prompt_toolkit_puts_the_message_and_the_input_first_in_its_prompt_layout():
+    """repl/keys.py skips the height walk of the root's first part when the
+    screen is full: that part must be the one holding the message and the
+    input (the one that grows), the bottom toolbar outside it."""
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.layout import Window
+    from prompt_toolkit.layout.layout import walk
+    from prompt_toolkit.output import DummyOutput
+    from prompt_toolkit.shortcuts import PromptSession
+
+    with create_pipe_input() as pipe:
+        session = PromptSession("› ", input=pipe, output=DummyOutput(), bottom_toolbar="toolbar")
+        root = session.layout.container
+        first = list(walk(root.children[0]))
+        assert session.layout.current_window in first
+        toolbars = [c for c in walk(root) if isinstance(c, Window) and c.style == "class:bottom-toolbar"]
+        assert toolbars and not any(toolbar in first for toolbar in toolbars)
+
+
 def test_prompt_toolkit_history_keeps_its_strings_newest_first():
     """repl/history.py walks ``_loaded_strings`` for the dimmed suggestion (with a fallback)."""
     from prompt_toolkit.history import InMemoryHistory

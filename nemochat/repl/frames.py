@@ -1,10 +1,10 @@
 """When the prompt's area is redrawn: the loop's frame pacing.
 
 ``changed()`` redraws at once (an offer, a question, a turn that ended);
-``streamed()`` (new text of an answer) redraws within ``TEXT_FRAME``: at once
-when the last frame is that old, else when it will be, so a word is on the
-screen within ~50 ms of its arrival while a fast stream costs at most 20
-redraws a second; ``moved()`` (progress) waits for the next tick;
+``streamed()`` (new text of an answer) redraws within ``TEXT_WAIT`` of the
+first text not on the screen yet: at once after a pause, else that much later,
+so a word is on the screen within ~65 ms of its arrival and a fast stream costs
+about 13 redraws a second; ``moved()`` (progress) waits for the next tick;
 ``hold`` says how long text printed above the prompt may wait (it stays on
 the screen meanwhile, in the live area). Hints (a line in the toolbar for a
 few seconds) are taken away by the same tick. When nothing moves (no answer, no
@@ -27,12 +27,13 @@ if TYPE_CHECKING:
 
 HINT_SECONDS = 4.0
 FRAME = 0.1  # how often the loop looks whether the live area needs a redraw
-# Streamed text is redrawn at most this often (the goal: each word on the
-# screen within 100 ms, p95): at 20 words/s each word is drawn as it comes, a
-# faster stream gets 20 redraws a second. A redraw of the prompt's area costs
-# 3-6 ms here (prompt_toolkit lays it all out again): bench/run.py, "REPL CPU
-# while streaming", which this misses (≤ 5% of a core is the goal).
-TEXT_FRAME = 0.05
+# The longest streamed text waits for its frame (each word on the screen
+# within 100 ms, p95, is the goal). A redraw of the prompt's area costs 2-4 ms
+# (prompt_toolkit lays it all out again, and the REPL's CPU while an answer
+# streams is to stay within 5% of a core of `--json ask`'s: bench/run.py), so
+# the frame waits for the text after it: one frame per ~75 ms at 50 words/s
+# (a frame every 50 ms, on a clock, drew ~18 a second for the same delays).
+TEXT_WAIT = 0.065
 # Progress (and anything else that ``moved``) is redrawn about once a second.
 STREAM_FRAME = 1.25
 # Finished blocks go above at most this often while an answer streams (the
@@ -56,12 +57,20 @@ class Frames:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._hint: tuple[str, float] | None = None
         self._text_timer: asyncio.TimerHandle | None = None
+        self._undrawn = False  # streamed text arrived after the last frame
         self._wake: asyncio.Event | None = None  # set when there may be something for the tick to do
 
     def start(self) -> asyncio.Task[None]:
         """On the loop's thread: the tick, as a task the loop cancels when it ends."""
         self._loop = asyncio.get_running_loop()
+        self.app.after_render += self._rendered
         return asyncio.create_task(self._tick(), name="redraw")
+
+    def _rendered(self, app: Any) -> None:
+        """Any redraw (a text frame, a key, the printer's) is a frame: it drew
+        the text so far, and whatever moved (the tick need not wake for it)."""
+        self._last_frame = time.monotonic()
+        self._undrawn = self._moved = False
 
     def _moving(self) -> bool:
         return self.view.ticking or bool(self.jobs.running()) or self._hint is not None
@@ -69,11 +78,6 @@ class Frames:
     async def _tick(self) -> None:
         last = 0.0
         self._wake = asyncio.Event()
-
-        def rendered(app: Any) -> None:  # any redraw (a key, the printer) is a frame
-            self._last_frame = time.monotonic()
-
-        self.app.after_render += rendered
         while True:
             if not (self._dirty or self._moved or self._moving()):
                 self._wake.clear()
@@ -98,20 +102,23 @@ class Frames:
         return max(0.0, last + PRINT_EVERY - time.monotonic())
 
     def streamed(self) -> None:
-        """New text of an answer: redraw within ``TEXT_FRAME`` (from the loop's thread)."""
+        """New text of an answer: redraw within ``TEXT_WAIT`` (from the loop's thread).
+        After a pause (no frame for ``TEXT_WAIT``) at once; else the frame waits
+        that long for more text, so each frame shows several pieces of a fast stream."""
+        self._undrawn = True
         if self._text_timer is not None:
             return  # a frame is already on its way: it will show this too
         loop = self._loop
         if loop is None or loop.is_closed():
             self._moved = True
             return
-        wait = self._last_frame + TEXT_FRAME - time.monotonic()
-        self._text_timer = loop.call_later(max(0.0, wait), self._text_frame)
+        paused = time.monotonic() - self._last_frame >= TEXT_WAIT
+        self._text_timer = loop.call_later(0.0 if paused else TEXT_WAIT, self._text_frame)
 
     def _text_frame(self) -> None:
         self._text_timer = None
         app = self.app
-        if app.is_running:
+        if app.is_running and self._undrawn:  # (another redraw, the printer's, may have shown it already)
             self._last_frame = time.monotonic()  # (the redraw itself comes a moment later)
             app.invalidate()
 

@@ -227,16 +227,34 @@ def _skip_height_when_known(root: Any) -> None:
     redraw (a walk of every container, about a fifth of a frame), only to take
     the larger of it and the rows below the cursor: when those are the whole
     screen already (the toolbar sits on the bottom row), the walk decides
-    nothing and is skipped. Only the root's own answer changes."""
+    nothing and is skipped. Only the root's own answer changes.
+
+    The same holds for the root's first part, the message and the input: the
+    root then gives it every row the toolbars leave, whatever it prefers (it is
+    the one part that grows), so its own walk is skipped too when the screen is
+    full (the rows are divided among its windows once more inside it)."""
+
+    def screen_filled(max_available_height: int) -> bool:
+        app = get_app_or_none()
+        return app is not None and app.renderer._min_available_height >= max_available_height
+
     full = root.preferred_height
 
     def preferred_height(width: int, max_available_height: int) -> Dimension:
-        app = get_app_or_none()
-        if app is not None and app.renderer._min_available_height >= max_available_height:
+        if screen_filled(max_available_height):
             return Dimension.exact(max_available_height)
         return full(width, max_available_height)
 
     root.preferred_height = preferred_height
+    main = root.children[0]
+    main_full = main.preferred_height
+
+    def main_preferred_height(width: int, max_available_height: int) -> Dimension:
+        if screen_filled(max_available_height):
+            return Dimension(min=0, preferred=max_available_height)
+        return main_full(width, max_available_height)
+
+    main.preferred_height = main_preferred_height
 
 
 def make_prompt_session(

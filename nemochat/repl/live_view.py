@@ -8,7 +8,7 @@ here uses it. Instead:
 - the unfinished tail of the message being streamed, and one status line
   ("Generating video · usually 2-5 min · 0:42"), are part of the prompt's
   own area (``live_text``), which prompt_toolkit redraws in place; new text
-  is on the screen within ~50 ms (``frames.TEXT_FRAME``). The tail is cropped to fit the
+  is on the screen within ~65 ms (``frames.TEXT_WAIT``). The tail is cropped to fit the
   screen, so the live area can never scroll;
 - a block leaves the tail in the same redraw that prints it above (the
   printer runs the hand-over callback before redrawing).
@@ -34,7 +34,8 @@ from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.core.texts import say
 from nemochat.errors import NemochatError
 from nemochat.repl.jobs import Job, current_job
-from nemochat.repl.printer import Printer, PrinterFile, links_supported, render_ansi, terminal_size
+from nemochat.repl.printer import Printer, PrinterFile, links_supported, terminal_size
+from nemochat.repl.reflow import terminal_reflows
 from nemochat.ui.honest_links import link_style
 from nemochat.ui.markdown_stream import BlockSplitter
 from nemochat.ui.rich_view import RichView, ToolLine, clock, markdown, thought_renderable
@@ -79,7 +80,7 @@ class ViewEvents(Protocol):
 
     def changed(self) -> None: ...  # the live area needs a redraw now
     def moved(self) -> None: ...  # ... at the next frame: progress (frames are capped, see frames.STREAM_FRAME)
-    def streamed(self) -> None: ...  # ... within a few dozen ms: new text of the answer (frames.TEXT_FRAME)
+    def streamed(self) -> None: ...  # ... within a few dozen ms: new text of the answer (frames.TEXT_WAIT)
     def credits_shown(self, event: ui.CreditsShown) -> None: ...
     def session_ready(self, event: ui.SessionReady) -> None: ...
     def job_event(self, job: Job, event: ui.UIEvent) -> bool: ...  # an event raised inside a background job; True = consumed
@@ -116,6 +117,10 @@ class LiveView(RichView):
         self.color = color
         self.lang = lang
         self.links = color and links_supported()
+        # The live lines are padded to the width only where a resize's erase
+        # counts them (terminals that reflow, reflow.py): elsewhere the blanks
+        # would only be more to lay out and compare at each redraw.
+        self.pad_lines = terminal_reflows()
         console = Console(
             # typing.IO is a class, not a protocol: an io.TextIOBase (PrinterFile) has all
             # rich uses of a file (write, flush, isatty, encoding) without being one by name
@@ -361,12 +366,15 @@ class LiveView(RichView):
         if cached_tail == tail and cached_width == width:
             return rendered
         source = clean(translate_gui(_last_lines(tail, TAIL_SOURCE_LINES)).text)
-        if _plain_paragraph(source):  # most of an answer: wrapped here, at a fraction of rich's cost
-            # padded to the width, as rich pads its lines: the live area's rows
-            # are then as wide as before, which a resize's erase relies on (reflow.py)
-            rendered = "".join(line + " " * (width - 1 - cell_len(line)) + "\n" for line in wrap_words(source, width - 1))
+        # Wrapped here, at a fraction of rich's cost (the tail is redrawn up to
+        # 15 times a second): a paragraph of plain words as rich shows it; any
+        # other block (a list, code, a table, inline markup) as its source, which
+        # rich renders once, in place, when the block is complete.
+        lines = wrap_words(source, width - 1) if _plain_paragraph(source) else source_lines(source, width - 1)
+        if self.pad_lines:  # as rich pads its lines: the live area's rows are then as wide as before, as tmux sees them
+            rendered = "".join(line + " " * (width - 1 - cell_len(line)) + "\n" for line in lines)
         else:
-            rendered = trim_blank_lines(render_ansi(markdown(source), width - 1, color=self.color))
+            rendered = "".join(line + "\n" for line in lines)
         self._tail_cache = (tail, width, rendered)
         return rendered
 
@@ -444,6 +452,49 @@ def wrap_words(text: str, width: int) -> list[str]:
     if line:
         lines.append(line)
     return lines
+
+
+def source_lines(text: str, width: int) -> list[str]:
+    """Markdown source as lines of at most ``width`` cells, blank lines around
+    it left out: each line keeps its indent (a list item's, code's), its words
+    wrapped under it; a line of code is cut, not wrapped at its spaces."""
+    lines: list[str] = []
+    fence: str | None = None
+    for line in text.expandtabs(4).split("\n"):
+        marker = _FENCE.match(line)
+        if marker and (fence is None or (marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence))):
+            fence = marker.group(1) if fence is None else None  # (it opens, or closes the open one)
+            lines.extend(_cut(line, width))
+        elif fence is not None:
+            lines.extend(_cut(line, width))
+        elif body := line.lstrip(" "):
+            indent = " " * min(len(line) - len(body), width // 2)
+            lines.extend(indent + part for part in wrap_words(body, width - len(indent)))
+        else:
+            lines.append("")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return lines
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _cut(line: str, width: int) -> list[str]:
+    """A line cut into pieces of at most ``width`` cells (code: its spaces are its own)."""
+    width = max(1, width)
+    if cell_len(line) <= width:
+        return [line]  # (an empty line too: a blank line of code stays)
+    pieces: list[str] = []
+    while line:
+        cut = min(len(line), width)
+        while cut > 1 and cell_len(line[:cut]) > width:
+            cut -= 1
+        pieces.append(line[:cut])
+        line = line[cut:]
+    return pieces
 
 
 def _last_lines(text: str, keep: int) -> str:

@@ -98,9 +98,25 @@ def _message(repl: Screen, app: Application[Any] | None) -> StyleAndTextTuples:
     if not live:
         return line
     if _parsed[0] != live:
-        plain = "\x1b" not in live  # (a plain paragraph: no ANSI to parse, char by char)
-        _parsed = (live, [("", live)] if plain else _merged(to_formatted_text(ANSI(live))))
+        _parsed = (live, _fragments(live))
     return _parsed[1] + [("", "\n")] + line
+
+
+def _fragments(live: str) -> StyleAndTextTuples:
+    """The live text as fragments: ANSI parsed (char by char) only in the lines
+    that have styles (the status line, the "…" of a cropped block); the
+    streamed text itself is plain."""
+    if "\x1b" not in live:
+        return [("", live)]
+    out: StyleAndTextTuples = []
+    for n, row in enumerate(live.split("\n")):
+        if n:
+            out.append(("", "\n"))
+        if "\x1b" in row:
+            out.extend(to_formatted_text(ANSI(row)))
+        elif row:
+            out.append(("", row))
+    return _merged(out)
 
 
 def _merged(fragments: StyleAndTextTuples) -> StyleAndTextTuples:

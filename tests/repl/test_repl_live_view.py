@@ -214,3 +214,36 @@ def test_the_printer_asks_the_hold_it_was_built_with():
 
     assert asyncio.run(main()) == "one line\n"
     assert asked
+
+
+def test_an_unfinished_block_shows_as_its_source_then_renders_once_complete():
+    """A list, code or a heading still arriving is shown as its Markdown
+    source (cheap to redraw each frame), fitted to the width; once complete
+    it is printed rendered, and nothing of it stays live."""
+    from rich.cells import cell_len
+
+    from nemochat.repl.live_view import source_lines
+
+    view, out = make_view()
+    view.emit(ui.UserSaid("hi", "s1"))
+    code = "```python\nclip = 'a line of code much wider than the live area is allowed to be, so it is cut'\n\n    indented = 1\n"
+    stream(view, "- first item of a list\n- second item, still arriving " + "word " * 20 + "\n\n" + code)
+    assert "• first item" in out.getvalue() and "- first item" not in out.getvalue(), "the finished list printed rendered"
+    live = [line.rstrip() for line in view.live_text(40, 10).split("\n")]
+    assert live[1:3] == ["```python", "clip = 'a line of code much wider than"], "the open fence and its code, cut at the width"
+    assert "    indented = 1" in live and all(cell_len(line) <= 39 for line in live)
+    view.emit(ui.Message(0, view.streams[0].splitter.text + "```\n", view.streams[0].splitter.text + "```\n"))
+    assert "```" not in out.getvalue() and "indented = 1" in out.getvalue() and "clip" not in view.live_text(40, 10)
+
+    assert source_lines("\n  - nested item with words " + "x" * 50 + "\n", 30) == ["  - nested item with words", "  " + "x" * 28, "  " + "x" * 22]
+
+
+def test_live_lines_are_padded_to_the_width_only_where_the_terminal_reflows(monkeypatch):
+    """On a terminal that reflows (tmux...) a resize's erase counts the live
+    rows as tmux sees them, full width; elsewhere the blanks are only cost."""
+    for reflows in (True, False):
+        monkeypatch.setenv("NEMOCHAT_TERMINAL_REFLOWS", "1" if reflows else "0")
+        view, _ = make_view()
+        stream(view, "a paragraph still arriving")
+        lines = view.live_text(40, 10).split("\n")
+        assert [len(line) for line in lines] == ([39] if reflows else [len("a paragraph still arriving")])

@@ -97,3 +97,12 @@ def test_the_toolbar_speaks_the_chosen_language():
     assert text.strip().startswith("演示") and "会话 3f2a1b9c" in text and "90 积分" in text
     assert "credits" not in text and "session" not in text
     assert "未连接" in toolbar(fake_repl(session=None, connection="failed", settings=settings))
+
+
+def test_the_live_text_is_parsed_for_styles_only_where_it_has_them():
+    """The same fragments as parsing the whole live text as ANSI, which the
+    plain streamed lines are spared (it goes character by character)."""
+    from prompt_toolkit.formatted_text import ANSI, to_formatted_text
+
+    for live in ("plain words\nmore words", "\x1b[2m…\x1b[0m\nthe block's end\n\x1b[36m⠋ Thinking · 0:01\x1b[0m", "a\n\nb \x1b[1mbold\x1b[0m c\n"):
+        assert screen._fragments(live) == screen._merged(to_formatted_text(ANSI(live)))
