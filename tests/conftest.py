@@ -16,9 +16,17 @@ from shared_helpers import RecordingView
 # Compiled modules (pytest's rewritten tests among them) are kept in
 # .pytest_cache even where PYTHONDONTWRITEBYTECODE is set: recompiling every
 # test module costs each xdist worker seconds per run. (Not beside the sources.)
+# The programs the tests start (the REPL's zygote, `python -m nemochat`) read
+# them there too, and the controller compiles the package once before the
+# workers start, so no process compiles nemochat for itself.
 if sys.dont_write_bytecode:
     sys.dont_write_bytecode = False
     sys.pycache_prefix = str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "pycache")
+    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        import compileall
+
+        compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "nemochat"), quiet=1)
 
 _OUTSIDE_VARS = (
     "NEMO_API_URL", "NEMO_TOKEN", "NEMO_SESSION", "NEMO_LANG", "NEMO_CLIENT_ID",
