@@ -13,7 +13,8 @@ from rich.console import Console
 
 from nemochat.app.replay import replay_bytes
 from nemochat.ui.json_view import JsonView
-from nemochat.ui.rich_view import MARKDOWN_LIMIT, RichView
+from nemochat.ui.markdown_render import MARKDOWN_LIMIT
+from nemochat.ui.rich_view import RichView
 
 ADK_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "sse" / "adk"
 RECORDINGS = sorted(ADK_DIR.glob("*.sse"))

@@ -58,7 +58,7 @@ def test_prompt_toolkit_history_keeps_its_strings_newest_first():
 
 
 def test_rich_renders_a_console_buffer_through_one_method():
-    """ui/rich_view.py overrides ``Console._render_buffer`` to drop trailing blanks in files."""
+    """ui/consoles.py overrides ``Console._render_buffer`` to drop trailing blanks in files."""
     from rich.console import Console
 
     assert callable(Console._render_buffer)
@@ -66,7 +66,7 @@ def test_rich_renders_a_console_buffer_through_one_method():
 
 
 def test_rich_markdown_renders_what_is_in_parsed():
-    """ui/rich_view.py fills ``Markdown.parsed`` from one shared parser (and rewrites its links)."""
+    """ui/markdown_render.py fills ``Markdown.parsed`` from one shared parser (and rewrites its links)."""
     import io
 
     from rich.console import Console

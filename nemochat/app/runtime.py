@@ -68,7 +68,9 @@ def make_view(settings: Settings) -> View:
 
         return JsonView(sys.stdout)
 
-    from nemochat.ui.rich_view import RichView, one_shot_consoles, preload_markdown_soon
+    from nemochat.ui.consoles import one_shot_consoles
+    from nemochat.ui.markdown_render import preload_markdown_soon
+    from nemochat.ui.rich_view import RichView
 
     preload_markdown_soon()  # while the token, the session and the state are fetched
     answer, chrome = one_shot_consoles(no_color=settings.no_color or None)

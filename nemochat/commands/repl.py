@@ -66,7 +66,7 @@ def _preload(settings: Settings) -> None:
     """The modules the runtime and the first answer need (in a worker thread)."""
     import importlib
 
-    from nemochat.ui.rich_view import preload_markdown
+    from nemochat.ui.markdown_render import preload_markdown
 
     names = ["nemochat.app.runtime", "nemochat.store", "nemochat.clients.http"] + (["nemochat.sim"] if settings.demo else [])
     for name in names:

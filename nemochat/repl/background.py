@@ -24,7 +24,7 @@ from nemochat.repl.jobs import Job
 from nemochat.repl.live_view import link
 from nemochat.repl.preview import PreviewHost
 from nemochat.ui.honest_links import link_style
-from nemochat.ui.rich_view import clock
+from nemochat.ui.status_lines import clock
 
 if TYPE_CHECKING:
     from nemochat.app.conversation import Conversation, Session

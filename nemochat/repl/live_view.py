@@ -38,7 +38,9 @@ from nemochat.repl.printer import Printer, PrinterFile, links_supported, termina
 from nemochat.repl.reflow import terminal_reflows
 from nemochat.ui.honest_links import link_style
 from nemochat.ui.markdown_stream import BlockSplitter
-from nemochat.ui.rich_view import RichView, ToolLine, clock, markdown, thought_renderable
+from nemochat.ui.markdown_render import markdown, thought_renderable
+from nemochat.ui.rich_view import RichView
+from nemochat.ui.status_lines import ToolLine, clock
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 TAIL_SOURCE_LINES = 30  # a huge unfinished block is rendered from its end only (it is redrawn every frame)

@@ -16,15 +16,9 @@ pipe (see answer_stream).
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import functools
-import os
-import re
-import sys
-import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console, RenderableType
 from rich.text import Text
@@ -39,166 +33,14 @@ from nemochat.core.tool_labels import ToolLabel, label_for
 from nemochat.core.turn import may_be_dropped
 from nemochat.errors import Interrupted, NemochatError
 from nemochat.ui.answer_stream import LiveTail, PlainAnswer
-from nemochat.ui.honest_links import honest_links, link_style
+from nemochat.ui.honest_links import link_style
 from nemochat.ui.markdown_stream import BlockSplitter
+from nemochat.ui.markdown_render import MARKDOWN_LIMIT, markdown_block, thought_renderable
+from nemochat.ui.consoles import PipeConsole
+from nemochat.ui.status_lines import ToolLine, error_lines
 
 if TYPE_CHECKING:
     from rich.status import Status
-
-
-def markdown(text: str) -> RenderableType:
-    """``rich.markdown.Markdown(text)``, imported on first use (markdown-it and
-    its plugins are a fifth of the start-up otherwise; see ``preload_markdown``).
-
-    rich builds a new markdown-it parser for every ``Markdown`` (~0.5 ms: its
-    renderer inspects itself); a streamed answer makes one per finished block
-    and per redraw of the live tail, so one parser, configured as rich does,
-    serves them all: a copy of an empty ``Markdown`` gets the text parsed."""
-    template, parser = _markdown_parts()
-    rendered = copy.copy(template)
-    rendered.markup = text
-    rendered.parsed = honest_links(parser.parse(text))
-    return rendered
-
-
-class _Trimmed:
-    """A renderable without the blank lines rich puts above and below some
-    blocks (a list, a table, a quote, a code block's padding), so streamed
-    blocks are separated by exactly one blank line, the view's own."""
-
-    def __init__(self, renderable: RenderableType) -> None:
-        self.renderable = renderable
-
-    def __rich_console__(self, console: Console, options: Any) -> Any:
-        from rich.segment import Segment
-
-        lines = console.render_lines(self.renderable, options)
-        blank = [not "".join(segment.text for segment in line).strip() for line in lines]
-        start = next((n for n, empty in enumerate(blank) if not empty), len(lines))
-        end = len(lines) - next((n for n, empty in enumerate(reversed(blank)) if not empty), len(lines))
-        for line in lines[start:end]:
-            yield from line
-            yield Segment.line()
-
-
-def markdown_block(text: str) -> RenderableType:
-    """One streamed Markdown block, without blank lines around it."""
-    return _Trimmed(markdown(text))
-
-
-@functools.cache
-def _markdown_parts() -> tuple[Any, Any]:
-    from markdown_it import MarkdownIt
-    from rich.markdown import Markdown
-
-    return Markdown(""), MarkdownIt().enable("strikethrough").enable("table")  # (rich's own parser settings)
-
-
-def preload_markdown() -> None:
-    """Import the Markdown machinery and render once (parser, styles, and
-    pygments for code blocks: ~0.1 s), so the first answer shows without the
-    wait. Safe in a worker thread."""
-    import io
-
-    Console(file=io.StringIO(), width=80, force_terminal=True).print(markdown("**ready**\n\n- one\n- two\n\n```python\nx = 'code'\n```"))
-
-
-def preload_markdown_soon() -> None:
-    """``preload_markdown`` in a daemon thread: the first answer of ``ask``
-    arrives after the token, the session and the state read, time enough."""
-    threading.Thread(target=preload_markdown, name="nemochat-preload", daemon=True).start()
-
-
-# Rendering Markdown costs rich ~5 µs a character (a 16 MB answer: minutes);
-# past this many characters, the rest of a message is printed as plain text.
-MARKDOWN_LIMIT = 256 * 1024
-
-
-def clock(seconds: float) -> str:
-    """"0:42": how long something has taken."""
-    seconds = int(max(0, seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-@dataclasses.dataclass(frozen=True)
-class ToolLine:
-    """The one status line of a running tool: "Generating video · usually 2-5 min · 0:42"
-    (a spinner of the one-shot view's, a row of the REPL's live area)."""
-
-    label: str
-    expected: str | None
-    started: float = dataclasses.field(default_factory=time.monotonic)
-
-    def words(self, now: float) -> str:
-        return " · ".join([self.label] + ([self.expected] if self.expected else []) + [clock(now - self.started)])
-
-    def done(self, now: float) -> Text:
-        """The line left when the tool's result comes: "✓ Generating video (0:42)"."""
-        return Text(f"✓ {self.label} ({clock(now - self.started)})", style="green")
-
-    def __rich__(self) -> RenderableType:
-        # Only the words: the Status that shows this line draws the one spinner
-        # (a Spinner here made two: "⠼ ⠋ Generating video").
-        return Text(self.words(time.monotonic()), style="cyan")
-
-
-def error_lines(message: str, action: str | None, *, stopped: bool = False, stop_on_one_line: bool = True) -> list[Text]:
-    """An error as people read it: "✗ what happened" and, indented, what to do.
-    ``stopped`` (Ctrl-C, asked for: not a failure) is "⏹ …": on one line in a
-    one-shot's log, its advice dimmed on a line of its own in the REPL."""
-    if stopped and stop_on_one_line:
-        return [Text("⏹ " + clean_line(message) + (" " + clean_line(action) if action else ""), style="yellow")]
-    if stopped:
-        return [Text("⏹ " + clean(message), style="yellow")] + ([Text("  " + clean(action), style="dim")] if action else [])
-    lines = [Text("✗ ", style="bold red") + Text(clean_line(message), style="red")]
-    return lines + ([Text("  " + clean(action), style="yellow")] if action else [])
-
-
-# Blanks that end a line (not the last piece of a buffer: ``end=""`` prints may go on).
-_TRAILING_BLANKS = re.compile(r"[ \t]+(?=\n)")
-
-
-class PipeConsole(Console):
-    """A Console for one-shot commands: a reader that leaves early
-    (``| head``) ends the command quietly instead of rich's exit 1; to a file
-    or a pipe, lines carry no trailing blanks."""
-
-    def on_broken_pipe(self) -> None:
-        raise BrokenPipeError
-
-    def _render_buffer(self, buffer: Any) -> str:
-        text = super()._render_buffer(buffer)
-        # rich pads Markdown (and tables) to the console's width: invisible on a
-        # terminal, but a file or a script would keep a line of spaces per line.
-        if self.is_terminal or (" \n" not in text and "\t\n" not in text):
-            return text
-        return _TRAILING_BLANKS.sub("", text)
-
-
-def one_shot_consoles(*, no_color: bool | None = None) -> tuple[Console, Console]:
-    """(answer, chrome) for a one-shot command: stdout and stderr. When both
-    are the same terminal nothing can tell them apart, and one console keeps
-    a spinner on one from tearing lines printed on the other."""
-    answer = PipeConsole(highlight=False, no_color=no_color)
-    if _one_screen():
-        return answer, answer
-    # soft_wrap: a long error stays one line in a log (a terminal wraps it anyway)
-    return answer, PipeConsole(stderr=True, highlight=False, no_color=no_color, soft_wrap=True)
-
-
-def _one_screen() -> bool:
-    try:
-        out, err = sys.stdout.fileno(), sys.stderr.fileno()
-        return os.isatty(out) and os.path.samestat(os.fstat(out), os.fstat(err))
-    except (AttributeError, OSError, ValueError):  # (pytest's capture, a closed stream)
-        return False
-
-
-def thought_renderable(text: str) -> RenderableType:
-    """A thought as people read it: its Markdown, dimmed, so it does not read as the answer."""
-    from rich.styled import Styled
-
-    return Styled(markdown(clean(text).strip()), "dim italic")
 
 
 class RichView:

@@ -72,7 +72,8 @@ def test_a_redirected_answer_has_no_trailing_blanks_and_no_hard_wraps(nemochat, 
 def test_a_terminal_keeps_the_padding():
     import io
 
-    from nemochat.ui.rich_view import PipeConsole, markdown
+    from nemochat.ui.consoles import PipeConsole
+    from nemochat.ui.markdown_render import markdown
 
     for terminal, expected in ((True, "a short answer".ljust(40)), (False, "a short answer")):
         out = io.StringIO()

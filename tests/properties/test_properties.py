@@ -224,7 +224,7 @@ def test_every_hyperlink_in_an_answer_shows_its_own_target(text):
     from links_helpers import hyperlinks
     from rich.console import Console
 
-    from nemochat.ui.rich_view import markdown
+    from nemochat.ui.markdown_render import markdown
 
     console = Console(file=io.StringIO(), force_terminal=True, width=300, color_system="truecolor")
     console.print(markdown(clean(text)))

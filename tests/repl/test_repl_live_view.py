@@ -185,7 +185,7 @@ def test_a_plain_paragraph_tail_is_wrapped_as_rich_would():
     the lines rich's Markdown shows; anything with markup still goes through rich."""
     from nemochat.repl.live_view import _plain_paragraph, trim_blank_lines, wrap_words
     from nemochat.repl.printer import render_ansi
-    from nemochat.ui.rich_view import markdown
+    from nemochat.ui.markdown_render import markdown
 
     text = " ".join(f"word{i} lo-fi" for i in range(80)) + "\nnext line " + "x" * 130
     assert _plain_paragraph(text)

@@ -78,7 +78,8 @@ def test_only_terminals_known_to_reflow_get_the_longer_erase():
 
 def test_a_message_that_turns_out_to_be_noise_is_never_written():
     from nemochat.core import ui_events as ui
-    from nemochat.ui.rich_view import PipeConsole, RichView
+    from nemochat.ui.consoles import PipeConsole
+    from nemochat.ui.rich_view import RichView
 
     out = io.StringIO()
     view = RichView(PipeConsole(file=out, width=40))
@@ -95,7 +96,8 @@ def test_a_message_that_turns_out_to_be_noise_is_never_written():
 
 def test_a_dumb_terminal_gets_the_text_as_it_arrives_not_a_live_area():
     from nemochat.core import ui_events as ui
-    from nemochat.ui.rich_view import PipeConsole, RichView
+    from nemochat.ui.consoles import PipeConsole
+    from nemochat.ui.rich_view import RichView
 
     out = io.StringIO()
     view = RichView(PipeConsole(file=out, width=40, force_terminal=True, _environ={"TERM": "dumb"}))
