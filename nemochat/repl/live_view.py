@@ -34,6 +34,7 @@ from nemochat.core.sanitize import clean, clean_line, short_id
 from nemochat.core.texts import say
 from nemochat.errors import NemochatError
 from nemochat.repl.jobs import Job, current_job
+from nemochat.repl.live_text import last_lines, plain_paragraph, source_lines, trim_blank_lines, visible, wrap_words
 from nemochat.repl.printer import Printer, PrinterFile, links_supported, terminal_size
 from nemochat.repl.reflow import terminal_reflows
 from nemochat.ui.honest_links import link_style
@@ -351,7 +352,7 @@ class LiveView(RichView):
         tail = "\n\n".join(s.tail for s in live)
         if tail:
             lines = self._render_tail(tail, width).rstrip("\n").split("\n")
-            while lines and not _visible(lines[-1]).strip():
+            while lines and not visible(lines[-1]).strip():
                 lines.pop()
             if live[0].blocks:  # the same blank line as between printed blocks
                 lines.insert(0, "")
@@ -367,12 +368,12 @@ class LiveView(RichView):
         cached_tail, cached_width, rendered = self._tail_cache
         if cached_tail == tail and cached_width == width:
             return rendered
-        source = clean(translate_gui(_last_lines(tail, TAIL_SOURCE_LINES)).text)
+        source = clean(translate_gui(last_lines(tail, TAIL_SOURCE_LINES)).text)
         # Wrapped here, at a fraction of rich's cost (the tail is redrawn up to
         # 15 times a second): a paragraph of plain words as rich shows it; any
         # other block (a list, code, a table, inline markup) as its source, which
         # rich renders once, in place, when the block is complete.
-        lines = wrap_words(source, width - 1) if _plain_paragraph(source) else source_lines(source, width - 1)
+        lines = wrap_words(source, width - 1) if plain_paragraph(source) else source_lines(source, width - 1)
         if self.pad_lines:  # as rich pads its lines: the live area's rows are then as wide as before, as tmux sees them
             rendered = "".join(line + " " * (width - 1 - cell_len(line)) + "\n" for line in lines)
         else:
@@ -395,117 +396,6 @@ class LiveView(RichView):
             return ""
         line = f"{frame} " + " · ".join(parts)
         return f"\x1b[36m{line}\x1b[0m" if self.color else line
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
-
-
-def _visible(line: str) -> str:
-    return _ANSI.sub("", line)
-
-
-def trim_blank_lines(text: str) -> str:
-    """Rendered text without its blank first and last lines (styles and all)."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    start, end = 0, len(lines)
-    while start < end and not _visible(lines[start]).strip():
-        start += 1
-    while end > start and not _visible(lines[end - 1]).strip():
-        end -= 1
-    return "".join(line + "\n" for line in lines[start:end])
-
-
-# Characters that may make a paragraph more than its words (inline styles,
-# links, escapes, HTML), and the starts of a line that make it another block.
-_MARKUP = re.compile(r"[*_`\[\]<>\\&!|~]")
-_NOT_PARAGRAPH = re.compile(r"^(?: {4}|\t| {0,3}(?:[-+#>=]|\d+[.)]))", re.MULTILINE)
-
-
-def _plain_paragraph(source: str) -> bool:
-    """The unfinished block is a paragraph of plain words: rich's Markdown
-    would only wrap it (the live tail is redrawn up to 20 times a second)."""
-    return not _MARKUP.search(source) and not _NOT_PARAGRAPH.search(source) and "\n\n" not in source
-
-
-def wrap_words(text: str, width: int) -> list[str]:
-    """Words joined into lines of at most ``width`` cells (a longer word is cut),
-    as a Markdown paragraph is shown: line breaks in the source are spaces."""
-    width = max(20, width)
-    lines: list[str] = []
-    line, used = "", 0
-    for word in text.split():
-        size = cell_len(word)
-        while size > width:  # a word wider than the screen
-            if line:
-                lines.append(line)
-                line, used = "", 0
-            cut = len(word)
-            while cut > 1 and cell_len(word[:cut]) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-            size = cell_len(word)
-        if line and used + 1 + size > width:
-            lines.append(line)
-            line, used = "", 0
-        line, used = (f"{line} {word}", used + 1 + size) if line else (word, size)
-    if line:
-        lines.append(line)
-    return lines
-
-
-def source_lines(text: str, width: int) -> list[str]:
-    """Markdown source as lines of at most ``width`` cells, blank lines around
-    it left out: each line keeps its indent (a list item's, code's), its words
-    wrapped under it; a line of code is cut, not wrapped at its spaces."""
-    lines: list[str] = []
-    fence: str | None = None
-    for line in text.expandtabs(4).split("\n"):
-        marker = _FENCE.match(line)
-        if marker and (fence is None or (marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence))):
-            fence = marker.group(1) if fence is None else None  # (it opens, or closes the open one)
-            lines.extend(_cut(line, width))
-        elif fence is not None:
-            lines.extend(_cut(line, width))
-        elif body := line.lstrip(" "):
-            indent = " " * min(len(line) - len(body), width // 2)
-            lines.extend(indent + part for part in wrap_words(body, width - len(indent)))
-        else:
-            lines.append("")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    return lines
-
-
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-def _cut(line: str, width: int) -> list[str]:
-    """A line cut into pieces of at most ``width`` cells (code: its spaces are its own)."""
-    width = max(1, width)
-    if cell_len(line) <= width:
-        return [line]  # (an empty line too: a blank line of code stays)
-    pieces: list[str] = []
-    while line:
-        cut = min(len(line), width)
-        while cut > 1 and cell_len(line[:cut]) > width:
-            cut -= 1
-        pieces.append(line[:cut])
-        line = line[cut:]
-    return pieces
-
-
-def _last_lines(text: str, keep: int) -> str:
-    """The end of a long unfinished block; an open code fence stays open."""
-    lines = text.split("\n")
-    if len(lines) <= keep:
-        return text
-    head = lines[0] if lines[0].lstrip().startswith(("```", "~~~")) else None
-    return "\n".join(([head] if head else []) + lines[-keep:])
 
 
 def _transfer_parts(event: ui.TransferProgress) -> list[str]:

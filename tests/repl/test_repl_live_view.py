@@ -183,7 +183,7 @@ def test_actions_in_the_repl_name_slash_commands_without_backticks():
 def test_a_plain_paragraph_tail_is_wrapped_as_rich_would():
     """The live tail's fast path (a paragraph of plain words, no Markdown) shows
     the lines rich's Markdown shows; anything with markup still goes through rich."""
-    from nemochat.repl.live_view import _plain_paragraph, trim_blank_lines, wrap_words
+    from nemochat.repl.live_text import plain_paragraph as _plain_paragraph, trim_blank_lines, wrap_words
     from nemochat.repl.printer import render_ansi
     from nemochat.ui.markdown_render import markdown
 
@@ -222,7 +222,7 @@ def test_an_unfinished_block_shows_as_its_source_then_renders_once_complete():
     it is printed rendered, and nothing of it stays live."""
     from rich.cells import cell_len
 
-    from nemochat.repl.live_view import source_lines
+    from nemochat.repl.live_text import source_lines
 
     view, out = make_view()
     view.emit(ui.UserSaid("hi", "s1"))
