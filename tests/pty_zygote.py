@@ -39,6 +39,7 @@ import pexpect
 from pexpect.fdpexpect import fdspawn
 
 _STATUS = struct.Struct("i")
+NEMOCHAT = str(Path(sys.executable).with_name("nemochat"))  # the console script: what the zygote's children run
 
 
 def startup_env(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
@@ -106,6 +107,12 @@ class ZygoteChild(fdspawn):
         self._ended(None)
         return self.exitstatus
 
+    def sendintr(self) -> None:
+        """As pexpect's: the terminal's interrupt character (the kernel sends the program SIGINT)."""
+        import termios
+
+        self.send(termios.tcgetattr(self.child_fd)[6][termios.VINTR])
+
     def kill(self, sig: int) -> None:
         if self.isalive():
             os.kill(self.pid, sig)
@@ -135,6 +142,62 @@ class ZygoteChild(fdspawn):
             self.terminate(force)
 
 
+class ZygoteProcess:
+    """What the tests use of ``subprocess.Popen(..., stdin=DEVNULL,
+    stdout=PIPE, stderr=PIPE)`` for a zygote child: ``pid``, ``stdout``,
+    ``stderr``, ``poll``, ``wait``, ``communicate``, ``send_signal``, ``kill``,
+    ``returncode`` (negative: the signal that ended it)."""
+
+    def __init__(self, args: list[str], exit: ExitStatus, out: int, err: int, text: bool) -> None:
+        self.args, self.pid, self._exit, self.returncode = args, exit.pid, exit, None
+        mode = "r" if text else "rb"
+        self.stdout = open(out, mode, encoding="utf-8" if text else None)
+        self.stderr = open(err, mode, encoding="utf-8" if text else None)
+
+    def poll(self) -> int | None:
+        if self.returncode is None and self._exit.ended(0):
+            self._set_returncode()
+        return self.returncode
+
+    def _set_returncode(self) -> None:
+        exit = self._exit
+        self.returncode = exit.exitstatus if exit.exitstatus is not None else -(exit.signalstatus or 0)
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            if not self._exit.ended(timeout):
+                raise subprocess.TimeoutExpired(self.args, timeout)
+            self._set_returncode()
+        return self.returncode
+
+    def communicate(self, timeout: float | None = None) -> tuple:
+        """The rest of stdout and stderr (read at once, as Popen's does), then the exit."""
+        rest: dict[str, object] = {}
+        readers = [threading.Thread(target=lambda name=name: rest.__setitem__(name, getattr(self, name).read()), daemon=True)
+                   for name in ("stdout", "stderr")]
+        for reader in readers:
+            reader.start()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for reader in readers:
+            reader.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            if reader.is_alive():
+                raise subprocess.TimeoutExpired(self.args, timeout)
+        self.stdout.close()
+        self.stderr.close()
+        self.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return rest["stdout"], rest["stderr"]
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
 class Zygote:
     """One zygote process, for one start-up environment."""
 
@@ -157,11 +220,17 @@ class Zygote:
             raise pexpect.ExceptionPexpect("the zygote did not spawn " + command)
         return ZygoteChild(fds[0], ExitStatus(_STATUS.unpack(data)[0], ours), **kwargs)
 
-    def run(self, command: str, args: list[str], *, env: Mapping[str, str], cwd: str, timeout: float) -> subprocess.CompletedProcess[str]:
-        """As ``subprocess.run(..., stdin=DEVNULL, capture_output=True, text=True)``:
-        the program with its output to pipes, not a terminal."""
+    def run(self, command: str, args: list[str], *, env: Mapping[str, str], cwd: str, timeout: float,
+            input: str | bytes | None = None, text: bool = True) -> subprocess.CompletedProcess:
+        """As ``subprocess.run(..., capture_output=True, text=text)`` with
+        ``input`` (stdin a pipe) or else ``stdin=DEVNULL``: the program with
+        its output to pipes, not a terminal."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        stdin = os.open(os.devnull, os.O_RDONLY)
+        if input is None:
+            stdin, feed = os.open(os.devnull, os.O_RDONLY), None
+        else:
+            feed, stdin = os.pipe()[::-1]
+            os.set_blocking(feed, False)
         (out, out_w), (err, err_w) = os.pipe(), os.pipe()
         request = {"command": command, "args": list(args), "env": dict(env), "cwd": cwd}
         socket.send_fds(self._control, [json.dumps(request).encode()], [theirs.fileno(), stdin, out_w, err_w])
@@ -174,23 +243,51 @@ class Zygote:
         exit = ExitStatus(_STATUS.unpack(data)[0], ours)
         deadline = time.monotonic() + timeout
         output = {out: b"", err: b""}
-        with selectors.DefaultSelector() as reading:
+        pending = (input.encode() if isinstance(input, str) else input) if input is not None else b""
+        with selectors.DefaultSelector() as waiting:
             for fd in output:
-                reading.register(fd, selectors.EVENT_READ)
-            while reading.get_map():
-                ready = reading.select(deadline - time.monotonic())
+                waiting.register(fd, selectors.EVENT_READ)
+            if feed is not None:
+                waiting.register(feed, selectors.EVENT_WRITE)
+            while waiting.get_map():
+                ready = waiting.select(deadline - time.monotonic())
                 if not ready:
                     os.kill(exit.pid, signal.SIGKILL)
                     raise subprocess.TimeoutExpired([command, *args], timeout)
                 for key, _ in ready:
+                    if key.fd == feed:  # (as subprocess.run feeds ``input``: all of it, then closed)
+                        try:
+                            pending = pending[os.write(feed, pending[:65536]):] if pending else b""
+                        except BrokenPipeError:
+                            pending = b""
+                        if not pending:
+                            waiting.unregister(feed)
+                            os.close(feed)
+                        continue
                     chunk = os.read(key.fd, 65536)
                     output[key.fd] += chunk
                     if not chunk:
-                        reading.unregister(key.fd)
+                        waiting.unregister(key.fd)
                         os.close(key.fd)
         exit.ended(None)
         code = exit.exitstatus if exit.exitstatus is not None else -(exit.signalstatus or 0)
-        return subprocess.CompletedProcess([command, *args], code, output[out].decode(), output[err].decode())
+        stdout, stderr = (output[out].decode(), output[err].decode()) if text else (output[out], output[err])
+        return subprocess.CompletedProcess([command, *args], code, stdout, stderr)
+
+    def popen(self, command: str, args: list[str], *, env: Mapping[str, str], cwd: str, text: bool = True) -> ZygoteProcess:
+        """As ``subprocess.Popen(..., stdin=DEVNULL, stdout=PIPE, stderr=PIPE, text=text)``."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        stdin = os.open(os.devnull, os.O_RDONLY)
+        (out, out_w), (err, err_w) = os.pipe(), os.pipe()
+        request = {"command": command, "args": list(args), "env": dict(env), "cwd": cwd}
+        socket.send_fds(self._control, [json.dumps(request).encode()], [theirs.fileno(), stdin, out_w, err_w])
+        theirs.close()
+        for fd in (stdin, out_w, err_w):
+            os.close(fd)
+        data = ours.recv(_STATUS.size)
+        if len(data) < _STATUS.size:
+            raise OSError("the zygote did not start " + command)
+        return ZygoteProcess([command, *args], ExitStatus(_STATUS.unpack(data)[0], ours), out, err, text)
 
     def close(self) -> None:
         self._control.close()  # the zygote reads the end and leaves
@@ -218,6 +315,9 @@ class Zygotes:
 
     def run(self, command: str, args: list[str], *, env: Mapping[str, str], **kwargs) -> subprocess.CompletedProcess[str]:
         return self._for(env).run(command, args, env=env, **kwargs)
+
+    def popen(self, command: str, args: list[str], *, env: Mapping[str, str], **kwargs) -> ZygoteProcess:
+        return self._for(env).popen(command, args, env=env, **kwargs)
 
     def close(self) -> None:
         for zygote in self._running.values():

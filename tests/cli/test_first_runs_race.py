@@ -1,28 +1,25 @@
 """Several first runs at once (real processes, one fresh home): one client id,
-one token request, and every run succeeds."""
+one token request, and every run succeeds. (The processes are forked from the
+zygote, tests/pty_zygote.py: separate processes as a fresh start's are, without
+its second of imports each.)"""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-
 from cli.conftest import NO_WAITS
+from pty_zygote import NEMOCHAT
 from shared_helpers import WAIT
 
 RUNS = 5
 
 
-def test_concurrent_first_runs_share_one_client_id_and_one_token(sim, world, isolated_home):
+def test_concurrent_first_runs_share_one_client_id_and_one_token(sim, world, isolated_home, zygotes):
     # The server grants one token per client id (as the real one does) and
     # answers slowly, so the runs' first requests overlap.
     world.configure(token_retry_after_s=0, token_hold_s=1.0)
     env = {**os.environ, **NO_WAITS}
     runs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "nemochat", "credits", "--json", "--api-base", sim.base_url],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        )
+        zygotes.popen(NEMOCHAT, ["credits", "--json", "--api-base", sim.base_url], env=env, cwd=os.getcwd())
         for _ in range(RUNS)
     ]
     results = [(run.wait(timeout=6 * WAIT), *run.communicate()) for run in runs]

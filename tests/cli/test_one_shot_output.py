@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pty_zygote import NEMOCHAT, ZygoteProcess
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sse"
 CHROME = ("New session", "Open this project", "Generating video", "→ To export")  # of a first ask
@@ -188,22 +189,22 @@ def test_a_missing_recording_is_an_error_line_with_json(nemochat, tmp_path):
 # -- 5. Ctrl-C during ask -------------------------------------------------------------------------
 
 
-def _start(*args: str) -> subprocess.Popen:
+def _start(zygotes, *args: str) -> ZygoteProcess:
+    """``nemochat ask`` in a process forked from the zygote (tests/pty_zygote.py), output to pipes."""
     env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.Popen([sys.executable, "-m", "nemochat", "ask", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env)
+    return zygotes.popen(NEMOCHAT, ["ask", *args], env=env, cwd=os.getcwd())
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
 @pytest.mark.parametrize("as_json", [False, True])
-def test_ctrl_c_mid_answer_says_what_it_means(sim, world, tmp_path, as_json):
+def test_ctrl_c_mid_answer_says_what_it_means(sim, world, tmp_path, as_json, zygotes):
     # The first answer comes at once, the second ten minutes later: Ctrl-C lands in between.
     recording = tmp_path / "slow.sse"
     first = json.dumps({"type": "text", "content": "Working on your clip."})
     later = json.dumps({"type": "text", "content": "All done."})
     recording.write_text(f"data: {first}\n\ndata: {later}\n\n")
     world.set_faults(replay_stream={"path": str(recording), "pace_s": 600})
-    ask = _start("make a 10s rainy Tokyo clip", "--api-base", sim.base_url, *(["--json"] if as_json else []))
+    ask = _start(zygotes, "make a 10s rainy Tokyo clip", "--api-base", sim.base_url, *(["--json"] if as_json else []))
     try:
         for line in ask.stdout:  # blocks until the first answer is shown
             if "Working on your clip." in line:
@@ -227,10 +228,10 @@ def test_ctrl_c_mid_answer_says_what_it_means(sim, world, tmp_path, as_json):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
-def test_ctrl_c_before_the_message_went_out_says_nothing_was_sent():
+def test_ctrl_c_before_the_message_went_out_says_nothing_was_sent(zygotes):
     # A backend that takes the connection and never answers: nemochat waits for its token.
     with socket.create_server(("127.0.0.1", 0)) as silent:
-        ask = _start("make a 10s rainy Tokyo clip", "--api-base", f"http://127.0.0.1:{silent.getsockname()[1]}")
+        ask = _start(zygotes, "make a 10s rainy Tokyo clip", "--api-base", f"http://127.0.0.1:{silent.getsockname()[1]}")
         try:
             connection, _ = silent.accept()  # blocks until nemochat asks for something
             with connection:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
+from pty_zygote import NEMOCHAT
 
 from nemochat.settings import Paths
 from nemochat.store import Ledger, ledger_path
@@ -31,13 +31,11 @@ def home_ledger(isolated_home):
 
 
 @pytest.fixture
-def cli(isolated_home):
-    """Run the real ``nemochat`` in a subprocess with this test's home."""
+def cli(isolated_home, zygotes):
+    """Run the real ``nemochat`` in a process with this test's home (forked
+    from the zygote: tests/pty_zygote.py)."""
 
     def run(*args: str, input: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "nemochat", *args],
-            input=input, capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})},
-        )  # fmt: skip
+        return zygotes.run(NEMOCHAT, list(args), input=input, timeout=60, env={**os.environ, **(env or {})}, cwd=os.getcwd())
 
     return run

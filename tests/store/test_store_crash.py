@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 
 import pytest
+from pty_zygote import NEMOCHAT
 
 from nemochat.settings import Paths
 from nemochat.sim import start_simulator
@@ -25,12 +24,10 @@ def slow_sim():
         yield running
 
 
-def test_a_process_killed_mid_stream_leaves_what_it_had(slow_sim, cli):
+def test_a_process_killed_mid_stream_leaves_what_it_had(slow_sim, cli, zygotes):
     env = {**os.environ}
-    ask = subprocess.Popen(
-        [sys.executable, "-m", "nemochat", "--api-base", slow_sim.base_url, "--json", "ask", "make a 10s rainy Tokyo clip"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+    ask = zygotes.popen(NEMOCHAT, ["--api-base", slow_sim.base_url, "--json", "ask", "make a 10s rainy Tokyo clip"],
+                        env=env, cwd=os.getcwd())
     seen = []
     try:
         for line in ask.stdout:  # blocks until nemochat prints; the view prints after the ledger wrote
