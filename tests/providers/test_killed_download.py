@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 
+from pty_zygote import NEMOCHAT
 from rogue_server import Reply, rogue_server
 from shared_helpers import WAIT
 
@@ -26,7 +25,7 @@ def wait_until(condition, what: str) -> None:
         time.sleep(0.01)
 
 
-def test_a_download_killed_mid_way_resumes_with_range(tmp_path, isolated_home):
+def test_a_download_killed_mid_way_resumes_with_range(tmp_path, isolated_home, zygotes):
     half_sent, release = threading.Event(), threading.Event()
 
     def stall_halfway(handler) -> None:
@@ -61,19 +60,19 @@ def test_a_download_killed_mid_way_resumes_with_range(tmp_path, isolated_home):
     with rogue_server(answer) as rogue:
         env = {**os.environ, "NANOPHOTO_API_URL": rogue.url, "NANOPHOTO_API_KEY": "np-key-1234567",
                "NEMOCHAT_OUTPUT_DIR": str(out), "NEMOCHAT_SORA_INITIAL_DELAY": "0", "NEMOCHAT_SORA_INTERVAL": "0"}
-        argv = [sys.executable, "-m", "nemochat", "sora", "status", "--task-id", "t1", "--follow"]
-        first = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        argv = ["sora", "status", "--task-id", "t1", "--follow"]  # (processes forked from the zygote: tests/pty_zygote.py)
+        first = zygotes.popen(NEMOCHAT, argv, env=env, cwd=os.getcwd())
         try:
             assert half_sent.wait(WAIT)
             part = out / "sora2-t1.mp4.part"
             wait_until(lambda: part.exists() and part.stat().st_size == HALF, f"half of the video in the .part: {list(out.iterdir())} {[p.stat().st_size for p in out.iterdir()]}")
         finally:
             first.send_signal(signal.SIGKILL)
-            first.wait(WAIT)
+            first.communicate(WAIT)
             release.set()
         assert part.stat().st_size == HALF  # kill -9 left it
 
-        second = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=6 * WAIT)
+        second = zygotes.run(NEMOCHAT, argv, env=env, cwd=os.getcwd(), timeout=6 * WAIT)
         assert second.returncode == 0, second.stderr
         downloads = [r for r in rogue.seen if r.path.startswith("/v.mp4")]
     assert downloads[-1].headers.get("range") == f"bytes={HALF}-" and len(downloads) == 2

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from pty_zygote import NEMOCHAT, ZygoteProcess
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 
 
-def start_following(*argv: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "nemochat", "--json", *argv, "--yes", "--follow"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=os.environ.copy())
+def start_following(zygotes, *argv: str) -> ZygoteProcess:
+    """The real program in its own process (forked from the zygote: tests/pty_zygote.py)."""
+    return zygotes.popen(NEMOCHAT, ["--json", *argv, "--yes", "--follow"], env=os.environ.copy(), cwd=os.getcwd(), text=False)
 
 
-def kill_mid_poll(process: subprocess.Popen, providers, path: str) -> None:
+def kill_mid_poll(process: ZygoteProcess, providers, path: str) -> None:
     try:
         assert providers.wait_for(path, count=2, timeout=60), "the job never started polling"
     finally:
@@ -28,9 +28,9 @@ def kill_mid_poll(process: subprocess.Popen, providers, path: str) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
-def test_sora_job_is_reattached_after_the_process_was_killed(cli, providers, ledger):
+def test_sora_job_is_reattached_after_the_process_was_killed(cli, providers, ledger, zygotes):
     providers.polls_to_complete = 10**9  # it stays "processing" while the first process lives
-    kill_mid_poll(start_following("sora", "submit", "--prompt", "a rainy street"), providers, "/api/sora-2/check-status")
+    kill_mid_poll(start_following(zygotes, "sora", "submit", "--prompt", "a rainy street"), providers, "/api/sora-2/check-status")
     with ledger() as book:
         [job] = book.jobs()
     assert job.kind == "sora2" and job.status == "processing" and job.task_id
@@ -48,9 +48,9 @@ def test_sora_job_is_reattached_after_the_process_was_killed(cli, providers, led
     assert len(providers.requests_to("/api/sora-2/generate")) == 1  # re-attaching never submits
 
 
-def test_status_without_task_id_takes_the_open_job_of_the_ledger(cli, providers, ledger):
+def test_status_without_task_id_takes_the_open_job_of_the_ledger(cli, providers, ledger, zygotes):
     providers.polls_to_complete = 10**9
-    kill_mid_poll(start_following("veo", "submit", "--shots-json", '[{"prompt": "a"}, {"prompt": "b"}]'),
+    kill_mid_poll(start_following(zygotes, "veo", "submit", "--shots-json", '[{"prompt": "a"}, {"prompt": "b"}]'),
                   providers, "/api/veo-3/check-status")
     providers.finish_all()
     run = cli("--json", "veo", "status", "--follow")
