@@ -8,20 +8,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 from cli.conftest import NO_WAITS
+from pty_zygote import NEMOCHAT
 from rogue_server import Reply, rogue_server
 
 
-def run_bytes(*args: str, stdin: bytes, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "nemochat", *args], input=stdin, capture_output=True, timeout=60,
-        env={**os.environ, **NO_WAITS, **(env or {})},
-    )
+def run_bytes(zygotes, *args: str, stdin: bytes, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The program in its own process (forked from the zygote: tests/pty_zygote.py), ``stdin`` piped in."""
+    return zygotes.run(NEMOCHAT, list(args), input=stdin, text=False, timeout=60,
+                       env={**os.environ, **NO_WAITS, **(env or {})}, cwd=os.getcwd())
 
 
 def clear_failure(result, code: int) -> str:
@@ -31,10 +30,10 @@ def clear_failure(result, code: int) -> str:
     return err
 
 
-def test_text_that_is_not_utf8_is_refused_before_any_request(nemochat, sim, world):
+def test_text_that_is_not_utf8_is_refused_before_any_request(nemochat, sim, world, zygotes):
     result = nemochat("ask", "\udcff\udcfe hi", "--api-base", sim.base_url)  # the bytes ff fe in argv
     assert "not valid UTF-8" in clear_failure(result, 2)
-    piped = run_bytes("ask", "-", "--api-base", sim.base_url, stdin=b"\xff\xfe hi")
+    piped = run_bytes(zygotes, "ask", "-", "--api-base", sim.base_url, stdin=b"\xff\xfe hi")
     assert b"stdin is not valid UTF-8" in piped.stderr and piped.returncode == 2
     from_env = nemochat("ask", "hi", "--api-base", sim.base_url, env={"NEMO_SESSION": "s\udcff"})
     assert "NEMO_SESSION is not valid UTF-8" in clear_failure(from_env, 2)
