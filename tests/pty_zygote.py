@@ -50,6 +50,15 @@ def startup_env(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
 # -- the client (in the test process) -------------------------------------------------
 
 
+def _signal(pid: int, sig: int) -> None:
+    """``os.kill``, for a child that may have ended: the zygote reaps it
+    before its status reaches us, so "alive" can be a moment out of date."""
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 class ExitStatus:
     """A zygote child's exit status, as the zygote (its parent) sends it when the child ends."""
 
@@ -115,7 +124,7 @@ class ZygoteChild(fdspawn):
 
     def kill(self, sig: int) -> None:
         if self.isalive():
-            os.kill(self.pid, sig)
+            _signal(self.pid, sig)
 
     def setwinsize(self, rows: int, cols: int) -> None:
         """As pexpect's: the terminal's new size (the kernel sends the program SIGWINCH)."""
@@ -130,7 +139,7 @@ class ZygoteChild(fdspawn):
         for sig in (signal.SIGHUP, signal.SIGCONT, signal.SIGINT) + ((signal.SIGKILL,) if force else ()):
             if not self.isalive():
                 return True
-            os.kill(self.pid, sig)
+            _signal(self.pid, sig)
             if self._ended(self.delayafterterminate):
                 return True
         return not self.isalive()
@@ -189,7 +198,7 @@ class ZygoteProcess:
 
     def send_signal(self, sig: int) -> None:
         if self.poll() is None:
-            os.kill(self.pid, sig)
+            _signal(self.pid, sig)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)

@@ -46,16 +46,16 @@ def nemochat(isolated_home, hostile, monkeypatch, capsys):
 
 
 @pytest.fixture
-def in_pty(isolated_home, hostile):
+def in_pty(isolated_home, hostile, zygotes):
     """``in_pty(*args, steps=((REGEX, LINE), ...)) -> raw output``: the program
-    in a 100x30 pseudo-terminal; each LINE is typed once REGEX shows, and
-    the output is read to the end."""
+    in a 100x30 pseudo-terminal (forked from the zygote: tests/pty_zygote.py);
+    each LINE is typed once REGEX shows, and the output is read to the end."""
 
     def spawn(*args: str, steps: tuple[tuple[str, str], ...] = (), env: dict | None = None) -> str:
         full_env = {**os.environ, **NO_WAITS, "NEMO_API_URL": hostile.base_url, "TERM": "xterm-256color",
                     "PROMPT_TOOLKIT_NO_CPR": "1", **(env or {})}
         full_env.pop("NEMOCHAT_NO_LINKS", None)
-        child = pexpect.spawn(NEMOCHAT, list(args), env=full_env, dimensions=(30, 100), encoding="utf-8", timeout=30)
+        child = zygotes.spawn(NEMOCHAT, list(args), env=full_env, cwd=os.getcwd(), dimensions=(30, 100), encoding="utf-8", timeout=30)
         seen: list[str] = []
         try:
             for pattern, line in steps:
@@ -65,7 +65,6 @@ def in_pty(isolated_home, hostile):
             child.expect(pexpect.EOF)
             return "".join(seen) + child.before
         finally:
-            if child.isalive():
-                child.terminate(force=True)
+            child.close(force=True)
 
     return spawn
