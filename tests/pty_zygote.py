@@ -120,7 +120,7 @@ class ZygoteChild(fdspawn):
         """As pexpect's: the terminal's interrupt character (the kernel sends the program SIGINT)."""
         import termios
 
-        self.send(termios.tcgetattr(self.child_fd)[6][termios.VINTR])
+        os.write(self.child_fd, termios.tcgetattr(self.child_fd)[6][termios.VINTR])
 
     def kill(self, sig: int) -> None:
         if self.isalive():
