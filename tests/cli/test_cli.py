@@ -4,11 +4,13 @@ program in a subprocess, talking HTTP to the simulator."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from pty_zygote import NEMOCHAT
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sse"
 
@@ -129,10 +131,11 @@ def test_a_token_refused_again_after_renewal_is_an_auth_failure(nemochat, sim, w
     assert len(world.requests_to("/api/auth/anonymous-token")) == 2, "one renewal, not a loop"
 
 
-def test_a_reader_that_leaves_early_is_not_an_error(isolated_home):
+def test_a_reader_that_leaves_early_is_not_an_error(isolated_home, zygotes):
     # `nemochat replay big.sse | head -1`: the ~200 KB answer overflows the pipe, then the pipe closes under us.
     big = FIXTURES / "adk_large_event.sse"
-    script = subprocess.Popen([sys.executable, "-m", "nemochat", "replay", str(big)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # (its own process, forked from the zygote: tests/pty_zygote.py)
+    script = zygotes.popen(NEMOCHAT, ["replay", str(big)], env=dict(os.environ), cwd=os.getcwd(), text=False)
     script.stdout.readline()
     script.stdout.close()
     assert script.wait(timeout=30) == 0

@@ -126,7 +126,7 @@ def test_ask_on_a_terminal_shows_each_word_as_it_streams_and_once(spawn, sim, tm
     assert blank_runs(term.lines()) == [1, 1, 1, 1], "one blank line between two blocks, never two"
 
 
-def test_ask_to_a_pipe_writes_the_answer_as_it_arrives(sim, term_env, tmp_path, monkeypatch):
+def test_ask_to_a_pipe_writes_the_answer_as_it_arrives(sim, term_env, tmp_path, monkeypatch, zygotes):
     """`nemochat ask … | tee answer.md`: the first paragraph reaches the pipe
     while the simulator is still writing the answer, as Markdown source, one line per paragraph."""
     finished = threading.Event()  # the simulator wrote the answer's last event
@@ -141,8 +141,9 @@ def test_ask_to_a_pipe_writes_the_answer_as_it_arrives(sim, term_env, tmp_path, 
     text = word_answer()
     pieces = adk_stream(tmp_path / "answer.sse", text)
     sim.world.set_faults(replay_stream={"path": str(tmp_path / "answer.sse"), "pace_s": PACE_S})
-    process = subprocess.Popen([NEMOCHAT, "--api-base", sim.base_url, "ask", "go"], env={**term_env, "COLUMNS": "40"},
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    # (forked from the zygote, output to pipes: tests/pty_zygote.py)
+    process = zygotes.popen(NEMOCHAT, ["--api-base", sim.base_url, "ask", "go"], env={**term_env, "COLUMNS": "40"},
+                            cwd=str(tmp_path), text=False)
     try:
         first = process.stdout.readline()  # the first paragraph: written as it streams, ended when its block ends
         assert not finished.is_set(), "the first paragraph came while the answer was still streaming"
