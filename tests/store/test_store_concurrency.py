@@ -3,9 +3,8 @@ the schema created once, and the shared request budget never overspent."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
-import subprocess
-import sys
 
 from nemochat.store import Ledger
 from nemochat.store.schema import CURRENT_VERSION
@@ -36,10 +35,13 @@ print(granted)
 """
 
 
-def test_concurrent_processes_do_not_corrupt_the_ledger(tmp_path):
+def test_concurrent_processes_do_not_corrupt_the_ledger(tmp_path, zygotes):
     path = tmp_path / "ledger.db"
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER, encoding="utf-8")
+    # separate processes, forked from the zygote (tests/pty_zygote.py): no interpreter start-up each
     workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(path), f"w{n}", str(ROUNDS), str(LIMIT)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        zygotes.popen(str(script), [str(path), f"w{n}", str(ROUNDS), str(LIMIT)], env=dict(os.environ), cwd=os.getcwd())
         for n in range(WORKERS)
     ]
     results = [w.communicate(timeout=100) for w in workers]
