@@ -75,3 +75,19 @@ def test_with_pipes_it_starts_as_subprocess_run_starts_it(zygotes, env, tmp_path
     seen = [json.loads(out) for out in (ran.stdout, forked.stdout)]
     assert seen[0]["streams"]["stdout"]["isatty"] is False and seen[0]["argv"] == [PROBE, *ARGS]
     assert seen[1] == seen[0]
+
+
+def test_with_input_or_as_popen_it_runs_as_subprocess_does(zygotes, env, tmp_path):
+    ran = subprocess.run([sys.executable, PROBE, *ARGS], env=env, cwd=tmp_path, input="hello\nexit 4\n", capture_output=True, text=True, timeout=30)
+    forked = zygotes.run(PROBE, ARGS, env=env, cwd=str(tmp_path), input="hello\nexit 4\n", timeout=30)
+    assert (forked.returncode, forked.stderr) == (ran.returncode, ran.stderr) == (4, "")
+    seen = [[json.loads(line) for line in out.splitlines()] for out in (ran.stdout, forked.stdout)]
+    assert [event["event"] for event in seen[0]] == ["start", "line"] and seen[0][1]["text"] == "hello"
+    assert seen[1] == seen[0]
+
+    popen = subprocess.Popen([sys.executable, PROBE, *ARGS], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    forked_popen = zygotes.popen(PROBE, ARGS, env=env, cwd=str(tmp_path))
+    outputs = [process.communicate(timeout=30) for process in (popen, forked_popen)]
+    assert popen.returncode == forked_popen.returncode == 0 and outputs[0][1] == outputs[1][1] == ""
+    assert json.loads(outputs[1][0]) == json.loads(outputs[0][0])
