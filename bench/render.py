@@ -164,7 +164,7 @@ def word_delays(b, command: list[str], pieces: list[str], stream: Path, pace_s: 
     if home is not None:
         env = {**env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "XDG_STATE_HOME": str(home / ".state"),
                "XDG_DATA_HOME": str(home / ".data"), "XDG_CACHE_HOME": str(home / ".cache")}
-    term = Pty(command, env) if repl else None
+    term = Pty(command, env, emulated=True) if repl else None  # (where the cursor is, told as a terminal would)
     try:
         if term is not None:
             term.read_until("›".encode())

@@ -147,9 +147,14 @@ def finished_writing(command: list[str], env: dict[str, str]) -> float:
 
 
 class Pty:
-    """A command in a pseudo-terminal (100x30); answers cursor-position queries like a terminal."""
+    """A command in a pseudo-terminal (100x30); answers cursor-position queries like a terminal.
 
-    def __init__(self, command: list[str], env: dict[str, str], rows: int = 30, columns: int = 100) -> None:
+    ``emulated``: a terminal emulator (pyte) follows the output as it is read and
+    answers where the cursor really is, as tmux or xterm would; otherwise every
+    answer is row 1 (cheaper for the bench itself, but the REPL then lays out
+    the whole screen below its prompt on every redraw, as no real terminal makes it)."""
+
+    def __init__(self, command: list[str], env: dict[str, str], rows: int = 30, columns: int = 100, *, emulated: bool = False) -> None:
         import fcntl
         import pty
         import struct
@@ -163,6 +168,18 @@ class Pty:
         os.close(slave)
         self.output = b""
         self.times: list[tuple[float, int]] = []  # (perf_counter, len(output) after the read)
+        self.screen = None
+        if emulated:
+            import pyte
+
+            master = self.master
+
+            class Answering(pyte.Screen):
+                def write_process_input(self, data: str) -> None:
+                    if data.endswith("R"):  # the cursor's position (not pyte's device attributes)
+                        os.write(master, data.encode())
+
+            self.screen = pyte.ByteStream(Answering(columns, rows))
 
     def read_until(self, marker: bytes, timeout: float = 30.0) -> float:
         """Read until ``marker`` shows; returns the perf_counter() of that read."""
@@ -188,7 +205,9 @@ class Pty:
         now = time.perf_counter()
         if not data:
             return False
-        if b"\x1b[6n" in data:  # where is the cursor? (prompt_toolkit asks)
+        if self.screen is not None:
+            self.screen.feed(data)  # (answers a cursor question at its place in the output)
+        elif b"\x1b[6n" in data:  # where is the cursor? (prompt_toolkit asks)
             os.write(self.master, b"\x1b[1;1R")
         self.output += data
         self.times.append((now, len(self.output)))
