@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from pty_zygote import NEMOCHAT, ZygoteProcess
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sse"
 CHROME = ("New session", "Open this project", "Generating video", "→ To export")  # of a first ask
@@ -189,22 +188,22 @@ def test_a_missing_recording_is_an_error_line_with_json(nemochat, tmp_path):
 # -- 5. Ctrl-C during ask -------------------------------------------------------------------------
 
 
-def _start(zygotes, *args: str) -> ZygoteProcess:
-    """``nemochat ask`` in a process forked from the zygote (tests/pty_zygote.py), output to pipes."""
+def _start(*args: str) -> subprocess.Popen:
     env = {**os.environ, "COLUMNS": "200"}
-    return zygotes.popen(NEMOCHAT, ["ask", *args], env=env, cwd=os.getcwd())
+    return subprocess.Popen([sys.executable, "-m", "nemochat", "ask", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
 @pytest.mark.parametrize("as_json", [False, True])
-def test_ctrl_c_mid_answer_says_what_it_means(sim, world, tmp_path, as_json, zygotes):
+def test_ctrl_c_mid_answer_says_what_it_means(sim, world, tmp_path, as_json):
     # The first answer comes at once, the second ten minutes later: Ctrl-C lands in between.
     recording = tmp_path / "slow.sse"
     first = json.dumps({"type": "text", "content": "Working on your clip."})
     later = json.dumps({"type": "text", "content": "All done."})
     recording.write_text(f"data: {first}\n\ndata: {later}\n\n")
     world.set_faults(replay_stream={"path": str(recording), "pace_s": 600})
-    ask = _start(zygotes, "make a 10s rainy Tokyo clip", "--api-base", sim.base_url, *(["--json"] if as_json else []))
+    ask = _start("make a 10s rainy Tokyo clip", "--api-base", sim.base_url, *(["--json"] if as_json else []))
     try:
         for line in ask.stdout:  # blocks until the first answer is shown
             if "Working on your clip." in line:
@@ -228,10 +227,10 @@ def test_ctrl_c_mid_answer_says_what_it_means(sim, world, tmp_path, as_json, zyg
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
-def test_ctrl_c_before_the_message_went_out_says_nothing_was_sent(zygotes):
+def test_ctrl_c_before_the_message_went_out_says_nothing_was_sent():
     # A backend that takes the connection and never answers: nemochat waits for its token.
     with socket.create_server(("127.0.0.1", 0)) as silent:
-        ask = _start(zygotes, "make a 10s rainy Tokyo clip", "--api-base", f"http://127.0.0.1:{silent.getsockname()[1]}")
+        ask = _start("make a 10s rainy Tokyo clip", "--api-base", f"http://127.0.0.1:{silent.getsockname()[1]}")
         try:
             connection, _ = silent.accept()  # blocks until nemochat asks for something
             with connection:

@@ -5,29 +5,28 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 import pytest
 
 from nemochat.cli import main
-from pty_zygote import NEMOCHAT
 
 pexpect = pytest.importorskip("pexpect")
 
 
-def _spawn_export(zygotes, sim, out):
-    """``nemochat export`` in a pseudo-terminal, forked from the zygote (tests/pty_zygote.py)."""
+def _spawn_export(sim, out):
     env = {**os.environ, "NEMOCHAT_OUTPUT_DIR": str(out), "COLUMNS": "120",
            # A long first wait: Ctrl-C surely lands while we wait for the render.
            "NEMOCHAT_EXPORT_FIRST_POLL": "120", "NEMOCHAT_EXPORT_MAX_POLL": "120"}
-    return zygotes.spawn(NEMOCHAT, ["--api-base", sim.base_url, "export"], env=env, cwd=os.getcwd(),
-                         dimensions=(24, 80), encoding="utf-8", timeout=30)
+    return pexpect.spawn(sys.executable, ["-m", "nemochat", "--api-base", sim.base_url, "export"],
+                         env=env, encoding="utf-8", timeout=30)
 
 
 @pytest.mark.parametrize(("answer", "status"), [("y", "cancelled"), ("n", "pending")])
-def test_ctrl_c_asks_then_cancels_or_leaves_it(sim, out, world, capsys, answer, status, zygotes):
+def test_ctrl_c_asks_then_cancels_or_leaves_it(sim, out, world, capsys, answer, status):
     assert main(["--api-base", sim.base_url, "ask", "make a 10s rainy Tokyo clip"]) == 0
     capsys.readouterr()
-    child = _spawn_export(zygotes, sim, out)
+    child = _spawn_export(sim, out)
     child.expect("Rendering your video")
     [submitted] = [r for r in world.requests_to("/api/render/proxy/lambda") if r.method == "POST"]
     child.sendintr()
