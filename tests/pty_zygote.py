@@ -234,22 +234,12 @@ class Zygote:
         """As ``subprocess.run(..., capture_output=True, text=text)`` with
         ``input`` (stdin a pipe) or else ``stdin=DEVNULL``: the program with
         its output to pipes, not a terminal."""
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         if input is None:
             stdin, feed = os.open(os.devnull, os.O_RDONLY), None
         else:
             feed, stdin = os.pipe()[::-1]
             os.set_blocking(feed, False)
-        (out, out_w), (err, err_w) = os.pipe(), os.pipe()
-        request = {"command": command, "args": list(args), "env": dict(env), "cwd": cwd}
-        socket.send_fds(self._control, [json.dumps(request).encode()], [theirs.fileno(), stdin, out_w, err_w])
-        theirs.close()
-        for fd in (stdin, out_w, err_w):
-            os.close(fd)
-        data = ours.recv(_STATUS.size)
-        if len(data) < _STATUS.size:
-            raise OSError("the zygote did not run " + command)
-        exit = ExitStatus(_STATUS.unpack(data)[0], ours)
+        exit, out, err = self._fork_to_pipes(command, args, env=env, cwd=cwd, stdin=stdin)
         deadline = time.monotonic() + timeout
         output = {out: b"", err: b""}
         pending = (input.encode() if isinstance(input, str) else input) if input is not None else b""
@@ -285,8 +275,14 @@ class Zygote:
 
     def popen(self, command: str, args: list[str], *, env: Mapping[str, str], cwd: str, text: bool = True) -> ZygoteProcess:
         """As ``subprocess.Popen(..., stdin=DEVNULL, stdout=PIPE, stderr=PIPE, text=text)``."""
+        exit, out, err = self._fork_to_pipes(command, args, env=env, cwd=cwd, stdin=os.open(os.devnull, os.O_RDONLY))
+        return ZygoteProcess([command, *args], exit, out, err, text)
+
+    def _fork_to_pipes(self, command: str, args: list[str], *, env: Mapping[str, str], cwd: str,
+                       stdin: int) -> tuple[ExitStatus, int, int]:
+        """The program forked with ``stdin`` (closed here once handed over) and its
+        output to two new pipes: its exit status and the pipes' reading ends."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        stdin = os.open(os.devnull, os.O_RDONLY)
         (out, out_w), (err, err_w) = os.pipe(), os.pipe()
         request = {"command": command, "args": list(args), "env": dict(env), "cwd": cwd}
         socket.send_fds(self._control, [json.dumps(request).encode()], [theirs.fileno(), stdin, out_w, err_w])
@@ -296,7 +292,7 @@ class Zygote:
         data = ours.recv(_STATUS.size)
         if len(data) < _STATUS.size:
             raise OSError("the zygote did not start " + command)
-        return ZygoteProcess([command, *args], ExitStatus(_STATUS.unpack(data)[0], ours), out, err, text)
+        return ExitStatus(_STATUS.unpack(data)[0], ours), out, err
 
     def close(self) -> None:
         self._control.close()  # the zygote reads the end and leaves
