@@ -131,10 +131,34 @@ def pytest_xdist_auto_num_workers(config):
 
 def pytest_collection_modifyitems(items):
     _mark_tiers(items)
-    # The terminal tests first: they are the long ones, and mostly wait on
-    # their program, so the quick ones fill the workers around them and none
-    # is left running alone at the end. (The same order in every xdist worker.)
-    items.sort(key=lambda item: item.get_closest_marker("terminal") is None)
+    items[:] = _spread(items, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+
+
+def _spread(items, workers):
+    """The order that keeps both cores busy to the end. The terminal tests are
+    the long ones and mostly wait on their program: each worker gets an equal
+    share of them, woven through the first three quarters of its tests, so
+    that at any moment some workers wait while others compute; the quick
+    tests come last, where an idle worker takes half of a busy one's rest.
+    (pytest-xdist's worksteal first hands each worker a contiguous share of
+    this list, as ``shares`` computes; every worker computes the same order.)"""
+    slow = [item for item in items if item.get_closest_marker("terminal")]
+    quick = [item for item in items if not item.get_closest_marker("terminal")]
+    shares, left = [], len(items)
+    for n in range(workers):
+        shares.append(left // (workers - n))
+        left -= shares[-1]
+    ordered, taken = [], 0
+    for n, share in enumerate(shares):
+        mine_slow = slow[n::workers]
+        mine_quick = quick[taken:taken + share - len(mine_slow)]
+        taken += len(mine_quick)
+        every = (len(mine_quick) * 3 // 4) / max(len(mine_slow), 1)
+        places = [(k * every, 0, item) for k, item in enumerate(mine_slow)] + [(i, 1, item) for i, item in enumerate(mine_quick)]
+        ordered.extend(item for *_, item in sorted(places, key=lambda place: place[:2]))
+    ordered.extend(quick[taken:])
+    assert len(ordered) == len(items)
+    return ordered
 
 
 def _mark_tiers(items):

@@ -332,11 +332,44 @@ class Zygotes:
 
 # -- the zygote (run as a script) ------------------------------------------------------
 
-# Imported before the first child; after that, the zygote also imports what
-# its children imported (they write the names down as they exit), so the next
-# child finds them loaded, as far as importing them changes nothing else.
-WARM = ("nemochat.cli", "nemochat.commands.repl", "nemochat.repl.loop", "nemochat.app.runtime", "nemochat.ui.rich_view")
+# Before the first child the zygote imports all of nemochat and the libraries
+# it imports only when it first needs them (connections, locks, the demo's
+# server, Markdown, previews); after that, also what its children imported
+# (they write the names down as they exit). A child finds them loaded, as far
+# as importing them changes nothing else.
+LIBRARIES = (
+    "httpcore", "h11", "anyio._backends._asyncio", "anyio.streams.tls", "anyio.to_thread",
+    "filelock", "filelock.asyncio", "platformdirs", "truststore", "certifi", "tomllib",
+    "markdown_it", "rich.markdown", "rich.status", "rich.rule", "pygments.lexers.python",
+    "prompt_toolkit.input.vt100", "prompt_toolkit.key_binding.bindings.search",
+    "uvicorn.main", "uvicorn.protocols.http.h11_impl", "uvicorn.lifespan.on", "uvicorn.loops.asyncio", "python_multipart",
+    "PIL.Image", "PIL.PngImagePlugin", "PIL.ImageDraw", "av",
+)
 NOT_WARMED = ("__main__", "nemochat.debug_log")  # (its import gives a logger a handler: only --debug should)
+
+
+def _warm() -> None:
+    """Import, and build what the program builds once per process and keeps
+    (its parser, the Markdown machinery, the system's TLS context), so that
+    each child does not pay for them again."""
+    import importlib
+    import pkgutil
+
+    import nemochat
+
+    names = [m.name for m in pkgutil.walk_packages(nemochat.__path__, "nemochat.") if not m.name.endswith(NOT_WARMED)]
+    for name in (*names, *LIBRARIES):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # (an optional dependency)
+            pass
+    from nemochat.clients.network import tls_context
+    from nemochat.commands.parser import parser_asking
+    from nemochat.ui.markdown_render import preload_markdown
+
+    parser_asking(lambda: "en")
+    preload_markdown()
+    tls_context(None)
 
 
 class _Learned:
@@ -376,10 +409,7 @@ class _Learned:
 
 def _serve(control: socket.socket):
     """Spawn children until the test process closes ``control``; returns only in a child."""
-    import importlib
-
-    for name in WARM:
-        importlib.import_module(name)
+    _warm()
     learned = _Learned()
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)

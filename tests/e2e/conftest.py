@@ -215,6 +215,9 @@ def term_env(tmp_path: Path) -> dict[str, str]:
         # an export's status polls come quickly (not after 2, 3, 4.5 s); a test
         # that needs a render to stay running sets --poll-interval, or holds it in the simulator
         "NEMOCHAT_EXPORT_FIRST_POLL": "0.05",
+        # the interpreter's own variables as this process has them, so the
+        # zygote is the one the other tests' programs come from (one warm-up)
+        **{k: v for k, v in os.environ.items() if k.startswith("PYTHON")},
         "PYTHONUNBUFFERED": "1",
     }
     (tmp_path / "work").mkdir()
