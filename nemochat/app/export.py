@@ -24,7 +24,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nemochat.app.download import Meter, Source, check_destination, download, same_origin, target_path
+from nemochat.app.destination import check_destination, target_path
+from nemochat.app.download import Source, download, same_origin
+from nemochat.app.transfer_meter import Meter
 from nemochat.clients.bounds import retry_wait
 from nemochat.clients.http import build_download_client
 from nemochat.clients.media import RUNNING, MediaClient, PollAgain, RenderNotFound, RenderStatus

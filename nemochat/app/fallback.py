@@ -19,7 +19,8 @@ from nemochat.app.video_jobs import Emit, JobOutcome, poll_policy
 from nemochat.clients.nanophoto import SORA_SKILL, resolve_api_key
 from nemochat.core.texts import say
 from nemochat.core.ui_events import Notice
-from nemochat.core.video_rules import GatewayRequest, SoraRequest, cost_of, gateway_request, sora_from_words, wants_video
+from nemochat.core.video_rules import GatewayRequest, SoraRequest, cost_of, gateway_request
+from nemochat.core.video_words import sora_from_words, wants_video
 from nemochat.errors import (
     AuthError,
     BackendError,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from nemochat.app.download import Meter
+from nemochat.app.transfer_meter import Meter
 from nemochat.clients.http import SUPPORTED_UPLOADS
 from nemochat.clients.media import MediaClient, UploadAnswer, file_type_of, utf8_name
 from nemochat.core.draft import Timeline

@@ -31,7 +31,8 @@ from typing import Any, Protocol
 
 import httpx
 
-from nemochat.app.download import Source, download, free_path
+from nemochat.app.destination import free_path
+from nemochat.app.download import Source, download
 from nemochat.app.polling import WINDOW, Budget, NoBudget, PollPolicy, RequestBudget, poll_policy  # noqa: F401 (their old home)
 from nemochat.clients.bounds import retry_wait
 from nemochat.clients.nanophoto import AmbiguousSubmit, TaskNotFound, TaskStatus

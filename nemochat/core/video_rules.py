@@ -3,8 +3,8 @@ gateways (protocol.md sections 2-4), checked before any request is sent.
 
 Pure: no I/O, no clock. Every broken rule raises ``UsageError`` (exit 2)
 whose ``code`` names the rule and whose message says it in words. Also here:
-what a request costs, and the Sora parameters found in the user's own words
-("10s", "vertical", "竖屏", "1080p", "pro") for the conversation's fallback.
+what a request costs. (The Sora parameters found in the user's own words
+are read in ``video_words.py``.)
 """
 
 from __future__ import annotations
@@ -379,44 +379,3 @@ def describe(request: SoraRequest | VeoRequest | GatewayRequest, lang: str = "en
         n = len(request.shots)
         return say(lang, "describe.veo" if n == 1 else "describe.veo_shots", count=n, seconds=VEO_SHOT_SECONDS, resolution=request.resolution)
     return say(lang, "describe.gateway", model=request.model, size=request.size, seconds=request.duration, orientation=request.orientation)
-
-
-# -- the user's own words -----------------------------------------------------------------
-
-_SECONDS = re.compile(r"(\d{1,3})\s*(?:s\b|sec\b|secs\b|seconds?\b|秒)", re.IGNORECASE)
-_PORTRAIT = re.compile(r"\b(vertical|portrait|9:16|tiktok|reels?|shorts)\b|竖屏|竖版", re.IGNORECASE)
-_LANDSCAPE = re.compile(r"\b(landscape|horizontal|widescreen|16:9)\b|横屏|横版", re.IGNORECASE)
-_HIGH = re.compile(r"\b(1080p|full\s*hd|fhd)\b|高清", re.IGNORECASE)
-_PRO = re.compile(r"\bpro\b|专业版", re.IGNORECASE)
-_URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
-_VIDEO_WORDS = re.compile(
-    r"\b(video|clip|film|movie|animation|animate|footage|scene|shot|reel)s?\b|视频|短片|片段|动画|生成|做一个|拍",
-    re.IGNORECASE,
-)
-
-
-def wants_video(text: str) -> bool:
-    """Whether a message asks for a new video (the only thing a fallback can do)."""
-    return bool(_VIDEO_WORDS.search(text))
-
-
-def sora_from_words(text: str) -> SoraRequest:
-    """Sora parameters from what the user wrote: "15s" → 15 s (other lengths
-    go to the nearer of 10 and 15), vertical/portrait/竖屏 → portrait,
-    landscape/horizontal/横屏 → landscape, "1080p" → sora2-pro-high, "pro" →
-    sora2-pro-standard; image URLs in the text make it image-to-video. The
-    prompt is the user's text as written."""
-    duration = "10"
-    if m := _SECONDS.search(text):
-        duration = "15" if int(m.group(1)) > 12 else "10"
-    aspect = "portrait"
-    portrait, landscape = _PORTRAIT.search(text), _LANDSCAPE.search(text)
-    if landscape and (not portrait or landscape.start() < portrait.start()):
-        aspect = "landscape"  # both named: the first one wins
-    tier = "sora2"
-    if _HIGH.search(text):
-        tier = "sora2-pro-high"
-    elif _PRO.search(text):
-        tier = "sora2-pro-standard"
-    images = tuple(u.rstrip(".,;") for u in _URL.findall(text))
-    return sora_request(text, model_tier=tier, aspect_ratio=aspect, video_duration=duration, image_urls=images)

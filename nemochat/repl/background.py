@@ -68,7 +68,7 @@ class Background:
             repl.say(say(repl.lang, "job.already"), "yellow")
             return
         try:
-            from nemochat.app.download import check_destination
+            from nemochat.app.destination import check_destination
             from nemochat.app.export import ExportOptions
         except ImportError:
             repl.say(say(repl.lang, "unavailable.export"), "yellow")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from media_helpers import CLIP, put_clip, run, runtime
 
-from nemochat.app.download import check_destination
+from nemochat.app.destination import check_destination
 from nemochat.app.export import ExportOptions, RenderTimedOut, export_video
 from nemochat.errors import UsageError
 from nemochat.settings import Paths

@@ -11,8 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from nemochat.app.download import Meter, Source, commit, fetch, part_path, target_path
+from nemochat.app.destination import commit, part_path, target_path
+from nemochat.app.download import Source, fetch
 from nemochat.app.export import draft_from_state, poll_waits
+from nemochat.app.transfer_meter import Meter
 from nemochat.clients.media import MediaClient, PollAgain, RenderNotFound, parse_render_status
 from nemochat.clients.nemo import NemoClient
 from nemochat.errors import BackendError

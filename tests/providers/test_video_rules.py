@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nemochat.core import video_rules as r
+from nemochat.core import video_words
 from nemochat.errors import UsageError
 
 URL = "https://example.com/a.png"
@@ -251,25 +252,25 @@ def test_describe_names_the_parameters():
     ],
 )
 def test_sora_from_words(text, tier, aspect, seconds):
-    request = r.sora_from_words(text)
+    request = video_words.sora_from_words(text)
     assert (request.model_tier, request.aspect_ratio, request.video_duration) == (tier, aspect, seconds)
     assert request.prompt == text
     assert request.mode == "textToVideo"
 
 
 def test_words_with_an_image_url_make_image_to_video():
-    request = r.sora_from_words(f"animate this: {URL}.")
+    request = video_words.sora_from_words(f"animate this: {URL}.")
     assert request.mode == "imageToVideo" and request.image_urls == (URL,)
 
 
 @pytest.mark.parametrize("text", ["make a 10s rainy Tokyo clip", "generate a video of a cat", "做一个视频", "animate my logo"])
 def test_wants_video(text):
-    assert r.wants_video(text)
+    assert video_words.wants_video(text)
 
 
 @pytest.mark.parametrize("text", ["add lo-fi music", "make the title bigger", "hello"])
 def test_does_not_want_video(text):
-    assert not r.wants_video(text)
+    assert not video_words.wants_video(text)
 
 
 def test_a_missing_prompt_says_how_to_give_one():
