@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from collections.abc import Callable, Iterator
 
+# How often a serving thread looks for shutdown(): socketserver's default,
+# 0.5 s, is what each test would wait at its end.
+SHUTDOWN_POLL_S = 0.02
+
 
 @dataclass(frozen=True)
 class Seen:
@@ -68,7 +72,7 @@ def rogue_server(answer: Answer) -> Iterator[Rogue]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_S}, daemon=True)
     thread.start()
     try:
         yield Rogue(f"http://127.0.0.1:{server.server_address[1]}", seen)

@@ -9,12 +9,14 @@ faults' deliberate connection cuts are filtered out.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 import threading
 from dataclasses import dataclass
 from collections.abc import Callable
+from types import FrameType
 
 import uvicorn
 
@@ -32,11 +34,12 @@ class RunningSimulator:
 
     base_url: str
     world: SimWorld
-    _server: uvicorn.Server
+    _server: _Server
     _thread: threading.Thread
 
     def stop(self, timeout: float = 5.0) -> None:
         self._server.should_exit = True
+        self._server.wake()
         self._thread.join(timeout)
 
     def __enter__(self) -> RunningSimulator:
@@ -90,9 +93,38 @@ def serve_forever(host: str = "127.0.0.1", port: int = 0, world: SimWorld | None
 
 
 class _Server(uvicorn.Server):
+    """uvicorn's server, which says when it has started and stops at once:
+    uvicorn looks at ``should_exit`` every 0.1 s; here ``stop()`` and the
+    signals wake its main loop (a demo's exit, each test's teardown)."""
+
     def __init__(self, config: uvicorn.Config, on_started: Callable[[], None] | None) -> None:
         super().__init__(config)
         self._on_started = on_started
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        self._loop, self._stopping = asyncio.get_running_loop(), asyncio.Event()
+        ticks = 0
+        while not await self.on_tick(ticks):
+            ticks = (ticks + 10) % 864000  # (on_tick refreshes the Date header on multiples of 10: each second here)
+            try:
+                await asyncio.wait_for(self._stopping.wait(), 1.0)
+            except TimeoutError:
+                pass
+
+    def wake(self) -> None:
+        """Have the main loop look at ``should_exit`` now (from any thread)."""
+        loop, stopping = self._loop, self._stopping
+        if loop is not None and stopping is not None:
+            try:
+                loop.call_soon_threadsafe(stopping.set)
+            except RuntimeError:  # the loop has already closed: nothing to wake
+                pass
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        self.wake()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)

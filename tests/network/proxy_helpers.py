@@ -10,6 +10,8 @@ import socketserver
 import threading
 from urllib.parse import urlsplit
 
+from rogue_server import SHUTDOWN_POLL_S
+
 
 class ForwardProxy(socketserver.ThreadingTCPServer):
     daemon_threads = True
@@ -19,7 +21,7 @@ class ForwardProxy(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.seen: list[str] = []  # "GET http://127.0.0.1:PORT/path", "CONNECT 127.0.0.1:PORT"
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_S}, daemon=True)
 
     def __enter__(self) -> ForwardProxy:
         self._thread.start()
