@@ -97,7 +97,9 @@ class ZygoteChild(fdspawn):
     def __init__(self, fd: int, exit: ExitStatus, **kwargs) -> None:
         super().__init__(fd, **kwargs)
         self.pid, self._exit = exit.pid, exit
-        self.delaybeforesend = 0.05  # pexpect.spawn's pause before each send (fdspawn has none)
+        # A pause before each send, as a person's keys come apart (pexpect.spawn
+        # pauses 0.05 s; fdspawn not at all): an Escape is not read as Alt with the next key.
+        self.delaybeforesend = 0.02
 
     def send(self, s) -> int:
         if self.delaybeforesend is not None:
