@@ -59,6 +59,7 @@ class Frames:
         self._text_timer: asyncio.TimerHandle | None = None
         self._undrawn = False  # streamed text arrived after the last frame
         self._wake: asyncio.Event | None = None  # set when there may be something for the tick to do
+        self.drawn = asyncio.Event()  # set by the first frame (the prompt is on the screen)
 
     def start(self) -> asyncio.Task[None]:
         """On the loop's thread: the tick, as a task the loop cancels when it ends."""
@@ -71,6 +72,7 @@ class Frames:
         the text so far, and whatever moved (the tick need not wake for it)."""
         self._last_frame = time.monotonic()
         self._undrawn = self._moved = False
+        self.drawn.set()
 
     def _moving(self) -> bool:
         return self.view.ticking or bool(self.jobs.running()) or self._hint is not None

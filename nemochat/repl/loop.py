@@ -165,18 +165,10 @@ class Repl(ReplContext):
     async def _open_runtime(self, runtime: Awaitable[Runtime]) -> None:
         """After the first frame: build the runtime (imports, the client, the
         ledger, the demo's simulator) while the user can already type."""
-        drawn = asyncio.Event()
-
-        def after_render(app: Any) -> None:
-            drawn.set()
-
-        self.prompt.app.after_render += after_render
         try:  # (a dumb terminal gets prompt_toolkit's plain prompt, another app: then a moment is enough)
-            await asyncio.wait_for(drawn.wait(), 0.1)
+            await asyncio.wait_for(self.frames.drawn.wait(), 0.1)  # (the first frame may be drawn before this task runs)
         except TimeoutError:
             pass
-        finally:
-            self.prompt.app.after_render -= after_render
         try:
             self.attach(await runtime)
         except asyncio.CancelledError:
