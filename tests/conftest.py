@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 from shared_helpers import RecordingView
 
-# Compiled modules (pytest's rewritten tests among them) are kept in
-# .pytest_cache even where PYTHONDONTWRITEBYTECODE is set: recompiling every
-# test module costs each xdist worker seconds per run. (Not beside the sources.)
-# The programs the tests start (the REPL's zygote, `python -m nemochat`) read
-# them there too, and the controller compiles the package once before the
-# workers start, so no process compiles nemochat for itself.
+# Compiled modules (pytest's rewritten tests among them) are written even
+# where PYTHONDONTWRITEBYTECODE is set: recompiling every test module costs
+# each xdist worker seconds per run. They go where Python looks first, beside
+# the sources (site-packages has pip's own). The programs the tests start (the
+# REPL's zygote, `python -m nemochat`) read them there, and the controller
+# compiles the package once before the workers start, so no process compiles
+# nemochat for itself. (A pycache prefix would hide pip's: every worker of a
+# first run compiled all of site-packages again.)
 if sys.dont_write_bytecode:
     sys.dont_write_bytecode = False
-    sys.pycache_prefix = str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "pycache")
-    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix
     if "PYTEST_XDIST_WORKER" not in os.environ:
         import compileall
 
