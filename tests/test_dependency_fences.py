@@ -110,3 +110,15 @@ def test_prompt_toolkit_renderer_keeps_what_keys_and_reflow_read():
     for name in ("_min_available_height", "_last_screen", "_cursor_pos", "_style_string_has_style"):
         assert hasattr(renderer, name), name
     assert list(inspect.signature(Container.preferred_height).parameters) == ["self", "width", "max_available_height"]
+
+
+def test_uvicorn_server_has_the_loop_the_simulator_wakes():
+    """sim/runner.py's server replaces uvicorn's polling ``main_loop`` (it
+    calls ``on_tick(counter)``, which says when to stop) and wakes it from
+    ``handle_exit(sig, frame)``, the signal handler."""
+    import uvicorn
+
+    assert inspect.iscoroutinefunction(uvicorn.Server.main_loop)
+    assert list(inspect.signature(uvicorn.Server.on_tick).parameters) == ["self", "counter"]
+    assert list(inspect.signature(uvicorn.Server.handle_exit).parameters) == ["self", "sig", "frame"]
+    assert "should_exit" in inspect.getsource(uvicorn.Server.on_tick)

@@ -49,6 +49,8 @@ LABELS = {"sora2": "Sora 2", "veo3.1": "Veo 3.1", "gateway": "The video gateway"
 # Where a user checks their tasks: NanoPhoto's words never go with a gateway's job.
 TASK_LISTS = {"sora2": "NanoPhoto's dashboard (https://nanophoto.ai)", "veo3.1": "NanoPhoto's dashboard (https://nanophoto.ai)",
               "gateway": "your gateway's task list"}
+
+
 def _where(kind: str) -> str:
     """Which words an error names the provider's task list in: the gateway's or NanoPhoto's."""
     return "gateway" if kind == "gateway" else "nanophoto"

@@ -103,10 +103,6 @@ PIECE = 1 << 20  # decompressed bytes produced at a time from one network chunk
 JSON_ANSWER_MAX_BYTES = 8 * 1024 * 1024  # the default of the json_answer_max_bytes setting, for clients without settings
 
 
-class TooLarge(Exception):
-    """More bytes than the bound allows."""
-
-
 class Inflater:
     """A ``Content-Encoding`` undone a bounded piece at a time: a 1 MB gzip
     bomb never becomes 2 GB in memory (httpx inflates a whole network chunk

@@ -395,13 +395,6 @@ def _inflated(inflater: Inflater, chunk: bytes) -> Iterator[bytes]:
                            key="bad_stream", detail=str(bad)) from None
 
 
-async def sse_payloads(response: httpx.Response) -> AsyncIterator[str]:
-    """The same, one event at a time."""
-    async for batch in sse_batches(response):
-        for data in batch:
-            yield data
-
-
 def _finite(value: object) -> bool:
     """A number (or a number as text, as some backends send it) that is not NaN or infinite."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
